@@ -1,0 +1,161 @@
+#pragma once
+// CompiledModel: a model file compiled into straight-line programs that
+// evaluate the right-hand side f(t, x, p), its Jacobians ∂f/∂x and ∂f/∂p, the
+// initial state x0(p) with ∂x0/∂p, the observables h(t, x, p) with ∂h/∂x and
+// ∂h/∂p, and the observables' noise sigmas. Derivatives are symbolic (exact).
+//
+// A CompiledModel is immutable and shared by all threads. Everything that
+// changes per run or per thread lives in a Workspace, made once per run with
+// make_workspace(); no evaluation allocates.
+//
+// Usage per run:
+//   auto ws = model.make_workspace();
+//   model.set_parameters(p.data(), ws);   // evaluates parameter-only assignments once
+//   model.initial_state(ws, x0.data());
+//   model.rhs(t, x, ws, dxdt);            // many times
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace exvivo::model {
+
+enum class Scale { lin, log, log10 };
+
+struct ParameterInfo {
+  std::string name;
+  double value = 0;           ///< default, in `unit`
+  std::string unit;           ///< as written in the model file ("1" when absent)
+  double lower = 0, upper = 0;
+  bool has_bounds = false;
+  Scale scale = Scale::lin;
+  bool donor = false;         ///< describes a patient rather than biology
+  std::string source;         ///< citation / "assumption: ..." text
+  std::string doc;
+  SourceLocation where;
+};
+
+struct SpeciesInfo {
+  std::string name;
+  std::string unit;
+  bool soluble = false;               ///< removed by a wash
+  double molar_mass = 0;              ///< g/mol; 0 = not given (needed for nM <-> ng/mL)
+  double specific_activity = 0;       ///< IU/mg; 0 = not given (needed for IU/mL)
+  std::string doc;
+  SourceLocation where;
+};
+
+struct NoiseModel {
+  enum class Distribution { none, normal, lognormal, proportional };
+  Distribution distribution = Distribution::none;
+  /// sigma is evaluated by CompiledModel::noise_sigmas (it may be an expression
+  /// of t, species, parameters and assignments for `normal`).
+};
+
+struct ObservableInfo {
+  std::string name;
+  std::string unit;
+  std::string doc;
+  NoiseModel noise;
+  SourceLocation where;
+};
+
+/// A named set of values: keys are parameter names or species names (a species
+/// key overrides that species' initial value). Values are in the model's units.
+using ValueSet = std::map<std::string, double>;
+
+/// Sparsity of a dense column-major n×n Jacobian: the (row, col) pairs that can be non-zero.
+struct SparsityPattern {
+  std::size_t n = 0;
+  std::vector<std::pair<int, int>> nonzeros;  ///< (row, col), column-major order
+};
+
+class CompiledModel {
+ public:
+  /// Per-run evaluation state (registers, cached parameter-only values).
+  class Workspace;
+
+  CompiledModel();
+  ~CompiledModel();
+  CompiledModel(CompiledModel&&) noexcept;
+  CompiledModel& operator=(CompiledModel&&) noexcept;
+
+  const std::string& name() const;
+  const std::string& title() const;
+  const std::string& time_unit() const;   ///< "h", "min", "s" or "d"
+  const std::string& file() const;        ///< path it was loaded from
+
+  std::size_t num_states() const;
+  std::size_t num_parameters() const;
+  std::size_t num_observables() const;
+
+  const std::vector<SpeciesInfo>& species() const;
+  const std::vector<ParameterInfo>& parameters() const;
+  const std::vector<ObservableInfo>& observables() const;
+  /// Names of assignments (for `exvivo info`).
+  const std::vector<std::string>& assignment_names() const;
+
+  std::optional<std::size_t> species_index(const std::string& name) const;
+  std::optional<std::size_t> parameter_index(const std::string& name) const;
+  std::optional<std::size_t> observable_index(const std::string& name) const;
+
+  /// Default parameter vector (model file values, model units).
+  std::vector<double> default_parameters() const;
+
+  const std::map<std::string, ValueSet>& donor_presets() const;
+  const std::map<std::string, ValueSet>& cultures() const;
+
+  // --- evaluation ------------------------------------------------------------
+  Workspace make_workspace() const;
+  /// Stores p (length num_parameters) in ws and evaluates parameter-only assignments.
+  void set_parameters(const double* p, Workspace& ws) const;
+  /// x0(p) from the species' `initial` expressions.
+  void initial_state(Workspace& ws, double* x0) const;
+  /// ∂x0/∂p, dense column-major num_states × num_parameters.
+  void initial_state_jacobian(Workspace& ws, double* dx0dp) const;
+
+  void rhs(double t, const double* x, Workspace& ws, double* dxdt) const;
+  /// ∂f/∂x, dense column-major num_states × num_states (zeros included).
+  void jacobian(double t, const double* x, Workspace& ws, double* J) const;
+  const SparsityPattern& jacobian_sparsity() const;
+  /// ∂f/∂p, dense column-major num_states × num_parameters.
+  void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
+
+  void observables(double t, const double* x, Workspace& ws, double* y) const;
+  /// ∂h/∂x, dense column-major num_observables × num_states.
+  void observable_state_jacobian(double t, const double* x, Workspace& ws, double* dhdx) const;
+  /// ∂h/∂p, dense column-major num_observables × num_parameters.
+  void observable_parameter_jacobian(double t, const double* x, Workspace& ws, double* dhdp) const;
+  /// Noise sigma of each observable at (t, x) (NaN where the observable has no noise model).
+  void noise_sigmas(double t, const double* x, Workspace& ws, double* sigma) const;
+
+  struct Impl;  // defined in compiled_model.cpp / the compiler
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+  friend CompiledModel compile(const struct ModelSpec&);
+  friend class Workspace;
+};
+
+class CompiledModel::Workspace {
+ public:
+  Workspace();
+  ~Workspace();
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
+  Workspace(const Workspace&);
+  Workspace& operator=(const Workspace&);
+
+  struct Data;
+  std::unique_ptr<Data> data;
+};
+
+/// Reads, validates and compiles a model file. Throws ModelError with file:line:col.
+/// Warnings (unused parameters, ...) are appended to *warnings when given.
+CompiledModel load_model(const std::string& path, std::vector<std::string>* warnings = nullptr);
+
+}  // namespace exvivo::model

@@ -1,0 +1,24 @@
+#pragma once
+// Solver options (DESIGN.md §7). YAML key = C++ field = CLI flag.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace exvivo::solve {
+
+struct SolverOptions {
+  /// "auto" (stiff detection / rule), "rk45" (Dormand–Prince 5(4)), "rosenbrock"
+  /// (stiff, analytic Jacobian) or any other method solve() documents.
+  std::string method = "auto";
+  double rel_tol = 1e-6;
+  std::vector<double> abs_tol = {1e-9};  ///< one value, or one per species
+  long max_steps = 100000;               ///< accepted + rejected steps per run
+  double timeout = 10;                   ///< wall-clock seconds per run; <= 0: none
+  double initial_step = 0;               ///< 0: chosen automatically
+  double max_step = 0;                   ///< 0: unlimited
+
+  /// Throws OptionError naming the bad field. n_species checks abs_tol's length.
+  void validate(std::size_t n_species) const;
+};
+
+}  // namespace exvivo::solve

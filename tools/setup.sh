@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian packages exvivo needs (only those missing), then
+# configures and builds it.
+#
+#   tools/setup.sh                 # release build of the CLI and tests in build/
+#   tools/setup.sh --sanitize      # ASan+UBSan build in build-sanitize/
+#   tools/setup.sh --bench         # also the benchmarks (SUNDIALS, SciPy, deSolve peers)
+#   tools/setup.sh --no-tests      # only the library and the CLI
+#
+# Environment: BUILD_DIR overrides the build directory, JOBS the parallel jobs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=${BUILD_DIR:-build}
+build_type=Release
+tests=ON
+bench=OFF
+sanitize=OFF
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=ON; build_type=RelWithDebInfo; build_dir=${BUILD_DIR:-build-sanitize} ;;
+    --bench) bench=ON ;;
+    --no-tests) tests=OFF ;;
+    --debug) build_type=Debug ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev
+          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3-matplotlib)
+if [ "$bench" = ON ]; then
+  packages+=(libsundials-dev libbenchmark-dev python3-scipy r-cran-desolve)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+
+jobs=${JOBS:-$(nproc)}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
+  -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" >&2
+cmake --build "$build_dir" -j "$jobs" >&2

@@ -1,0 +1,39 @@
+#pragma once
+// Symbolic differentiation and dependency queries on the expression DAG.
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "expr/graph.hpp"
+
+namespace exvivo::expr {
+
+/// ∂f/∂inputs[slot] as a node of the same graph, built with the simplifying
+/// constructors (so a derivative that is identically zero is graph.zero()).
+/// Chain rule through every operation, including
+///   d(a^b) = b·a^(b-1)·da + xlogy(a^b, a)·db   (the second term only when b
+///            depends on the slot, and it is 0 where a^b = 0, e.g. hill at x = 0)
+///   d|a| = sign(a)·da,  d min(a, b) = select(a <= b, da, db),
+///   d max(a, b) = select(b <= a, da, db),  d erf(a) = 2/√π·exp(-a²)·da,
+///   d tanh(a) = (1 - tanh²a)·da,  d log10(a) = da / (a·ln 10).
+/// Memoized in the graph per (node, slot); never recurses, so any depth is fine.
+NodeId derivative(Graph& graph, NodeId f, int slot);
+
+/// The input slots that `node` depends on, ascending.
+std::vector<int> slots_used(const Graph& graph, NodeId node);
+
+/// True when `node` depends on at least one slot for which `slot_matches` is true.
+bool depends_on(const Graph& graph, NodeId node, const std::function<bool(int slot)>& slot_matches);
+
+/// For every node of the graph (index = NodeId): does it depend on a slot for
+/// which `slot_matches` is true? One linear pass; use it to classify many nodes
+/// at once, e.g. to find the parameter-only subexpressions of a model.
+std::vector<bool> nodes_depending_on(const Graph& graph,
+                                     const std::function<bool(int slot)>& slot_matches);
+
+/// Rebuilds `root` with every node that is a key of `replacements` replaced by
+/// its value (e.g. parameter-only subexpressions by variables of cached slots).
+/// Returns `root` unchanged when nothing in its cone is replaced.
+NodeId substitute(Graph& graph, NodeId root, const std::unordered_map<NodeId, NodeId>& replacements);
+
+}  // namespace exvivo::expr

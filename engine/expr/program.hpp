@@ -1,0 +1,88 @@
+#pragma once
+// Program: expression DAG nodes compiled into straight-line code.
+//
+// A Program evaluates a list of output nodes from an input array. It is built
+// once (topological order, common subexpressions computed once, registers
+// reused as soon as their value is dead) and then evaluated many times with no
+// allocation: evaluate() is a loop over a contiguous vector of small POD
+// instructions with one switch, reading `inputs`, using caller-provided
+// `scratch` registers and writing `outputs`.
+//
+// A Program is immutable, so one Program may be evaluated concurrently by many
+// threads, each with its own scratch array.
+//
+// Usage:
+//   Program p(graph, {{f0, 0}, {f1, 5}});          // f1 goes to out[5]
+//   std::vector<double> scratch(p.scratch_size());
+//   p.evaluate(inputs, out, scratch.data());       // inputs: >= p.num_inputs() values
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "expr/graph.hpp"
+
+namespace exvivo::expr {
+
+/// Where one output node is written: outputs[offset]. Offsets are arbitrary,
+/// e.g. row + col * rows for a dense column-major Jacobian.
+struct ProgramOutput {
+  NodeId node = no_node;
+  std::size_t offset = 0;
+};
+
+struct ProgramOptions {
+  /// Leave out outputs whose node is the constant 0 (listed in zero_outputs()):
+  /// the caller zeroes the destination once and every evaluation then writes
+  /// only the entries that can be non-zero (sparse Jacobian fill).
+  bool skip_zero_outputs = false;
+};
+
+namespace detail {
+enum class Opcode : std::uint8_t;
+/// One instruction: registers[dst] = op(registers[a], registers[b], registers[c]).
+/// For loads/stores, a/dst hold a constant-pool index, input slot or output offset.
+struct Instruction {
+  Opcode code;
+  std::uint32_t dst, a, b, c;
+};
+}  // namespace detail
+
+class Program {
+ public:
+  /// An empty program: evaluates nothing.
+  Program() = default;
+  /// outputs[i] is written to out[i].
+  Program(const Graph& graph, const std::vector<NodeId>& outputs);
+  /// Each output written at its offset. Throws std::invalid_argument for an
+  /// invalid node id.
+  Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, ProgramOptions options = {});
+
+  /// Writes every (non-skipped) output. `inputs` holds num_inputs() values,
+  /// `outputs` output_extent() values, `scratch` scratch_size() values (its
+  /// content on entry is irrelevant). Allocates nothing, never throws.
+  void evaluate(const double* inputs, double* outputs, double* scratch) const;
+
+  /// Registers needed by evaluate().
+  std::size_t scratch_size() const { return num_registers_; }
+  /// 1 + the largest input slot used (0 when none).
+  std::size_t num_inputs() const { return num_inputs_; }
+  /// 1 + the largest output offset (0 when no outputs).
+  std::size_t output_extent() const { return output_extent_; }
+  /// Offsets skipped because their node is constant 0 (skip_zero_outputs only).
+  const std::vector<std::size_t>& zero_outputs() const { return zero_outputs_; }
+  std::size_t num_instructions() const { return code_.size(); }
+
+  /// Human-readable instruction listing, one per line (debugging).
+  std::string listing() const;
+
+ private:
+  std::vector<detail::Instruction> code_;
+  std::vector<double> constants_;
+  std::vector<std::size_t> zero_outputs_;
+  std::size_t num_registers_ = 0;
+  std::size_t num_inputs_ = 0;
+  std::size_t output_extent_ = 0;
+};
+
+}  // namespace exvivo::expr

@@ -1,0 +1,41 @@
+#pragma once
+// SHA-256 (FIPS 180-4) for recording the model and scenario files a run used
+// (run.json). Small self-contained implementation: no crypto library is among
+// the engine's dependencies, and only file fingerprints are needed.
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace exvivo::io {
+
+/// Incremental hashing: update() any number of times, then hex_digest() once.
+class Sha256 {
+ public:
+  Sha256();
+  void update(std::string_view bytes);
+  void update(const void* data, std::size_t size);
+  /// 32-byte digest; finishes the hash (further update() calls are an error
+  /// and throw std::logic_error).
+  std::array<std::uint8_t, 32> digest();
+  /// digest() as 64 lowercase hex characters.
+  std::string hex_digest();
+
+ private:
+  std::array<std::uint32_t, 8> state_;
+  std::array<std::uint8_t, 64> block_{};
+  std::size_t block_used_ = 0;
+  std::uint64_t total_bytes_ = 0;
+  bool finished_ = false;
+  void compress(const std::uint8_t* block);
+};
+
+/// Hex SHA-256 of a byte string.
+std::string sha256_hex(std::string_view bytes);
+
+/// Hex SHA-256 of a file's bytes. Throws std::filesystem::filesystem_error
+/// naming the file when it cannot be read.
+std::string sha256_file(const std::filesystem::path& path);
+
+}  // namespace exvivo::io

@@ -8,7 +8,7 @@
 //   unary      := ('-' | '+') unary | power
 //   power      := primary ('^' unary)?                       right-associative
 //   primary    := number | name | name '(' args ')' | '(' sum ')'
-//   number     := digits ['.' digits] [exponent] | '.' digits [exponent]
+//   number     := digits ['.' [digits]] [exponent] | '.' digits [exponent]
 //   exponent   := ('e' | 'E') ['+' | '-'] digits
 //   name       := [A-Za-z_][A-Za-z0-9_]*
 // Hence `^` binds tighter than unary minus (-x^2 = -(x^2)), 2^3^2 = 2^9 and
@@ -27,7 +27,9 @@ inline constexpr int max_nesting_depth = 200;
 /// Parses `text`. `start` is the location of the first character of `text` in
 /// its file; locations inside it are start + offset (a newline in `text`
 /// advances the line and restarts the column at 1; columns count characters,
-/// not UTF-8 bytes). `key_path` (e.g. "odes.GMCSF") is put into error messages.
+/// not UTF-8 bytes; a start.column of 0 counts as 1). When start.line is 0
+/// (position unknown), locations carry the file name only. `key_path` (e.g.
+/// "odes.GMCSF") is put into error messages.
 ///
 /// Throws ModelError "file:line:col: key.path: what" for
 ///   - `empty expression`

@@ -1,0 +1,157 @@
+#include "expr/printer.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace exvivo::expr {
+
+namespace {
+
+// Binding strength of what a node prints as; a child is parenthesised when it
+// binds more loosely than its position requires.
+enum Precedence : int { comparison = 0, sum = 1, product = 2, unary_sign = 3, power_op = 4, atom = 5 };
+
+std::string number_text(double v) {
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) return buf;
+  }
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string slot_text(int slot) {
+  std::string s(1, '$');
+  s += std::to_string(slot);
+  return s;
+}
+
+const char* function_text(Op op) {
+  switch (op) {
+    case Op::exp: return "exp";
+    case Op::log: return "log";
+    case Op::log10: return "log10";
+    case Op::sqrt: return "sqrt";
+    case Op::abs: return "abs";
+    case Op::sin: return "sin";
+    case Op::cos: return "cos";
+    case Op::tanh: return "tanh";
+    case Op::erf: return "erf";
+    case Op::min: return "min";
+    case Op::max: return "max";
+    case Op::sign: return "sign";
+    case Op::select: return "select";
+    case Op::xlogy: return "xlogy";
+    default: return "?";
+  }
+}
+
+class Printer {
+ public:
+  Printer(const Graph& g, const SlotNamer& namer, std::size_t max_length)
+      : g_(g), namer_(namer), max_length_(max_length) {}
+
+  std::string print(NodeId root) {
+    emit(root, 0);
+    if (truncated_) out_ += "...";
+    return out_;
+  }
+
+ private:
+  int precedence(NodeId id) const {
+    const Node& n = g_.node(id);
+    switch (n.op) {
+      case Op::constant: return n.value < 0 ? unary_sign : atom;
+      case Op::variable: return atom;
+      case Op::negate: return unary_sign;
+      case Op::add:
+      case Op::subtract: return sum;
+      case Op::multiply:
+      case Op::divide: return product;
+      case Op::power: return power_op;
+      case Op::less_equal: return comparison;
+      default: return atom;  // function calls
+    }
+  }
+
+  void text(const std::string& s) {
+    if (truncated_) return;
+    if (out_.size() + s.size() > max_length_) {
+      out_.append(s, 0, max_length_ > out_.size() ? max_length_ - out_.size() : 0);
+      truncated_ = true;
+      return;
+    }
+    out_ += s;
+  }
+
+  void child(NodeId id, bool parenthesise, int depth) {
+    if (parenthesise) text("(");
+    emit(id, depth + 1);
+    if (parenthesise) text(")");
+  }
+
+  void emit(NodeId id, int depth) {
+    constexpr int max_depth = 1000;  // bounds recursion on very deep DAGs
+    if (truncated_) return;
+    if (depth > max_depth) {
+      truncated_ = true;
+      return;
+    }
+    const Node& n = g_.node(id);
+    const int p = precedence(id);
+    switch (n.op) {
+      case Op::constant: text(number_text(n.value)); return;
+      case Op::variable: text(namer_ ? namer_(n.slot) : slot_text(n.slot)); return;
+      case Op::negate:
+        text("-");
+        child(n.a, precedence(n.a) < unary_sign, depth);
+        return;
+      case Op::add:
+      case Op::subtract:
+      case Op::multiply:
+      case Op::divide:
+      case Op::less_equal: {
+        const char* symbol = n.op == Op::add        ? " + "
+                             : n.op == Op::subtract ? " - "
+                             : n.op == Op::multiply ? " * "
+                             : n.op == Op::divide   ? " / "
+                                                    : " <= ";
+        child(n.a, precedence(n.a) < p, depth);
+        text(symbol);
+        child(n.b, precedence(n.b) <= p, depth);
+        return;
+      }
+      case Op::power:
+        child(n.a, precedence(n.a) <= power_op, depth);
+        text(" ^ ");
+        child(n.b, precedence(n.b) < power_op, depth);
+        return;
+      default: {
+        text(function_text(n.op));
+        text("(");
+        const NodeId args[3] = {n.a, n.b, n.c};
+        for (int k = 0; k < op_arity(n.op); ++k) {
+          if (k) text(", ");
+          child(args[k], false, depth);
+        }
+        text(")");
+        return;
+      }
+    }
+  }
+
+  const Graph& g_;
+  const SlotNamer& namer_;
+  std::size_t max_length_;
+  std::string out_;
+  bool truncated_ = false;
+};
+
+}  // namespace
+
+std::string to_string(const Graph& graph, NodeId node, const SlotNamer& slot_name, std::size_t max_length) {
+  return Printer(graph, slot_name, max_length).print(node);
+}
+
+}  // namespace exvivo::expr

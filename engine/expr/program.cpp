@@ -1,0 +1,291 @@
+#include "expr/program.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace exvivo::expr {
+
+namespace detail {
+enum class Opcode : std::uint8_t {
+  load_const,   // r[dst] = constants[a]
+  load_input,   // r[dst] = inputs[a]
+  store,        // out[dst] = r[a]
+  store_const,  // out[dst] = constants[a]
+  store_input,  // out[dst] = inputs[a]
+  negate, add, subtract, multiply, divide, power,
+  square,       // r[a]^2
+  reciprocal,   // 1 / r[a]
+  powi,         // r[a]^n, n = int32 in b
+  exp, log, log10, sqrt, abs, sin, cos, tanh, erf,
+  min, max, sign, less_equal, select, xlogy,
+};
+}  // namespace detail
+
+using detail::Instruction;
+using detail::Opcode;
+
+namespace {
+
+constexpr int max_powi_exponent = 16;  // beyond this, repeated squaring loses accuracy
+
+double powi(double x, std::int32_t n) {
+  unsigned k = static_cast<unsigned>(n < 0 ? -n : n);
+  double result = 1.0;
+  while (k) {
+    if (k & 1U) result *= x;
+    x *= x;
+    k >>= 1;
+  }
+  return n < 0 ? 1.0 / result : result;
+}
+
+Opcode opcode_of(Op op) {
+  switch (op) {
+    case Op::negate: return Opcode::negate;
+    case Op::add: return Opcode::add;
+    case Op::subtract: return Opcode::subtract;
+    case Op::multiply: return Opcode::multiply;
+    case Op::divide: return Opcode::divide;
+    case Op::power: return Opcode::power;
+    case Op::exp: return Opcode::exp;
+    case Op::log: return Opcode::log;
+    case Op::log10: return Opcode::log10;
+    case Op::sqrt: return Opcode::sqrt;
+    case Op::abs: return Opcode::abs;
+    case Op::sin: return Opcode::sin;
+    case Op::cos: return Opcode::cos;
+    case Op::tanh: return Opcode::tanh;
+    case Op::erf: return Opcode::erf;
+    case Op::min: return Opcode::min;
+    case Op::max: return Opcode::max;
+    case Op::sign: return Opcode::sign;
+    case Op::less_equal: return Opcode::less_equal;
+    case Op::select: return Opcode::select;
+    case Op::xlogy: return Opcode::xlogy;
+    case Op::constant: return Opcode::load_const;
+    case Op::variable: return Opcode::load_input;
+  }
+  return Opcode::load_const;
+}
+
+/// How one node is computed: opcode and operand nodes (no_node when unused).
+struct Plan {
+  Opcode code = Opcode::load_const;
+  NodeId operands[3] = {no_node, no_node, no_node};
+  std::int32_t immediate = 0;  // powi exponent
+};
+
+Plan plan_node(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  Plan p;
+  p.code = opcode_of(n.op);
+  if (n.op == Op::constant || n.op == Op::variable) return p;
+  p.operands[0] = n.a;
+  p.operands[1] = n.b;
+  p.operands[2] = n.c;
+  if (n.op == Op::power && g.is_constant(n.b)) {
+    // Constant exponents are common (x^2, K^-1) and std::pow is slow for them.
+    const double e = g.node(n.b).value;
+    if (e == 2) p.code = Opcode::square;
+    else if (e == -1) p.code = Opcode::reciprocal;
+    else if (e == 0.5) p.code = Opcode::sqrt;
+    else if (e == std::trunc(e) && std::fabs(e) <= max_powi_exponent) {
+      p.code = Opcode::powi;
+      p.immediate = static_cast<std::int32_t>(e);
+    }
+    if (p.code != Opcode::power) p.operands[1] = no_node;
+  }
+  return p;
+}
+
+const char* opcode_name(Opcode c) {
+  static const char* const names[] = {
+      "load_const", "load_input", "store", "store_const", "store_input", "negate", "add", "subtract",
+      "multiply", "divide", "power", "square", "reciprocal", "powi", "exp", "log", "log10", "sqrt",
+      "abs", "sin", "cos", "tanh", "erf", "min", "max", "sign", "less_equal", "select", "xlogy"};
+  return names[static_cast<std::size_t>(c)];
+}
+
+}  // namespace
+
+Program::Program(const Graph& graph, const std::vector<NodeId>& outputs) {
+  std::vector<ProgramOutput> placed;
+  placed.reserve(outputs.size());
+  for (std::size_t i = 0; i < outputs.size(); ++i) placed.push_back({outputs[i], i});
+  *this = Program(graph, placed, ProgramOptions{});
+}
+
+Program::Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, ProgramOptions options) {
+  const std::size_t n = graph.size();
+  for (const auto& o : outputs) {
+    if (o.node < 0 || static_cast<std::size_t>(o.node) >= n)
+      throw std::invalid_argument("expr::Program: invalid output node id " + std::to_string(o.node));
+    output_extent_ = std::max(output_extent_, o.offset + 1);
+  }
+
+  // Outputs stored per node, in request order.
+  std::vector<std::vector<std::size_t>> stores_of(n);
+  std::vector<NodeId> roots;
+  for (const auto& o : outputs) {
+    if (options.skip_zero_outputs && graph.is_constant(o.node, 0.0)) {
+      zero_outputs_.push_back(o.offset);
+      continue;
+    }
+    if (stores_of[static_cast<std::size_t>(o.node)].empty()) roots.push_back(o.node);
+    stores_of[static_cast<std::size_t>(o.node)].push_back(o.offset);
+  }
+
+  // Nodes whose value must be in a register: operands of needed computations.
+  // Leaves that are only outputs are stored straight from the constant pool or
+  // the inputs.
+  std::vector<char> computed(n, 0);
+  std::vector<Plan> plans(n);
+  std::vector<std::uint32_t> reads(n, 0);  // register reads still to come
+  std::vector<NodeId> stack;
+  for (const NodeId r : roots) {
+    const Op op = graph.node(r).op;
+    if (op != Op::constant && op != Op::variable && !computed[static_cast<std::size_t>(r)]) {
+      computed[static_cast<std::size_t>(r)] = 1;
+      stack.push_back(r);
+    }
+  }
+  while (!stack.empty()) {
+    const NodeId id = stack.back();
+    stack.pop_back();
+    plans[static_cast<std::size_t>(id)] = plan_node(graph, id);
+    for (const NodeId operand : plans[static_cast<std::size_t>(id)].operands) {
+      if (operand == no_node) continue;
+      ++reads[static_cast<std::size_t>(operand)];
+      if (!computed[static_cast<std::size_t>(operand)]) {
+        computed[static_cast<std::size_t>(operand)] = 1;
+        plans[static_cast<std::size_t>(operand)] = plan_node(graph, operand);
+        if (op_arity(graph.node(operand).op) > 0) stack.push_back(operand);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (computed[i]) reads[i] += static_cast<std::uint32_t>(stores_of[i].size());
+
+  // Emit in increasing id order (a topological order), allocating registers
+  // from a free list; an operand's register is released at its last read,
+  // before the result is allocated, so results may overwrite dead operands.
+  std::vector<std::uint32_t> register_of(n, 0);
+  std::vector<std::uint32_t> free_registers;
+  const auto allocate = [&]() -> std::uint32_t {
+    if (!free_registers.empty()) {
+      const std::uint32_t r = free_registers.back();
+      free_registers.pop_back();
+      return r;
+    }
+    return static_cast<std::uint32_t>(num_registers_++);
+  };
+  const auto release_read = [&](NodeId id) {
+    if (--reads[static_cast<std::size_t>(id)] == 0) free_registers.push_back(register_of[static_cast<std::size_t>(id)]);
+  };
+  const auto constant_index = [&](NodeId id) {
+    constants_.push_back(graph.node(id).value);
+    return static_cast<std::uint32_t>(constants_.size() - 1);
+  };
+  const auto note_input = [&](int slot) { num_inputs_ = std::max(num_inputs_, static_cast<std::size_t>(slot) + 1); };
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto id = static_cast<NodeId>(i);
+    const Node& node = graph.node(id);
+    if (!computed[i]) {
+      // Leaves that are outputs only.
+      for (const std::size_t offset : stores_of[i]) {
+        if (node.op == Op::constant) {
+          code_.push_back({Opcode::store_const, static_cast<std::uint32_t>(offset), constant_index(id), 0, 0});
+        } else {
+          note_input(node.slot);
+          code_.push_back({Opcode::store_input, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(node.slot), 0, 0});
+        }
+      }
+      continue;
+    }
+    const Plan& plan = plans[i];
+    Instruction ins{plan.code, 0, 0, 0, 0};
+    if (node.op == Op::constant) {
+      ins.a = constant_index(id);
+    } else if (node.op == Op::variable) {
+      note_input(node.slot);
+      ins.a = static_cast<std::uint32_t>(node.slot);
+    } else {
+      std::uint32_t* fields[3] = {&ins.a, &ins.b, &ins.c};
+      for (int k = 0; k < 3; ++k)
+        if (plan.operands[k] != no_node) *fields[k] = register_of[static_cast<std::size_t>(plan.operands[k])];
+      if (plan.code == Opcode::powi) ins.b = static_cast<std::uint32_t>(plan.immediate);
+      for (const NodeId operand : plan.operands)
+        if (operand != no_node) release_read(operand);
+    }
+    ins.dst = allocate();
+    register_of[i] = ins.dst;
+    code_.push_back(ins);
+    for (const std::size_t offset : stores_of[i]) {
+      code_.push_back({Opcode::store, static_cast<std::uint32_t>(offset), ins.dst, 0, 0});
+      release_read(id);
+    }
+  }
+}
+
+void Program::evaluate(const double* inputs, double* out, double* r) const {
+  const double* k = constants_.data();
+  for (const Instruction& i : code_) {
+    switch (i.code) {
+      case Opcode::load_const: r[i.dst] = k[i.a]; break;
+      case Opcode::load_input: r[i.dst] = inputs[i.a]; break;
+      case Opcode::store: out[i.dst] = r[i.a]; break;
+      case Opcode::store_const: out[i.dst] = k[i.a]; break;
+      case Opcode::store_input: out[i.dst] = inputs[i.a]; break;
+      case Opcode::negate: r[i.dst] = -r[i.a]; break;
+      case Opcode::add: r[i.dst] = r[i.a] + r[i.b]; break;
+      case Opcode::subtract: r[i.dst] = r[i.a] - r[i.b]; break;
+      case Opcode::multiply: r[i.dst] = r[i.a] * r[i.b]; break;
+      case Opcode::divide: r[i.dst] = r[i.a] / r[i.b]; break;
+      case Opcode::power: r[i.dst] = std::pow(r[i.a], r[i.b]); break;
+      case Opcode::square: r[i.dst] = r[i.a] * r[i.a]; break;
+      case Opcode::reciprocal: r[i.dst] = 1.0 / r[i.a]; break;
+      case Opcode::powi: r[i.dst] = powi(r[i.a], static_cast<std::int32_t>(i.b)); break;
+      case Opcode::exp: r[i.dst] = std::exp(r[i.a]); break;
+      case Opcode::log: r[i.dst] = std::log(r[i.a]); break;
+      case Opcode::log10: r[i.dst] = std::log10(r[i.a]); break;
+      case Opcode::sqrt: r[i.dst] = std::sqrt(r[i.a]); break;
+      case Opcode::abs: r[i.dst] = std::fabs(r[i.a]); break;
+      case Opcode::sin: r[i.dst] = std::sin(r[i.a]); break;
+      case Opcode::cos: r[i.dst] = std::cos(r[i.a]); break;
+      case Opcode::tanh: r[i.dst] = std::tanh(r[i.a]); break;
+      case Opcode::erf: r[i.dst] = std::erf(r[i.a]); break;
+      case Opcode::min: r[i.dst] = apply_op(Op::min, r[i.a], r[i.b]); break;
+      case Opcode::max: r[i.dst] = apply_op(Op::max, r[i.a], r[i.b]); break;
+      case Opcode::sign: r[i.dst] = apply_op(Op::sign, r[i.a]); break;
+      case Opcode::less_equal: r[i.dst] = r[i.a] <= r[i.b] ? 1.0 : 0.0; break;
+      case Opcode::select: r[i.dst] = r[i.a] != 0 ? r[i.b] : r[i.c]; break;
+      case Opcode::xlogy: r[i.dst] = apply_op(Op::xlogy, r[i.a], r[i.b]); break;
+    }
+  }
+}
+
+std::string Program::listing() const {
+  std::string s;
+  char line[128];
+  for (const Instruction& i : code_) {
+    switch (i.code) {
+      case Opcode::load_const: std::snprintf(line, sizeof line, "r%u = %.17g\n", i.dst, constants_[i.a]); break;
+      case Opcode::load_input: std::snprintf(line, sizeof line, "r%u = in[%u]\n", i.dst, i.a); break;
+      case Opcode::store: std::snprintf(line, sizeof line, "out[%u] = r%u\n", i.dst, i.a); break;
+      case Opcode::store_const: std::snprintf(line, sizeof line, "out[%u] = %.17g\n", i.dst, constants_[i.a]); break;
+      case Opcode::store_input: std::snprintf(line, sizeof line, "out[%u] = in[%u]\n", i.dst, i.a); break;
+      case Opcode::powi:
+        std::snprintf(line, sizeof line, "r%u = powi r%u, %d\n", i.dst, i.a, static_cast<std::int32_t>(i.b));
+        break;
+      default:
+        std::snprintf(line, sizeof line, "r%u = %s r%u, r%u, r%u\n", i.dst, opcode_name(i.code), i.a, i.b, i.c);
+        break;
+    }
+    s += line;
+  }
+  return s;
+}
+
+}  // namespace exvivo::expr

@@ -1,23 +1,57 @@
-// exvivo command line (DESIGN.md §4). Exit codes: 0 ok, 1 some runs failed,
-// 2 invalid input, 3 internal error.
+// exvivo command line (DESIGN.md §4): parses flags and calls the engine; no
+// simulation logic lives here. Exit codes: 0 all runs succeeded, 1 some runs
+// failed (outputs still written, failures listed), 2 invalid input (nothing
+// run), 3 internal error.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
+#include "commands.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"exvivo: simulate ex vivo drug-restoration assays on leukocytes"};
+  using namespace exvivo::cli;
+  CLI::App app{"exvivo: simulate ex vivo drug-restoration assays on leukocytes of septic-shock patients"};
   app.set_version_flag("--version", std::string("exvivo ") + exvivo::engine_version);
   app.require_subcommand(1);
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "Run every (donor, arm, sweep sample) of a scenario; write CSV tables and run.json");
+  run->add_option("scenario", run_args.scenario, "Scenario file (YAML)")->required();
+  run->add_option("-o,--out", run_args.out_dir, "Output directory (default: the scenario's output.dir)");
+  run->add_option("--threads", run_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  run->add_option("--shard", run_args.shard, "Compute only shard I of N (runs r with r mod N = I-1), as I/N");
+  run->add_flag("--quiet", run_args.quiet, "No progress on stderr");
+
+  std::string check_file;
+  auto* check = app.add_subcommand("check", "Validate a model or scenario file without simulating");
+  check->add_option("file", check_file, "Model or scenario file (YAML)")->required();
+
+  std::string info_file;
+  auto* info = app.add_subcommand("info", "Describe a model: species, parameters, observables, units, sources");
+  info->add_option("model", info_file, "Model file (YAML)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  return 0;
+
+  try {
+    if (*run) return command_run(run_args);
+    if (*check) return command_check(check_file);
+    if (*info) return command_info(info_file);
+  } catch (const exvivo::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return 3;
+  }
+  return 3;
 }

@@ -1,0 +1,168 @@
+#include "scenario/run_plan.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/core.h>
+
+#include "core/units.hpp"
+
+namespace exvivo::scenario {
+
+namespace {
+
+/// Values of every grid point, first factor slowest.
+std::vector<std::vector<double>> grid_samples(const std::vector<SweepFactor>& factors) {
+  std::vector<std::vector<double>> out{{}};
+  for (const auto& f : factors) {
+    std::vector<std::vector<double>> next;
+    next.reserve(out.size() * f.values.size());
+    for (const auto& prefix : out)
+      for (double v : f.values) {
+        next.push_back(prefix);
+        next.back().push_back(v);
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+}  // namespace
+
+RunPlan::RunPlan(const Scenario& scenario) : s_(scenario) {
+  n_donors_ = s_.donors.size();
+  n_arms_ = s_.arms.size();
+  for (const auto& f : s_.sweep.factors) factor_names_.push_back(f.name);
+  samples_ = grid_samples(s_.sweep.factors);
+  n_samples_ = samples_.size();
+}
+
+RunKey RunPlan::key(std::size_t run) const {
+  RunKey k;
+  k.run = run;
+  k.sample = run % n_samples_;
+  k.arm = (run / n_samples_) % n_arms_;
+  k.donor = run / (n_samples_ * n_arms_);
+  return k;
+}
+
+const std::string& RunPlan::donor_id(std::size_t run) const { return s_.donors[key(run).donor].id; }
+const std::string& RunPlan::arm_id(std::size_t run) const { return s_.arms[key(run).arm].id; }
+
+std::vector<double> RunPlan::factor_values(std::size_t run) const { return samples_[key(run).sample]; }
+
+namespace {
+
+struct Resolver {
+  const Scenario& s;
+  const std::vector<double>& sample;  // factor values of this run
+
+  /// The value of `v` expressed in `target` (a unit string), with `ctx` for
+  /// mass/amount/activity conversions.
+  double in_unit(const ValueSpec& v, const std::string& target, const ConversionContext& ctx = {}) const {
+    double value = v.value;
+    std::string unit = v.unit;
+    if (!v.placeholder.empty()) {
+      const auto& fs = s.sweep.factors;
+      const auto it = std::find_if(fs.begin(), fs.end(), [&](const SweepFactor& f) { return f.name == v.placeholder; });
+      value = sample[static_cast<std::size_t>(it - fs.begin())];
+      unit = it->unit;
+    }
+    if (unit.empty()) return value;
+    return convert(value, parse_unit(unit), parse_unit(target), ctx);
+  }
+};
+
+}  // namespace
+
+solve::Run RunPlan::make_run(std::size_t run_index) const {
+  const RunKey k = key(run_index);
+  const auto& model = *s_.model;
+  const Resolver resolve{s_, samples_[k.sample]};
+
+  solve::Run run;
+  run.model = s_.model.get();
+  run.parameters = model.default_parameters();
+  std::map<std::size_t, double> initial;  // species index -> x0 override
+
+  auto apply_value_set = [&](const model::ValueSet& values) {
+    for (const auto& [name, value] : values) {
+      if (auto p = model.parameter_index(name)) run.parameters[*p] = value;
+      else if (auto sp = model.species_index(name)) initial[*sp] = value;
+    }
+  };
+  auto apply_assignments = [&](const std::vector<std::pair<std::string, ValueSpec>>& set) {
+    for (const auto& [name, v] : set) {
+      if (auto p = model.parameter_index(name)) {
+        run.parameters[*p] = resolve.in_unit(v, model.parameters()[*p].unit);
+      } else if (auto sp = model.species_index(name)) {
+        const auto& info = model.species()[*sp];
+        initial[*sp] = resolve.in_unit(v, info.unit, {info.molar_mass, info.specific_activity});
+      }
+    }
+  };
+
+  const DonorSpec& donor = s_.donors[k.donor];
+  if (!donor.preset.empty()) apply_value_set(model.donor_presets().at(donor.preset));
+  if (!s_.culture.empty()) apply_value_set(model.cultures().at(s_.culture));
+  apply_assignments(s_.set);
+  apply_assignments(donor.set);
+  for (std::size_t f = 0; f < s_.sweep.factors.size(); ++f) {
+    const SweepFactor& factor = s_.sweep.factors[f];
+    if (!factor.is_parameter) continue;
+    const std::size_t p = *model.parameter_index(factor.name);
+    ValueSpec v;
+    v.value = samples_[k.sample][f];
+    v.unit = factor.unit;
+    run.parameters[p] = resolve.in_unit(v, model.parameters()[p].unit);
+  }
+  run.initial_overrides.assign(initial.begin(), initial.end());
+
+  // Events: arm events before common ones at equal times, file order within each.
+  struct Timed {
+    double time;
+    const EventSpec* spec;
+  };
+  std::vector<Timed> timed;
+  const ArmSpec& arm = s_.arms[k.arm];
+  for (const auto* list : {&arm.protocol, &s_.protocol})
+    for (const auto& ev : *list) {
+      const double t = resolve.in_unit(ev.time, model.time_unit());
+      if (t < 0)
+        throw ScenarioError(ev.time.where, ev.time.path,
+                            fmt::format("event time must not be negative, got {} {}", t, model.time_unit()));
+      timed.push_back({t, &ev});
+    }
+  std::stable_sort(timed.begin(), timed.end(), [](const Timed& a, const Timed& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.spec->from_arm != b.spec->from_arm) return a.spec->from_arm;
+    return a.spec->order < b.spec->order;
+  });
+  for (const auto& [time, ev] : timed) {
+    if (run.events.empty() || run.events.back().time != time) run.events.push_back(solve::Event{time, {}});
+    auto& actions = run.events.back().actions;
+    for (const auto& [sp, v] : ev->targets) {
+      const auto& info = model.species()[sp];
+      using Kind = solve::EventAction::Kind;
+      switch (ev->kind) {
+        case EventSpec::Kind::add:
+          actions.push_back({Kind::add, sp, resolve.in_unit(v, info.unit, {info.molar_mass, info.specific_activity})});
+          break;
+        case EventSpec::Kind::set:
+          actions.push_back({Kind::set, sp, resolve.in_unit(v, info.unit, {info.molar_mass, info.specific_activity})});
+          break;
+        case EventSpec::Kind::scale:
+          actions.push_back({Kind::scale, sp, resolve.in_unit(v, "1")});
+          break;
+        case EventSpec::Kind::wash:
+          actions.push_back({Kind::set, sp, 0.0});
+          break;
+      }
+    }
+  }
+  run.samples = s_.samples;
+  run.t0 = 0;
+  return run;
+}
+
+}  // namespace exvivo::scenario

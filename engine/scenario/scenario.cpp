@@ -1,0 +1,564 @@
+#include "scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/core.h>
+
+#include "core/quantity.hpp"
+#include "core/units.hpp"
+#include "io/yaml_tree.hpp"
+#include "solve/solution.hpp"
+
+namespace exvivo::scenario {
+
+const char* to_string(SweepDesign d) {
+  switch (d) {
+    case SweepDesign::grid: return "grid";
+    case SweepDesign::lhs: return "lhs";
+    case SweepDesign::sobol: return "sobol";
+    case SweepDesign::random: return "random";
+  }
+  return "?";
+}
+
+namespace {
+
+using io::YamlNode;
+namespace fs = std::filesystem;
+
+/// Reads a literal, a quantity with unit or a $placeholder.
+ValueSpec read_value(const YamlNode& node) {
+  ValueSpec v;
+  v.where = node.where;
+  v.path = node.path;
+  const std::string& text = node.scalar("a number, a quantity such as '10 ng/mL', or a $placeholder");
+  if (!text.empty() && text[0] == '$') {
+    v.placeholder = text.substr(1);
+    if (!io::is_identifier(v.placeholder))
+      node.fail(fmt::format("'{}' is not a valid placeholder: '$' must be followed by a name", text));
+    return v;
+  }
+  try {
+    const Quantity q = parse_quantity(text);
+    if (q.before) node.fail(fmt::format("'{}': the '-' suffix (just before an event) is only allowed for sample times", text));
+    v.value = q.value;
+    if (q.unit) v.unit = q.unit->text;
+  } catch (const UnitError& e) {
+    node.fail(e.what());
+  }
+  return v;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string path) : path_(std::move(path)) {}
+
+  Scenario load() {
+    const YamlNode root = io::read_yaml_file(path_, io::InputKind::scenario);
+    root.expect_mapping("a mapping of scenario keys (scenario, model, arms, ...)");
+    root.check_keys({"scenario", "description", "model", "culture", "solver", "set", "donors",
+                     "arms", "protocol", "samples", "sweep", "cohort", "output"});
+    s_.file = path_;
+    s_.name = root.at("scenario").identifier();
+    if (const auto* d = root.find("description")) s_.description = d->is_null() ? "" : d->scalar();
+    load_model(root.at("model"));
+    if (const auto* c = root.find("culture")) load_culture(*c);
+    if (const auto* sv = root.find("solver")) load_solver(*sv);
+    if (const auto* st = root.find("set")) s_.set = read_assignments(*st);
+    load_donors(root.find("donors"));
+    load_arms(root.find("arms"));
+    if (const auto* p = root.find("protocol")) s_.protocol = read_protocol(*p, false);
+    load_samples(root.at("samples"));
+    if (const auto* sw = root.find("sweep")) load_sweep(*sw);
+    if (const auto* co = root.find("cohort"))
+      co->fail("virtual cohorts are not available in this version of exvivo; list the donors under 'donors'");
+    load_output(root.find("output"));
+    check_placeholders();
+    return std::move(s_);
+  }
+
+ private:
+  const model::CompiledModel& model() const { return *s_.model; }
+
+  void load_model(const YamlNode& node) {
+    const std::string& rel = node.scalar("the path of a model file");
+    fs::path p(rel);
+    if (p.is_relative()) p = fs::path(path_).parent_path() / p;
+    s_.model_file = p.lexically_normal().string();
+    if (!fs::exists(s_.model_file))
+      node.fail(fmt::format("model file '{}' not found (paths are relative to the scenario file)", s_.model_file));
+    s_.model = std::make_shared<const model::CompiledModel>(model::load_model(s_.model_file));
+    time_unit_ = parse_unit(model().time_unit());
+  }
+
+  void load_culture(const YamlNode& node) {
+    const std::string& name = node.identifier();
+    std::vector<std::string> names;
+    for (const auto& [k, v] : model().cultures()) names.push_back(k);
+    if (!model().cultures().count(name))
+      node.fail(fmt::format("unknown culture '{}' (the model defines: {})", name, join(names)),
+                closest_match(name, names));
+    s_.culture = name;
+  }
+
+  static std::string join(const std::vector<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? "none" : s;
+  }
+
+  double read_duration_seconds(const YamlNode& node) {
+    const Quantity q = quantity(node);
+    if (!q.unit) return q.value;
+    if (!is_time(*q.unit)) node.fail(fmt::format("expected a duration such as '10 s', got '{}'", q.text));
+    return q.value * q.unit->scale;
+  }
+
+  double read_model_time(const YamlNode& node) {
+    const Quantity q = quantity(node);
+    return to_model_time(node, q);
+  }
+
+  double to_model_time(const YamlNode& node, const Quantity& q) {
+    if (!q.unit) return q.value;
+    if (!is_time(*q.unit))
+      node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", q.text));
+    return q.value * q.unit->scale / time_unit_.scale;
+  }
+
+  static Quantity quantity(const YamlNode& node) {
+    const std::string& text = node.scalar("a number or a quantity with a unit");
+    try {
+      return parse_quantity(text);
+    } catch (const UnitError& e) {
+      node.fail(e.what());
+    }
+  }
+
+  void load_solver(const YamlNode& node) {
+    node.check_keys({"method", "rel_tol", "abs_tol", "max_steps", "timeout", "initial_step", "max_step"});
+    auto& o = s_.solver;
+    if (const auto* m = node.find("method")) o.method = m->scalar();
+    if (const auto* r = node.find("rel_tol")) o.rel_tol = r->number();
+    if (const auto* a = node.find("abs_tol")) o.abs_tol = read_abs_tol(*a);
+    if (const auto* m = node.find("max_steps")) o.max_steps = m->integer(1, 1'000'000'000'000L);
+    if (const auto* t = node.find("timeout")) o.timeout = read_duration_seconds(*t);
+    if (const auto* h = node.find("initial_step")) o.initial_step = read_model_time(*h);
+    if (const auto* h = node.find("max_step")) o.max_step = read_model_time(*h);
+    try {
+      o.validate(model().num_states());
+    } catch (const Error& e) {
+      // validate() names the field ("solver.rel_tol: ..."); locate it in the file.
+      node.fail(e.what());
+    }
+  }
+
+  std::vector<double> read_abs_tol(const YamlNode& node) {
+    const std::size_t n = model().num_states();
+    if (node.is_scalar()) return {node.number()};
+    if (node.is_sequence()) {
+      if (node.items.size() != n)
+        node.fail(fmt::format("expected one tolerance or {} (one per species), got {}", n, node.items.size()));
+      std::vector<double> v;
+      for (const auto& item : node.items) v.push_back(item.number());
+      return v;
+    }
+    node.expect_mapping("a number, a list with one value per species, or {default: x, SPECIES: y}");
+    std::vector<double> v(n, 1e-9);
+    if (const auto* d = node.find("default")) std::fill(v.begin(), v.end(), d->number());
+    for (const auto& [k, val] : node.entries) {
+      if (k.text == "default") continue;
+      v[species_index(k, k.text)] = val.number();
+    }
+    return v;
+  }
+
+  std::size_t species_index(const YamlNode& where, const std::string& name) const {
+    if (auto i = model().species_index(name)) return *i;
+    std::vector<std::string> names;
+    for (const auto& sp : model().species()) names.push_back(sp.name);
+    YamlNode located = where;
+    located.fail(fmt::format("unknown species '{}'", name), closest_match(name, names));
+  }
+
+  /// Checks that a value (literal with unit) converts to the target's unit.
+  void check_convertible(const YamlNode& node, const ValueSpec& v, const std::string& target_unit,
+                         const ConversionContext& ctx) const {
+    if (!v.placeholder.empty() || v.unit.empty()) return;
+    try {
+      (void)conversion_factor(parse_unit(v.unit), parse_unit(target_unit), ctx);
+    } catch (const UnitError& e) {
+      node.fail(e.what());
+    }
+  }
+
+  ConversionContext species_context(std::size_t i) const {
+    const auto& sp = model().species()[i];
+    return ConversionContext{sp.molar_mass, sp.specific_activity};
+  }
+
+  /// name: value pairs setting parameters or species' initial values.
+  std::vector<std::pair<std::string, ValueSpec>> read_assignments(const YamlNode& node) {
+    std::vector<std::pair<std::string, ValueSpec>> out;
+    if (node.is_null()) return out;
+    node.expect_mapping("a mapping of parameter or species names to values");
+    for (const auto& [k, val] : node.entries) {
+      ValueSpec v = read_value(val);
+      if (auto p = model().parameter_index(k.text)) {
+        check_convertible(val, v, model().parameters()[*p].unit, {});
+        note_placeholder(v, model().parameters()[*p].unit);
+      } else if (auto sp = model().species_index(k.text)) {
+        check_convertible(val, v, model().species()[*sp].unit, species_context(*sp));
+        note_placeholder(v, model().species()[*sp].unit, species_context(*sp));
+      } else {
+        std::vector<std::string> names;
+        for (const auto& p2 : model().parameters()) names.push_back(p2.name);
+        for (const auto& sp2 : model().species()) names.push_back(sp2.name);
+        YamlNode located = k;
+        located.path = val.path;
+        located.fail(fmt::format("unknown parameter or species '{}'", k.text), closest_match(k.text, names));
+      }
+      out.emplace_back(k.text, std::move(v));
+    }
+    return out;
+  }
+
+  void load_donors(const YamlNode* node) {
+    if (!node || node->is_null()) {
+      s_.donors.push_back(DonorSpec{"default", "", {}});
+      return;
+    }
+    node->expect_sequence("a list of donors ({id: ..., preset: ..., set: {...}})");
+    if (node->items.empty()) node->fail("expected at least one donor");
+    std::vector<std::string> presets;
+    for (const auto& [k, v] : model().donor_presets()) presets.push_back(k);
+    std::set<std::string> seen;
+    for (const auto& d : node->items) {
+      d.expect_mapping("a donor ({id: ..., preset: ..., set: {...}})");
+      d.check_keys({"id", "preset", "set"});
+      DonorSpec donor;
+      const YamlNode& id = d.at("id");
+      donor.id = id.identifier();
+      if (!seen.insert(donor.id).second) id.fail(fmt::format("duplicate donor id '{}'", donor.id));
+      if (const auto* p = d.find("preset")) {
+        donor.preset = p->identifier();
+        if (!model().donor_presets().count(donor.preset))
+          p->fail(fmt::format("unknown donor preset '{}' (the model defines: {})", donor.preset, join(presets)),
+                  closest_match(donor.preset, presets));
+      }
+      if (const auto* st = d.find("set")) donor.set = read_assignments(*st);
+      s_.donors.push_back(std::move(donor));
+    }
+  }
+
+  void load_arms(const YamlNode* node) {
+    if (!node || node->is_null()) {
+      s_.arms.push_back(ArmSpec{"default", {}});
+      return;
+    }
+    node->expect_sequence("a list of arms ({id: ..., protocol: [...]})");
+    if (node->items.empty()) node->fail("expected at least one arm");
+    std::set<std::string> seen;
+    for (const auto& a : node->items) {
+      a.expect_mapping("an arm ({id: ..., protocol: [...]})");
+      a.check_keys({"id", "protocol"});
+      ArmSpec arm;
+      const YamlNode& id = a.at("id");
+      arm.id = id.identifier();
+      if (!seen.insert(arm.id).second) id.fail(fmt::format("duplicate arm id '{}'", arm.id));
+      if (const auto* p = a.find("protocol")) arm.protocol = read_protocol(*p, true);
+      s_.arms.push_back(std::move(arm));
+    }
+  }
+
+  std::vector<EventSpec> read_protocol(const YamlNode& node, bool from_arm) {
+    std::vector<EventSpec> out;
+    if (node.is_null()) return out;
+    node.expect_sequence("a list of events ({at: 24 h, add: {LPS: 10 ng/mL}})");
+    for (const auto& e : node.items) {
+      e.expect_mapping("an event ({at: 24 h, add: {LPS: 10 ng/mL}})");
+      e.check_keys({"at", "add", "set", "scale", "wash"});
+      EventSpec ev;
+      ev.from_arm = from_arm;
+      ev.order = event_counter_++;
+      ev.where = e.where;
+      ev.path = e.path;
+      const YamlNode& at = e.at("at");
+      ev.time = read_value(at);
+      note_placeholder(ev.time, model().time_unit());
+      if (ev.time.placeholder.empty()) {
+        const double t = to_model_time(at, quantity(at));
+        if (t < 0) at.fail(fmt::format("event time must not be negative, got '{}'", at.text));
+      }
+      int actions = 0;
+      for (const char* kind : {"add", "set", "scale", "wash"}) actions += e.find(kind) ? 1 : 0;
+      if (actions != 1)
+        e.fail(fmt::format("an event needs exactly one of add, set, scale or wash, got {}", actions));
+      if (const auto* w = e.find("wash")) {
+        ev.kind = EventSpec::Kind::wash;
+        if (w->is_scalar() && !w->quoted && (w->text == "true" || w->text == "false")) {
+          if (!w->boolean()) w->fail("'wash: false' does nothing; remove the event");
+          for (std::size_t i = 0; i < model().num_states(); ++i)
+            if (model().species()[i].soluble) ev.targets.emplace_back(i, ValueSpec{});
+          if (ev.targets.empty()) w->fail("the model marks no species 'soluble: true', so a wash removes nothing; list the species: wash: [A, B]");
+        } else {
+          w->expect_sequence("true or a list of species");
+          for (const auto& sp : w->items) ev.targets.emplace_back(species_index(sp, sp.scalar("a species name")), ValueSpec{});
+        }
+      } else {
+        const char* kind = e.find("add") ? "add" : e.find("set") ? "set" : "scale";
+        ev.kind = std::string(kind) == "add" ? EventSpec::Kind::add
+                  : std::string(kind) == "set" ? EventSpec::Kind::set
+                                               : EventSpec::Kind::scale;
+        const YamlNode& body = e.at(kind);
+        body.expect_mapping(fmt::format("a mapping of species to values ({}: {{LPS: 10 ng/mL}})", kind));
+        for (const auto& [k, val] : body.entries) {
+          YamlNode key = k;
+          key.path = body.path;
+          const std::size_t sp = species_index(key, k.text);
+          ValueSpec v = read_value(val);
+          if (ev.kind == EventSpec::Kind::scale) {
+            check_convertible(val, v, "1", {});
+            note_placeholder(v, "1");
+          } else {
+            check_convertible(val, v, model().species()[sp].unit, species_context(sp));
+            note_placeholder(v, model().species()[sp].unit, species_context(sp));
+          }
+          if (v.placeholder.empty() && ev.kind == EventSpec::Kind::add && v.value < 0)
+            val.fail(fmt::format("an added amount must not be negative, got '{}'", val.text));
+          ev.targets.emplace_back(sp, std::move(v));
+        }
+      }
+      out.push_back(std::move(ev));
+    }
+    return out;
+  }
+
+  void load_samples(const YamlNode& node) {
+    node.expect_mapping("a mapping with 'times' and optionally 'observables'");
+    node.check_keys({"times", "observables"});
+    const YamlNode& times = node.at("times");
+    std::vector<solve::SampleTime> out;
+    if (times.is_sequence()) {
+      for (const auto& item : times.items) {
+        const Quantity q = quantity(item);
+        out.push_back({to_model_time(item, q), q.before});
+      }
+      check_sorted(times, out);
+    } else {
+      times.expect_mapping("a list of times, {values: [...], unit: h} or {from: .., to: .., every: ..}");
+      if (times.find("values")) {
+        times.check_keys({"values", "unit"});
+        std::string unit_text;
+        if (const auto* u = times.find("unit")) {
+          unit_text = u->scalar();
+          try {
+            if (!is_time(parse_unit(unit_text))) u->fail(fmt::format("expected a time unit (s, min, h, d), got '{}'", unit_text));
+          } catch (const UnitError& e) {
+            u->fail(e.what());
+          }
+        }
+        const YamlNode& values = times.at("values");
+        values.expect_sequence("a list of numbers");
+        for (const auto& item : values.items) {
+          Quantity q = quantity(item);
+          if (q.unit) item.fail(fmt::format("give bare numbers here (the unit is '{}'), got '{}'", unit_text.empty() ? model().time_unit() : unit_text, q.text));
+          if (!unit_text.empty()) q.unit = parse_unit(unit_text);
+          out.push_back({to_model_time(item, q), q.before});
+        }
+        check_sorted(values, out);
+      } else {
+        times.check_keys({"from", "to", "every"});
+        const double from = read_model_time(times.at("from"));
+        const double to = read_model_time(times.at("to"));
+        const double every = read_model_time(times.at("every"));
+        if (every <= 0) times.at("every").fail("must be positive");
+        if (to < from) times.at("to").fail("must not be before 'from'");
+        const double count = std::floor((to - from) / every * (1 + 1e-12)) + 1;
+        if (count > 1e6) times.fail(fmt::format("{} sample times is too many (at most 1000000)", count));
+        for (long i = 0; i < static_cast<long>(count); ++i) out.push_back({from + static_cast<double>(i) * every, false});
+      }
+    }
+    if (out.empty()) times.fail("expected at least one sample time");
+    for (const auto& st : out)
+      if (st.time < 0) times.fail("sample times must not be negative");
+    s_.samples = std::move(out);
+
+    if (const auto* obs = node.find("observables")) {
+      std::vector<std::string> names;
+      for (const auto& o : model().observables()) names.push_back(o.name);
+      obs->expect_sequence("a list of observable names");
+      for (const auto& item : obs->items) {
+        const std::string& name = item.scalar("an observable name");
+        auto idx = model().observable_index(name);
+        if (!idx) item.fail(fmt::format("unknown observable '{}'", name), closest_match(name, names));
+        if (std::find(s_.observables.begin(), s_.observables.end(), *idx) != s_.observables.end())
+          item.fail(fmt::format("observable '{}' is listed twice", name));
+        s_.observables.push_back(*idx);
+      }
+    } else {
+      for (std::size_t i = 0; i < model().num_observables(); ++i) s_.observables.push_back(i);
+    }
+  }
+
+  void check_sorted(const YamlNode& list, const std::vector<solve::SampleTime>& times) const {
+    for (std::size_t i = 1; i < times.size(); ++i) {
+      const auto& a = times[i - 1];
+      const auto& b = times[i];
+      const bool increasing = b.time > a.time || (b.time == a.time && a.before_event && !b.before_event);
+      if (!increasing) {
+        const YamlNode& at = list.is_sequence() && i < list.items.size() ? list.items[i] : list;
+        at.fail(b.time == a.time ? fmt::format("sample time {} {} is listed twice", b.time, model().time_unit())
+                                 : fmt::format("sample times must increase: {} {} comes after {} {}", b.time,
+                                               model().time_unit(), a.time, model().time_unit()));
+      }
+    }
+  }
+
+  void load_sweep(const YamlNode& node) {
+    node.check_keys({"design", "factors", "n", "seed"});
+    auto& sw = s_.sweep;
+    if (const auto* d = node.find("design")) {
+      const std::string& name = d->scalar();
+      const std::vector<std::string> designs{"grid", "lhs", "sobol", "random"};
+      if (name == "grid") sw.design = SweepDesign::grid;
+      else if (name == "lhs") sw.design = SweepDesign::lhs;
+      else if (name == "sobol") sw.design = SweepDesign::sobol;
+      else if (name == "random") sw.design = SweepDesign::random;
+      else d->fail(fmt::format("unknown design '{}' (expected grid, lhs, sobol or random)", name), closest_match(name, designs));
+      if (sw.design != SweepDesign::grid)
+        d->fail(fmt::format("the '{}' design is not available in this version of exvivo; use 'grid'", name));
+    }
+    if (const auto* n = node.find("n")) {
+      if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
+      sw.n = n->integer(1, 1'000'000'000L);
+    }
+    if (const auto* sd = node.find("seed")) sw.seed = static_cast<std::uint64_t>(sd->integer(0, 9'007'199'254'740'991L));
+    const YamlNode& factors = node.at("factors");
+    factors.expect_mapping("a mapping of factor names to {values: [...], unit: ...} or {range: [lo, hi], scale: ...}");
+    if (factors.entries.empty()) factors.fail("expected at least one factor");
+    for (const auto& [k, f] : factors.entries) {
+      SweepFactor fac;
+      fac.name = k.text;
+      fac.where = f.where;
+      fac.path = f.path;
+      if (!io::is_identifier(fac.name)) {
+        YamlNode key = k;
+        key.path = f.path;
+        key.fail(fmt::format("'{}' is not a valid factor name", fac.name));
+      }
+      f.expect_mapping("{values: [...], unit: ...} or {range: [lo, hi], scale: ..., unit: ...}");
+      f.check_keys({"values", "range", "scale", "unit"});
+      fac.is_parameter = model().parameter_index(fac.name).has_value();
+      if (const auto* u = f.find("unit")) {
+        fac.unit = u->scalar();
+        try {
+          (void)parse_unit(fac.unit);
+        } catch (const UnitError& e) {
+          u->fail(e.what());
+        }
+        if (fac.is_parameter) {
+          const auto& p = model().parameters()[*model().parameter_index(fac.name)];
+          try {
+            (void)conversion_factor(parse_unit(fac.unit), parse_unit(p.unit));
+          } catch (const UnitError& e) {
+            u->fail(e.what());
+          }
+        }
+      }
+      if (const auto* v = f.find("values")) {
+        if (f.find("range")) f.fail("give either 'values' or 'range', not both");
+        v->expect_sequence("a list of numbers");
+        if (v->items.empty()) v->fail("expected at least one value");
+        for (const auto& item : v->items) fac.values.push_back(item.number());
+      } else if (const auto* r = f.find("range")) {
+        r->expect_sequence("[lower, upper]");
+        if (r->items.size() != 2) r->fail(fmt::format("expected [lower, upper], got {} values", r->items.size()));
+        fac.has_range = true;
+        fac.lower = r->items[0].number();
+        fac.upper = r->items[1].number();
+        if (!(fac.lower < fac.upper)) r->fail("lower must be below upper");
+        if (sw.design == SweepDesign::grid)
+          r->fail("a 'range' factor needs design lhs, sobol or random; a grid needs 'values'");
+      } else {
+        f.fail("expected 'values' or 'range'");
+      }
+      if (const auto* sc = f.find("scale")) {
+        const std::string& name = sc->scalar();
+        if (name == "lin") fac.scale = model::Scale::lin;
+        else if (name == "log") fac.scale = model::Scale::log;
+        else if (name == "log10") fac.scale = model::Scale::log10;
+        else sc->fail(fmt::format("unknown scale '{}' (expected lin, log or log10)", name), closest_match(name, {"lin", "log", "log10"}));
+      }
+      sw.factors.push_back(std::move(fac));
+    }
+  }
+
+  void load_output(const YamlNode* node) {
+    s_.output.dir = "results/" + s_.name;
+    if (!node || node->is_null()) return;
+    node->check_keys({"dir", "timecourses"});
+    if (const auto* d = node->find("dir")) s_.output.dir = d->scalar("a directory path");
+    if (const auto* t = node->find("timecourses")) s_.output.timecourses = t->boolean();
+  }
+
+  /// Remembers a $placeholder use with the unit its factor's values must convert to.
+  void note_placeholder(const ValueSpec& v, std::string target_unit = "1", ConversionContext ctx = {}) {
+    if (!v.placeholder.empty()) placeholders_.push_back({v, std::move(target_unit), ctx});
+  }
+
+  /// Every $name has a factor; every non-parameter factor is used; units agree.
+  void check_placeholders() {
+    std::vector<std::string> factor_names;
+    for (const auto& f : s_.sweep.factors) factor_names.push_back(f.name);
+    for (const auto& use : placeholders_) {
+      const ValueSpec& v = use.value;
+      auto it = std::find_if(s_.sweep.factors.begin(), s_.sweep.factors.end(),
+                             [&](const SweepFactor& f) { return f.name == v.placeholder; });
+      if (it == s_.sweep.factors.end())
+        throw ScenarioError(v.where, v.path,
+                            fmt::format("'${}' is not a sweep factor (add it under sweep.factors)", v.placeholder),
+                            closest_match(v.placeholder, factor_names));
+      if (it->unit.empty()) continue;
+      try {
+        (void)conversion_factor(parse_unit(it->unit), parse_unit(use.target_unit), use.ctx);
+      } catch (const UnitError& e) {
+        throw ScenarioError(v.where, v.path, fmt::format("factor '{}': {}", it->name, e.what()));
+      }
+    }
+    for (const auto& f : s_.sweep.factors) {
+      if (f.is_parameter) continue;
+      const bool used = std::any_of(placeholders_.begin(), placeholders_.end(),
+                                    [&](const PlaceholderUse& u) { return u.value.placeholder == f.name; });
+      if (!used) {
+        std::vector<std::string> names;
+        for (const auto& p : model().parameters()) names.push_back(p.name);
+        throw ScenarioError(f.where, f.path,
+                            fmt::format("factor '{}' is neither a model parameter nor used as '${}' in the scenario",
+                                        f.name, f.name),
+                            closest_match(f.name, names));
+      }
+    }
+  }
+
+  std::string path_;
+  Scenario s_;
+  Unit time_unit_;
+  int event_counter_ = 0;
+  struct PlaceholderUse {
+    ValueSpec value;
+    std::string target_unit;
+    ConversionContext ctx;
+  };
+  std::vector<PlaceholderUse> placeholders_;
+};
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) { return Loader(path).load(); }
+
+}  // namespace exvivo::scenario

@@ -1,0 +1,103 @@
+#pragma once
+// Scenario: what is done to which blood, and what is read when (DESIGN.md §3).
+// load_scenario() reads and validates a scenario file against its model; the
+// result is plain data, expanded into numbered runs by RunPlan (run_plan.hpp).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "model/compiled_model.hpp"
+#include "solve/options.hpp"
+#include "solve/run.hpp"
+
+namespace exvivo::scenario {
+
+/// A value as written in the file: a number with an optional unit ("2.5 1/h",
+/// "10 ng/mL", "0.3"), or a sweep placeholder "$dose". Converted to the unit of
+/// its target (parameter or species) when a run is made.
+struct ValueSpec {
+  double value = 0;
+  std::string unit;         ///< "" = already in the target's unit
+  std::string placeholder;  ///< name after '$', or "" for a literal value
+  SourceLocation where;
+  std::string path;         ///< key path, for messages
+};
+
+/// One timed protocol step. A wash is expanded into `set 0` of the listed (or
+/// all soluble) species when runs are made.
+struct EventSpec {
+  enum class Kind { add, set, scale, wash };
+  Kind kind = Kind::add;
+  ValueSpec time;                                  ///< unit: a time unit, or model time
+  std::vector<std::pair<std::size_t, ValueSpec>> targets;  ///< species index → amount/factor
+  bool from_arm = false;                           ///< arm events precede common ones at equal times
+  int order = 0;                                   ///< position in the file
+  SourceLocation where;
+  std::string path;
+};
+
+struct DonorSpec {
+  std::string id;
+  std::string preset;                              ///< "" = model defaults
+  std::vector<std::pair<std::string, ValueSpec>> set;  ///< parameter or species name → value
+};
+
+struct ArmSpec {
+  std::string id;
+  std::vector<EventSpec> protocol;
+};
+
+enum class SweepDesign { grid, lhs, sobol, random };
+const char* to_string(SweepDesign d);
+
+/// A sweep factor: a model parameter or a $placeholder, given as explicit
+/// values or (for lhs/sobol/random) a range on a scale.
+struct SweepFactor {
+  std::string name;
+  bool is_parameter = false;        ///< else a $placeholder
+  std::vector<double> values;       ///< as written (unit below)
+  bool has_range = false;
+  double lower = 0, upper = 0;      ///< range as written (unit below)
+  model::Scale scale = model::Scale::lin;
+  std::string unit;                 ///< "" = target's unit
+  SourceLocation where;
+  std::string path;
+};
+
+struct SweepSpec {
+  SweepDesign design = SweepDesign::grid;
+  std::vector<SweepFactor> factors;
+  long n = 0;                       ///< samples for lhs/sobol/random
+  std::uint64_t seed = 0;
+};
+
+struct OutputSpec {
+  std::string dir;                  ///< resolved against the current directory
+  bool timecourses = true;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;                 ///< the scenario file's path
+  std::string model_file;           ///< resolved model path
+  std::shared_ptr<const model::CompiledModel> model;
+  std::string culture;              ///< "" = none
+  solve::SolverOptions solver;
+  std::vector<std::pair<std::string, ValueSpec>> set;
+  std::vector<DonorSpec> donors;    ///< never empty (an implicit `default` donor)
+  std::vector<ArmSpec> arms;        ///< never empty (an implicit `default` arm)
+  std::vector<EventSpec> protocol;  ///< common to all arms
+  std::vector<solve::SampleTime> samples;   ///< model time unit, sorted
+  std::vector<std::size_t> observables;     ///< indices into the model's observables
+  SweepSpec sweep;
+  OutputSpec output;
+};
+
+/// Reads and validates a scenario file and the model it names. Throws
+/// ScenarioError (or the model's ModelError) with file:line:col and key path.
+Scenario load_scenario(const std::string& path);
+
+}  // namespace exvivo::scenario

@@ -1,0 +1,109 @@
+#include "commands.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "io/yaml_tree.hpp"
+#include "model/compiled_model.hpp"
+#include "scenario/scenario.hpp"
+#include "sweep/run_scenario.hpp"
+
+namespace exvivo::cli {
+
+namespace {
+
+/// Parses "I/N" for --shard.
+void parse_shard(const std::string& text, int& index, int& count) {
+  const auto slash = text.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument(text);
+    std::size_t used = 0;
+    index = std::stoi(text.substr(0, slash), &used);
+    if (used != slash) throw std::invalid_argument(text);
+    count = std::stoi(text.substr(slash + 1), &used);
+    if (used != text.size() - slash - 1) throw std::invalid_argument(text);
+  } catch (const std::logic_error&) {
+    throw OptionError(SourceLocation{}, "--shard", fmt::format("expected I/N such as 2/8, got '{}'", text));
+  }
+}
+
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+}
+
+}  // namespace
+
+int command_run(const RunArgs& args) {
+  sweep::RunOptions options;
+  options.out_dir = args.out_dir;
+  options.threads = args.threads;
+  options.quiet = args.quiet;
+  if (!args.shard.empty()) parse_shard(args.shard, options.shard_index, options.shard_count);
+  options.validate();
+  const scenario::Scenario s = scenario::load_scenario(args.scenario);
+  const sweep::RunReport report = sweep::run_scenario(s, options);
+  if (!args.quiet)
+    std::fprintf(stderr, "%s: %zu runs, %zu ok, %zu failed, %.2f s; results in %s\n", s.name.c_str(), report.runs,
+                 report.ok, report.failed, report.wall_seconds, report.out_dir.c_str());
+  for (const auto& f : report.failures) std::fprintf(stderr, "failed: %s\n", f.c_str());
+  if (report.failed > report.failures.size())
+    std::fprintf(stderr, "... and %zu more failures (see runs.csv)\n", report.failed - report.failures.size());
+  return report.failed == 0 ? 0 : 1;
+}
+
+int command_check(const std::string& file) {
+  // The top-level key says what kind of file it is.
+  const io::YamlNode root = io::read_yaml_file(file, io::InputKind::scenario);
+  if (root.is_mapping() && root.find("scenario")) {
+    const scenario::Scenario s = scenario::load_scenario(file);
+    std::printf("%s: scenario '%s' is valid (model %s; %zu donors, %zu arms, %zu sample times)\n", file.c_str(),
+                s.name.c_str(), s.model->name().c_str(), s.donors.size(), s.arms.size(), s.samples.size());
+    return 0;
+  }
+  std::vector<std::string> warnings;
+  const model::CompiledModel m = model::load_model(file, &warnings);
+  print_warnings(warnings);
+  std::printf("%s: model '%s' is valid (%zu species, %zu parameters, %zu observables)\n", file.c_str(),
+              m.name().c_str(), m.num_states(), m.num_parameters(), m.num_observables());
+  return 0;
+}
+
+int command_info(const std::string& file) {
+  std::vector<std::string> warnings;
+  const model::CompiledModel m = model::load_model(file, &warnings);
+  print_warnings(warnings);
+  std::printf("model %s: %s\ntime unit: %s\n\n", m.name().c_str(), m.title().c_str(), m.time_unit().c_str());
+  std::printf("species (%zu)\n", m.num_states());
+  std::printf("  %-14s %-12s %-8s %s\n", "name", "unit", "soluble", "description");
+  for (const auto& s : m.species())
+    std::printf("  %-14s %-12s %-8s %s\n", s.name.c_str(), s.unit.c_str(), s.soluble ? "yes" : "", s.doc.c_str());
+  std::printf("\nparameters (%zu)\n", m.num_parameters());
+  std::printf("  %-14s %12s %-14s %-22s %-6s %-5s %s\n", "name", "value", "unit", "bounds", "scale", "donor", "source");
+  for (const auto& p : m.parameters()) {
+    const std::string bounds = p.has_bounds ? fmt::format("[{:g}, {:g}]", p.lower, p.upper) : "";
+    const char* scale = p.scale == model::Scale::lin ? "lin" : p.scale == model::Scale::log ? "log" : "log10";
+    const std::string& source = p.source.empty() ? p.doc : p.source;
+    std::printf("  %-14s %12s %-14s %-22s %-6s %-5s %s\n", p.name.c_str(), fmt::format("{:g}", p.value).c_str(),
+                p.unit.c_str(), bounds.c_str(), scale, p.donor ? "yes" : "", source.c_str());
+  }
+  std::printf("\nobservables (%zu)\n", m.num_observables());
+  std::printf("  %-20s %-10s %s\n", "name", "unit", "description");
+  for (const auto& o : m.observables()) std::printf("  %-20s %-10s %s\n", o.name.c_str(), o.unit.c_str(), o.doc.c_str());
+  auto list_sets = [](const char* title, const std::map<std::string, model::ValueSet>& sets) {
+    if (sets.empty()) return;
+    std::printf("\n%s\n", title);
+    for (const auto& [name, values] : sets) {
+      std::string items;
+      for (const auto& [k, v] : values) items += fmt::format("{}{}={:g}", items.empty() ? "" : ", ", k, v);
+      std::printf("  %-12s %s\n", name.c_str(), items.c_str());
+    }
+  };
+  list_sets("donor presets", m.donor_presets());
+  list_sets("cultures", m.cultures());
+  return 0;
+}
+
+}  // namespace exvivo::cli

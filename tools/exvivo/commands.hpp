@@ -1,0 +1,20 @@
+#pragma once
+// The subcommands of the exvivo CLI. Each returns the process exit code and
+// lets exvivo::Error (exit 2) and other exceptions (exit 3) propagate.
+#include <string>
+
+namespace exvivo::cli {
+
+struct RunArgs {
+  std::string scenario;
+  std::string out_dir;
+  int threads = 0;
+  std::string shard;  ///< "I/N" or ""
+  bool quiet = false;
+};
+
+int command_run(const RunArgs& args);
+int command_check(const std::string& file);
+int command_info(const std::string& file);
+
+}  // namespace exvivo::cli

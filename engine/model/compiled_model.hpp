@@ -24,6 +24,8 @@
 
 namespace exvivo::model {
 
+struct ModelSpec;
+
 enum class Scale { lin, log, log10 };
 
 struct ParameterInfo {
@@ -52,8 +54,9 @@ struct SpeciesInfo {
 struct NoiseModel {
   enum class Distribution { none, normal, lognormal, proportional };
   Distribution distribution = Distribution::none;
-  /// sigma is evaluated by CompiledModel::noise_sigmas (it may be an expression
-  /// of t, species, parameters and assignments for `normal`).
+  /// sigma as written in the model file: a positive number or an expression of
+  /// t, species, parameters and assignments. Evaluated by CompiledModel::noise_sigmas.
+  std::string sigma;
 };
 
 struct ObservableInfo {
@@ -121,7 +124,11 @@ class CompiledModel {
   void rhs(double t, const double* x, Workspace& ws, double* dxdt) const;
   /// ∂f/∂x, dense column-major num_states × num_states (zeros included).
   void jacobian(double t, const double* x, Workspace& ws, double* J) const;
+  /// The entries of ∂f/∂x that are not identically zero.
   const SparsityPattern& jacobian_sparsity() const;
+  /// ∂f/∂x at the entries of jacobian_sparsity(), in its order
+  /// (values[k] = J(nonzeros[k].first, nonzeros[k].second)), for sparse solvers.
+  void jacobian_nonzeros(double t, const double* x, Workspace& ws, double* values) const;
   /// ∂f/∂p, dense column-major num_states × num_parameters.
   void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
 
@@ -130,14 +137,26 @@ class CompiledModel {
   void observable_state_jacobian(double t, const double* x, Workspace& ws, double* dhdx) const;
   /// ∂h/∂p, dense column-major num_observables × num_parameters.
   void observable_parameter_jacobian(double t, const double* x, Workspace& ws, double* dhdp) const;
-  /// Noise sigma of each observable at (t, x) (NaN where the observable has no noise model).
+  /// Noise standard deviation of each observable at (t, x), NaN where the
+  /// observable has no noise model:
+  ///   normal        sigma as written (absolute, in the observable's unit)
+  ///   lognormal     sigma as written (of ln y, dimensionless)
+  ///   proportional  sigma·|h| (sigma as written is relative)
   void noise_sigmas(double t, const double* x, Workspace& ws, double* sigma) const;
+  /// ∂sigma/∂x, dense column-major num_observables × num_states (0 rows without noise).
+  void noise_sigma_state_jacobian(double t, const double* x, Workspace& ws, double* dsdx) const;
+  /// ∂sigma/∂p, dense column-major num_observables × num_parameters (0 rows without noise).
+  void noise_sigma_parameter_jacobian(double t, const double* x, Workspace& ws, double* dsdp) const;
+
+  /// Number of parameter-only subexpressions that set_parameters() evaluates
+  /// once per run so that the per-step programs only read them.
+  std::size_t num_cached_values() const;
 
   struct Impl;  // defined in compiled_model.cpp / the compiler
 
  private:
   std::shared_ptr<const Impl> impl_;
-  friend CompiledModel compile(const struct ModelSpec&);
+  friend CompiledModel compile(const ModelSpec& spec, std::vector<std::string>* warnings);
   friend class Workspace;
 };
 
@@ -157,5 +176,8 @@ class CompiledModel::Workspace {
 /// Reads, validates and compiles a model file. Throws ModelError with file:line:col.
 /// Warnings (unused parameters, ...) are appended to *warnings when given.
 CompiledModel load_model(const std::string& path, std::vector<std::string>* warnings = nullptr);
+/// As load_model for model YAML held in memory; `filename` names it in messages.
+CompiledModel load_model_from_string(const std::string& text, const std::string& filename,
+                                     std::vector<std::string>* warnings = nullptr);
 
 }  // namespace exvivo::model

@@ -1,0 +1,52 @@
+#pragma once
+// Internal to engine/model: the data behind a CompiledModel, shared by the
+// compiler (model_compiler.cpp) and the evaluation functions (compiled_model.cpp).
+//
+// Every evaluation reads one input array, laid out as
+//   [ t | x (num_states) | p (num_parameters) | cached parameter-only values ]
+// The cached values are the largest subexpressions of the per-step programs
+// that depend on parameters only; set_parameters() computes them once per run.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "expr/program.hpp"
+#include "model/compiled_model.hpp"
+
+namespace exvivo::model {
+
+struct CompiledModel::Impl {
+  std::string name, title, time_unit, file;
+  std::vector<SpeciesInfo> species;
+  std::vector<ParameterInfo> parameters;
+  std::vector<ObservableInfo> observables;
+  std::vector<std::string> assignment_names;
+  std::map<std::string, ValueSet> donor_presets, cultures;
+
+  std::size_t num_states = 0, num_parameters = 0, num_observables = 0, num_cached = 0;
+  std::size_t slot_x = 1, slot_p = 0, slot_cache = 0, num_inputs = 0;
+
+  expr::Program cache;                     ///< p -> cached values (written into the input array)
+  expr::Program initial;                   ///< x0(p)
+  expr::Program initial_jacobian;          ///< ∂x0/∂p, zero entries skipped
+  expr::Program rhs;
+  expr::Program jacobian;                  ///< ∂f/∂x dense, zero entries skipped
+  expr::Program jacobian_nonzeros;         ///< ∂f/∂x at the sparsity pattern's entries
+  SparsityPattern sparsity;
+  expr::Program parameter_jacobian;        ///< ∂f/∂p dense, zero entries skipped
+  expr::Program observables_program;
+  expr::Program observable_state_jacobian;      ///< zero entries skipped
+  expr::Program observable_parameter_jacobian;  ///< zero entries skipped
+  expr::Program sigma;                          ///< observables with noise only
+  expr::Program sigma_state_jacobian;           ///< zero entries skipped
+  expr::Program sigma_parameter_jacobian;       ///< zero entries skipped
+  std::vector<std::size_t> observables_without_noise;
+  std::size_t scratch_size = 0;
+};
+
+struct CompiledModel::Workspace::Data {
+  std::vector<double> inputs;
+  std::vector<double> scratch;
+};
+
+}  // namespace exvivo::model

@@ -21,4 +21,8 @@ struct SolverOptions {
   void validate(std::size_t n_species) const;
 };
 
+/// The method names SolverOptions::method accepts (defined in options.cpp: the
+/// one list to extend when solve() gains a method).
+const std::vector<std::string>& known_methods();
+
 }  // namespace exvivo::solve

@@ -1,0 +1,74 @@
+#include "core/quantity.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/number.hpp"
+
+namespace exvivo {
+
+namespace {
+
+std::string_view trim_spaces(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_word(std::string_view s, std::string_view word) {
+  if (s.size() < word.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != word[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+Quantity parse_quantity(std::string_view text) {
+  Quantity q;
+  std::string_view rest = trim_spaces(text);
+  q.text = std::string(rest);
+  const auto fail = [&](const std::string& what) -> void {
+    throw UnitError("quantity '" + q.text + "': " + what);
+  };
+  if (rest.empty()) throw UnitError("empty quantity: expected a number with an optional unit");
+
+  if (rest.back() == '-') {
+    q.before = true;
+    rest = trim_spaces(rest.substr(0, rest.size() - 1));
+  }
+
+  const std::size_t number_length = numeric_prefix_length(rest);
+  if (number_length == 0) {
+    std::string_view unsigned_rest = rest;
+    if (!unsigned_rest.empty() && (unsigned_rest.front() == '-' || unsigned_rest.front() == '+'))
+      unsigned_rest.remove_prefix(1);
+    if (starts_with_word(unsigned_rest, "nan") || starts_with_word(unsigned_rest, "inf"))
+      fail("the number must be finite");
+    fail("expected a number with an optional unit");
+  }
+  const std::optional<double> value = parse_double(rest.substr(0, number_length));
+  if (!value) fail("expected a number with an optional unit");
+  if (!std::isfinite(*value))
+    fail("the number must be finite, got " + std::string(rest.substr(0, number_length)));
+  q.value = *value;
+
+  const std::string_view unit_text = trim_spaces(rest.substr(number_length));
+  if (!unit_text.empty()) q.unit = parse_unit(unit_text);
+  return q;
+}
+
+double value_in(const Quantity& q, const Unit& target, const ConversionContext& ctx) {
+  if (!q.has_unit()) return q.value;
+  return q.value * conversion_factor(*q.unit, target, ctx);
+}
+
+double value_in_required_unit(const Quantity& q, const Unit& target, const ConversionContext& ctx) {
+  if (!q.has_unit())
+    throw UnitError("quantity '" + q.text + "': needs a unit of " +
+                    (target.text.empty() ? target.dimension_str() : target.text));
+  return value_in(q, target, ctx);
+}
+
+}  // namespace exvivo

@@ -1,0 +1,390 @@
+#include "solve/integrate.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "solve/error_norm.hpp"
+#include "solve/step_controller.hpp"
+#include "solve/stepper.hpp"
+
+namespace exvivo::solve {
+namespace {
+
+using detail::ErrorNorm;
+using detail::StepController;
+using detail::Stepper;
+using Clock = std::chrono::steady_clock;
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double eps = std::numeric_limits<double>::epsilon();
+
+// Hairer's stiffness test: h·|λ| beyond the DOPRI5 stability boundary (≈3.3).
+constexpr double stiff_h_lambda = 3.25;
+constexpr int stiffness_check_every = 2;  // accepted steps
+constexpr int stiff_checks_to_switch = 8;
+constexpr int nonstiff_checks_to_forget = 4;
+constexpr int clock_check_every = 16;  // step attempts
+constexpr int max_nonfinite_retries = 12;
+
+enum class Method { automatic, rk45, rodas4 };
+
+Method parse_method(const std::string& name) {
+  if (name == "rk45") return Method::rk45;
+  if (name == "rosenbrock" || name == "rodas4") return Method::rodas4;
+  return Method::automatic;  // validate() has rejected anything else
+}
+
+/// What went wrong, to be turned into a Status and message by the caller.
+struct Failure {
+  Status status;
+  std::string what;
+};
+
+class Integrator {
+ public:
+  Integrator(OdeSystem& system, const SolverOptions& options, IntegrationResult& result)
+      : system_(system),
+        options_(options),
+        result_(result),
+        norm_(options.rel_tol, options.abs_tol, system.size()),
+        method_(parse_method(options.method)),
+        nonnegative_(system.nonnegative()),
+        n_(static_cast<Eigen::Index>(system.size())) {
+    start_ = Clock::now();
+    make_stepper(method_ == Method::rodas4 ? Method::rodas4 : Method::rk45);
+    scratch_.setZero(n_);
+  }
+
+  void run(const Eigen::VectorXd& x0, double t0, const std::vector<Event>& events,
+           const std::vector<SampleTime>& samples) {
+    samples_ = &samples;
+    result_.states = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(samples.size()), n_, nan);
+    if (samples.empty()) return;
+    if (auto bad = check_schedule(t0, events, samples)) return fail(Status::error, *bad);
+
+    const double t_end = samples.back().time;
+    Eigen::VectorXd x = x0;
+    double t = t0;
+    std::size_t next_event = 0;
+    while (next_event < events.size() && events[next_event].time < t0) ++next_event;
+
+    for (;;) {
+      record_at(t, x, /*before_event=*/true);
+      if (next_event < events.size() && events[next_event].time == t) {
+        if (auto bad = apply(events[next_event], x)) return fail(Status::error, *bad);
+        ++next_event;
+      }
+      record_at(t, x, /*before_event=*/false);
+      if (next_sample_ >= samples.size() || t >= t_end) break;
+      double t_stop = t_end;
+      if (next_event < events.size()) t_stop = std::min(t_stop, events[next_event].time);
+      if (auto failure = integrate_segment(t, t_stop, x)) {
+        return fail(failure->status, failure->what);
+      }
+      t = t_stop;
+    }
+  }
+
+  void finish() {
+    result_.completed = next_sample_;
+    result_.stats.method = methods_used_;
+    result_.stats.wall_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+  }
+
+ private:
+  static std::optional<std::string> check_schedule(double t0, const std::vector<Event>& events,
+                                                   const std::vector<SampleTime>& samples) {
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      if (!(samples[i].time >= t0))
+        return fmt::format("sample {} at t = {:g} is before the start t0 = {:g}", i,
+                           samples[i].time, t0);
+      if (i > 0 && samples[i].time < samples[i - 1].time)
+        return fmt::format("sample times are not sorted (sample {} at t = {:g} after t = {:g})",
+                           i, samples[i].time, samples[i - 1].time);
+    }
+    for (std::size_t i = 1; i < events.size(); ++i)
+      if (!(events[i].time > events[i - 1].time))
+        return fmt::format("event times are not strictly increasing (event {} at t = {:g})", i,
+                           events[i].time);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> apply(const Event& event, Eigen::VectorXd& x) const {
+    for (const EventAction& action : event.actions) {
+      if (action.species >= system_.size())
+        return fmt::format("event at t = {:g}: state index {} out of range (size {})", event.time,
+                           action.species, system_.size());
+      double& value = x[static_cast<Eigen::Index>(action.species)];
+      switch (action.kind) {
+        case EventAction::Kind::add: value += action.value; break;
+        case EventAction::Kind::set: value = action.value; break;
+        case EventAction::Kind::scale: value *= action.value; break;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// Records the samples at exactly time t with the given before_event flag.
+  void record_at(double t, const Eigen::VectorXd& x, bool before_event) {
+    const auto& samples = *samples_;
+    while (next_sample_ < samples.size() && samples[next_sample_].time == t &&
+           samples[next_sample_].before_event == before_event) {
+      store(x);
+    }
+    // A sample "t-" without an event at t is recorded by the before pass; one
+    // without "-" that sorts before it cannot exist (samples are sorted by
+    // (time, !before_event)).
+  }
+
+  void store(const Eigen::VectorXd& x) {
+    auto row = result_.states.row(static_cast<Eigen::Index>(next_sample_));
+    if (nonnegative_)
+      row = x.cwiseMax(0.0).transpose();
+    else
+      row = x.transpose();
+    ++next_sample_;
+  }
+
+  void make_stepper(Method method) {
+    if (method == Method::rodas4) {
+      stepper_ = detail::make_rodas4(system_, norm_, result_.stats);
+      controller_.emplace(StepController::Kind::predictive_rodas);
+    } else {
+      stepper_ = detail::make_dopri5(system_, norm_, result_.stats);
+      controller_.emplace(StepController::Kind::pi_dopri5);
+    }
+    if (!methods_used_.empty()) methods_used_ += "+";
+    methods_used_ += stepper_->name();
+  }
+
+  /// Hairer's initial step (HNW I §II.4, routine HINIT) from f0 = f(t, x).
+  double initial_step(double t, const Eigen::VectorXd& x, const Eigen::VectorXd& f0,
+                      double h_max) {
+    const double d0 = norm_(x, x);
+    const double d1 = norm_(f0, x);
+    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
+    h0 = std::min(h0, h_max);
+    scratch_ = x + h0 * f0;
+    Eigen::VectorXd f1(n_);
+    ++result_.stats.rhs_evals;
+    system_.rhs(t + h0, scratch_.data(), f1.data());
+    const double d2 = norm_(f1 - f0, x) / h0;
+    const double d = std::max(d1, d2);
+    const double h1 = (d <= 1e-15 || !std::isfinite(d))
+                          ? std::max(1e-6, h0 * 1e-3)
+                          : std::pow(0.01 / d, 1.0 / stepper_->order());
+    return std::min({100 * h0, h1, h_max});
+  }
+
+  std::string where(double t, double h) const {
+    const std::string unit = system_.time_unit();
+    if (unit.empty()) return fmt::format("At t = {:g} (step {:.3g})", t, h);
+    return fmt::format("At t = {:g} {} (step {:.3g} {})", t, unit, h, unit);
+  }
+
+  static const char* non_finite_word(double v) {
+    if (std::isnan(v)) return "NaN";
+    return v > 0 ? "inf" : "-inf";
+  }
+
+  /// Names the first non-finite component of the last trial (its state or,
+  /// failing that, its error estimate, i.e. a stage derivative).
+  std::string non_finite_what() const {
+    const Eigen::VectorXd& candidate = stepper_->candidate();
+    for (Eigen::Index i = 0; i < n_; ++i)
+      if (!std::isfinite(candidate[i]))
+        return fmt::format("{} became {}", system_.state_name(static_cast<std::size_t>(i)),
+                           non_finite_word(candidate[i]));
+    const Eigen::VectorXd& error = stepper_->error_estimate();
+    for (Eigen::Index i = 0; i < n_; ++i)
+      if (!std::isfinite(error[i]))
+        return fmt::format("the derivative of {} became {}",
+                           system_.state_name(static_cast<std::size_t>(i)),
+                           non_finite_word(error[i]));
+    return "the state became non-finite";
+  }
+
+  std::optional<Eigen::Index> significantly_negative() const {
+    const Eigen::VectorXd& candidate = stepper_->candidate();
+    for (Eigen::Index i = 0; i < n_; ++i)
+      if (candidate[i] < -norm_.abs_tol(i)) return i;
+    return std::nullopt;
+  }
+
+  std::optional<Failure> integrate_segment(double t, double t_stop, Eigen::VectorXd& x) {
+    stepper_->reset(t, x);
+    controller_->reset();
+    const Eigen::VectorXd& f0 = stepper_->derivative();
+    for (Eigen::Index i = 0; i < n_; ++i) {
+      if (!std::isfinite(x[i]))
+        return Failure{Status::non_finite,
+                       fmt::format("{}: {} is {}", where(t, 0),
+                                   system_.state_name(static_cast<std::size_t>(i)),
+                                   non_finite_word(x[i]))};
+      if (!std::isfinite(f0[i]))
+        return Failure{Status::non_finite,
+                       fmt::format("{}: the derivative of {} became {}", where(t, 0),
+                                   system_.state_name(static_cast<std::size_t>(i)),
+                                   non_finite_word(f0[i]))};
+    }
+    const double span = t_stop - t;
+    const double h_max = options_.max_step > 0 ? std::min(options_.max_step, span) : span;
+    double h = options_.initial_step > 0 ? std::min(options_.initial_step, h_max)
+                                         : initial_step(t, x, f0, h_max);
+    int nonfinite_retries = 0;
+    int negative_retries = 0;
+    int stiff_checks = 0, nonstiff_checks = 0, accepted_since_check = 0;
+
+    while (stepper_->time() < t_stop) {
+      const double t_now = stepper_->time();
+      bool last = false;
+      if (t_now + 1.0001 * h >= t_stop) {  // land exactly on t_stop
+        h = t_stop - t_now;
+        last = true;
+      }
+      if (h < 10 * eps * std::abs(t_now) || h < std::numeric_limits<double>::min()) {
+        if (nonfinite_retries > 0)
+          return Failure{Status::non_finite, fmt::format("{}: {}", where(t_now, h),
+                                                         non_finite_what())};
+        if (negative_retries > 0)
+          return Failure{Status::step_underflow,
+                         fmt::format("{}: step size underflow: {} keeps going negative",
+                                     where(t_now, h),
+                                     system_.state_name(static_cast<std::size_t>(
+                                         significantly_negative().value_or(0))))};
+        return Failure{Status::step_underflow,
+                       fmt::format("{}: step size underflow", where(t_now, h))};
+      }
+      const long attempts = result_.stats.steps + result_.stats.rejected_steps;
+      if (attempts >= options_.max_steps)
+        return Failure{Status::max_steps,
+                       fmt::format("{}: more than max_steps = {} steps", where(t_now, h),
+                                   options_.max_steps)};
+      if (options_.timeout > 0 && attempts % clock_check_every == 0) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        if (elapsed > options_.timeout)
+          return Failure{Status::timeout,
+                         fmt::format("{}: wall-clock timeout of {:g} s exceeded", where(t_now, h),
+                                     options_.timeout)};
+      }
+
+      const double err = stepper_->try_step(h);
+      if (!std::isfinite(err)) {
+        ++result_.stats.rejected_steps;
+        if (++nonfinite_retries > max_nonfinite_retries)
+          return Failure{Status::non_finite, fmt::format("{}: {}", where(t_now, h),
+                                                         non_finite_what())};
+        h = controller_->rejected(h, err);
+        continue;
+      }
+      nonfinite_retries = 0;
+      if (err > 1) {
+        ++result_.stats.rejected_steps;
+        h = controller_->rejected(h, err);
+        continue;
+      }
+      if (nonnegative_ && significantly_negative()) {
+        ++result_.stats.rejected_steps;
+        ++negative_retries;
+        h *= 0.5;
+        continue;
+      }
+      negative_retries = 0;
+
+      ++result_.stats.steps;
+      const double t_new = last ? t_stop : t_now + h;
+      stepper_->accept(t_new, nonnegative_);
+      record_between(t_stop);
+      h = controller_->accepted(h, err);
+
+      if (method_ == Method::automatic && std::string_view(stepper_->name()) == "rk45" &&
+          ++accepted_since_check >= stiffness_check_every && !last) {
+        accepted_since_check = 0;
+        const double h_lambda = stepper_->stiffness_estimate();
+        if (h_lambda > stiff_h_lambda) {
+          nonstiff_checks = 0;
+          if (++stiff_checks >= stiff_checks_to_switch) {
+            // Continue from the current point with the stiff method.
+            const Eigen::VectorXd here = stepper_->state();
+            const double t_here = stepper_->time();
+            make_stepper(Method::rodas4);
+            stepper_->reset(t_here, here);
+            controller_->reset();
+          }
+        } else if (++nonstiff_checks >= nonstiff_checks_to_forget) {
+          stiff_checks = 0;
+        }
+      }
+    }
+    x = stepper_->state();
+    return std::nullopt;
+  }
+
+  /// Samples strictly inside the last accepted step and before t_stop (those
+  /// at t_stop are recorded by run() around the event there).
+  void record_between(double t_stop) {
+    const auto& samples = *samples_;
+    const double t_new = stepper_->time();
+    while (next_sample_ < samples.size() && samples[next_sample_].time < t_stop &&
+           samples[next_sample_].time <= t_new) {
+      const double ts = samples[next_sample_].time;
+      if (ts == t_new) {
+        store(stepper_->state());
+      } else {
+        stepper_->interpolate(ts, scratch_);
+        store(scratch_);
+      }
+    }
+  }
+
+  void fail(Status status, const std::string& message) {
+    result_.status = status;
+    result_.message = message;
+  }
+
+  OdeSystem& system_;
+  const SolverOptions& options_;
+  IntegrationResult& result_;
+  ErrorNorm norm_;
+  Method method_;
+  bool nonnegative_;
+  Eigen::Index n_;
+  Clock::time_point start_;
+  std::unique_ptr<Stepper> stepper_;
+  std::optional<StepController> controller_;
+  std::string methods_used_;
+  const std::vector<SampleTime>* samples_ = nullptr;
+  std::size_t next_sample_ = 0;
+  Eigen::VectorXd scratch_;
+};
+
+}  // namespace
+
+IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
+                            const std::vector<Event>& events,
+                            const std::vector<SampleTime>& samples,
+                            const SolverOptions& options) {
+  options.validate(system.size());
+  IntegrationResult result;
+  if (static_cast<std::size_t>(x0.size()) != system.size()) {
+    result.status = Status::error;
+    result.message = fmt::format("initial state has {} values, the system has {} states",
+                                 x0.size(), system.size());
+    result.states = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(samples.size()),
+                                              static_cast<Eigen::Index>(system.size()), nan);
+    return result;
+  }
+  Integrator integrator(system, options, result);
+  integrator.run(x0, t0, events, samples);
+  integrator.finish();
+  return result;
+}
+
+}  // namespace exvivo::solve

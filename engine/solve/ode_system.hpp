@@ -1,0 +1,46 @@
+#pragma once
+// OdeSystem: the right-hand side dx/dt = f(t, x) that every stepper works on,
+// independent of the model layer (tests and benchmarks hand-code it; real runs
+// wrap a CompiledModel in a ModelOdeSystem, see model_ode_system.hpp).
+#include <cstddef>
+#include <string>
+
+namespace exvivo::solve {
+
+class OdeSystem {
+ public:
+  virtual ~OdeSystem() = default;
+
+  /// Number of state variables n.
+  virtual std::size_t size() const = 0;
+
+  /// dxdt = f(t, x); x and dxdt have length size(). Must not allocate on the
+  /// hot path and must not throw for finite input (return NaN/inf instead:
+  /// the integrator turns that into Status::non_finite).
+  virtual void rhs(double t, const double* x, double* dxdt) = 0;
+
+  /// J = ∂f/∂x at (t, x), dense column-major n×n (J[i + n*j] = ∂f_i/∂x_j).
+  /// The default uses forward differences of rhs() (n extra evaluations);
+  /// override it when an analytic Jacobian is known.
+  virtual void jacobian(double t, const double* x, double* J);
+
+  /// True when jacobian() is exact (not the finite-difference default).
+  virtual bool has_analytic_jacobian() const { return false; }
+
+  /// True when f does not depend on t explicitly. Rosenbrock methods then skip
+  /// the ∂f/∂t term (one rhs evaluation per step fewer).
+  virtual bool autonomous() const { return false; }
+
+  /// True when every state is a concentration or amount that cannot be
+  /// negative: the integrator then rejects steps that end below −abs_tol and
+  /// clips the remaining tiny negatives to 0 (see integrate.hpp).
+  virtual bool nonnegative() const { return false; }
+
+  /// Name used in failure messages: "species IL10"; the default is "x[3]".
+  virtual std::string state_name(std::size_t i) const;
+
+  /// Time unit for failure messages ("h"); empty for unit-less systems.
+  virtual std::string time_unit() const { return {}; }
+};
+
+}  // namespace exvivo::solve

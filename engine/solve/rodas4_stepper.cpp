@@ -1,0 +1,168 @@
+// Rodas4: the stiffly accurate Rosenbrock method of order 4(3) of Hairer &
+// Wanner (Solving ODEs II, §IV.7, code RODAS), in the formulation where each
+// stage solves (I/(hγ) − J) k_i = f(t + c_i h, x + Σ a_ij k_j) + Σ (c_ij/h) k_j
+// + h d_i ∂f/∂t. The new solution is the last stage point, the embedded one
+// the stage before; their difference k6 is the error estimate. One Jacobian and
+// one LU (Eigen, partial pivoting) per step; after a rejection the Jacobian is
+// reused and only the LU is redone.
+#include <cmath>
+#include <limits>
+
+#include "solve/stepper.hpp"
+
+namespace exvivo::solve::detail {
+namespace {
+
+// Coefficients of RODAS (method 1) as published with Hairer's code.
+constexpr double gamma = 0.25;
+constexpr double c2 = 0.386, c3 = 0.21, c4 = 0.63;
+constexpr double d1 = 0.25, d2 = -0.1043, d3 = 0.1035, d4 = -0.3620000000000023e-01;
+constexpr double a21 = 0.1544000000000000e+01;
+constexpr double a31 = 0.9466785280815826e+00, a32 = 0.2557011698983284e+00;
+constexpr double a41 = 0.3314825187068521e+01, a42 = 0.2896124015972201e+01,
+                 a43 = 0.9986419139977817e+00;
+constexpr double a51 = 0.1221224509226641e+01, a52 = 0.6019134481288629e+01,
+                 a53 = 0.1253708332932087e+02, a54 = -0.6878860361058950e+00;
+constexpr double c21 = -0.5668800000000000e+01;
+constexpr double c31 = -0.2430093356833875e+01, c32 = -0.2063599157091915e+00;
+constexpr double c41 = -0.1073529058151375e+00, c42 = -0.9594562251023355e+01,
+                 c43 = -0.2047028614809616e+02;
+constexpr double c51 = 0.7496443313967647e+01, c52 = -0.1024680431464352e+02,
+                 c53 = -0.3399990352819905e+02, c54 = 0.1170890893206160e+02;
+constexpr double c61 = 0.8083246795921522e+01, c62 = -0.7981132988064893e+01,
+                 c63 = -0.3152159432874371e+02, c64 = 0.1631930543123136e+02,
+                 c65 = -0.6058818238834054e+01;
+// Dense output: x(t_old + s h) = (1−s) x_old + s (x_new + (1−s)(q1 + s q2)).
+constexpr double d21 = 0.1012623508344586e+02, d22 = -0.7487995877610167e+01,
+                 d23 = -0.3480091861555747e+02, d24 = -0.7992771707568823e+01,
+                 d25 = 0.1025137723295662e+01;
+constexpr double d31 = -0.6762803392801253e+00, d32 = 0.6087714651680015e+01,
+                 d33 = 0.1643084320892478e+02, d34 = 0.2476722511418386e+02,
+                 d35 = -0.6594389125716872e+01;
+
+class Rodas4Stepper final : public Stepper {
+ public:
+  Rodas4Stepper(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats)
+      : Stepper(system, norm, stats),
+        n_(static_cast<Eigen::Index>(system.size())),
+        autonomous_(system.autonomous()),
+        jac_(n_, n_),
+        matrix_(n_, n_),
+        lu_(n_) {
+    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &x_old_, &q1_, &q2_})
+      v->setZero(n_);
+  }
+
+  const char* name() const override { return "rodas4"; }
+  int order() const override { return 4; }
+
+  void reset(double t, const Eigen::VectorXd& x) override {
+    t_ = t_old_ = t;
+    x_ = x;
+    x_old_ = x;
+    rhs(t_, x_, dxdt_);
+    have_derivative_ = true;
+    have_jacobian_ = false;
+    lu_h_ = 0;
+  }
+
+  double try_step(double h) override {
+    if (!have_derivative_) {
+      rhs(t_, x_, dxdt_);
+      have_derivative_ = true;
+    }
+    if (!have_jacobian_) {
+      ++stats_.jacobian_evals;
+      system_.jacobian(t_, x_.data(), jac_.data());
+      if (!autonomous_) {
+        // Forward difference in t as in RODAS: δ = sqrt(eps · max(1e-5, |t|)).
+        const double delta =
+            std::sqrt(std::numeric_limits<double>::epsilon() * std::max(1e-5, std::abs(t_)));
+        rhs(t_ + delta, x_, dfdt_);
+        dfdt_ = (dfdt_ - dxdt_) / delta;
+      }
+      have_jacobian_ = true;
+      lu_h_ = 0;
+    }
+    if (h != lu_h_) {
+      matrix_ = -jac_;
+      matrix_.diagonal().array() += 1.0 / (h * gamma);
+      lu_.compute(matrix_);
+      ++stats_.lu_decompositions;
+      lu_h_ = h;
+    }
+    const double inv_h = 1.0 / h;
+    const bool with_dfdt = !autonomous_;
+
+    rhs_ = dxdt_;
+    if (with_dfdt) rhs_ += (h * d1) * dfdt_;
+    k1_ = lu_.solve(rhs_);
+
+    stage_ = x_ + a21 * k1_;
+    rhs(t_ + c2 * h, stage_, rhs_);
+    rhs_ += (c21 * inv_h) * k1_;
+    if (with_dfdt) rhs_ += (h * d2) * dfdt_;
+    k2_ = lu_.solve(rhs_);
+
+    stage_ = x_ + a31 * k1_ + a32 * k2_;
+    rhs(t_ + c3 * h, stage_, rhs_);
+    rhs_ += inv_h * (c31 * k1_ + c32 * k2_);
+    if (with_dfdt) rhs_ += (h * d3) * dfdt_;
+    k3_ = lu_.solve(rhs_);
+
+    stage_ = x_ + a41 * k1_ + a42 * k2_ + a43 * k3_;
+    rhs(t_ + c4 * h, stage_, rhs_);
+    rhs_ += inv_h * (c41 * k1_ + c42 * k2_ + c43 * k3_);
+    if (with_dfdt) rhs_ += (h * d4) * dfdt_;
+    k4_ = lu_.solve(rhs_);
+
+    stage_ = x_ + a51 * k1_ + a52 * k2_ + a53 * k3_ + a54 * k4_;
+    rhs(t_ + h, stage_, rhs_);
+    rhs_ += inv_h * (c51 * k1_ + c52 * k2_ + c53 * k3_ + c54 * k4_);
+    k5_ = lu_.solve(rhs_);
+
+    stage_ += k5_;  // embedded solution
+    rhs(t_ + h, stage_, rhs_);
+    rhs_ += inv_h * (c61 * k1_ + c62 * k2_ + c63 * k3_ + c64 * k4_ + c65 * k5_);
+    k6_ = lu_.solve(rhs_);
+
+    x_new_ = stage_ + k6_;
+    x_err_ = k6_;
+    return norm_(x_err_, x_, x_new_);
+  }
+
+  void accept(double t_new, bool clip_negative) override {
+    q1_ = d21 * k1_ + d22 * k2_ + d23 * k3_ + d24 * k4_ + d25 * k5_;
+    q2_ = d31 * k1_ + d32 * k2_ + d33 * k3_ + d34 * k4_ + d35 * k5_;
+    x_old_.swap(x_);
+    x_ = x_new_;
+    if (clip_negative) x_ = x_.cwiseMax(0.0);
+    t_old_ = t_;
+    t_ = t_new;
+    have_derivative_ = false;
+    have_jacobian_ = false;
+  }
+
+  void interpolate(double t, Eigen::VectorXd& x) override {
+    const double s = (t - t_old_) / (t_ - t_old_);
+    const double s1 = 1.0 - s;
+    x = s1 * x_old_ + s * (x_ + s1 * (q1_ + s * q2_));
+  }
+
+ private:
+  Eigen::Index n_;
+  bool autonomous_;
+  bool have_derivative_ = false, have_jacobian_ = false;
+  double lu_h_ = 0;
+  Eigen::MatrixXd jac_, matrix_;
+  Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
+  Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, x_old_, q1_, q2_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stepper> make_rodas4(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats) {
+  return std::make_unique<Rodas4Stepper>(system, norm, stats);
+}
+
+}  // namespace exvivo::solve::detail

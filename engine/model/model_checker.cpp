@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "expr/parser.hpp"
+#include "model/suggest_name.hpp"
 
 namespace exvivo::model {
 namespace {
@@ -28,7 +29,11 @@ class Checker {
       names_.emplace(spec.species[i].info.name, NameInfo{NameKind::species, i});
     for (std::size_t i = 0; i < spec.assignments.size(); ++i)
       names_.emplace(spec.assignments[i].name, NameInfo{NameKind::assignment, i});
-    for (const auto& [name, info] : names_) all_names_.push_back(name);
+    // Definition order, so that equally close suggestions favour parameters.
+    for (const auto& p : spec.parameters) all_names_.push_back(p.name);
+    for (const auto& s : spec.species) all_names_.push_back(s.info.name);
+    for (const auto& a : spec.assignments) all_names_.push_back(a.name);
+    all_names_.push_back("t");
   }
 
   CheckedModel check(std::vector<std::string>* warnings) {
@@ -61,7 +66,7 @@ class Checker {
     for (const auto& use : expr::collect_names(ast)) {
       if (names_.count(use.name) == 0)
         throw ModelError(use.where, key_path, fmt::format("undefined name '{}'", use.name),
-                         closest_match(use.name, all_names_));
+                         suggest_name(use.name, all_names_));
       used_.insert(use.name);
     }
     return ast;
@@ -82,7 +87,7 @@ class Checker {
           what += it->second.kind == NameKind::parameter ? " (it is a parameter)"
                   : it->second.kind == NameKind::assignment ? " (it is an assignment)"
                                                             : " (it is time)";
-        throw ModelError(ode.where, "odes." + ode.species, what, closest_match(ode.species, species_names));
+        throw ModelError(ode.where, "odes." + ode.species, what, suggest_name(ode.species, species_names));
       }
       ode_of.emplace(ode.species, i);
     }

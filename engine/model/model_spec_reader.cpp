@@ -16,6 +16,7 @@
 #include "expr/function.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/model_spec.hpp"
+#include "model/suggest_name.hpp"
 
 namespace exvivo::model {
 namespace {
@@ -88,9 +89,9 @@ class SpecReader {
     spec.time_unit = read_time_unit(root.at("time_unit"));
 
     if (const YamlNode* n = root.find("parameters")) read_parameters(*n, spec);
-    read_species(root.at("species"), spec);
+    read_species(required_section(root, "species"), spec);
     if (const YamlNode* n = root.find("assignments")) read_assignments(*n, spec);
-    read_odes(root.at("odes"), spec);
+    read_odes(required_section(root, "odes"), spec);
     if (const YamlNode* n = root.find("observables")) read_observables(*n, spec);
     check_unique_names(spec);
     if (const YamlNode* n = root.find("donor_presets")) spec.donor_presets = read_value_sets(*n, spec);
@@ -103,6 +104,21 @@ class SpecReader {
 
   static const std::string& text_of(const YamlNode& n) { return n.scalar("text"); }
 
+  /// A section that must be present and not empty.
+  static const YamlNode& required_section(const YamlNode& root, std::string_view key) {
+    for (const auto& entry : root.entries)
+      if (entry.first.text == key) {
+        if (entry.second.is_null() || (entry.second.is_mapping() && entry.second.entries.empty())) {
+          YamlNode located = entry.first;
+          located.path = entry.second.path;
+          located.fail(key == "species" ? "a model needs at least one species"
+                                        : fmt::format("'{}' is empty", key));
+        }
+        return entry.second;
+      }
+    root.fail(fmt::format("missing key '{}'", key));
+  }
+
   /// The value node of a mapping entry; a missing value is reported at its key,
   /// because yaml-cpp places empty nodes at the following token.
   static const YamlNode& value_of(const std::pair<YamlNode, YamlNode>& entry, std::string_view what) {
@@ -114,7 +130,15 @@ class SpecReader {
     return entry.second;
   }
 
-  static double finite_number(const YamlNode& n) { return n.number(); }
+  /// A finite number; YAML's own spellings of infinity and NaN get the same
+  /// message as "inf" and "nan".
+  static double finite_number(const YamlNode& n) {
+    static const std::set<std::string> yaml_non_finite = {".inf", "+.inf", "-.inf", ".Inf", "+.Inf", "-.Inf",
+                                                          ".INF", "+.INF", "-.INF", ".nan", ".NaN", ".NAN"};
+    if (n.is_scalar() && !n.quoted && yaml_non_finite.count(n.text) != 0)
+      n.fail(fmt::format("expected a finite number, got '{}'", n.text));
+    return n.number();
+  }
 
   static std::string read_time_unit(const YamlNode& n) {
     const std::string& u = n.scalar("a time unit");
@@ -169,6 +193,7 @@ class SpecReader {
     if (start.line < 1 || static_cast<std::size_t>(start.line) > line_starts_.size() || start.column < 1) return;
     std::size_t j = line_starts_[static_cast<std::size_t>(start.line - 1)] + static_cast<std::size_t>(start.column - 1);
     if (j >= raw_.size()) return;
+    const std::string& value = n.text;
     if (n.quoted) {
       const char open = raw_[j];
       if (open == '"' || open == '\'') {
@@ -180,11 +205,11 @@ class SpecReader {
         ++j;
         ++start.line;
         start.column = 1;
+        for (; j < raw_.size() && raw_[j] == ' ' && (value.empty() || value[0] != ' '); ++j) ++start.column;
       } else {
         return;
       }
     }
-    const std::string& value = n.text;
     std::string layout;
     std::size_t i = 0;
     while (i < value.size()) {
@@ -267,7 +292,6 @@ class SpecReader {
 
   void read_species(const YamlNode& section, ModelSpec& spec) const {
     expect_section(section, "species names to their properties");
-    if (section.entries.empty()) section.fail("a model needs at least one species");
     for (const auto& entry : section.entries) {
       SpeciesSpec s;
       s.info.name = read_name(entry.first, "species");
@@ -453,7 +477,7 @@ class SpecReader {
       YamlNode located = entry.first;
       located.path = entry.second.path;
       located.fail(fmt::format("'{}' is not a parameter or species of the model", out.name),
-                   closest_match(out.name, names));
+                   suggest_name(out.name, names));
     }
     const YamlNode& v = value_of(entry, "value");
     out.value = read_quantity(v, *target_unit, context);

@@ -37,7 +37,7 @@ double value_in(const Quantity& q, const Unit& target, const ConversionContext& 
 
 /// Like value_in, but the quantity must carry a unit; for callers that reject
 /// bare numbers. Throws UnitError
-/// "'5' needs a unit of ng/mL" for a bare number.
+/// "quantity '5': needs a unit of ng/mL" for a bare number.
 double value_in_required_unit(const Quantity& q, const Unit& target,
                               const ConversionContext& ctx = {});
 

@@ -30,6 +30,7 @@ class CsvTable {
   std::string file;                             ///< name used in messages
   char separator = ',';
   std::vector<std::string> header;              ///< column names, trimmed of surrounding spaces
+  int header_line = 1;                          ///< file line of the header (after blank lines)
   std::vector<std::vector<std::string>> rows;   ///< data rows, header excluded
   std::vector<int> row_lines;                   ///< file line where each row starts
 
@@ -39,7 +40,7 @@ class CsvTable {
   std::optional<std::size_t> find_column(std::string_view name) const;
   bool has_column(std::string_view name) const { return find_column(name).has_value(); }
   /// Index of column `name`; throws DataError "file:1: no column 'x' (did you
-  /// mean 'y'?)" when absent.
+  /// mean 'y'?)" when absent (located at the header line).
   std::size_t column(std::string_view name) const;
 
   /// Throws one DataError listing every missing column, each with a
@@ -60,8 +61,10 @@ class CsvTable {
 
   /// True when the field is empty (after trimming spaces) or one of NA, NaN, nan, null.
   bool is_missing(std::size_t row, std::string_view column_name) const;
+  bool is_missing(std::size_t row, std::size_t column_index) const;
   /// nullopt for a missing field (see is_missing), otherwise get_double.
   std::optional<double> get_optional_double(std::size_t row, std::string_view column_name) const;
+  std::optional<double> get_optional_double(std::size_t row, std::size_t column_index) const;
 
   /// Location of a field, for callers raising their own errors about it.
   SourceLocation location(std::size_t row, std::size_t column_index) const;

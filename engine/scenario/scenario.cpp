@@ -318,7 +318,7 @@ class Loader {
         body.expect_mapping(fmt::format("a mapping of species to values ({}: {{LPS: 10 ng/mL}})", kind));
         for (const auto& [k, val] : body.entries) {
           YamlNode key = k;
-          key.path = body.path;
+          key.path = body.path + "." + k.text;
           const std::size_t sp = species_index(key, k.text);
           ValueSpec v = read_value(val);
           if (ev.kind == EventSpec::Kind::scale) {
@@ -376,6 +376,7 @@ class Loader {
         const double from = read_model_time(times.at("from"));
         const double to = read_model_time(times.at("to"));
         const double every = read_model_time(times.at("every"));
+        if (from < 0) times.at("from").fail("sample times must not be negative");
         if (every <= 0) times.at("every").fail("must be positive");
         if (to < from) times.at("to").fail("must not be before 'from'");
         const double count = std::floor((to - from) / every * (1 + 1e-12)) + 1;
@@ -384,8 +385,6 @@ class Loader {
       }
     }
     if (out.empty()) times.fail("expected at least one sample time");
-    for (const auto& st : out)
-      if (st.time < 0) times.fail("sample times must not be negative");
     s_.samples = std::move(out);
 
     if (const auto* obs = node.find("observables")) {
@@ -405,7 +404,11 @@ class Loader {
     }
   }
 
+  /// Sample times (one per list item) must be non-negative and increase.
   void check_sorted(const YamlNode& list, const std::vector<solve::SampleTime>& times) const {
+    for (std::size_t i = 0; i < times.size(); ++i)
+      if (times[i].time < 0)
+        list.items[i].fail(fmt::format("sample times must not be negative, got {} {}", times[i].time, model().time_unit()));
     for (std::size_t i = 1; i < times.size(); ++i) {
       const auto& a = times[i - 1];
       const auto& b = times[i];

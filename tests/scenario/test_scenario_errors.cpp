@@ -38,21 +38,21 @@ TEST_CASE("scenario errors name file, line, column, key path and a suggestion", 
                     "culture, solver, set, donors, arms, protocol, samples, sweep, cohort, output) (did you mean "
                     "'protocol'?)"));
   CHECK_THAT(error_of(samples + "arms:\n  - id: x\n    protocol:\n      - {at: 0 h, add: {CC: 1 ng/mL}}\n"),
-             Equals("bad.yaml:7:22: arms[0].protocol[0].add: unknown species 'CC' (did you mean 'C'?)"));
+             Equals("bad.yaml:7:25: arms[0].protocol[0].add.CC: unknown species 'CC' (did you mean 'C'?)"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, add: {C: 10 furlongs}}\n"),
-             Contains("bad.yaml:5:22: protocol[0].add.C: cannot convert 'furlongs' to 'ng/mL'"));
+             Contains("bad.yaml:5:24: protocol[0].add.C: cannot convert 'furlongs' to 'ng/mL'"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: -1 h, add: {C: 1}}\n"),
-             Equals("bad.yaml:5:9: protocol[0].at: event time must not be negative, got '-1 h'"));
+             Equals("bad.yaml:5:10: protocol[0].at: event time must not be negative, got '-1 h'"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 ng/mL, add: {C: 1}}\n"),
-             Equals("bad.yaml:5:9: protocol[0].at: expected a time such as '24 h' or '30 min', got '1 ng/mL'"));
+             Equals("bad.yaml:5:10: protocol[0].at: expected a time such as '24 h' or '30 min', got '1 ng/mL'"));
   CHECK_THAT(error_of("samples: {times: [0 h, 2 h, 1 h]}\n"),
              Equals("bad.yaml:3:29: samples.times[2]: sample times must increase: 1 h comes after 2 h"));
   CHECK_THAT(error_of("samples: {times: [-1 h, 2 h]}\n"),
-             Equals("bad.yaml:3:11: samples.times: sample times must not be negative"));
+             Equals("bad.yaml:3:19: samples.times[0]: sample times must not be negative, got -1 h"));
   CHECK_THAT(error_of("samples: {times: [0, 1], observables: [C_nG]}\n"),
              Equals("bad.yaml:3:40: samples.observables[0]: unknown observable 'C_nG' (did you mean 'C_ng'?)"));
   CHECK_THAT(error_of(samples + "donors:\n  - {id: a, preset: hihg}\n"),
-             Equals("bad.yaml:5:22: donors[0].preset: unknown donor preset 'hihg' (the model defines: high, low) "
+             Equals("bad.yaml:5:21: donors[0].preset: unknown donor preset 'hihg' (the model defines: high, low) "
                     "(did you mean 'high'?)"));
   CHECK_THAT(error_of(samples + "culture: fast_mediun\n"),
              Equals("bad.yaml:4:10: culture: unknown culture 'fast_mediun' (the model defines: fast_medium) (did "
@@ -60,7 +60,7 @@ TEST_CASE("scenario errors name file, line, column, key path and a suggestion", 
   CHECK_THAT(error_of(samples + "set: {k_e: 1}\n"),
              Equals("bad.yaml:4:7: set.k_e: unknown parameter or species 'k_e' (did you mean 'k_el'?)"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, add: {C: $dos}}\nsweep:\n  factors:\n    dose: {values: [1]}\n"),
-             Equals("bad.yaml:5:22: protocol[0].add.C: '$dos' is not a sweep factor (add it under sweep.factors) "
+             Equals("bad.yaml:5:24: protocol[0].add.C: '$dos' is not a sweep factor (add it under sweep.factors) "
                     "(did you mean 'dose'?)"));
   CHECK_THAT(error_of(samples + "sweep:\n  factors:\n    k_e: {values: [1]}\n"),
              Equals("bad.yaml:6:10: sweep.factors.k_e: factor 'k_e' is neither a model parameter nor used as "
@@ -68,11 +68,11 @@ TEST_CASE("scenario errors name file, line, column, key path and a suggestion", 
   CHECK_THAT(error_of(samples + "sweep:\n  n: 10\n  factors:\n    k_el: {values: [1]}\n"),
              Contains("bad.yaml:5:6: sweep.n: 'n' is for lhs, sobol and random designs"));
   CHECK_THAT(error_of(samples + "sweep:\n  factors:\n    k_el: {range: [0.1, 1]}\n"),
-             Contains("bad.yaml:6:20: sweep.factors.k_el.range: a 'range' factor needs design lhs, sobol or random"));
+             Contains("bad.yaml:6:19: sweep.factors.k_el.range: a 'range' factor needs design lhs, sobol or random"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, add: {C: 1}, wash: true}\n"),
              Equals("bad.yaml:5:5: protocol[0]: an event needs exactly one of add, set, scale or wash, got 2"));
   CHECK_THAT(error_of(samples + "donors:\n  - {id: a}\n  - {id: a}\n"),
-             Equals("bad.yaml:6:11: donors[1].id: duplicate donor id 'a'"));
+             Equals("bad.yaml:6:10: donors[1].id: duplicate donor id 'a'"));
   CHECK_THAT(error_of(samples + "solver: {rel_tol: -1}\n"), Contains("bad.yaml:4:9: solver: "));
   CHECK_THAT(error_of(samples + "solver: {rel_tol: -1}\n"), Contains("rel_tol"));
   CHECK_THAT(error_of("samples: {times: [0, 1]\n"), Contains("bad.yaml:4:1: invalid YAML"));
@@ -80,6 +80,6 @@ TEST_CASE("scenario errors name file, line, column, key path and a suggestion", 
              Contains("bad.yaml:2:8: model: model file '"));
   CHECK_THAT(error_of("", "scenario: bad\n"), Equals("bad.yaml:1:1: missing key 'model'"));
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h-, add: {C: 1}}\n"),
-             Contains("bad.yaml:5:9: protocol[0].at: '1 h-': the '-' suffix (just before an event) is only allowed "
+             Contains("bad.yaml:5:10: protocol[0].at: '1 h-': the '-' suffix (just before an event) is only allowed "
                       "for sample times"));
 }

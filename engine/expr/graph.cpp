@@ -195,6 +195,7 @@ NodeId Graph::multiply(NodeId a, NodeId b) {
     const Node nb = node(b);
     if (nb.op == Op::negate) return multiply(constant(-k), nb.a);
     if (nb.op == Op::multiply && is_constant(nb.a)) return multiply(constant(k * node(nb.a).value), nb.b);
+    if (nb.op == Op::multiply && is_constant(nb.b)) return multiply(constant(k * node(nb.b).value), nb.a);
   }
   if (node(a).op == Op::negate && node(b).op == Op::negate) return multiply(node(a).a, node(b).a);
   order_commutative(a, b);

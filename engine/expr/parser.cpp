@@ -68,8 +68,9 @@ class Parser {
 
   Ast parse() {
     ast_.source = std::string(text_);
+    const SourceLocation start = here();
     advance();
-    if (token_.kind == Token::Kind::end) fail(token_.where, "empty expression");
+    if (token_.kind == Token::Kind::end) fail(start, "empty expression");
     ast_.root = parse_sum();
     if (is(')')) fail(token_.where, "unbalanced parenthesis: ')' has no matching '('");
     if (token_.kind != Token::Kind::end)

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace exvivo::expr {
 
@@ -25,6 +26,16 @@ std::string slot_text(int slot) {
   std::string s(1, '$');
   s += std::to_string(slot);
   return s;
+}
+
+const char* symbol(Op op) {
+  switch (op) {
+    case Op::add: return " + ";
+    case Op::subtract: return " - ";
+    case Op::multiply: return " * ";
+    case Op::divide: return " / ";
+    default: return " <= ";
+  }
 }
 
 const char* function_text(Op op) {
@@ -112,14 +123,16 @@ class Printer {
       case Op::multiply:
       case Op::divide:
       case Op::less_equal: {
-        const char* symbol = n.op == Op::add        ? " + "
-                             : n.op == Op::subtract ? " - "
-                             : n.op == Op::multiply ? " * "
-                             : n.op == Op::divide   ? " / "
-                                                    : " <= ";
-        child(n.a, precedence(n.a) < p, depth);
-        text(symbol);
-        child(n.b, precedence(n.b) <= p, depth);
+        // Walk down the left spine of a chain like a + b - c + ... iteratively,
+        // so that long sums and products do not cost recursion depth.
+        std::vector<NodeId> spine{id};
+        while (precedence(g_.node(spine.back()).a) == p && p != comparison) spine.push_back(g_.node(spine.back()).a);
+        child(g_.node(spine.back()).a, precedence(g_.node(spine.back()).a) < p, depth);
+        for (auto it = spine.rbegin(); it != spine.rend() && !truncated_; ++it) {
+          const Node& link = g_.node(*it);
+          text(symbol(link.op));
+          child(link.b, precedence(link.b) <= p, depth);
+        }
         return;
       }
       case Op::power:

@@ -17,6 +17,7 @@
 //   p.evaluate(inputs, out, scratch.data());       // inputs: >= p.num_inputs() values
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ namespace exvivo::expr {
 /// Where one output node is written: outputs[offset]. Offsets are arbitrary,
 /// e.g. row + col * rows for a dense column-major Jacobian.
 struct ProgramOutput {
+  ProgramOutput() = default;
+  ProgramOutput(NodeId output_node, std::size_t output_offset) : node(output_node), offset(output_offset) {}
   NodeId node = no_node;
   std::size_t offset = 0;
 };
@@ -54,6 +57,9 @@ class Program {
   Program() = default;
   /// outputs[i] is written to out[i].
   Program(const Graph& graph, const std::vector<NodeId>& outputs);
+  /// Same, for a braced list: Program(graph, {f, g}).
+  Program(const Graph& graph, std::initializer_list<NodeId> outputs)
+      : Program(graph, std::vector<NodeId>(outputs)) {}
   /// Each output written at its offset. Throws std::invalid_argument for an
   /// invalid node id.
   Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, ProgramOptions options = {});

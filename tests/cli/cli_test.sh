@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Usage: cli_test.sh EXVIVO SOURCE_DIR WORK_DIR
+# Checks exit codes (0 ok, 1 runs failed, 2 invalid input) and that messages
+# name the file, line, column and key path.
+set -u
+exvivo=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+failures=0 passed=0
+
+expect() {  # expect CODE PATTERN -- command...
+  local code=$1 pattern=$2
+  shift 3
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$code" ] || ! grep -qF -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* -> exit $rc (want $code), output:"
+    echo "$out" | head -5
+    echo "  expected to contain: $pattern"
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+model="$src/models/one_compartment.yaml"
+expect 0 "exvivo " -- "$exvivo" --version
+expect 0 "model 'one_compartment' is valid" -- "$exvivo" check "$model"
+expect 0 "scenario 'one_compartment_dosing' is valid" -- "$exvivo" check "$src/scenarios/one_compartment_dosing.yaml"
+expect 0 "k_el" -- "$exvivo" info "$model"
+expect 2 "" -- "$exvivo"
+expect 2 "subcommand" -- "$exvivo" frobnicate
+expect 2 "cannot open file" -- "$exvivo" check "$work/missing.yaml"
+expect 2 "--shard: expected I/N such as 2/8, got 'x'" -- "$exvivo" run "$src/scenarios/one_compartment_dosing.yaml" --shard x -o "$work/o"
+expect 2 "--shard: expected I/N with 1 <= I <= N, got 3/2" -- "$exvivo" run "$src/scenarios/one_compartment_dosing.yaml" --shard 3/2 -o "$work/o"
+
+cat > "$work/typo.yaml" <<YAML
+scenario: typo
+model: $model
+arms:
+  - id: dosed
+    protocol:
+      - {at: 0 h, add: {CC: 10 ng/mL}}
+samples: {times: [0, 1]}
+YAML
+expect 2 "typo.yaml:6:25: arms[0].protocol[0].add.CC: unknown species 'CC' (did you mean 'C'?)" -- "$exvivo" run "$work/typo.yaml" -o "$work/o"
+expect 2 "typo.yaml:6:25" -- "$exvivo" check "$work/typo.yaml"
+printf 'model: x\n\x00\x01garbage' > "$work/binary.yaml"
+expect 2 "not a text file" -- "$exvivo" check "$work/binary.yaml"
+: > "$work/empty.yaml"
+expect 2 "empty file" -- "$exvivo" check "$work/empty.yaml"
+
+# A run that fails (too few steps) is recorded; the others go on; exit 1.
+cat > "$work/failing.yaml" <<YAML
+scenario: failing
+model: $model
+solver: {max_steps: 50, method: rk45}
+arms:
+  - id: long
+    protocol:
+      - {at: 0 h, add: {C: 10 ng/mL}}
+samples: {times: [0 h, 10 h]}
+sweep:
+  factors:
+    k_el: {values: [0.001, 1000]}
+YAML
+expect 1 "failed: run 1" -- "$exvivo" run "$work/failing.yaml" -o "$work/failing"
+if ! grep -q "^0,default,long,0,ok," "$work/failing/runs.csv" || ! grep -q "^1,default,long,1,max_steps," "$work/failing/runs.csv"; then
+  echo "FAIL: runs.csv does not record the ok and the failed run:"; cat "$work/failing/runs.csv"; failures=$((failures + 1))
+else
+  passed=$((passed + 1))
+fi
+
+# Output bytes do not depend on the thread count.
+"$exvivo" run "$src/scenarios/one_compartment_dosing.yaml" -o "$work/t1" --threads 1 --quiet
+"$exvivo" run "$src/scenarios/one_compartment_dosing.yaml" -o "$work/t2" --threads 2 --quiet
+for f in timecourses.csv summary.csv; do
+  if cmp -s "$work/t1/$f" "$work/t2/$f"; then passed=$((passed + 1)); else echo "FAIL: $f differs between 1 and 2 threads"; failures=$((failures + 1)); fi
+done
+if cut -d, -f1-6 "$work/t1/runs.csv" | cmp -s - <(cut -d, -f1-6 "$work/t2/runs.csv"); then passed=$((passed + 1)); else echo "FAIL: runs.csv differs"; failures=$((failures + 1)); fi
+
+echo "cli: $passed passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,54 @@
+#pragma once
+// Negative log-likelihood of one measurement m given the simulated value y
+// (DESIGN.md §2 noise models), following PEtab's conventions exactly:
+//
+//   normal        nllh = ½·log(2πσ²)      + ½·((y − m)/σ)²
+//   lognormal     nllh = ½·log(2πσ²m²)    + ½·((ln y − ln m)/σ)²     σ of ln, dimensionless
+//   proportional  normal with σ_eff = σ·|y| (σ relative)
+//
+// (The lognormal density of m carries the Jacobian 1/m, hence the m² term.)
+//
+// Least-squares form. A Gauss–Newton optimizer needs nllh as ½·Σ r². Each
+// measurement gives a data residual r and, when σ can change with the
+// parameters, a sigma residual r_σ (as AMICI does):
+//
+//   r   = (y − m)/σ              (lognormal: (ln y − ln m)/σ)
+//   r_σ = sqrt(2·ln σ + K)       K = sigma_residual_offset
+//   nllh = ½·r² + ½·r_σ² + c,    c = ½·log(2π) − ½·K  (+ ln m for lognormal)
+//
+// r_σ needs σ > exp(−K/2) ≈ 1.4e−11 for K = 50; smaller σ are clamped there.
+// For proportional noise the effective σ (σ·|y|) is what goes into the sigma
+// residual; its dependence on y is in dr/dy and in dr_σ/dy.
+#include <cmath>
+
+#include "model/compiled_model.hpp"
+
+namespace exvivo::fit {
+
+using Distribution = model::NoiseModel::Distribution;
+
+/// Offset K of the sigma residual (see above).
+inline constexpr double sigma_residual_offset = 50.0;
+
+/// PEtab negative log-likelihood of measurement m given simulation y. σ is the
+/// model's sigma (relative for proportional). Infinite for lognormal with y ≤ 0.
+double negative_log_likelihood(Distribution distribution, double y, double m, double sigma);
+
+/// Residuals of one measurement and their partial derivatives.
+struct ResidualTerms {
+  double r = 0;             ///< data residual
+  double dr_dy = 0;         ///< ∂r/∂y (σ held fixed; proportional includes σ_eff(y))
+  double dr_dsigma = 0;     ///< ∂r/∂σ_eff
+  double r_sigma = 0;       ///< sigma residual sqrt(2 ln σ_eff + K)
+  double dr_sigma_dy = 0;   ///< ∂r_σ/∂y (non-zero for proportional only)
+  double dr_sigma_dsigma = 0;  ///< ∂r_σ/∂σ_eff
+  double constant = 0;      ///< c: nllh = ½r² + ½r_σ² + c
+  double sigma_eff = 0;     ///< σ used (σ·|y| for proportional)
+};
+
+/// The least-squares terms of negative_log_likelihood(distribution, y, m, sigma).
+/// `sigma` as there (relative for proportional). For lognormal with y ≤ 0 the
+/// residual is +inf (the optimizer rejects such trial points).
+ResidualTerms residual_terms(Distribution distribution, double y, double m, double sigma);
+
+}  // namespace exvivo::fit

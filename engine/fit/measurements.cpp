@@ -1,0 +1,161 @@
+#include "fit/measurements.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <fmt/core.h>
+
+#include "core/check.hpp"
+#include "core/number.hpp"
+
+namespace exvivo::fit {
+
+namespace {
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string column_key(const io::CsvTable& t, std::size_t column) {
+  return "column '" + t.header.at(column) + "'";
+}
+
+/// Index of `name` in `known`, or a DataError naming what it should have been.
+std::size_t lookup(const io::CsvTable& t, std::size_t row, std::size_t column,
+                   const std::string& name, const std::vector<std::string>& known,
+                   std::string_view what) {
+  for (std::size_t i = 0; i < known.size(); ++i)
+    if (known[i] == name) return i;
+  if (name.empty())
+    throw DataError(t.location(row, column), column_key(t, column), fmt::format("missing {}", what));
+  throw DataError(t.location(row, column), column_key(t, column),
+                  fmt::format("unknown {} '{}'", what, name), closest_match(name, known));
+}
+
+struct Columns {
+  std::size_t observable = 0, time = 0, measurement = 0;
+  std::optional<std::size_t> donor, arm, condition, sd, replicate;
+};
+
+/// A PEtab column that must be empty in every row because we cannot honour it.
+void reject_unsupported(const io::CsvTable& t, std::string_view name, std::string_view why) {
+  const auto column = t.find_column(name);
+  if (!column) return;
+  for (std::size_t r = 0; r < t.row_count(); ++r)
+    if (!t.is_missing(r, name))
+      throw DataError(t.location(r, *column), column_key(t, *column),
+                      fmt::format("'{}': {}", t.get(r, *column), why));
+}
+
+void split_condition(const io::CsvTable& t, std::size_t row, std::size_t column,
+                     const MeasurementContext& c, Measurement& m) {
+  const std::string text = trimmed(t.get(row, column));
+  const auto colon = text.find(':');
+  const SourceLocation where = t.location(row, column);
+  if (colon != std::string::npos) {
+    m.donor = lookup(t, row, column, text.substr(0, colon), c.donors, "donor");
+    m.arm = lookup(t, row, column, text.substr(colon + 1), c.arms, "arm");
+    return;
+  }
+  if (c.arms.size() == 1) {
+    m.donor = lookup(t, row, column, text, c.donors, "donor");
+    m.arm = 0;
+  } else if (c.donors.size() == 1) {
+    m.donor = 0;
+    m.arm = lookup(t, row, column, text, c.arms, "arm");
+  } else {
+    throw DataError(where, column_key(t, column),
+                    fmt::format("expected 'donor:arm', got '{}'", text));
+  }
+}
+
+}  // namespace
+
+MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementContext& c) {
+  MeasurementTable out;
+  out.file = t.file;
+  const bool petab = t.has_column("observableId") || t.has_column("simulationConditionId");
+  Columns col;
+  if (petab) {
+    out.layout = MeasurementTable::Layout::petab;
+    t.require_columns({"observableId", "simulationConditionId", "time", "measurement"});
+    col.observable = t.column("observableId");
+    col.condition = t.column("simulationConditionId");
+    col.sd = t.find_column("noiseParameters");
+    col.replicate = t.find_column("replicateId");
+    reject_unsupported(t, "preequilibrationConditionId", "pre-equilibration is not supported");
+    reject_unsupported(t, "observableParameters", "observable parameters are not supported");
+  } else {
+    t.require_columns({"donor", "arm", "observable", "time", "measurement"});
+    col.donor = t.column("donor");
+    col.arm = t.column("arm");
+    col.observable = t.column("observable");
+    col.sd = t.find_column("sd");
+    col.replicate = t.find_column("replicate");
+  }
+  col.time = t.column("time");
+  col.measurement = t.column("measurement");
+
+  using Distribution = model::NoiseModel::Distribution;
+  out.rows.reserve(t.row_count());
+  for (std::size_t r = 0; r < t.row_count(); ++r) {
+    Measurement m;
+    m.where = SourceLocation{t.file, t.row_lines.at(r), 0};
+    if (petab) {
+      split_condition(t, r, *col.condition, c, m);
+    } else {
+      m.donor = lookup(t, r, *col.donor, trimmed(t.get(r, *col.donor)), c.donors, "donor");
+      m.arm = lookup(t, r, *col.arm, trimmed(t.get(r, *col.arm)), c.arms, "arm");
+    }
+    m.observable =
+        lookup(t, r, col.observable, trimmed(t.get(r, col.observable)), c.observables, "observable");
+
+    m.time = t.get_double(r, col.time);
+    if (m.time < 0 || m.time > c.horizon)
+      throw DataError(t.location(r, col.time), column_key(t, col.time),
+                      fmt::format("time {} is outside the simulated interval [0, {}]",
+                                  check_detail::describe(m.time), check_detail::describe(c.horizon)));
+
+    m.value = t.get_double(r, col.measurement);
+    const Distribution noise =
+        m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
+    if (noise == Distribution::lognormal && !(m.value > 0))
+      throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
+                      fmt::format("observable '{}' has lognormal noise: measurements must be "
+                                  "positive, got {}",
+                                  c.observables[m.observable], check_detail::describe(m.value)));
+
+    m.sd = std::numeric_limits<double>::quiet_NaN();
+    if (col.sd && !t.is_missing(r, *col.sd)) {
+      const std::string text = trimmed(t.get(r, *col.sd));
+      if (petab && !parse_double(text))
+        throw DataError(t.location(r, *col.sd), column_key(t, *col.sd),
+                        fmt::format("only numeric noise parameters are supported, got '{}'", text));
+      m.sd = t.get_double(r, *col.sd);
+      if (!(m.sd > 0))
+        throw DataError(t.location(r, *col.sd), column_key(t, *col.sd),
+                        "must be positive, got " + check_detail::describe(m.sd));
+    }
+    if (noise == Distribution::none && !m.has_sd()) {
+      const std::size_t at = col.sd ? *col.sd : col.measurement;
+      throw DataError(t.location(r, at), column_key(t, at),
+                      fmt::format("observable '{}' has no noise model in the model file: give "
+                                  "this row a standard deviation ('{}' column)",
+                                  c.observables[m.observable], petab ? "noiseParameters" : "sd"));
+    }
+    if (col.replicate) m.replicate = trimmed(t.get(r, *col.replicate));
+    out.rows.push_back(std::move(m));
+  }
+  return out;
+}
+
+MeasurementTable read_measurements(const std::filesystem::path& path,
+                                   const MeasurementContext& context) {
+  return parse_measurements(io::read_csv_file(path), context);
+}
+
+}  // namespace exvivo::fit

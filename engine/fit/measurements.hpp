@@ -1,0 +1,76 @@
+#pragma once
+// Measurement tables for fitting (DESIGN.md §6).
+//
+// Two layouts are read, told apart by their header:
+//
+//  * exvivo's own: columns `donor, arm, observable, time, measurement`, plus
+//    optional `sd` (standard deviation overriding the model's noise for that
+//    row, see Measurement::sd) and `replicate` (a free label). Other columns
+//    are ignored.
+//  * PEtab v1 measurement tables: `observableId, simulationConditionId, time,
+//    measurement`, optional `noiseParameters` (a number = that row's sd),
+//    `replicateId` (read as replicate) and `datasetId` (ignored).
+//    `simulationConditionId` is read as `donor:arm`; a condition without ':'
+//    names the donor when the fit has one arm, or the arm when it has one
+//    donor. Non-empty `preequilibrationConditionId` or `observableParameters`
+//    and symbolic `noiseParameters` are not supported and rejected.
+//
+// Times are in the model's time unit; measurements in the observable's unit.
+// Every problem is a DataError located at file:line:column (column = 1-based
+// field number) of the offending field:
+//
+//     data.tsv:7:3: column 'observable': unknown observable 'mHLA_D' (did you mean 'mHLA_DR'?)
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "io/csv_reader.hpp"
+#include "model/compiled_model.hpp"
+
+namespace exvivo::fit {
+
+/// What a table is checked against; the fit problem derives it from the scenario.
+struct MeasurementContext {
+  std::vector<std::string> donors;        ///< donor ids of the scenario
+  std::vector<std::string> arms;          ///< arm ids of the scenario
+  std::vector<std::string> observables;   ///< observable names of the model
+  /// Noise distribution of each observable (same order as `observables`);
+  /// rows of lognormal observables must have measurement > 0, rows of
+  /// observables without noise model must give an sd.
+  std::vector<model::NoiseModel::Distribution> noise;
+  double horizon = 0;                     ///< times must lie in [0, horizon]
+};
+
+struct Measurement {
+  std::size_t donor = 0;       ///< index into MeasurementContext::donors
+  std::size_t arm = 0;         ///< index into MeasurementContext::arms
+  std::size_t observable = 0;  ///< index into MeasurementContext::observables
+  double time = 0;
+  double value = 0;
+  /// Row-specific standard deviation replacing the observable's sigma, NaN when
+  /// not given. Its scale follows the observable's distribution: for lognormal
+  /// observables the sd of ln(y); otherwise an absolute sd in the observable's
+  /// unit (the row is then normal even for a proportional observable).
+  double sd = 0;
+  std::string replicate;
+  SourceLocation where;        ///< file:line of the row
+  bool has_sd() const { return sd == sd; }
+};
+
+struct MeasurementTable {
+  enum class Layout { exvivo, petab };
+  std::string file;
+  Layout layout = Layout::exvivo;
+  std::vector<Measurement> rows;  ///< file order
+};
+
+/// Reads and validates a table read with io::read_csv. Throws DataError.
+MeasurementTable parse_measurements(const io::CsvTable& table, const MeasurementContext& context);
+
+/// Reads and validates a CSV/TSV file. Throws DataError (also for an unreadable file).
+MeasurementTable read_measurements(const std::filesystem::path& path,
+                                   const MeasurementContext& context);
+
+}  // namespace exvivo::fit

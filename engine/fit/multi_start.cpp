@@ -1,0 +1,52 @@
+#include "fit/multi_start.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "core/check.hpp"
+#include "fit/latin_hypercube.hpp"
+
+namespace exvivo::fit {
+
+void MultiStartOptions::validate() const {
+  check_positive<OptionError>("starts", starts);
+  if (threads < 0)
+    throw OptionError(SourceLocation{}, "--threads",
+                      "must be 0 (all cores) or more, got " + std::to_string(threads));
+  optimizer.validate();
+}
+
+std::vector<StartResult> multi_start(const LeastSquaresProblem& problem,
+                                     const MultiStartOptions& options) {
+  options.validate();
+  if (!problem.lower.allFinite() || !problem.upper.allFinite())
+    throw std::invalid_argument("multi_start: every bound must be finite");
+  const Eigen::MatrixXd points =
+      latin_hypercube(options.starts, problem.lower, problem.upper, options.seed);
+  std::vector<StartResult> results(static_cast<std::size_t>(options.starts));
+  const auto run_start = [&](int i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    StartResult& s = results[static_cast<std::size_t>(i)];
+    s.start = i;
+    s.theta0 = points.row(i).transpose();
+    s.result = least_squares(problem, s.theta0, options.optimizer);
+    s.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(0, options.starts, [&](int i) { run_start(i); });
+  });
+  std::stable_sort(results.begin(), results.end(), [](const StartResult& a, const StartResult& b) {
+    const bool fa = a.result.status == "failed", fb = b.result.status == "failed";
+    if (fa != fb) return fb;
+    return a.result.cost < b.result.cost;
+  });
+  return results;
+}
+
+}  // namespace exvivo::fit

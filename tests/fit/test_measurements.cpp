@@ -1,0 +1,144 @@
+// Measurement tables: both layouts, and every validation error with its message.
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "fit/measurements.hpp"
+
+using namespace exvivo;
+using exvivo::fit::MeasurementContext;
+using Distribution = exvivo::model::NoiseModel::Distribution;
+
+namespace {
+
+MeasurementContext context() {
+  MeasurementContext c;
+  c.donors = {"septic_d3", "healthy"};
+  c.arms = {"control", "gmcsf"};
+  c.observables = {"mHLA_DR", "TNF", "count"};
+  c.noise = {Distribution::lognormal, Distribution::normal, Distribution::none};
+  c.horizon = 48;
+  return c;
+}
+
+fit::MeasurementTable parse(const std::string& text, const std::string& file = "data.tsv",
+                            const MeasurementContext& c = context()) {
+  std::istringstream in(text);
+  return fit::parse_measurements(io::read_csv(in, file), c);
+}
+
+}  // namespace
+
+TEST_CASE("exvivo layout with optional sd and replicate", "[fit][measurements]") {
+  const auto t = parse(
+      "donor\tarm\tobservable\ttime\tmeasurement\tsd\treplicate\n"
+      "septic_d3\tgmcsf\tmHLA_DR\t24\t8000\t\tA\n"
+      "healthy\tcontrol\tTNF\t0\t12.5\t3\tB\n");
+  REQUIRE(t.layout == fit::MeasurementTable::Layout::exvivo);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].donor == 0);
+  CHECK(t.rows[0].arm == 1);
+  CHECK(t.rows[0].observable == 0);
+  CHECK_THAT(t.rows[0].time, Catch::WithinAbs(24, 0));
+  CHECK_THAT(t.rows[0].value, Catch::WithinAbs(8000, 0));
+  CHECK_FALSE(t.rows[0].has_sd());
+  CHECK(t.rows[0].replicate == "A");
+  CHECK(t.rows[0].where.str() == "data.tsv:2");
+  CHECK(t.rows[1].has_sd());
+  CHECK_THAT(t.rows[1].sd, Catch::WithinAbs(3, 0));
+  CHECK(t.rows[1].where.str() == "data.tsv:3");
+}
+
+TEST_CASE("PEtab layout: condition read as donor:arm, numeric noiseParameters", "[fit][measurements]") {
+  const auto t = parse(
+      "observableId,simulationConditionId,time,measurement,noiseParameters,replicateId,datasetId\n"
+      "TNF,healthy:gmcsf,6,100,5,r1,d\n"
+      "mHLA_DR,septic_d3:control,12,3000,,r2,d\n",
+      "m.csv");
+  REQUIRE(t.layout == fit::MeasurementTable::Layout::petab);
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].donor == 1);
+  CHECK(t.rows[0].arm == 1);
+  CHECK(t.rows[0].observable == 1);
+  CHECK_THAT(t.rows[0].sd, Catch::WithinAbs(5, 0));
+  CHECK(t.rows[0].replicate == "r1");
+  CHECK_FALSE(t.rows[1].has_sd());
+}
+
+TEST_CASE("PEtab condition without ':' names the donor when there is one arm", "[fit][measurements]") {
+  auto c = context();
+  c.arms = {"default"};
+  const auto t = parse("observableId,simulationConditionId,time,measurement\nTNF,healthy,6,1\n", "m.csv", c);
+  CHECK(t.rows.at(0).donor == 1);
+  CHECK(t.rows.at(0).arm == 0);
+  c = context();
+  c.donors = {"default"};
+  const auto u = parse("observableId,simulationConditionId,time,measurement\nTNF,gmcsf,6,1\n", "m.csv", c);
+  CHECK(u.rows.at(0).donor == 0);
+  CHECK(u.rows.at(0).arm == 1);
+}
+
+TEST_CASE("measurement table errors name file:line:column", "[fit][measurements][errors]") {
+  const std::string head = "donor\tarm\tobservable\ttime\tmeasurement\tsd\n";
+  using Catch::Matchers::Equals;
+  CHECK_THROWS_MATCHES(parse(head + "septic_d3\tgmcsf\tmHLA_D\t24\t8000\t\n"), DataError,
+                       Catch::Message("data.tsv:2:3: column 'observable': unknown observable "
+                                      "'mHLA_D' (did you mean 'mHLA_DR'?)"));
+  CHECK_THROWS_MATCHES(parse(head + "septic_d4\tgmcsf\tTNF\t24\t1\t\n"), DataError,
+                       Catch::Message("data.tsv:2:1: column 'donor': unknown donor 'septic_d4' "
+                                      "(did you mean 'septic_d3'?)"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmscf\tTNF\t24\t1\t\n"), DataError,
+                       Catch::Message("data.tsv:2:2: column 'arm': unknown arm 'gmscf' (did you "
+                                      "mean 'gmcsf'?)"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\tsix\t1\t\n"), DataError,
+                       Catch::Message("data.tsv:2:4: column 'time': expected a number, got 'six'"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t6\tinf\t\n"), DataError,
+                       Catch::Message("data.tsv:2:5: column 'measurement': expected a finite "
+                                      "number, got 'inf'"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t6\t1\t-2\n"), DataError,
+                       Catch::Message("data.tsv:2:6: column 'sd': must be positive, got -2"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t60\t1\t\n"), DataError,
+                       Catch::Message("data.tsv:2:4: column 'time': time 60 is outside the "
+                                      "simulated interval [0, 48]"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t-1\t1\t\n"), DataError,
+                       Catch::Message("data.tsv:2:4: column 'time': time -1 is outside the "
+                                      "simulated interval [0, 48]"));
+  CHECK_THROWS_MATCHES(parse(head + "\nhealthy\tgmcsf\tmHLA_DR\t6\t0\t\n"), DataError,
+                       Catch::Message("data.tsv:3:5: column 'measurement': observable 'mHLA_DR' "
+                                      "has lognormal noise: measurements must be positive, got 0"));
+  CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tcount\t6\t10\t\n"), DataError,
+                       Catch::Message("data.tsv:2:6: column 'sd': observable 'count' has no noise "
+                                      "model in the model file: give this row a standard "
+                                      "deviation ('sd' column)"));
+  CHECK_THROWS_MATCHES(parse("donor\tarm\tobservable\ttime\tmeasurment\n"), DataError,
+                       Catch::Message("data.tsv:1: missing required column 'measurement' (did "
+                                      "you mean 'measurment'?); the header has: donor, arm, "
+                                      "observable, time, measurment"));
+}
+
+TEST_CASE("PEtab-specific errors", "[fit][measurements][errors]") {
+  CHECK_THROWS_MATCHES(
+      parse("observableId,simulationConditionId,time,measurement,noiseParameters\n"
+            "TNF,healthy:gmcsf,6,1,sigma_TNF\n",
+            "m.csv"),
+      DataError,
+      Catch::Message("m.csv:2:5: column 'noiseParameters': only numeric noise parameters are "
+                     "supported, got 'sigma_TNF'"));
+  CHECK_THROWS_MATCHES(
+      parse("observableId,simulationConditionId,time,measurement\nTNF,healthy,6,1\n", "m.csv"),
+      DataError, Catch::Message("m.csv:2:2: column 'simulationConditionId': expected 'donor:arm', got 'healthy'"));
+  CHECK_THROWS_MATCHES(
+      parse("observableId,simulationConditionId,time,measurement\nTNF,healthy:gmcfs,6,1\n", "m.csv"),
+      DataError,
+      Catch::Message("m.csv:2:2: column 'simulationConditionId': unknown arm 'gmcfs' (did you mean 'gmcsf'?)"));
+  CHECK_THROWS_MATCHES(
+      parse("observableId,simulationConditionId,preequilibrationConditionId,time,measurement\n"
+            "TNF,healthy:gmcsf,pre,6,1\n",
+            "m.csv"),
+      DataError,
+      Catch::Message("m.csv:2:3: column 'preequilibrationConditionId': 'pre': pre-equilibration is not supported"));
+}
+
+TEST_CASE("read_measurements reports an unreadable file", "[fit][measurements][errors]") {
+  CHECK_THROWS_AS(fit::read_measurements("no/such/file.tsv", context()), DataError);
+}

@@ -1,5 +1,5 @@
-// SolverOptions::validate (engine/solve/options.cpp) is built on check.hpp;
-// its messages are tested here next to the check_* vocabulary.
+// SolverOptions::validate: every field is rejected with the check_* message
+// shape (core/check.hpp) naming it.
 #include <catch2/catch.hpp>
 
 #include <limits>
@@ -23,7 +23,7 @@ std::string validation_error(const SolverOptions& options, std::size_t n_species
 
 }  // namespace
 
-TEST_CASE("default and per-species solver options are valid", "[core][check][solve]") {
+TEST_CASE("default and per-species solver options are valid", "[solve][options]") {
   CHECK(validation_error(SolverOptions{}) == "no error");
   SolverOptions per_species;
   per_species.abs_tol = {1e-9, 0, 1e-3};
@@ -39,7 +39,7 @@ TEST_CASE("default and per-species solver options are valid", "[core][check][sol
   }
 }
 
-TEST_CASE("invalid solver options name the field and the value", "[core][check][solve]") {
+TEST_CASE("invalid solver options name the field and the value", "[solve][options]") {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   constexpr double kInf = std::numeric_limits<double>::infinity();
   SolverOptions o;

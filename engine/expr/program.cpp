@@ -1,5 +1,6 @@
 #include "expr/program.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -8,11 +9,7 @@ namespace exvivo::expr {
 
 namespace detail {
 enum class Opcode : std::uint8_t {
-  load_const,   // r[dst] = constants[a]
-  load_input,   // r[dst] = inputs[a]
   store,        // out[dst] = r[a]
-  store_const,  // out[dst] = constants[a]
-  store_input,  // out[dst] = inputs[a]
   negate, add, subtract, multiply, divide, power,
   square,       // r[a]^2
   reciprocal,   // 1 / r[a]
@@ -63,15 +60,17 @@ Opcode opcode_of(Op op) {
     case Op::less_equal: return Opcode::less_equal;
     case Op::select: return Opcode::select;
     case Op::xlogy: return Opcode::xlogy;
-    case Op::constant: return Opcode::load_const;
-    case Op::variable: return Opcode::load_input;
+    case Op::constant:
+    case Op::variable: break;
   }
-  return Opcode::load_const;
+  throw std::logic_error("expr::Program: leaves have no opcode");
 }
 
-/// How one node is computed: opcode and operand nodes (no_node when unused).
+bool is_leaf(const Graph& g, NodeId id) { return op_arity(g.node(id).op) == 0; }
+
+/// How one operation node is computed: opcode and operand nodes (no_node when unused).
 struct Plan {
-  Opcode code = Opcode::load_const;
+  Opcode code = Opcode::store;
   NodeId operands[3] = {no_node, no_node, no_node};
   std::int32_t immediate = 0;  // powi exponent
 };
@@ -80,7 +79,6 @@ Plan plan_node(const Graph& g, NodeId id) {
   const Node& n = g.node(id);
   Plan p;
   p.code = opcode_of(n.op);
-  if (n.op == Op::constant || n.op == Op::variable) return p;
   p.operands[0] = n.a;
   p.operands[1] = n.b;
   p.operands[2] = n.c;
@@ -101,9 +99,9 @@ Plan plan_node(const Graph& g, NodeId id) {
 
 const char* opcode_name(Opcode c) {
   static const char* const names[] = {
-      "load_const", "load_input", "store", "store_const", "store_input", "negate", "add", "subtract",
-      "multiply", "divide", "power", "square", "reciprocal", "powi", "exp", "log", "log10", "sqrt",
-      "abs", "sin", "cos", "tanh", "erf", "min", "max", "sign", "less_equal", "select", "xlogy"};
+      "store", "negate", "add", "subtract", "multiply", "divide", "power", "square", "reciprocal", "powi",
+      "exp", "log", "log10", "sqrt", "abs", "sin", "cos", "tanh", "erf", "min", "max", "sign",
+      "less_equal", "select", "xlogy"};
   return names[static_cast<std::size_t>(c)];
 }
 
@@ -126,51 +124,66 @@ Program::Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, 
 
   // Outputs stored per node, in request order.
   std::vector<std::vector<std::size_t>> stores_of(n);
-  std::vector<NodeId> roots;
+  std::vector<char> needed(n, 0);
+  std::vector<NodeId> stack;
   for (const auto& o : outputs) {
     if (options.skip_zero_outputs && graph.is_constant(o.node, 0.0)) {
       zero_outputs_.push_back(o.offset);
       continue;
     }
-    if (stores_of[static_cast<std::size_t>(o.node)].empty()) roots.push_back(o.node);
-    stores_of[static_cast<std::size_t>(o.node)].push_back(o.offset);
-  }
-
-  // Nodes whose value must be in a register: operands of needed computations.
-  // Leaves that are only outputs are stored straight from the constant pool or
-  // the inputs.
-  std::vector<char> computed(n, 0);
-  std::vector<Plan> plans(n);
-  std::vector<std::uint32_t> reads(n, 0);  // register reads still to come
-  std::vector<NodeId> stack;
-  for (const NodeId r : roots) {
-    const Op op = graph.node(r).op;
-    if (op != Op::constant && op != Op::variable && !computed[static_cast<std::size_t>(r)]) {
-      computed[static_cast<std::size_t>(r)] = 1;
-      stack.push_back(r);
+    const auto i = static_cast<std::size_t>(o.node);
+    stores_of[i].push_back(o.offset);
+    if (!needed[i]) {
+      needed[i] = 1;
+      stack.push_back(o.node);
     }
   }
+
+  // Needed nodes: outputs and the register operands of needed operations.
+  // reads[i] counts the register reads of node i still to be emitted.
+  std::vector<Plan> plans(n);
+  std::vector<std::uint32_t> reads(n, 0);
   while (!stack.empty()) {
     const NodeId id = stack.back();
     stack.pop_back();
+    if (is_leaf(graph, id)) continue;
     plans[static_cast<std::size_t>(id)] = plan_node(graph, id);
     for (const NodeId operand : plans[static_cast<std::size_t>(id)].operands) {
       if (operand == no_node) continue;
       ++reads[static_cast<std::size_t>(operand)];
-      if (!computed[static_cast<std::size_t>(operand)]) {
-        computed[static_cast<std::size_t>(operand)] = 1;
-        plans[static_cast<std::size_t>(operand)] = plan_node(graph, operand);
-        if (op_arity(graph.node(operand).op) > 0) stack.push_back(operand);
+      if (!needed[static_cast<std::size_t>(operand)]) {
+        needed[static_cast<std::size_t>(operand)] = 1;
+        stack.push_back(operand);
       }
     }
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (computed[i]) reads[i] += static_cast<std::uint32_t>(stores_of[i].size());
+  for (std::size_t i = 0; i < n; ++i) reads[i] += static_cast<std::uint32_t>(stores_of[i].size());
 
-  // Emit in increasing id order (a topological order), allocating registers
-  // from a free list; an operand's register is released at its last read,
-  // before the result is allocated, so results may overwrite dead operands.
+  // Fixed registers: the used inputs (ascending slot), then the constants.
   std::vector<std::uint32_t> register_of(n, 0);
+  std::vector<std::pair<int, NodeId>> used_inputs;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!needed[i]) continue;
+    const Node& node = graph.node(static_cast<NodeId>(i));
+    if (node.op == Op::variable) used_inputs.emplace_back(node.slot, static_cast<NodeId>(i));
+  }
+  std::sort(used_inputs.begin(), used_inputs.end());
+  for (const auto& [slot, id] : used_inputs) {
+    register_of[static_cast<std::size_t>(id)] = static_cast<std::uint32_t>(input_slots_.size());
+    input_slots_.push_back(static_cast<std::uint32_t>(slot));
+    num_inputs_ = static_cast<std::size_t>(slot) + 1;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!needed[i] || graph.node(static_cast<NodeId>(i)).op != Op::constant) continue;
+    register_of[i] = static_cast<std::uint32_t>(input_slots_.size() + constants_.size());
+    constants_.push_back(graph.node(static_cast<NodeId>(i)).value);
+  }
+  num_registers_ = input_slots_.size() + constants_.size();
+
+  // Emit operations in increasing id order (a topological order). Temporaries
+  // come from a free list; an operand's register is released at its last read,
+  // before the result is allocated, so a result may overwrite a dead operand
+  // (every operation reads all its operands before writing).
   std::vector<std::uint32_t> free_registers;
   const auto allocate = [&]() -> std::uint32_t {
     if (!free_registers.empty()) {
@@ -181,63 +194,41 @@ Program::Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, 
     return static_cast<std::uint32_t>(num_registers_++);
   };
   const auto release_read = [&](NodeId id) {
-    if (--reads[static_cast<std::size_t>(id)] == 0) free_registers.push_back(register_of[static_cast<std::size_t>(id)]);
+    if (--reads[static_cast<std::size_t>(id)] == 0 && !is_leaf(graph, id))
+      free_registers.push_back(register_of[static_cast<std::size_t>(id)]);
   };
-  const auto constant_index = [&](NodeId id) {
-    constants_.push_back(graph.node(id).value);
-    return static_cast<std::uint32_t>(constants_.size() - 1);
-  };
-  const auto note_input = [&](int slot) { num_inputs_ = std::max(num_inputs_, static_cast<std::size_t>(slot) + 1); };
 
   for (std::size_t i = 0; i < n; ++i) {
+    if (!needed[i]) continue;
     const auto id = static_cast<NodeId>(i);
-    const Node& node = graph.node(id);
-    if (!computed[i]) {
-      // Leaves that are outputs only.
-      for (const std::size_t offset : stores_of[i]) {
-        if (node.op == Op::constant) {
-          code_.push_back({Opcode::store_const, static_cast<std::uint32_t>(offset), constant_index(id), 0, 0});
-        } else {
-          note_input(node.slot);
-          code_.push_back({Opcode::store_input, static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(node.slot), 0, 0});
-        }
-      }
-      continue;
-    }
-    const Plan& plan = plans[i];
-    Instruction ins{plan.code, 0, 0, 0, 0};
-    if (node.op == Op::constant) {
-      ins.a = constant_index(id);
-    } else if (node.op == Op::variable) {
-      note_input(node.slot);
-      ins.a = static_cast<std::uint32_t>(node.slot);
-    } else {
+    if (!is_leaf(graph, id)) {
+      const Plan& plan = plans[i];
+      Instruction ins{plan.code, 0, 0, 0, 0};
       std::uint32_t* fields[3] = {&ins.a, &ins.b, &ins.c};
       for (int k = 0; k < 3; ++k)
         if (plan.operands[k] != no_node) *fields[k] = register_of[static_cast<std::size_t>(plan.operands[k])];
       if (plan.code == Opcode::powi) ins.b = static_cast<std::uint32_t>(plan.immediate);
       for (const NodeId operand : plan.operands)
         if (operand != no_node) release_read(operand);
+      ins.dst = allocate();
+      register_of[i] = ins.dst;
+      code_.push_back(ins);
     }
-    ins.dst = allocate();
-    register_of[i] = ins.dst;
-    code_.push_back(ins);
     for (const std::size_t offset : stores_of[i]) {
-      code_.push_back({Opcode::store, static_cast<std::uint32_t>(offset), ins.dst, 0, 0});
+      code_.push_back({Opcode::store, static_cast<std::uint32_t>(offset), register_of[i], 0, 0});
       release_read(id);
     }
   }
 }
 
 void Program::evaluate(const double* inputs, double* out, double* r) const {
-  const double* k = constants_.data();
+  const std::size_t num_used = input_slots_.size();
+  for (std::size_t k = 0; k < num_used; ++k) r[k] = inputs[input_slots_[k]];
+  std::copy(constants_.begin(), constants_.end(), r + num_used);
   for (const Instruction& i : code_) {
+    // Each case reads its operands before writing r[dst], which may alias them.
     switch (i.code) {
-      case Opcode::load_const: r[i.dst] = k[i.a]; break;
-      case Opcode::load_input: r[i.dst] = inputs[i.a]; break;
       case Opcode::store: out[i.dst] = r[i.a]; break;
-      case Opcode::store_const: out[i.dst] = k[i.a]; break;
-      case Opcode::store_input: out[i.dst] = inputs[i.a]; break;
       case Opcode::negate: r[i.dst] = -r[i.a]; break;
       case Opcode::add: r[i.dst] = r[i.a] + r[i.b]; break;
       case Opcode::subtract: r[i.dst] = r[i.a] - r[i.b]; break;
@@ -256,12 +247,29 @@ void Program::evaluate(const double* inputs, double* out, double* r) const {
       case Opcode::cos: r[i.dst] = std::cos(r[i.a]); break;
       case Opcode::tanh: r[i.dst] = std::tanh(r[i.a]); break;
       case Opcode::erf: r[i.dst] = std::erf(r[i.a]); break;
-      case Opcode::min: r[i.dst] = apply_op(Op::min, r[i.a], r[i.b]); break;
-      case Opcode::max: r[i.dst] = apply_op(Op::max, r[i.a], r[i.b]); break;
-      case Opcode::sign: r[i.dst] = apply_op(Op::sign, r[i.a]); break;
+      // The next cases spell out apply_op()'s definitions, inlined.
+      case Opcode::min: {
+        const double a = r[i.a], b = r[i.b];
+        r[i.dst] = a <= b ? a : b;
+        break;
+      }
+      case Opcode::max: {
+        const double a = r[i.a], b = r[i.b];
+        r[i.dst] = a >= b ? a : b;
+        break;
+      }
+      case Opcode::sign: {
+        const double a = r[i.a];
+        r[i.dst] = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0);
+        break;
+      }
       case Opcode::less_equal: r[i.dst] = r[i.a] <= r[i.b] ? 1.0 : 0.0; break;
       case Opcode::select: r[i.dst] = r[i.a] != 0 ? r[i.b] : r[i.c]; break;
-      case Opcode::xlogy: r[i.dst] = apply_op(Op::xlogy, r[i.a], r[i.b]); break;
+      case Opcode::xlogy: {
+        const double a = r[i.a], b = r[i.b];
+        r[i.dst] = a == 0 ? 0.0 : a * std::log(b);
+        break;
+      }
     }
   }
 }
@@ -269,13 +277,17 @@ void Program::evaluate(const double* inputs, double* out, double* r) const {
 std::string Program::listing() const {
   std::string s;
   char line[128];
+  for (std::size_t k = 0; k < input_slots_.size(); ++k) {
+    std::snprintf(line, sizeof line, "r%zu = in[%u]\n", k, input_slots_[k]);
+    s += line;
+  }
+  for (std::size_t k = 0; k < constants_.size(); ++k) {
+    std::snprintf(line, sizeof line, "r%zu = %.17g\n", input_slots_.size() + k, constants_[k]);
+    s += line;
+  }
   for (const Instruction& i : code_) {
     switch (i.code) {
-      case Opcode::load_const: std::snprintf(line, sizeof line, "r%u = %.17g\n", i.dst, constants_[i.a]); break;
-      case Opcode::load_input: std::snprintf(line, sizeof line, "r%u = in[%u]\n", i.dst, i.a); break;
       case Opcode::store: std::snprintf(line, sizeof line, "out[%u] = r%u\n", i.dst, i.a); break;
-      case Opcode::store_const: std::snprintf(line, sizeof line, "out[%u] = %.17g\n", i.dst, constants_[i.a]); break;
-      case Opcode::store_input: std::snprintf(line, sizeof line, "out[%u] = in[%u]\n", i.dst, i.a); break;
       case Opcode::powi:
         std::snprintf(line, sizeof line, "r%u = powi r%u, %d\n", i.dst, i.a, static_cast<std::int32_t>(i.b));
         break;

@@ -43,8 +43,10 @@ struct ProgramOptions {
 
 namespace detail {
 enum class Opcode : std::uint8_t;
-/// One instruction: registers[dst] = op(registers[a], registers[b], registers[c]).
-/// For loads/stores, a/dst hold a constant-pool index, input slot or output offset.
+/// One instruction: registers[dst] = op(registers[a], registers[b], registers[c]);
+/// for a store, outputs[dst] = registers[a]. Registers are laid out as
+/// [used inputs | constants | temporaries]: evaluate() first gathers the used
+/// inputs and copies the constants, so operations never dispatch on operand kind.
 struct Instruction {
   Opcode code;
   std::uint32_t dst, a, b, c;
@@ -84,7 +86,8 @@ class Program {
 
  private:
   std::vector<detail::Instruction> code_;
-  std::vector<double> constants_;
+  std::vector<std::uint32_t> input_slots_;  // register k <- inputs[input_slots_[k]]
+  std::vector<double> constants_;           // registers after the inputs
   std::vector<std::size_t> zero_outputs_;
   std::size_t num_registers_ = 0;
   std::size_t num_inputs_ = 0;

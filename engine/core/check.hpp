@@ -12,7 +12,8 @@
 //     check_positive<OptionError>("solver.rel_tol", rel_tol);
 //     check_in_range<ScenarioError>("cohort.correlations[0].r", r, -1.0, 1.0, node.where);
 //
-// NaN fails every comparison check ("must be positive, got nan").
+// NaN fails every comparison check ("must be positive, got nan"). Bounds take
+// the value's type: check_in_range<E>("r", r, -1, 1) works for a double r.
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -89,7 +90,8 @@ void check_nonnegative_finite(std::string_view key_path, T value,
 
 /// Closed interval: "must be in [0, 1], got 2" unless lo <= value <= hi.
 template <class E, class T>
-void check_in_range(std::string_view key_path, T value, T lo, T hi,
+void check_in_range(std::string_view key_path, T value, std::type_identity_t<T> lo,
+                    std::type_identity_t<T> hi,
                     const SourceLocation& where = {}) {
   if (!(value >= lo && value <= hi))
     check_detail::fail<E>(where, key_path,
@@ -100,7 +102,8 @@ void check_in_range(std::string_view key_path, T value, T lo, T hi,
 
 /// Open interval: "must be in (0, 1), got 1" unless lo < value < hi.
 template <class E, class T>
-void check_in_open_range(std::string_view key_path, T value, T lo, T hi,
+void check_in_open_range(std::string_view key_path, T value, std::type_identity_t<T> lo,
+                         std::type_identity_t<T> hi,
                          const SourceLocation& where = {}) {
   if (!(value > lo && value < hi))
     check_detail::fail<E>(where, key_path,
@@ -112,7 +115,7 @@ void check_in_open_range(std::string_view key_path, T value, T lo, T hi,
 /// "must be <= max_step (0.5), got 1" unless value <= bound; `bound_name` says
 /// where the bound comes from and may be empty ("must be <= 0.5, got 1").
 template <class E, class T>
-void check_less_or_equal(std::string_view key_path, T value, T bound,
+void check_less_or_equal(std::string_view key_path, T value, std::type_identity_t<T> bound,
                          std::string_view bound_name = {}, const SourceLocation& where = {}) {
   if (!(value <= bound)) {
     std::string limit = check_detail::describe_arithmetic(bound);

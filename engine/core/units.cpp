@@ -34,6 +34,10 @@ const KnownAtom kKnownAtoms[] = {
     {"kg", 1e3, {{kMass, 1}}},     {"nL", 1e-9, {{"L", 1}}},
     {"uL", 1e-6, {{"L", 1}}},      {"mL", 1e-3, {{"L", 1}}},
     {"dL", 1e-1, {{"L", 1}}},      {"L", 1, {{"L", 1}}},
+    // The SI also writes the litre lower-case.
+    {"nl", 1e-9, {{"L", 1}}},      {"ul", 1e-6, {{"L", 1}}},
+    {"ml", 1e-3, {{"L", 1}}},      {"dl", 1e-1, {{"L", 1}}},
+    {"l", 1, {{"L", 1}}},
     {"fmol", 1e-15, {{kAmount, 1}}}, {"pmol", 1e-12, {{kAmount, 1}}},
     {"nmol", 1e-9, {{kAmount, 1}}},  {"umol", 1e-6, {{kAmount, 1}}},
     {"mmol", 1e-3, {{kAmount, 1}}},  {"mol", 1, {{kAmount, 1}}},

@@ -21,7 +21,7 @@
 //
 //   time      s = 1, min = 60, h = 3600, d = 86400                      [s]
 //   mass      fg pg ng ug mg g kg  (1e-15 … 1e3)                         [g]
-//   volume    nL uL mL dL L  (1e-9 … 1)                                  [L]
+//   volume    nL uL mL dL L  (1e-9 … 1), also written nl ul ml dl l       [L]
 //   amount    fmol pmol nmol umol mmol mol  (1e-15 … 1)                  [mol]
 //   molar     fM pM nM uM mM M  (= amount/L)
 //   activity  IU, U (the same unit)                                      [IU]

@@ -72,6 +72,9 @@ TEST_CASE("range checks show the interval", "[core][check]") {
         "t: must be in (0, 1), got nan");
   CHECK(option_error([] { check_in_range<OptionError>("threads", 0, 1, 64); }) ==
         "threads: must be in [1, 64], got 0");
+  // Integer bounds with a double value: the bounds take the value's type.
+  CHECK(option_error([] { check_in_range<OptionError>("r", -1.25, -1, 1); }) ==
+        "r: must be in [-1, 1], got -1.25");
   CHECK(option_error([] {
           exvivo::check_less_or_equal<OptionError>("solver.initial_step", 1.0, 0.5, "solver.max_step");
         }) == "solver.initial_step: must be <= solver.max_step (0.5), got 1");

@@ -83,6 +83,8 @@ TEST_CASE("equivalent spellings of a unit are the same unit", "[core][units]") {
   same("cells/µL", "cells/uL");
   same("cell/uL", "cells/uL");
   same("IU/mL", "U/mL");
+  same("ng/ml", "ng/mL");
+  same("cells/µl", "cells/uL");
   same("nM", "nmol/L");
   same("h*h/h", "h");
   same("1", "h/h");

@@ -2,7 +2,9 @@
 // Writing a file so that readers never see it half-written: the content goes
 // to "<path>.tmp-<pid>" in the same directory, which is then renamed over
 // `path` (atomic on POSIX file systems). Used for run.json and for the chunks
-// of resumable output.
+// of resumable output. Atomic against the process being killed, not against
+// power loss (no fsync). One process must not write the same path from two
+// threads at once: they would share the temporary name.
 #include <filesystem>
 #include <functional>
 #include <ostream>

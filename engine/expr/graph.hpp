@@ -69,6 +69,8 @@ class Graph {
   Graph();
 
   // --- leaves ---------------------------------------------------------------
+  /// Constants are shared by bit pattern (so 0.0 and -0.0 are two nodes, and
+  /// NaN constants are shared).
   NodeId constant(double value);
   /// The input slot `slot` (>= 0) of the evaluation: inputs[slot].
   NodeId variable(int slot);

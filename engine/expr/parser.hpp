@@ -37,7 +37,8 @@ inline constexpr int max_nesting_depth = 200;
 ///   - `unexpected end of expression (expected a number, a name, '(' or '-')`
 ///   - `unexpected token 'b' (expected an operator or the end of the expression)`
 ///   - `unbalanced parenthesis: '(' is not closed` / `... ')' has no matching '('`
-///   - `unexpected token ',' (expected ',' or ')' ...)` inside an argument list
+///   - `unexpected token 'b' (expected an operator or ')')` inside parentheses and
+///     `unexpected token 'y' (expected an operator, ',' or ')')` in an argument list
 ///   - `unknown function 'expp' (did you mean 'exp'?)`
 ///   - `function 'hill' takes 3 arguments, got 2`
 ///   - `malformed number '1e'`, `number '1e999' is out of range`

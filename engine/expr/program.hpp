@@ -71,7 +71,8 @@ class Program {
   /// content on entry is irrelevant). Allocates nothing, never throws.
   void evaluate(const double* inputs, double* outputs, double* scratch) const;
 
-  /// Registers needed by evaluate().
+  /// Registers needed by evaluate(): the used inputs, the constants and the
+  /// temporaries (reused as soon as their value is dead).
   std::size_t scratch_size() const { return num_registers_; }
   /// 1 + the largest input slot used (0 when none).
   std::size_t num_inputs() const { return num_inputs_; }

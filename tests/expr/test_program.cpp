@@ -124,7 +124,7 @@ TEST_CASE("Program of a parsed model right-hand side and its dense Jacobian", "[
 TEST_CASE("outputs go to their offsets; constants and inputs are outputs too", "[expr][program]") {
   Graph g;
   const NodeId f = build(g, "x * y + 1");
-  const Program p(g, std::vector<ProgramOutput>{{f, 5}, {g.constant(2.5), 0}, {g.variable(1), 2}, {f, 3}});
+  const Program p(g, {{f, 5}, {g.constant(2.5), 0}, {g.variable(1), 2}, {f, 3}});
   CHECK(p.output_extent() == 6);
   const double in[] = {3.0, 4.0};
   double out[6] = {-7, -7, -7, -7, -7, -7};

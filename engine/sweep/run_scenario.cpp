@@ -1,10 +1,13 @@
 #include "sweep/run_scenario.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <sstream>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include <fmt/core.h>
@@ -13,12 +16,14 @@
 #include <tbb/parallel_for.h>
 
 #include "core/version.hpp"
+#include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
 #include "io/sha256.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/solve.hpp"
+#include "sweep/assemble.hpp"
+#include "sweep/chunk_store.hpp"
 #include "sweep/progress.hpp"
-#include "sweep/summary.hpp"
 
 namespace exvivo::sweep {
 
@@ -29,6 +34,7 @@ void RunOptions::validate() const {
   if (shard_count < 1 || shard_index < 1 || shard_index > shard_count)
     throw OptionError(SourceLocation{}, "--shard",
                       fmt::format("expected I/N with 1 <= I <= N, got {}/{}", shard_index, shard_count));
+  if (chunk_runs < 1) throw OptionError(SourceLocation{}, "chunk_runs", "must be at least 1");
 }
 
 namespace {
@@ -54,15 +60,88 @@ solve::Solution solve_one(const scenario::RunPlan& plan, const scenario::Scenari
   }
 }
 
-struct Writers {
-  std::ofstream timecourses_file, runs_file;
-  io::CsvWriter timecourses, runs;
-  Writers(const fs::path& dir, bool with_timecourses)
-      : timecourses_file(with_timecourses ? dir / "timecourses.csv" : fs::path()),
-        runs_file(dir / "runs.csv"),
-        timecourses(timecourses_file),
-        runs(runs_file) {}
+/// The rows one run contributes to each chunk file.
+struct RunOutput {
+  std::string timecourses, runs;
+  bool ok = false;
 };
+
+RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan, const OutputLayout& layout,
+                     std::size_t run, const solve::Solution& sol, double* values) {
+  RunOutput out;
+  out.ok = sol.ok();
+  const auto key = plan.key(run);
+  const std::string donor = layout.donor_id(key.donor);
+  const std::string& arm = s.arms[key.arm].id;
+  std::ostringstream runs_text;
+  io::CsvWriter runs(runs_text);
+  runs.field(run).field(donor).field(arm).field(key.sample).field(solve::to_string(sol.status)).field(sol.message)
+      .field(static_cast<std::int64_t>(sol.stats.steps)).field(static_cast<std::int64_t>(sol.stats.rhs_evals))
+      .field(fmt::format("{:.3f}", sol.stats.wall_ms));
+  for (double v : plan.factor_values(run)) runs.field(v);
+  runs.end_row();
+  out.runs = runs_text.str();
+
+  std::ostringstream tc_text;
+  io::CsvWriter tc(tc_text);
+  const std::size_t n_obs = s.observables.size();
+  const std::size_t n_times = s.samples.size();
+  for (std::size_t ti = 0; ti < n_times; ++ti)
+    for (std::size_t oi = 0; oi < n_obs; ++oi) {
+      double value = std::numeric_limits<double>::quiet_NaN();
+      if (ti < sol.completed) {
+        value = sol.observables(static_cast<Eigen::Index>(ti), static_cast<Eigen::Index>(s.observables[oi]));
+        if (s.output.timecourses) {
+          tc.field(run).field(donor).field(arm).field(key.sample).field(s.samples[ti].time)
+              .field(layout.observables[oi]).field(value);
+          tc.end_row();
+        }
+      }
+      values[ti * n_obs + oi] = sol.ok() ? value : std::numeric_limits<double>::quiet_NaN();
+    }
+  out.timecourses = tc_text.str();
+  return out;
+}
+
+OutputLayout make_layout(const scenario::Scenario& s, const scenario::RunPlan& plan, const RunOptions& o) {
+  OutputLayout l;
+  for (const auto& d : s.donors) l.listed_donors.push_back(d.id);
+  for (const auto& a : s.arms) l.arms.push_back(a.id);
+  l.samples_per_arm = plan.samples_per_arm();
+  for (const auto& t : s.samples) l.times.push_back(t.time);
+  for (std::size_t oi : s.observables) l.observables.push_back(s.model->observables()[oi].name);
+  l.factor_columns = plan.factor_names();
+  l.timecourses = s.output.timecourses;
+  l.total_runs = plan.size();
+  l.chunk_runs = o.chunk_runs;
+  l.shard_index = o.shard_index;
+  l.shard_count = o.shard_count;
+  l.scenario_sha256 = io::sha256_file(s.file);
+  l.model_sha256 = io::sha256_file(s.model_file);
+  l.engine_version = engine_version;
+  return l;
+}
+
+void write_run_json(const fs::path& dir, const nlohmann::ordered_json& extra, const OutputLayout& l,
+                    const RunReport& report, std::chrono::system_clock::time_point start, int threads,
+                    const std::string& shard) {
+  nlohmann::ordered_json j;
+  j["engine_version"] = engine_version;
+  j["git_revision"] = git_revision;
+  for (const auto& [k, v] : extra.items()) j[k] = v;
+  j["scenario_sha256"] = l.scenario_sha256;
+  j["model_sha256"] = l.model_sha256;
+  j["threads"] = threads;
+  j["shard"] = shard;
+  j["runs_total"] = l.total_runs;
+  j["runs"] = report.runs;
+  j["runs_ok"] = report.ok;
+  j["runs_failed"] = report.failed;
+  j["start_time"] = iso_time(start);
+  j["end_time"] = iso_time(std::chrono::system_clock::now());
+  j["wall_seconds"] = report.wall_seconds;
+  io::write_file_atomically(dir / "run.json", j.dump(2) + "\n");
+}
 
 }  // namespace
 
@@ -83,115 +162,131 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-  // This shard's runs, in run order.
-  std::vector<std::size_t> runs;
-  for (std::size_t r = static_cast<std::size_t>(options.shard_index - 1); r < plan.size();
-       r += static_cast<std::size_t>(options.shard_count))
-    runs.push_back(r);
-  report.runs = runs.size();
+  const OutputLayout layout = make_layout(s, plan, options);
+  const ChunkStore store(dir, layout);
+  if (options.resume) store.check_resumable(); else store.reset();
 
-  Writers out(dir, s.output.timecourses);
-  if (!out.runs_file) throw OptionError(SourceLocation{}, "-o", fmt::format("cannot write in '{}'", report.out_dir));
-  if (s.output.timecourses) {
-    out.timecourses.write_row({"run", "donor", "arm", "sample", "time", "observable", "value"});
-  }
-  std::vector<std::string> header{"run", "donor", "arm", "sample", "status", "message", "steps", "rhs_evals", "wall_ms"};
-  for (const auto& f : plan.factor_names()) header.push_back(f);
-  out.runs.write_row(header);
-
-  // summary values: [donor][arm][sample time][observable] -> values over sweep samples
-  const std::size_t n_times = s.samples.size(), n_obs = s.observables.size();
-  std::vector<std::vector<double>> pooled(s.donors.size() * s.arms.size() * n_times * n_obs);
-  auto pool_index = [&](std::size_t donor, std::size_t arm, std::size_t ti, std::size_t oi) {
-    return ((donor * s.arms.size() + arm) * n_times + ti) * n_obs + oi;
-  };
-
-  Progress progress(s.name, runs.size(), options.quiet);
-  const std::size_t chunk = std::max<std::size_t>(64, 16 * static_cast<std::size_t>(threads));
+  const std::size_t local_runs = layout.local_runs(options.shard_index);
+  const std::size_t n_chunks = layout.chunks(options.shard_index);
+  const std::size_t n_cols = layout.value_columns();
+  Progress progress(s.name, local_runs, options.quiet);
   std::vector<solve::Solution> solutions;
-  for (std::size_t begin = 0; begin < runs.size(); begin += chunk) {
-    const std::size_t end = std::min(runs.size(), begin + chunk);
-    solutions.assign(end - begin, solve::Solution{});
-    tbb::parallel_for(begin, end, [&](std::size_t i) {
-      solutions[i - begin] = solve_one(plan, s, runs[i]);
-      progress.advance(1, solutions[i - begin].ok() ? 0 : 1);
-    });
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::size_t run = runs[i];
-      const auto key = plan.key(run);
-      const solve::Solution& sol = solutions[i - begin];
-      const std::string& donor = s.donors[key.donor].id;
-      const std::string& arm = s.arms[key.arm].id;
-      if (sol.ok()) {
-        ++report.ok;
-      } else {
-        ++report.failed;
-        if (report.failures.size() < RunReport::max_listed_failures)
-          report.failures.push_back(fmt::format("run {} (donor {}, arm {}, sample {}): {}: {}", run, donor, arm,
-                                                key.sample, solve::to_string(sol.status), sol.message));
-      }
-      out.runs.field(run).field(donor).field(arm).field(key.sample).field(solve::to_string(sol.status))
-          .field(sol.message).field(static_cast<std::int64_t>(sol.stats.steps))
-          .field(static_cast<std::int64_t>(sol.stats.rhs_evals)).field(sol.stats.wall_ms);
-      for (double v : plan.factor_values(run)) out.runs.field(v);
-      out.runs.end_row();
-      for (std::size_t ti = 0; ti < sol.completed && ti < n_times; ++ti) {
-        for (std::size_t oi = 0; oi < n_obs; ++oi) {
-          const double value = sol.observables(static_cast<Eigen::Index>(ti), static_cast<Eigen::Index>(s.observables[oi]));
-          if (s.output.timecourses) {
-            out.timecourses.field(run).field(donor).field(arm).field(key.sample).field(s.samples[ti].time)
-                .field(model.observables()[s.observables[oi]].name).field(value);
-            out.timecourses.end_row();
-          }
-          if (sol.ok()) pooled[pool_index(key.donor, key.arm, ti, oi)].push_back(value);
-        }
-      }
+  std::vector<RunOutput> outputs;
+  std::vector<double> values;
+  for (std::size_t chunk = 0; chunk < n_chunks; ++chunk) {
+    const std::size_t first = chunk * layout.chunk_runs;
+    const std::size_t count = std::min(layout.chunk_runs, local_runs - first);
+    if (store.complete(chunk)) {
+      progress.advance(count, 0);
+      continue;
     }
+    if (options.stop_after_chunks && report.chunks_computed == options.stop_after_chunks) {
+      report.interrupted = true;
+      return report;
+    }
+    outputs.assign(count, RunOutput{});
+    values.assign(count * n_cols, 0.0);
+    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+      const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
+                              static_cast<std::size_t>(options.shard_index - 1);
+      const solve::Solution sol = solve_one(plan, s, run);
+      outputs[i] = format_run(s, plan, layout, run, sol, values.data() + i * n_cols);
+      progress.advance(1, sol.ok() ? 0 : 1);
+    });
+    std::string tc, runs;
+    for (const auto& o : outputs) {
+      tc += o.timecourses;
+      runs += o.runs;
+    }
+    store.write_chunk(chunk, tc, runs, values);
+    ++report.chunks_computed;
   }
   progress.finish();
 
-  {
-    std::ofstream summary_file(dir / "summary.csv");
-    io::CsvWriter summary(summary_file);
-    summary.write_row({"donor", "arm", "time", "observable", "n", "mean", "sd", "q05", "q25", "median", "q75", "q95"});
-    for (std::size_t d = 0; d < s.donors.size(); ++d)
-      for (std::size_t a = 0; a < s.arms.size(); ++a)
-        for (std::size_t ti = 0; ti < n_times; ++ti)
-          for (std::size_t oi = 0; oi < n_obs; ++oi) {
-            auto& values = pooled[pool_index(d, a, ti, oi)];
-            const Summary sm = summarize(values);
-            summary.field(s.donors[d].id).field(s.arms[a].id).field(s.samples[ti].time)
-                .field(model.observables()[s.observables[oi]].name).field(sm.n).field(sm.mean).field(sm.sd)
-                .field(sm.q05).field(sm.q25).field(sm.median).field(sm.q75).field(sm.q95);
-            summary.end_row();
-          }
+  const AssembleCounts counts = assemble_outputs({ShardInput{store.dir(), layout}}, dir);
+  report.runs = counts.runs;
+  report.ok = counts.ok;
+  report.failed = counts.failed;
+  if (report.failed) {
+    std::ifstream runs_csv(dir / "runs.csv");
+    std::string line;
+    std::getline(runs_csv, line);
+    while (report.failures.size() < RunReport::max_listed_failures && std::getline(runs_csv, line)) {
+      std::size_t pos = 0;
+      for (int i = 0; i < 4; ++i) pos = line.find(',', pos) + 1;
+      if (line.compare(pos, 3, "ok,") != 0) report.failures.push_back("run " + line);
+    }
   }
+  if (options.shard_count == 1) fs::remove_all(dir / "chunks");  // assembled: the chunks are no longer needed
 
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::ordered_json j;
-  j["engine_version"] = engine_version;
-  j["git_revision"] = git_revision;
-  j["scenario"] = s.name;
-  j["scenario_file"] = s.file;
-  j["scenario_sha256"] = io::sha256_file(s.file);
-  j["model"] = model.name();
-  j["model_file"] = s.model_file;
-  j["model_sha256"] = io::sha256_file(s.model_file);
-  j["seed"] = s.sweep.seed;
-  j["threads"] = threads;
-  j["shard"] = fmt::format("{}/{}", options.shard_index, options.shard_count);
-  j["runs_total"] = plan.size();
-  j["runs"] = report.runs;
-  j["runs_ok"] = report.ok;
-  j["runs_failed"] = report.failed;
-  j["start_time"] = iso_time(start_wall);
-  j["end_time"] = iso_time(std::chrono::system_clock::now());
-  j["wall_seconds"] = report.wall_seconds;
-  j["time_unit"] = model.time_unit();
+  nlohmann::ordered_json extra;
+  extra["scenario"] = s.name;
+  extra["scenario_file"] = s.file;
+  extra["model"] = model.name();
+  extra["model_file"] = s.model_file;
+  extra["seed"] = s.sweep.seed;
+  extra["time_unit"] = model.time_unit();
   nlohmann::ordered_json units;
   for (std::size_t oi : s.observables) units[model.observables()[oi].name] = model.observables()[oi].unit;
-  j["observable_units"] = units;
-  std::ofstream(dir / "run.json") << j.dump(2) << "\n";
+  extra["observable_units"] = units;
+  write_run_json(dir, extra, layout, report, start_wall, threads,
+                 fmt::format("{}/{}", options.shard_index, options.shard_count));
+  return report;
+}
+
+RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
+  const auto start_wall = std::chrono::system_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<ShardInput> shards;
+  nlohmann::ordered_json extra;
+  for (const auto& d : shard_dirs) {
+    const fs::path chunks = fs::path(d) / "chunks";
+    if (!fs::is_directory(chunks))
+      throw OptionError(SourceLocation{}, d, "not a shard directory of `exvivo run --shard I/N` (no chunks/ folder)");
+    for (const auto& entry : fs::directory_iterator(chunks)) {
+      const fs::path manifest = entry.path() / "manifest.json";
+      if (fs::exists(manifest)) shards.push_back({entry.path(), OutputLayout::from_json_file(manifest)});
+    }
+    if (extra.empty() && fs::exists(fs::path(d) / "run.json")) {
+      std::ifstream in(fs::path(d) / "run.json");
+      const auto j = nlohmann::ordered_json::parse(in, nullptr, false);
+      for (const char* k : {"scenario", "scenario_file", "model", "model_file", "seed", "time_unit", "observable_units"})
+        if (j.is_object() && j.contains(k)) extra[k] = j[k];
+    }
+  }
+  if (shards.empty()) throw OptionError(SourceLocation{}, "merge", "no shard directories given");
+  std::sort(shards.begin(), shards.end(),
+            [](const ShardInput& a, const ShardInput& b) { return a.layout.shard_index < b.layout.shard_index; });
+  const OutputLayout& first = shards.front().layout;
+  const int n = first.shard_count;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    OutputLayout l = shards[i].layout;
+    if (l.scenario_sha256 != first.scenario_sha256 || l.model_sha256 != first.model_sha256 || l.shard_count != n)
+      throw OptionError(SourceLocation{}, shards[i].dir.string(), "comes from a different scenario, model or shard count than the first shard");
+    l.shard_index = first.shard_index;
+    if (l.to_json() != first.to_json())
+      throw OptionError(SourceLocation{}, shards[i].dir.string(), "has a different run layout than the first shard");
+    if (i > 0 && shards[i].layout.shard_index == shards[i - 1].layout.shard_index)
+      throw OptionError(SourceLocation{}, shards[i].dir.string(), fmt::format("shard {}/{} is given twice", shards[i].layout.shard_index, n));
+  }
+  if (static_cast<int>(shards.size()) != n) {
+    std::string missing;
+    for (int i = 1, k = 0; i <= n; ++i) {
+      if (k < static_cast<int>(shards.size()) && shards[static_cast<std::size_t>(k)].layout.shard_index == i) ++k;
+      else missing += (missing.empty() ? "" : ", ") + fmt::format("{}/{}", i, n);
+    }
+    throw OptionError(SourceLocation{}, "merge", fmt::format("shards missing: {}", missing));
+  }
+  fs::create_directories(out_dir);
+  const AssembleCounts counts = assemble_outputs(shards, out_dir);
+  RunReport report;
+  report.out_dir = out_dir;
+  report.runs = counts.runs;
+  report.ok = counts.ok;
+  report.failed = counts.failed;
+  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_run_json(out_dir, extra, first, report, start_wall, 0, fmt::format("merged {}", n));
   return report;
 }
 

@@ -17,7 +17,12 @@ struct RunOptions {
   int threads = 0;              ///< 0 = all cores
   int shard_index = 1;          ///< 1-based: this process computes runs r with r mod shard_count == shard_index-1
   int shard_count = 1;
+  bool resume = false;          ///< keep the complete chunks of an interrupted run with the same layout
   bool quiet = false;           ///< no progress on stderr
+  std::size_t chunk_runs = 256; ///< runs per durable chunk (part of the layout; not the thread count)
+  /// Stop after computing this many chunks, leaving the output as a kill would
+  /// (for tests of --resume); 0 = no limit.
+  std::size_t stop_after_chunks = 0;
 
   /// Throws OptionError naming the bad flag.
   void validate() const;
@@ -27,6 +32,8 @@ struct RunReport {
   std::size_t runs = 0;         ///< runs computed by this process
   std::size_t ok = 0;
   std::size_t failed = 0;
+  std::size_t chunks_computed = 0;  ///< chunks solved by this call (resumed ones excluded)
+  bool interrupted = false;         ///< stopped by stop_after_chunks; nothing assembled
   double wall_seconds = 0;
   std::string out_dir;
   /// "run 12 (donor septic, arm gmcsf): max_steps: At t = …" for the first failures.
@@ -35,5 +42,11 @@ struct RunReport {
 };
 
 RunReport run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
+
+/// exvivo merge: assembles the shard directories written by `run --shard I/N`
+/// (all N of them, any order) into out_dir, byte-identical to an unsharded run
+/// apart from wall-clock columns. Throws OptionError when shards are missing,
+/// duplicated, incomplete or from different scenarios.
+RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir);
 
 }  // namespace exvivo::sweep

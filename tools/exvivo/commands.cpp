@@ -41,6 +41,7 @@ int command_run(const RunArgs& args) {
   options.out_dir = args.out_dir;
   options.threads = args.threads;
   options.quiet = args.quiet;
+  options.resume = args.resume;
   if (!args.shard.empty()) parse_shard(args.shard, options.shard_index, options.shard_count);
   options.validate();
   const scenario::Scenario s = scenario::load_scenario(args.scenario);
@@ -51,6 +52,13 @@ int command_run(const RunArgs& args) {
   for (const auto& f : report.failures) std::fprintf(stderr, "failed: %s\n", f.c_str());
   if (report.failed > report.failures.size())
     std::fprintf(stderr, "... and %zu more failures (see runs.csv)\n", report.failed - report.failures.size());
+  return report.failed == 0 ? 0 : 1;
+}
+
+int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
+  const sweep::RunReport report = sweep::merge_shards(dirs, out_dir);
+  std::fprintf(stderr, "merged %zu shard directories: %zu runs, %zu ok, %zu failed; results in %s\n", dirs.size(),
+               report.runs, report.ok, report.failed, out_dir.c_str());
   return report.failed == 0 ? 0 : 1;
 }
 

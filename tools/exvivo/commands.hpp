@@ -2,6 +2,7 @@
 // The subcommands of the exvivo CLI. Each returns the process exit code and
 // lets exvivo::Error (exit 2) and other exceptions (exit 3) propagate.
 #include <string>
+#include <vector>
 
 namespace exvivo::cli {
 
@@ -10,11 +11,13 @@ struct RunArgs {
   std::string out_dir;
   int threads = 0;
   std::string shard;  ///< "I/N" or ""
+  bool resume = false;
   bool quiet = false;
 };
 
 int command_run(const RunArgs& args);
 int command_check(const std::string& file);
+int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir);
 int command_info(const std::string& file);
 
 }  // namespace exvivo::cli

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "core/error.hpp"
@@ -25,7 +26,14 @@ int main(int argc, char** argv) {
   run->add_option("-o,--out", run_args.out_dir, "Output directory (default: the scenario's output.dir)");
   run->add_option("--threads", run_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   run->add_option("--shard", run_args.shard, "Compute only shard I of N (runs r with r mod N = I-1), as I/N");
+  run->add_flag("--resume", run_args.resume, "Continue an interrupted run in the same output directory, keeping finished chunks");
   run->add_flag("--quiet", run_args.quiet, "No progress on stderr");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  auto* merge = app.add_subcommand("merge", "Merge the shard directories of `run --shard I/N` into one output");
+  merge->add_option("dirs", merge_dirs, "Shard output directories (all N shards)")->required();
+  merge->add_option("-o,--out", merge_out, "Merged output directory")->required();
 
   std::string check_file;
   auto* check = app.add_subcommand("check", "Validate a model or scenario file without simulating");
@@ -44,6 +52,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return command_run(run_args);
+    if (*merge) return command_merge(merge_dirs, merge_out);
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
   } catch (const exvivo::Error& e) {

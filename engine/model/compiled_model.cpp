@@ -15,6 +15,8 @@ CompiledModel::CompiledModel() : impl_(std::make_shared<Impl>()) {}
 CompiledModel::~CompiledModel() = default;
 CompiledModel::CompiledModel(CompiledModel&&) noexcept = default;
 CompiledModel& CompiledModel::operator=(CompiledModel&&) noexcept = default;
+CompiledModel::CompiledModel(const CompiledModel&) = default;
+CompiledModel& CompiledModel::operator=(const CompiledModel&) = default;
 
 const std::string& CompiledModel::name() const { return impl_->name; }
 const std::string& CompiledModel::title() const { return impl_->title; }

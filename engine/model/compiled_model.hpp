@@ -86,6 +86,9 @@ class CompiledModel {
   ~CompiledModel();
   CompiledModel(CompiledModel&&) noexcept;
   CompiledModel& operator=(CompiledModel&&) noexcept;
+  /// Copies share the immutable compiled programs: copying is cheap.
+  CompiledModel(const CompiledModel&);
+  CompiledModel& operator=(const CompiledModel&);
 
   const std::string& name() const;
   const std::string& title() const;

@@ -210,6 +210,8 @@ class SpecReader {
         return;
       }
     }
+    // yaml-cpp counts columns in bytes, the expression parser in characters.
+    start.column = char_column(j);
     std::string layout;
     std::size_t i = 0;
     while (i < value.size()) {
@@ -226,6 +228,16 @@ class SpecReader {
     }
     e.layout = std::move(layout);
     e.where = start;
+  }
+
+  /// 1-based column, in UTF-8 characters, of the byte raw_[j].
+  int char_column(std::size_t j) const {
+    std::size_t first = j;
+    while (first > 0 && raw_[first - 1] != '\n') --first;
+    int column = 1;
+    for (std::size_t k = first; k < j; ++k)
+      if ((static_cast<unsigned char>(raw_[k]) & 0xC0) != 0x80) ++column;  // not a UTF-8 continuation byte
+    return column;
   }
 
   // --- sections -----------------------------------------------------------------

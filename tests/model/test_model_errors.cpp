@@ -75,6 +75,22 @@ TEST_CASE("pathological input is an error, never a crash", "[model][errors]") {
   CHECK(load_error("model: [unclosed\n").find("invalid YAML") != std::string::npos);
 }
 
+TEST_CASE("section errors", "[model][errors]") {
+  CHECK(load_error(with("odes:\n  A: -k * A\n  B: k * occ\n", "")) == "m.yaml:1:1: missing key 'odes'");
+  CHECK(load_error(with("odes:\n  A: -k * A\n  B: k * occ\n", "odes:\n")) == "m.yaml:11:1: odes: 'odes' is empty");
+  CHECK(load_error(with("parameters:\n  k: {value: 0.5, unit: 1/h, bounds: [0.1, 10], scale: log10}\n  K: 2\n", "parameters: [k, K]\n")) ==
+        "m.yaml:3:13: parameters: expected a mapping of parameter names to values, got a list");
+  CHECK(load_error(with("model: m", "model: m\ntitle: [a, b]")) == "m.yaml:2:8: title: expected text, got a list");
+  CHECK(load_error(with("  A: {initial: K, unit: ng/mL}", "  A: [K]")) ==
+        "m.yaml:7:6: species.A: expected an initial value or a mapping such as {initial: 0, unit: ng/mL}, got a list");
+  CHECK(load_error(with("occ: A / (A + K)", "occ: {unit: 1}")) == "m.yaml:10:8: assignments.occ: missing key 'formula'");
+  CHECK(load_error(with("noise: {distribution: normal, sigma: 0.1}", "noise: normal")) ==
+        "m.yaml:15:47: observables.total.noise: expected a mapping such as {distribution: normal, sigma: 0.1}, "
+        "got 'normal'");
+  CHECK(load_error(with("distribution: normal, ", "")) ==
+        "m.yaml:15:47: observables.total.noise: missing key 'distribution' (normal, lognormal or proportional)");
+}
+
 TEST_CASE("parameter errors", "[model][errors]") {
   CHECK(load_error(with("K: 2", "K: [1, 2]")) ==
         "m.yaml:5:6: parameters.K: expected a number or a mapping such as {value: 2.3, unit: 1/h}, got a list");
@@ -101,6 +117,10 @@ TEST_CASE("parameter errors", "[model][errors]") {
   CHECK(load_error(with("scale: log10}", "scale: log10, min: 1}")) ==
         "m.yaml:4:63: parameters.k.min: unknown key 'min' (expected one of: value, unit, bounds, scale, donor, "
         "source, doc)");
+  CHECK(load_error(with("K: 2", "K: {value: -2, scale: log}")) ==
+        "m.yaml:5:14: parameters.K.value: value -2 must be positive on a log scale");
+  CHECK(load_error(with("K: 2", "K: {value: 2, unit: ng/mL), scale: log}")) ==
+        "m.yaml:5:23: parameters.K.unit: unit 'ng/mL)': unexpected ')' at character 6");
   CHECK(load_error(with("K: 2", "K: {value: 2, donor: maybe}")) ==
         "m.yaml:5:24: parameters.K.donor: expected true or false, got 'maybe'");
 }
@@ -131,6 +151,9 @@ TEST_CASE("species and ODE errors", "[model][errors]") {
         "m.yaml:8:6: species.B: missing key 'initial'");
   CHECK(load_error(with("initial: 0, unit: ng/mL", "initial: 0, unit: ng/mL, molar_mass: 14.5")) ==
         "m.yaml:8:44: species.B.molar_mass: molar_mass '14.5': needs a unit (Da, kDa or g/mol)");
+  CHECK(load_error(with("initial: 0, unit: ng/mL", "initial: 0, unit: ng/mL, specific_activity: 5 IU")) ==
+        "m.yaml:8:51: species.B.specific_activity: specific_activity '5 IU': unit 'IU' is not a "
+        "specific activity (expected e.g. IU/mg or U/ug)");
   CHECK(load_error(with("species:\n", "species:\n  C: {initial: 0, unit: 1, soluble: 3}\n")) ==
         "m.yaml:7:37: species.C.soluble: expected true or false, got '3'");
   CHECK(load_error(with("species:\n  A: {initial: K, unit: ng/mL}\n  B: {initial: 0, unit: ng/mL}\n", "species:\n")) ==
@@ -163,6 +186,16 @@ TEST_CASE("expression errors are located inside the file", "[model][errors]") {
   // A block scalar.
   CHECK(load_error(with("-k * A", "|\n    -k *\n      A * * 2")) ==
         "m.yaml:14:11: odes.A: unexpected token '*' (expected a number, a name, '(' or '-')");
+  // Columns count characters, also after non-ASCII text on the same line.
+  CHECK(load_error(with("{initial: 0, unit: ng/mL}", "{doc: \"µg µg\", initial: 1 +* 2}")) ==
+        "m.yaml:8:33: species.B.initial: unexpected token '*' (expected a number, a name, '(' or '-')");
+  // Windows line endings.
+  std::string crlf;
+  for (const char c : with("-k * A", "-k * * A")) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  CHECK(load_error(crlf) == "m.yaml:12:11: odes.A: unexpected token '*' (expected a number, a name, '(' or '-')");
   CHECK(load_error(with("-k * A", "-k * kk * A")) ==
         "m.yaml:12:11: odes.A: undefined name 'kk' (did you mean 'k'?)");
   CHECK(load_error(with("-k * A", "-k * expp(A)")) ==
@@ -223,6 +256,10 @@ TEST_CASE("donor preset and culture errors", "[model][errors]") {
         "m.yaml:17:15: donor_presets.septic.A: cannot convert 'nM' to 'ng/mL': needs the species' molar_mass");
   CHECK(load_error(valid + "donor_presets:\n  septic: {k: lots}\n") ==
         "m.yaml:17:15: donor_presets.septic.k: quantity 'lots': expected a number with an optional unit");
+  CHECK(load_error(valid + "donor_presets:\n  septic: {k: 3 1/h-}\n") ==
+        "m.yaml:17:15: donor_presets.septic.k: a value cannot be marked 'just before' ('3 1/h-')");
+  CHECK(load_error(valid + "donor_presets:\n  2septic: {k: 3}\n") ==
+        "m.yaml:17:3: donor_presets: '2septic' is not a valid name (letters, digits and _, not starting with a digit)");
   CHECK(load_error(valid + "donor_presets:\n  septic: 3\n") ==
         "m.yaml:17:11: donor_presets.septic: expected a mapping of parameter or species names to values, got '3'");
 }

@@ -279,3 +279,14 @@ observables:
   CHECK_THAT(dsdp[4], WithinRel(6.0, 1e-15));
   CHECK(dsdp[2] == 0.0);
 }
+
+TEST_CASE("copies of a compiled model evaluate alike", "[model]") {
+  const CompiledModel m = load("model: c\ntime_unit: h\nparameters:\n  k: 2\nspecies:\n  x: {initial: 1}\nodes:\n  x: -k * x\n");
+  const CompiledModel copy = m;  // NOLINT(performance-unnecessary-copy-initialization): the copy is the subject
+  auto ws = copy.make_workspace();
+  const double x = 3;
+  double f = 0;
+  copy.rhs(0, &x, ws, &f);
+  CHECK_THAT(f, WithinRel(-6.0, 1e-15));
+  CHECK(copy.name() == m.name());
+}

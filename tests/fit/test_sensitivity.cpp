@@ -1,0 +1,153 @@
+// Forward sensitivities against central finite differences of the state-only
+// integration, through every kind of protocol event.
+#include <cmath>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "fit/sensitivity.hpp"
+#include "model/compiled_model.hpp"
+
+using namespace exvivo;
+using Eigen::MatrixXd;
+using solve::EventAction;
+
+namespace {
+
+std::string model_path(const std::string& name) { return std::string(EXVIVO_SOURCE_DIR) + "/models/" + name; }
+
+std::size_t species(const model::CompiledModel& m, const std::string& name) { return *m.species_index(name); }
+std::size_t parameter(const model::CompiledModel& m, const std::string& name) { return *m.parameter_index(name); }
+
+/// Checks ∂y/∂p_k and ∂x/∂p_k against central differences with relative step
+/// 1e-4: within `rel` of each other, or, for sensitivities that are tiny compared
+/// with the output's largest sensitivity, within `rel` of that largest one plus
+/// the differences' noise floor rel_tol·|y|/h (the integrator's error divided by the step).
+void check_against_finite_differences(const solve::Run& run, const std::vector<std::size_t>& params,
+                                      const solve::SolverOptions& options, double rel) {
+  const fit::SensitivityResult sens = fit::solve_with_sensitivities(run, params, options);
+  REQUIRE(sens.ok());
+  for (std::size_t c = 0; c < params.size(); ++c) {
+    const double p = run.parameters[params[c]];
+    const double h = 1e-4 * std::max(std::abs(p), 1e-3);
+    solve::Run up = run, down = run;
+    up.parameters[params[c]] = p + h;
+    down.parameters[params[c]] = p - h;
+    const auto a = fit::solve_with_sensitivities(up, {}, options);
+    const auto b = fit::solve_with_sensitivities(down, {}, options);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    const MatrixXd dy = (a.observables - b.observables) / (2 * h);
+    const MatrixXd dx = (a.states - b.states) / (2 * h);
+    const auto floor = [&](const MatrixXd& d, const MatrixXd& v, Eigen::Index col) {
+      return rel * d.col(col).cwiseAbs().maxCoeff() +
+             options.rel_tol * std::max(1.0, v.col(col).cwiseAbs().maxCoeff()) / h;
+    };
+    for (std::size_t s = 0; s < run.samples.size(); ++s) {
+      const auto row = static_cast<Eigen::Index>(s);
+      for (Eigen::Index o = 0; o < dy.cols(); ++o) {
+        CAPTURE(run.model->parameters()[params[c]].name, run.samples[s].time,
+                run.model->observables()[static_cast<std::size_t>(o)].name);
+        CHECK_THAT(sens.observable_sensitivities[s](o, static_cast<Eigen::Index>(c)),
+                   Catch::WithinRel(dy(row, o), rel) || Catch::WithinAbs(dy(row, o), floor(dy, a.observables, o)));
+      }
+      for (Eigen::Index i = 0; i < dx.cols(); ++i) {
+        CAPTURE(run.model->parameters()[params[c]].name, run.samples[s].time,
+                run.model->species()[static_cast<std::size_t>(i)].name);
+        CHECK_THAT(sens.state_sensitivities[s](i, static_cast<Eigen::Index>(c)),
+                   Catch::WithinRel(dx(row, i), rel) || Catch::WithinAbs(dx(row, i), floor(dx, a.states, i)));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("one compartment: sensitivities match the closed form and finite differences",
+          "[fit][sensitivity]") {
+  const auto m = model::load_model(model_path("one_compartment.yaml"));
+  const std::size_t C = species(m, "C"), k_el = parameter(m, "k_el"), C0 = parameter(m, "C0");
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.parameters[C0] = 3;
+  run.events = {
+      {0, {{EventAction::Kind::add, C, 10}}},
+      {12, {{EventAction::Kind::scale, C, 0.5}}},
+      {24, {{EventAction::Kind::set, C, 0}}},   // a wash
+      {30, {{EventAction::Kind::add, C, 17}}},
+      {40, {{EventAction::Kind::set, C, 5}}},
+  };
+  for (double t : {0.0, 6.0, 12.0, 18.0, 24.0, 27.0, 30.0, 36.0, 40.0, 48.0}) run.samples.push_back({t, false});
+  solve::SolverOptions options;
+  options.method = "rosenbrock";
+  options.rel_tol = 1e-10;
+  options.abs_tol = {1e-14};
+
+  const auto sens = fit::solve_with_sensitivities(run, {k_el, C0}, options);
+  REQUIRE(sens.ok());
+  // Closed form: C(t) = 13 e^{-k t} for t < 12, halved at 12; 0 from 24; 17 e^{-k (t-30)} from 30; 5 e^{-k (t-40)} from 40.
+  const double k = run.parameters[k_el];
+  const auto closed = [&](double t) {
+    if (t < 12) return 13 * std::exp(-k * t);
+    if (t < 24) return 6.5 * std::exp(-k * t);
+    if (t < 30) return 0.0;
+    if (t < 40) return 17 * std::exp(-k * (t - 30));
+    return 5 * std::exp(-k * (t - 40));
+  };
+  const auto dC_dk = [&](double t) {
+    if (t < 24) return -t * closed(t);
+    if (t < 30) return 0.0;
+    if (t < 40) return -(t - 30) * closed(t);
+    return -(t - 40) * closed(t);
+  };
+  const auto dC_dC0 = [&](double t) { return t < 12 ? std::exp(-k * t) : t < 24 ? 0.5 * std::exp(-k * t) : 0.0; };
+  for (std::size_t s = 0; s < run.samples.size(); ++s) {
+    const double t = run.samples[s].time;
+    CAPTURE(t);
+    const auto row = static_cast<Eigen::Index>(s);
+    CHECK_THAT(sens.states(row, static_cast<Eigen::Index>(C)), Catch::WithinRel(closed(t), 1e-8) || Catch::WithinAbs(closed(t), 1e-12));
+    CHECK_THAT(sens.state_sensitivities[s](static_cast<Eigen::Index>(C), 0),
+               Catch::WithinRel(dC_dk(t), 1e-7) || Catch::WithinAbs(dC_dk(t), 1e-10));
+    CHECK_THAT(sens.state_sensitivities[s](static_cast<Eigen::Index>(C), 1),
+               Catch::WithinRel(dC_dC0(t), 1e-7) || Catch::WithinAbs(dC_dC0(t), 1e-10));
+  }
+  check_against_finite_differences(run, {k_el, C0}, options, 1e-5);
+}
+
+TEST_CASE("initial overrides zero the initial sensitivity", "[fit][sensitivity]") {
+  const auto m = model::load_model(model_path("one_compartment.yaml"));
+  const std::size_t C = species(m, "C"), C0 = parameter(m, "C0");
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.initial_overrides = {{C, 4.0}};
+  run.samples = {{0, false}, {5, false}};
+  const auto sens = fit::solve_with_sensitivities(run, {C0}, {});
+  REQUIRE(sens.ok());
+  CHECK_THAT(sens.state_sensitivities[1](static_cast<Eigen::Index>(C), 0), Catch::WithinAbs(0, 0));
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, {99}, {}), std::invalid_argument);
+}
+
+TEST_CASE("leukocyte model: sensitivities match finite differences through an LPS challenge and a wash",
+          "[fit][sensitivity][leukocyte]") {
+  const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.events = {
+      {0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
+      {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}},
+      {30, {{EventAction::Kind::set, species(m, "TNF"), 0.0}, {EventAction::Kind::scale, species(m, "IL10"), 0.5}}},
+  };
+  for (double t : {0.0, 6.0, 24.0, 26.0, 28.0, 30.0, 36.0}) run.samples.push_back({t, false});
+  solve::SolverOptions options;
+  options.method = "rosenbrock";
+  options.rel_tol = 1e-10;
+  options.abs_tol = {1e-12};
+  options.max_steps = 1000000;
+  options.timeout = 0;
+  check_against_finite_differences(
+      run, {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM"), parameter(m, "k_T")},
+      options, 1e-5);
+}

@@ -79,5 +79,17 @@ for f in timecourses.csv summary.csv; do
 done
 if cut -d, -f1-6 "$work/t1/runs.csv" | cmp -s - <(cut -d, -f1-6 "$work/t2/runs.csv"); then passed=$((passed + 1)); else echo "FAIL: runs.csv differs"; failures=$((failures + 1)); fi
 
+# Shards 1/3, 2/3, 3/3 merged equal the unsharded run (wall_ms, column 9, aside).
+scenario="$src/scenarios/one_compartment_dosing.yaml"
+for i in 1 2 3; do "$exvivo" run "$scenario" --shard $i/3 -o "$work/shard$i" --quiet; done
+expect 0 "merged 3 shard directories: 12 runs, 12 ok" -- "$exvivo" merge "$work/shard3" "$work/shard1" "$work/shard2" -o "$work/merged"
+for f in timecourses.csv summary.csv; do
+  if cmp -s "$work/t1/$f" "$work/merged/$f"; then passed=$((passed + 1)); else echo "FAIL: merged $f differs from the unsharded run"; failures=$((failures + 1)); fi
+done
+if cut -d, -f1-8,10- "$work/t1/runs.csv" | cmp -s - <(cut -d, -f1-8,10- "$work/merged/runs.csv"); then passed=$((passed + 1)); else echo "FAIL: merged runs.csv differs"; failures=$((failures + 1)); fi
+expect 2 "shards missing: 2/3" -- "$exvivo" merge "$work/shard1" "$work/shard3" -o "$work/merged2"
+expect 2 "shard 1/3 is given twice" -- "$exvivo" merge "$work/shard1" "$work/shard1" "$work/shard2" -o "$work/merged2"
+expect 2 "not a shard directory" -- "$exvivo" merge "$work/t1" -o "$work/merged2"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,0 +1,108 @@
+// Calibration target V14 of MODEL.md §5: virtual cohorts of 500 septic and 500
+// healthy donors drawn as in MODEL.md §2d (value = typical·exp(σ·z); TOL0 and
+// AN0 logit-normal; healthy TOL0 = AN0 = 0 without spread), whole blood with
+// LPS 10 ng/mL at 0 h. Checks the baseline %HLA-DR+ distribution of septic
+// donors and the 10th–90th percentile of healthy LPS-TNF at 4 h.
+//
+// The cohort is drawn here (std::mt19937_64, fixed seed) because scenario
+// cohorts are not available yet; the bands are wide enough for any standard
+// library's normal_distribution.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "leukocyte_well.hpp"
+
+using namespace exvivo;
+
+namespace {
+
+struct Spread {
+  double healthy, septic;  ///< σ of the log-normal (or logit-normal) spread
+};
+
+const std::map<std::string, Spread> log_normal_spread = {
+    {"HLA0", {0.3, 0.6}},      {"Mono0", {0.5, 0.5}},     {"Lympho0", {0.35, 0.75}}, {"CD4_pct", {0.2, 0.2}},
+    {"Treg_pct", {0.3, 0.3}},  {"NK_pct", {0.3, 0.3}},    {"IL10_plasma", {1.2, 1.2}}, {"IL6_plasma", {0.8, 0.8}},
+    {"CD127_0", {0.3, 0.3}},   {"GMR0", {0.3, 0.3}},      {"Apop0_pct", {0.3, 0.3}}};
+const std::map<std::string, Spread> logit_normal_spread = {{"TOL0", {1.0, 1.0}}, {"AN0", {1.0, 1.0}}};
+
+struct Cohort {
+  std::vector<double> baseline_pct_dr_pos;
+  std::vector<double> tnf_4h;
+};
+
+Cohort simulate_cohort(const std::string& preset, int n, std::uint64_t seed) {
+  const auto s = test::load_scenario_text(test::scenario_text(
+      test::Well{preset, "whole_blood", "", {"{at: 0 h, add: {LPS: 10 ng/mL}}"}}, {4}));
+  const scenario::RunPlan plan(s);
+  const solve::Run typical = plan.make_run(0);
+  const auto& model = *s.model;
+  const auto& preset_values = model.donor_presets().at(preset);
+  const bool healthy = preset == "healthy";
+  const auto pct_dr_pos = static_cast<Eigen::Index>(*model.observable_index("pct_DR_pos"));
+  const auto tnf = static_cast<Eigen::Index>(*model.observable_index("TNF_pg"));
+
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> z(0.0, 1.0);
+  Cohort cohort;
+  for (int i = 0; i < n; ++i) {
+    solve::Run run = typical;
+    for (const auto& [name, spread] : log_normal_spread)
+      run.parameters[*model.parameter_index(name)] =
+          preset_values.at(name) * std::exp((healthy ? spread.healthy : spread.septic) * z(rng));
+    for (const auto& [name, spread] : logit_normal_spread) {
+      const double typical_value = preset_values.at(name);
+      const double draw = z(rng);
+      if (typical_value <= 0) continue;  // healthy: 0 without spread
+      const double logit = std::log(typical_value / (1 - typical_value)) + spread.septic * draw;
+      run.parameters[*model.parameter_index(name)] = 1 / (1 + std::exp(-logit));
+    }
+    const auto sol = solve::solve(run, s.solver);
+    INFO("cohort member " << i << ": " << sol.message);
+    REQUIRE(sol.ok());
+    cohort.baseline_pct_dr_pos.push_back(sol.observables(0, pct_dr_pos));
+    cohort.tnf_4h.push_back(sol.observables(1, tnf));
+  }
+  return cohort;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double pos = p / 100 * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(pos);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+}  // namespace
+
+TEST_CASE("V14: septic cohort %HLA-DR+ split around 30 %; healthy LPS-TNF spread", "[models][calibration][V14]") {
+  const int n = 500;
+  const auto septic = simulate_cohort("septic", n, 7);
+  std::vector<double> low, high;
+  for (double v : septic.baseline_pct_dr_pos) (v < 30 ? low : high).push_back(v);
+  const double fraction_low = static_cast<double>(low.size()) / n;
+  INFO("septic: " << fraction_low << " below 30 % DR+, medians " << median(low) << " % and " << median(high) << " %");
+  CHECK(fraction_low >= 0.30);
+  CHECK(fraction_low <= 0.70);
+  CHECK_THAT(median(low), Catch::Matchers::WithinAbs(15, 10));
+  CHECK_THAT(median(high), Catch::Matchers::WithinAbs(56, 10));
+
+  const auto healthy = simulate_cohort("healthy", n, 8);
+  const double p10 = percentile(healthy.tnf_4h, 10), p90 = percentile(healthy.tnf_4h, 90);
+  INFO("healthy LPS-TNF at 4 h: P10 " << p10 << " pg/mL, P90 " << p90 << " pg/mL");
+  CHECK(p10 >= 500);
+  CHECK(p90 <= 4000);
+}

@@ -13,6 +13,16 @@
 //   model.set_parameters(p.data(), ws);   // evaluates parameter-only assignments once
 //   model.initial_state(ws, x0.data());
 //   model.rhs(t, x, ws, dxdt);            // many times
+//
+// Subexpressions that depend on parameters only (parameter-only assignments,
+// k1*k2, K^n of a Hill term, ...) are computed by set_parameters() and only
+// read by the per-step evaluations. Assignments are shared nodes of one
+// expression DAG, so a subexpression used by several equations is computed
+// once per evaluation.
+//
+// Units: every value is in the unit the model file gives it; time in
+// time_unit(). Loading converts donor-preset and culture quantities
+// ("450 cells/uL") to the parameter's or species' unit.
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -116,6 +126,10 @@ class CompiledModel {
   const std::map<std::string, ValueSet>& cultures() const;
 
   // --- evaluation ------------------------------------------------------------
+  // Arrays are caller-owned with the lengths stated; x has num_states values.
+  // A Workspace must come from make_workspace() of the same model.
+
+  /// A workspace holding the default parameters (set_parameters already applied).
   Workspace make_workspace() const;
   /// Stores p (length num_parameters) in ws and evaluates parameter-only assignments.
   void set_parameters(const double* p, Workspace& ws) const;
@@ -124,6 +138,7 @@ class CompiledModel {
   /// ∂x0/∂p, dense column-major num_states × num_parameters.
   void initial_state_jacobian(Workspace& ws, double* dx0dp) const;
 
+  /// dx/dt = f(t, x, p), num_states values.
   void rhs(double t, const double* x, Workspace& ws, double* dxdt) const;
   /// ∂f/∂x, dense column-major num_states × num_states (zeros included).
   void jacobian(double t, const double* x, Workspace& ws, double* J) const;
@@ -135,6 +150,7 @@ class CompiledModel {
   /// ∂f/∂p, dense column-major num_states × num_parameters.
   void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
 
+  /// h(t, x, p), num_observables values.
   void observables(double t, const double* x, Workspace& ws, double* y) const;
   /// ∂h/∂x, dense column-major num_observables × num_states.
   void observable_state_jacobian(double t, const double* x, Workspace& ws, double* dhdx) const;

@@ -290,3 +290,15 @@ TEST_CASE("copies of a compiled model evaluate alike", "[model]") {
   CHECK_THAT(f, WithinRel(-6.0, 1e-15));
   CHECK(copy.name() == m.name());
 }
+
+TEST_CASE("an observable may have the name of the species it measures", "[model]") {
+  // Observables are never referenced by expressions, so they have their own namespace.
+  const CompiledModel m = load("model: o\ntime_unit: s\nspecies:\n  y1: {initial: 1}\nodes:\n  y1: -y1\n"
+                               "observables:\n  y1: {formula: 2 * y1}\n");
+  auto ws = m.make_workspace();
+  const double x = 3;
+  double y = 0;
+  m.observables(0, &x, ws, &y);
+  CHECK_THAT(y, WithinRel(6.0, 1e-15));
+  CHECK(m.observable_index("y1") == std::optional<std::size_t>(0));
+}

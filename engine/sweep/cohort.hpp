@@ -31,10 +31,11 @@
 //
 // Determinism: member i, attempt a, parameter named P uses the stream
 // derive_key(derive_key(derive_key(seed·cohort, i), a), name_key(P)), so
-// member i depends only on (seed, i) — never on chunking, threads or shards —
-// and, without correlations, a parameter's draws do not change when other
-// parameters are added to or removed from the file. Correlated parameters mix
-// the ε of their correlation partners.
+// member i depends only on (seed, i) — never on chunking, threads or shards.
+// A parameter's ε does not depend on the other names either, so an
+// uncorrelated parameter keeps its values when other parameters are added to
+// or removed from the file, except in members that a bound made redraw.
+// Correlated parameters mix the ε of their correlation partners.
 #include <cstddef>
 #include <cstdint>
 #include <limits>

@@ -2,32 +2,36 @@
 // t = 321.8122) and ROBER (3 species, t = 1e11), one thread, same hand-coded
 // right-hand sides and analytic Jacobians (tests/solve/reference_problems.hpp).
 //
-// For every tolerance of a sweep each solver integrates the problem `reps`
-// times; the runs are split into 10 batches, exvivo and CVODE batches
-// alternating so that both see the same machine load, and the time reported
-// is the median over batches of the mean time per solve. The error is the
-// largest relative deviation of any component from the test-set reference.
+// For every tolerance of a sweep each solver integrates the problem several
+// times; the runs are split into 10 batches that alternate between solvers so
+// that all see the same machine load, and the time reported is the median over
+// batches of the thread CPU time per solve. The error is the largest relative
+// deviation of any component from the test-set reference. Then, at matched
+// accuracy, exvivo and CVODE are timed side by side `reps` times each.
 //
-//   bench_cvode [reps]        (default 1000)
+//   bench_cvode [reps] [sweep_reps]        (defaults 1000 and 100)
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cvode_runner.hpp"
+#include "model/compiled_model.hpp"
+#include "odeint_rosenbrock_runner.hpp"
 #include "solve/integrate.hpp"
+#include "solve/model_ode_system.hpp"
 #include "solve/reference_problems.hpp"
 
 namespace {
 
 using namespace exvivo;
-using Clock = std::chrono::steady_clock;
 
 struct Problem {
   std::string name;
@@ -50,6 +54,25 @@ Problem make_problem(const std::string& name, double abs_tol_per_rel_tol) {
   return p;
 }
 
+/// The same problem from its model file (models/*.yaml) through the model
+/// compiler: the engine's real path. Returns no problem when it cannot be loaded.
+std::optional<Problem> model_problem(const Problem& hand_coded, const std::string& file) {
+  std::shared_ptr<model::CompiledModel> compiled;
+  try {
+    compiled = std::make_shared<model::CompiledModel>(model::load_model(file));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "skipping %s: %s\n", file.c_str(), e.what());
+    return std::nullopt;
+  }
+  Problem p = hand_coded;
+  p.name = hand_coded.name + "(m)";
+  const std::vector<double> parameters = compiled->default_parameters();
+  p.make = [compiled, parameters]() -> std::unique_ptr<solve::OdeSystem> {
+    return std::make_unique<solve::ModelOdeSystem>(*compiled, parameters);
+  };
+  return p;
+}
+
 struct Measurement {
   std::string solver;
   double rel_tol = 0, abs_tol = 0;
@@ -63,10 +86,19 @@ double max_relative_error(const Eigen::VectorXd& x, const Eigen::VectorXd& refer
   return ((x - reference).cwiseAbs().array() / reference.cwiseAbs().array()).maxCoeff();
 }
 
-/// One solve by `solver` ("cvode" or an exvivo method), filling m's accuracy and stats.
-void solve_once(const Problem& p, solve::OdeSystem& system, Measurement& m) {
+/// One solve by `solver` ("cvode", "odeint-ros4" or an exvivo method), filling
+/// m's accuracy and stats.
+void solve_once(const Problem& p, solve::OdeSystem& system, bench::CvodeSolver& cvode,
+                Measurement& m) {
+  if (m.solver == "odeint-ros4") {
+    const auto r = bench::odeint_rosenbrock4_solve(system, p.x0, p.t_end, m.rel_tol, m.abs_tol);
+    m.ok = true;
+    m.error = max_relative_error(r.x, p.reference);
+    m.steps = r.steps;
+    return;
+  }
   if (m.solver == "cvode") {
-    const auto r = bench::cvode_solve(system, p.x0, p.t_end, m.rel_tol, m.abs_tol);
+    const auto r = cvode.solve(p.x0, p.t_end, m.rel_tol, m.abs_tol);
     m.ok = r.ok;
     m.error = max_relative_error(r.x, p.reference);
     m.steps = r.steps;
@@ -90,32 +122,45 @@ void solve_once(const Problem& p, solve::OdeSystem& system, Measurement& m) {
   m.lu = r.stats.lu_decompositions;
 }
 
-/// Times all solvers at one tolerance, alternating batches between them.
-std::vector<Measurement> measure(const Problem& p, const std::vector<std::string>& solvers,
-                                 double rel_tol, int reps) {
+/// CPU time of this thread: on a shared machine, wall time measures the load
+/// of the other processes more than our code.
+double thread_cpu_micros() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return 1e6 * static_cast<double>(ts.tv_sec) + 1e-3 * static_cast<double>(ts.tv_nsec);
+}
+
+struct Setting {
+  std::string solver;
+  double rel_tol;
+};
+
+/// Times several (solver, rel_tol) settings on one problem, `reps` solves
+/// each, in 10 batches that alternate between the settings.
+std::vector<Measurement> measure(const Problem& p, const std::vector<Setting>& settings, int reps) {
   constexpr int batches = 10;
   const int per_batch = std::max(1, reps / batches);
   auto system = p.make();
+  bench::CvodeSolver cvode(*system);
   std::vector<Measurement> ms;
-  std::vector<std::vector<double>> batch_micros(solvers.size());
-  for (const auto& s : solvers) {
+  std::vector<std::vector<double>> batch_micros(settings.size());
+  for (const auto& setting : settings) {
     Measurement m;
-    m.solver = s;
-    m.rel_tol = rel_tol;
-    m.abs_tol = rel_tol * p.abs_tol_per_rel_tol;
-    solve_once(p, *system, m);  // warm-up, and the accuracy/stats record
+    m.solver = setting.solver;
+    m.rel_tol = setting.rel_tol;
+    m.abs_tol = setting.rel_tol * p.abs_tol_per_rel_tol;
+    solve_once(p, *system, cvode, m);  // warm-up, and the accuracy/stats record
     ms.push_back(m);
   }
   for (int b = 0; b < batches; ++b) {
-    for (std::size_t k = 0; k < solvers.size(); ++k) {
+    for (std::size_t k = 0; k < settings.size(); ++k) {
       Measurement scratch = ms[k];
-      const auto start = Clock::now();
-      for (int i = 0; i < per_batch; ++i) solve_once(p, *system, scratch);
-      const double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-      batch_micros[k].push_back(us / per_batch);
+      const double start = thread_cpu_micros();
+      for (int i = 0; i < per_batch; ++i) solve_once(p, *system, cvode, scratch);
+      batch_micros[k].push_back((thread_cpu_micros() - start) / per_batch);
     }
   }
-  for (std::size_t k = 0; k < solvers.size(); ++k) {
+  for (std::size_t k = 0; k < settings.size(); ++k) {
     auto& v = batch_micros[k];
     std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
     ms[k].micros = v[v.size() / 2];
@@ -123,17 +168,15 @@ std::vector<Measurement> measure(const Problem& p, const std::vector<std::string
   return ms;
 }
 
-/// exvivo time at CVODE's error, interpolated log-log along exvivo's
-/// work-precision curve; NaN when CVODE's error is outside exvivo's range.
-double time_at_error(std::vector<Measurement> curve, double error) {
-  std::sort(curve.begin(), curve.end(),
-            [](const Measurement& a, const Measurement& b) { return a.error > b.error; });
-  for (std::size_t i = 0; i + 1 < curve.size(); ++i) {
-    const double e0 = curve[i].error, e1 = curve[i + 1].error;
-    if (error <= e0 && error >= e1 && e0 > 0 && e1 > 0) {
-      const double s = (std::log(error) - std::log(e0)) / (std::log(e1) - std::log(e0));
-      return std::exp(std::log(curve[i].micros) + s * (std::log(curve[i + 1].micros) -
-                                                       std::log(curve[i].micros)));
+/// Log-log interpolation of y(x) along points sorted by x; NaN outside.
+double interpolate_log(std::vector<std::pair<double, double>> points, double x) {
+  std::sort(points.begin(), points.end());
+  for (std::size_t i = 0; i + 1 < points.size(); ++i) {
+    const auto [x0, y0] = points[i];
+    const auto [x1, y1] = points[i + 1];
+    if (x >= x0 && x <= x1 && x0 > 0 && y0 > 0 && y1 > 0) {
+      const double s = x1 == x0 ? 0 : (std::log(x) - std::log(x0)) / (std::log(x1) - std::log(x0));
+      return std::exp(std::log(y0) + s * (std::log(y1) - std::log(y0)));
     }
   }
   return std::nan("");
@@ -143,63 +186,65 @@ double time_at_error(std::vector<Measurement> curve, double error) {
 
 int main(int argc, char** argv) {
   const int reps = argc > 1 ? std::atoi(argv[1]) : 1000;
-  const std::vector<Problem> problems = {make_problem<exvivo::testing::Hires>("HIRES", 1e-4),
-                                         make_problem<exvivo::testing::Rober>("ROBER", 1e-6)};
+  const int sweep_reps = argc > 2 ? std::atoi(argv[2]) : 100;
+  std::vector<Problem> problems = {make_problem<exvivo::testing::Hires>("HIRES", 1e-4),
+                                   make_problem<exvivo::testing::Rober>("ROBER", 1e-6)};
+  const std::string models = EXVIVO_SOURCE_DIR "/models/";
+  if (auto p = model_problem(problems[0], models + "hires.yaml")) problems.push_back(*p);
+  if (auto p = model_problem(problems[1], models + "rober.yaml")) problems.push_back(*p);
   const std::vector<double> rel_tols = {1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10};
-  const std::vector<std::string> solvers = {"rodas4", "auto", "cvode"};
+  const std::vector<std::string> solvers = {"rodas4", "auto", "odeint-ros4", "cvode"};
+  const std::vector<double> headline_cvode_tols = {1e-6, 1e-8, 1e-10};
 
-  std::printf("exvivo vs SUNDIALS CVODE (BDF, dense LU, analytic Jacobian), %d solves per cell,\n"
-              "time = median over 10 batches of the mean per solve; error = max relative error\n"
-              "vs the test-set reference; abs_tol = rel_tol * %g (HIRES), * %g (ROBER).\n\n",
-              reps, problems[0].abs_tol_per_rel_tol, problems[1].abs_tol_per_rel_tol);
+  std::printf("exvivo vs SUNDIALS CVODE 6.4 (BDF, SUNLinSol_Dense, analytic Jacobian, CVodeReInit\n"
+              "between solves) and Boost.Odeint rosenbrock4 (uBLAS). One thread; time = median over\n"
+              "10 batches of the thread CPU time per solve; error = max over components of\n"
+              "|x - ref| / |ref| at the end point vs the Bari test-set reference.\n"
+              "abs_tol = rel_tol * %g (HIRES), * %g (ROBER). (m) = the same problem compiled from\n"
+              "models/*.yaml by the model layer (non-negative species; the Rosenbrock method adds a\n"
+              "df/dt evaluation per step since models do not declare themselves autonomous).\n\n",
+              problems[0].abs_tol_per_rel_tol, problems[1].abs_tol_per_rel_tol);
 
-  std::printf("Work-precision sweep\n");
-  std::printf("%-6s %-7s %-7s %10s %10s %8s %8s %8s %8s\n", "problem", "solver", "rel_tol",
+  std::printf("Work-precision sweep (%d solves per row)\n", sweep_reps);
+  std::printf("%-9s %-11s %-7s %10s %10s %8s %8s %8s %8s\n", "problem", "solver", "rel_tol",
               "error", "us/solve", "steps", "rhs", "jac", "LU");
-  std::vector<std::vector<Measurement>> all;
+  std::vector<std::vector<Measurement>> sweeps;
   for (const auto& p : problems) {
-    std::vector<Measurement> for_problem;
+    std::vector<Measurement> sweep;
     for (double rt : rel_tols) {
-      for (const auto& m : measure(p, solvers, rt, reps)) {
-        std::printf("%-7s %-7s %-7.0e %10.2e %10.1f %8ld %8ld %8ld %8ld%s\n", p.name.c_str(),
+      std::vector<Setting> settings;
+      for (const auto& s : solvers) settings.push_back({s, rt});
+      for (const auto& m : measure(p, settings, sweep_reps)) {
+        std::printf("%-9s %-11s %-7.0e %10.2e %10.1f %8ld %8ld %8ld %8ld%s\n", p.name.c_str(),
                     m.solver.c_str(), m.rel_tol, m.error, m.micros, m.steps, m.rhs_evals,
                     m.jacobian_evals, m.lu, m.ok ? "" : "  FAILED");
-        for_problem.push_back(m);
+        sweep.push_back(m);
       }
       std::fflush(stdout);
     }
-    all.push_back(for_problem);
+    sweeps.push_back(sweep);
   }
 
-  std::printf("\nSide by side at the same tolerance (ratio = CVODE time / exvivo rodas4 time)\n");
-  std::printf("%-7s %-7s %12s %12s %12s %12s %7s\n", "problem", "rel_tol", "exvivo err",
-              "CVODE err", "exvivo us", "CVODE us", "ratio");
+  std::printf("\nAt matched accuracy (%d solves each): CVODE at rel_tol T; exvivo (auto) at the\n"
+              "rel_tol whose error matches CVODE's on the sweep (log-log interpolation), then\n"
+              "both measured side by side. ratio = CVODE time / exvivo time.\n", reps);
+  std::printf("%-9s %-9s %-9s %11s %11s %11s %11s %7s\n", "problem", "CVODE tol", "exvivo tol",
+              "exvivo err", "CVODE err", "exvivo us", "CVODE us", "ratio");
   for (std::size_t k = 0; k < problems.size(); ++k) {
-    for (double rt : rel_tols) {
-      const Measurement *ex = nullptr, *cv = nullptr;
-      for (const auto& m : all[k]) {
-        if (m.rel_tol != rt) continue;
-        if (m.solver == "cvode") cv = &m;
-        if (m.solver == "rodas4") ex = &m;
-      }
-      if (!ex || !cv) continue;
-      std::printf("%-7s %-7.0e %12.2e %12.2e %12.1f %12.1f %7.2f\n", problems[k].name.c_str(), rt,
-                  ex->error, cv->error, ex->micros, cv->micros, cv->micros / ex->micros);
-    }
-  }
-
-  std::printf("\nAt equal accuracy: exvivo rodas4 time interpolated (log-log) at CVODE's error\n");
-  std::printf("%-7s %-7s %12s %12s %12s %7s\n", "problem", "rel_tol", "CVODE err", "CVODE us",
-              "exvivo us", "ratio");
-  for (std::size_t k = 0; k < problems.size(); ++k) {
-    std::vector<Measurement> rodas;
-    for (const auto& m : all[k])
-      if (m.solver == "rodas4") rodas.push_back(m);
-    for (const auto& m : all[k]) {
-      if (m.solver != "cvode") continue;
-      const double ex = time_at_error(rodas, m.error);
-      std::printf("%-7s %-7.0e %12.2e %12.1f %12.1f %7.2f\n", problems[k].name.c_str(), m.rel_tol,
-                  m.error, m.micros, ex, m.micros / ex);
+    std::vector<std::pair<double, double>> tol_of_error;
+    for (const auto& m : sweeps[k])
+      if (m.solver == "auto") tol_of_error.push_back({m.error, m.rel_tol});
+    for (double cvode_tol : headline_cvode_tols) {
+      double cvode_error = std::nan("");
+      for (const auto& m : sweeps[k])
+        if (m.solver == "cvode" && m.rel_tol == cvode_tol) cvode_error = m.error;
+      double exvivo_tol = interpolate_log(tol_of_error, cvode_error);
+      if (std::isnan(exvivo_tol)) exvivo_tol = rel_tols.front();  // CVODE less accurate than any
+      const auto ms = measure(problems[k], {{"auto", exvivo_tol}, {"cvode", cvode_tol}}, reps);
+      std::printf("%-9s %-9.0e %-9.1e %11.2e %11.2e %11.1f %11.1f %7.2f\n",
+                  problems[k].name.c_str(), cvode_tol, exvivo_tol, ms[0].error, ms[1].error,
+                  ms[0].micros, ms[1].micros, ms[1].micros / ms[0].micros);
+      std::fflush(stdout);
     }
   }
   return 0;

@@ -1,5 +1,7 @@
 #include "cvode_runner.hpp"
 
+#include <stdexcept>
+
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
 #include <sunlinsol/sunlinsol_dense.h>
@@ -23,42 +25,56 @@ int jacobian(realtype t, N_Vector y, N_Vector, SUNMatrix J, void* user_data, N_V
 
 }  // namespace
 
-CvodeResult cvode_solve(solve::OdeSystem& system, const Eigen::VectorXd& x0, double t_end,
-                        double rel_tol, double abs_tol) {
-  CvodeResult result;
+CvodeSolver::CvodeSolver(solve::OdeSystem& system) : system_(system) {
   const auto n = static_cast<sunindextype>(system.size());
   SUNContext context = nullptr;
-  SUNContext_Create(nullptr, &context);
+  if (SUNContext_Create(nullptr, &context) != 0) throw std::runtime_error("SUNContext_Create failed");
+  context_ = context;
   N_Vector y = N_VNew_Serial(n, context);
-  for (sunindextype i = 0; i < n; ++i) NV_Ith_S(y, i) = x0[i];
-  void* memory = CVodeCreate(CV_BDF, context);
+  N_VConst(0.0, y);
+  y_ = y;
+  memory_ = CVodeCreate(CV_BDF, context);
   SUNMatrix matrix = SUNDenseMatrix(n, n, context);
+  matrix_ = matrix;
   SUNLinearSolver linear_solver = SUNLinSol_Dense(y, matrix, context);
-  CVodeInit(memory, rhs, 0.0, y);
-  CVodeSStolerances(memory, rel_tol, abs_tol);
-  CVodeSetUserData(memory, &system);
-  CVodeSetLinearSolver(memory, linear_solver, matrix);
-  CVodeSetJacFn(memory, jacobian);
-  CVodeSetMaxNumSteps(memory, 10000000);
+  linear_solver_ = linear_solver;
+  CVodeInit(memory_, rhs, 0.0, y);
+  CVodeSetUserData(memory_, &system_);
+  CVodeSetLinearSolver(memory_, linear_solver, matrix);
+  CVodeSetJacFn(memory_, jacobian);
+  CVodeSetMaxNumSteps(memory_, 10000000);
+}
+
+CvodeSolver::~CvodeSolver() {
+  CVodeFree(&memory_);
+  SUNLinSolFree(static_cast<SUNLinearSolver>(linear_solver_));
+  SUNMatDestroy(static_cast<SUNMatrix>(matrix_));
+  N_VDestroy(static_cast<N_Vector>(y_));
+  auto context = static_cast<SUNContext>(context_);
+  SUNContext_Free(&context);
+}
+
+CvodeResult CvodeSolver::solve(const Eigen::VectorXd& x0, double t_end, double rel_tol,
+                               double abs_tol) {
+  auto y = static_cast<N_Vector>(y_);
+  const auto n = static_cast<sunindextype>(system_.size());
+  for (sunindextype i = 0; i < n; ++i) NV_Ith_S(y, i) = x0[i];
+  CVodeReInit(memory_, 0.0, y);
+  CVodeSStolerances(memory_, rel_tol, abs_tol);
   realtype t = 0;
-  const int flag = CVode(memory, t_end, y, &t, CV_NORMAL);
-  result.ok = flag >= 0;
+  CvodeResult result;
+  result.ok = CVode(memory_, t_end, y, &t, CV_NORMAL) >= 0;
   result.x.resize(static_cast<Eigen::Index>(n));
   for (sunindextype i = 0; i < n; ++i) result.x[i] = NV_Ith_S(y, i);
   long value = 0;
-  CVodeGetNumSteps(memory, &value);
+  CVodeGetNumSteps(memory_, &value);
   result.steps = value;
-  CVodeGetNumRhsEvals(memory, &value);
+  CVodeGetNumRhsEvals(memory_, &value);
   result.rhs_evals = value;
-  CVodeGetNumJacEvals(memory, &value);
+  CVodeGetNumJacEvals(memory_, &value);
   result.jacobian_evals = value;
-  CVodeGetNumLinSolvSetups(memory, &value);
+  CVodeGetNumLinSolvSetups(memory_, &value);
   result.lu_decompositions = value;
-  CVodeFree(&memory);
-  SUNLinSolFree(linear_solver);
-  SUNMatDestroy(matrix);
-  N_VDestroy(y);
-  SUNContext_Free(&context);
   return result;
 }
 

@@ -14,9 +14,26 @@ struct CvodeResult {
   long steps = 0, rhs_evals = 0, jacobian_evals = 0, lu_decompositions = 0;
 };
 
-/// Integrates from (0, x0) to t_end with scalar tolerances. Creates and frees
-/// all CVODE memory per call, as exvivo's integrate() does.
-CvodeResult cvode_solve(solve::OdeSystem& system, const Eigen::VectorXd& x0, double t_end,
-                        double rel_tol, double abs_tol);
+/// CVODE memory for one system, created once and re-initialised per solve
+/// (CVodeReInit): the cheapest way to run many solves of one model with CVODE,
+/// so the comparison does not charge CVODE for its set-up.
+class CvodeSolver {
+ public:
+  explicit CvodeSolver(solve::OdeSystem& system);
+  ~CvodeSolver();
+  CvodeSolver(const CvodeSolver&) = delete;
+  CvodeSolver& operator=(const CvodeSolver&) = delete;
+
+  /// Integrates from (0, x0) to t_end with scalar tolerances.
+  CvodeResult solve(const Eigen::VectorXd& x0, double t_end, double rel_tol, double abs_tol);
+
+ private:
+  solve::OdeSystem& system_;
+  void* context_ = nullptr;  // SUNContext
+  void* memory_ = nullptr;
+  void* y_ = nullptr;        // N_Vector
+  void* matrix_ = nullptr;   // SUNMatrix
+  void* linear_solver_ = nullptr;
+};
 
 }  // namespace exvivo::bench

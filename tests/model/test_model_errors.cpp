@@ -62,8 +62,8 @@ TEST_CASE("file-level errors", "[model][errors]") {
 }
 
 TEST_CASE("pathological input is an error, never a crash", "[model][errors]") {
-  CHECK(load_error(std::string("model: m\n\x01\x02\xff garbage", 22)) ==
-        "m.yaml:2: not a text file (control byte 0x01)");
+  const char binary[] = {'m', 'o', 'd', 'e', 'l', ':', ' ', 'm', '\n', '\0', '\x01', '\xff', 'x'};
+  CHECK(load_error(std::string(binary, sizeof binary)) == "m.yaml:2: not a text file (control byte 0x00)");
   const std::string deep = "model: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
   CHECK(load_error(deep).find("m.yaml:1:") == 0);
   std::string nested = "model:\n";

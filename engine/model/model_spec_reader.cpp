@@ -255,8 +255,8 @@ class SpecReader {
       p.where = entry.first.where;
       const YamlNode& v = value_of(entry, "value");
       if (v.is_scalar()) {
-        p.value = finite_number(v);
         p.unit = "1";
+        p.value = read_parameter_value(v, nullptr, p.unit);
       } else if (v.is_mapping()) {
         read_parameter_fields(v, p);
       } else {
@@ -266,12 +266,35 @@ class SpecReader {
     }
   }
 
+  /// A parameter value: a number in `unit`, or a quantity such as "18 min"
+  /// that is converted to the declared unit or, without one, sets `unit`.
+  static double read_parameter_value(const YamlNode& v, const YamlNode* declared_unit, std::string& unit) {
+    if (!v.is_scalar() || v.quoted) return finite_number(v);
+    char* end = nullptr;
+    (void)std::strtod(v.text.c_str(), &end);
+    // Only "<number> <more>" can be a quantity; anything else gets finite_number's message.
+    if (end == v.text.c_str() || *end == '\0') return finite_number(v);
+    try {
+      const Quantity q = parse_quantity(v.text);
+      if (q.before) v.fail(fmt::format("a value cannot be marked 'just before' ('{}')", v.text));
+      if (!q.has_unit()) return q.value;
+      if (declared_unit == nullptr) {
+        unit = q.unit->text;
+        return q.value;
+      }
+      return value_in(q, parse_unit(unit));
+    } catch (const UnitError& e) {
+      v.fail(e.what());
+    }
+  }
+
   static void read_parameter_fields(const YamlNode& v, ParameterInfo& p) {
     v.check_keys({"value", "unit", "bounds", "scale", "donor", "source", "doc"});
     const YamlNode* value = v.find("value");
     if (value == nullptr) v.fail("missing key 'value'");
-    p.value = finite_number(*value);
-    p.unit = read_unit(v.find("unit"));
+    const YamlNode* unit = v.find("unit");
+    p.unit = read_unit(unit);
+    p.value = read_parameter_value(*value, unit, p.unit);
     if (const YamlNode* s = v.find("scale")) {
       const std::string& name = s->scalar("a scale");
       if (name == "lin") p.scale = Scale::lin;

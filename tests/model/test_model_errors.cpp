@@ -121,6 +121,10 @@ TEST_CASE("parameter errors", "[model][errors]") {
         "m.yaml:5:14: parameters.K.value: value -2 must be positive on a log scale");
   CHECK(load_error(with("K: 2", "K: {value: 2, unit: ng/mL), scale: log}")) ==
         "m.yaml:5:23: parameters.K.unit: unit 'ng/mL)': unexpected ')' at character 6");
+  CHECK(load_error(with("K: 2", "K: {value: 2 min, unit: ng/mL}")) ==
+        "m.yaml:5:14: parameters.K.value: cannot convert 'min' to 'ng/mL': dimensions s and g/L differ");
+  CHECK(load_error(with("K: 2", "K: 2 ng//mL")) ==
+        "m.yaml:5:6: parameters.K: unit 'ng//mL': expected a unit before '/' at character 4");
   CHECK(load_error(with("K: 2", "K: {value: 2, donor: maybe}")) ==
         "m.yaml:5:24: parameters.K.donor: expected true or false, got 'maybe'");
 }

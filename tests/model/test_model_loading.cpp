@@ -302,3 +302,26 @@ TEST_CASE("an observable may have the name of the species it measures", "[model]
   CHECK_THAT(y, WithinRel(6.0, 1e-15));
   CHECK(m.observable_index("y1") == std::optional<std::size_t>(0));
 }
+
+TEST_CASE("parameter values may be quantities", "[model][units]") {
+  const CompiledModel m = load(R"(model: q
+time_unit: h
+parameters:
+  k: 2.3 1/h
+  t_half: {value: 18 min, unit: h}
+  Mono0: {value: 450 cells/uL, unit: cells/mL}
+  frac: 45 %
+species:
+  x: {initial: Mono0 * frac}
+odes:
+  x: -k * x / t_half
+)");
+  const auto& p = m.parameters();
+  CHECK(p[0].unit == "1/h");
+  CHECK_THAT(p[0].value, WithinRel(2.3, 1e-15));
+  CHECK(p[1].unit == "h");
+  CHECK_THAT(p[1].value, WithinRel(0.3, 1e-14));
+  CHECK_THAT(p[2].value, WithinRel(450000.0, 1e-14));
+  CHECK(p[3].unit == "%");
+  CHECK_THAT(p[3].value, WithinRel(45.0, 1e-15));  // in its own unit, %
+}

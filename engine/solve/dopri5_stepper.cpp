@@ -33,7 +33,6 @@ class Dopri5Stepper final : public Stepper {
   Dopri5Stepper(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats)
       : Stepper(system, norm, stats) {
     const auto n = static_cast<Eigen::Index>(system.size());
-    x_old_.setZero(n);
     dxdt_old_.setZero(n);
     dxdt_new_.setZero(n);
     probe_.setZero(n);
@@ -59,16 +58,16 @@ class Dopri5Stepper final : public Stepper {
     return norm_(x_err_, x_, x_new_);
   }
 
-  void accept(double t_new, bool clip_negative) override {
+  void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) override {
     x_old_.swap(x_);
     dxdt_old_.swap(dxdt_);
     x_ = x_new_;
     dxdt_ = dxdt_new_;
     t_old_ = t_;
     t_ = t_new;
-    if (clip_negative && x_.minCoeff() < 0) {
-      x_ = x_.cwiseMax(0.0);
-      rhs(t_, x_, dxdt_);  // keep FSAL consistent with the clipped state
+    if (!set_to_zero.empty()) {
+      for (Eigen::Index i : set_to_zero) x_[i] = 0;
+      rhs(t_, x_, dxdt_);  // keep FSAL consistent with the changed state
     }
   }
 
@@ -106,7 +105,7 @@ class Dopri5Stepper final : public Stepper {
  private:
   OdeintDopri5 stepper_;
   double h_ = 0;
-  Eigen::VectorXd x_old_, dxdt_old_, dxdt_new_, probe_, probe_dxdt_;
+  Eigen::VectorXd dxdt_old_, dxdt_new_, probe_, probe_dxdt_;
   Eigen::MatrixXd jacobian_;
 };
 

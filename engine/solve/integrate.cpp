@@ -62,6 +62,8 @@ class Integrator {
     start_ = Clock::now();
     make_stepper(method_ == Method::rodas4 ? Method::rodas4 : Method::rk45);
     scratch_.setZero(n_);
+    probe_.setZero(n_);
+    probe_dxdt_.setZero(n_);
   }
 
   void run(const Eigen::VectorXd& x0, double t0, const std::vector<Event>& events,
@@ -147,11 +149,7 @@ class Integrator {
   }
 
   void store(const Eigen::VectorXd& x) {
-    auto row = result_.states.row(static_cast<Eigen::Index>(next_sample_));
-    if (nonnegative_)
-      row = x.cwiseMax(0.0).transpose();
-    else
-      row = x.transpose();
+    result_.states.row(static_cast<Eigen::Index>(next_sample_)) = x.transpose();
     ++next_sample_;
   }
 
@@ -237,11 +235,39 @@ class Integrator {
     return "the state became non-finite";
   }
 
-  std::optional<Eigen::Index> significantly_negative() const {
+  /// Verdict on the negative components of an acceptable trial (non-negative
+  /// systems only). A component that was ≥ 0 at the step's start may be pushed
+  /// below 0 by numerical error only where the exact flow cannot cross 0:
+  /// where f_i ≥ 0 at the trial point
+  /// with x_i set to 0 — the quasi-positivity that keeps concentrations ≥ 0.
+  /// There a value below −abs_tol_i rejects the step and a tiny one is set to
+  /// 0; components whose dynamics really drive them negative (f_i < 0 at
+  /// x_i = 0, e.g. a signed state) are left alone. One rhs evaluation per
+  /// negative component, and only when one occurs.
+  struct NegativeCheck {
+    std::optional<Eigen::Index> reject_because;
+  };
+  NegativeCheck check_negatives(double t_new) {
+    NegativeCheck check;
+    set_to_zero_.clear();
     const Eigen::VectorXd& candidate = stepper_->candidate();
-    for (Eigen::Index i = 0; i < n_; ++i)
-      if (candidate[i] < -norm_.abs_tol(i)) return i;
-    return std::nullopt;
+    if (!(candidate.minCoeff() < 0)) return check;
+    const Eigen::VectorXd& start = stepper_->state();
+    probe_ = candidate;
+    for (Eigen::Index i = 0; i < n_; ++i) {
+      if (!(candidate[i] < 0) || !(start[i] >= 0)) continue;  // only crossings of 0
+      probe_[i] = 0;
+      ++result_.stats.rhs_evals;
+      system_.rhs(t_new, probe_.data(), probe_dxdt_.data());
+      probe_[i] = candidate[i];
+      if (!(probe_dxdt_[i] >= 0)) continue;
+      if (candidate[i] < -norm_.abs_tol(i)) {
+        check.reject_because = i;
+        return check;
+      }
+      set_to_zero_.push_back(i);
+    }
+    return check;
   }
 
   std::optional<Failure> integrate_segment(double t, double t_stop, Eigen::VectorXd& x) {
@@ -283,8 +309,7 @@ class Integrator {
           return Failure{Status::step_underflow,
                          fmt::format("{}: step size underflow: {} keeps going negative",
                                      where(t_now, h),
-                                     system_.state_name(static_cast<std::size_t>(
-                                         significantly_negative().value_or(0))))};
+                                     system_.state_name(static_cast<std::size_t>(last_negative_)))};
         return Failure{Status::step_underflow,
                        fmt::format("{}: step size underflow", where(t_now, h))};
       }
@@ -317,17 +342,20 @@ class Integrator {
         h = std::min(controller_->rejected(h, err), h_max);
         continue;
       }
-      if (nonnegative_ && significantly_negative()) {
-        ++result_.stats.rejected_steps;
-        ++negative_retries;
-        h *= 0.5;
-        continue;
+      const double t_new = last ? t_stop : t_now + h;
+      if (nonnegative_) {
+        if (auto negative = check_negatives(t_new).reject_because) {
+          ++result_.stats.rejected_steps;
+          ++negative_retries;
+          last_negative_ = *negative;
+          h *= 0.5;
+          continue;
+        }
       }
       negative_retries = 0;
 
       ++result_.stats.steps;
-      const double t_new = last ? t_stop : t_now + h;
-      stepper_->accept(t_new, nonnegative_);
+      stepper_->accept(t_new, set_to_zero_);
       record_between(t_stop);
       h = std::min(controller_->accepted(h, err), h_max);
 
@@ -366,6 +394,13 @@ class Integrator {
         store(stepper_->state());
       } else {
         stepper_->interpolate(ts, scratch_);
+        if (nonnegative_) {
+          // The interpolant may dip below 0 between two non-negative ends.
+          const Eigen::VectorXd& a = stepper_->previous_state();
+          const Eigen::VectorXd& b = stepper_->state();
+          for (Eigen::Index i = 0; i < n_; ++i)
+            if (scratch_[i] < 0 && a[i] >= 0 && b[i] >= 0) scratch_[i] = 0;
+        }
         store(scratch_);
       }
     }
@@ -389,7 +424,9 @@ class Integrator {
   std::string methods_used_;
   const std::vector<SampleTime>* samples_ = nullptr;
   std::size_t next_sample_ = 0;
-  Eigen::VectorXd scratch_;
+  Eigen::VectorXd scratch_, probe_, probe_dxdt_;
+  std::vector<Eigen::Index> set_to_zero_;
+  Eigen::Index last_negative_ = 0;
 };
 
 }  // namespace

@@ -32,11 +32,19 @@
 // come from the stepper's dense output. Event and sample times are compared
 // exactly: the caller passes the same double for both.
 //
-// Non-negativity (OdeSystem::nonnegative()): a trial step that ends with a
-// component below −abs_tol_i is rejected and retried with half the step; tiny
-// negatives of accepted steps (within −abs_tol_i..0) are set to 0, and
-// interpolated samples are clamped at 0. Reported values are therefore never
-// negative for such systems.
+// Non-negativity (OdeSystem::nonnegative(); true for compiled models): the
+// exact solution cannot cross 0 in component i where the system is
+// quasi-positive, i.e. f_i ≥ 0 whenever x_i = 0 (concentrations: nothing is
+// removed from an empty compartment). When an acceptable trial step takes a
+// component from x_i ≥ 0 to x_i < 0, f is evaluated at the trial point with x_i set to 0 (once per
+// negative component); where f_i ≥ 0 there, the negative value is numerical
+// error: below
+// −abs_tol_i the step is rejected and retried with half the step, above it
+// x_i is set to 0. Components with f_i < 0 at 0 (genuinely signed states,
+// such as the Van der Pol oscillator's) are left untouched. Interpolated
+// samples of a component that is ≥ 0 at both ends of its step are clamped at
+// 0. So concentrations are never reported below 0, and signed states are not
+// distorted.
 //
 // Failures end the integration with a status and a message naming the time,
 // the step size and the component, e.g.
@@ -49,8 +57,10 @@
 //                   the step does not help
 //   timeout         wall clock exceeded options.timeout seconds (checked every
 //                   16 step attempts)
-//   error           malformed input: samples or events before t0, an event
-//                   action on a component that does not exist.
+//   error           malformed input: samples before t0 or unsorted, event
+//                   times not strictly increasing, an event action on a
+//                   component that does not exist. (Events before t0 or after
+//                   the last sample are ignored.)
 // Nothing here throws for numerical trouble; SolverOptions::validate() throws
 // OptionError for bad options.
 #include <cstddef>

@@ -49,7 +49,7 @@ class Rodas4Stepper final : public Stepper {
         jac_(n_, n_),
         matrix_(n_, n_),
         lu_(n_) {
-    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &x_old_, &q1_, &q2_})
+    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_})
       v->setZero(n_);
   }
 
@@ -131,12 +131,12 @@ class Rodas4Stepper final : public Stepper {
     return norm_(x_err_, x_, x_new_);
   }
 
-  void accept(double t_new, bool clip_negative) override {
+  void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) override {
     q1_ = d21 * k1_ + d22 * k2_ + d23 * k3_ + d24 * k4_ + d25 * k5_;
     q2_ = d31 * k1_ + d32 * k2_ + d33 * k3_ + d34 * k4_ + d35 * k5_;
     x_old_.swap(x_);
     x_ = x_new_;
-    if (clip_negative) x_ = x_.cwiseMax(0.0);
+    for (Eigen::Index i : set_to_zero) x_[i] = 0;
     t_old_ = t_;
     t_ = t_new;
     have_derivative_ = false;
@@ -156,7 +156,7 @@ class Rodas4Stepper final : public Stepper {
   double lu_h_ = 0;
   Eigen::MatrixXd jac_, matrix_;
   Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
-  Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, x_old_, q1_, q2_;
+  Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_;
 };
 
 }  // namespace

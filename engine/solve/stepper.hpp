@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -35,10 +36,9 @@ class Stepper {
 
   /// Makes the last trial the current point, at time t_new (= t + h up to the
   /// rounding the caller chooses, e.g. exactly an event time), and prepares the
-  /// dense output over [previous_time(), time()]. With clip_negative, components
-  /// of the new state below 0 are set to 0 (the caller has checked that they are
-  /// within −abs_tol).
-  virtual void accept(double t_new, bool clip_negative) = 0;
+  /// dense output over [previous_time(), time()]. The components listed in
+  /// `set_to_zero` (tiny numerical negatives, see integrate.cpp) are set to 0.
+  virtual void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) = 0;
 
   /// State at t ∈ [previous_time(), time()] (dense output of the last accepted step).
   virtual void interpolate(double t, Eigen::VectorXd& x) = 0;
@@ -50,6 +50,8 @@ class Stepper {
   double time() const { return t_; }
   double previous_time() const { return t_old_; }
   const Eigen::VectorXd& state() const { return x_; }
+  /// State at previous_time().
+  const Eigen::VectorXd& previous_state() const { return x_old_; }
   const Eigen::VectorXd& candidate() const { return x_new_; }
   /// f(time(), state()) when the method keeps it (after reset() it always does).
   const Eigen::VectorXd& derivative() const { return dxdt_; }
@@ -64,6 +66,7 @@ class Stepper {
     x_new_.setZero(n);
     dxdt_.setZero(n);
     x_err_.setZero(n);
+    x_old_.setZero(n);
   }
 
   void rhs(double t, const Eigen::VectorXd& x, Eigen::VectorXd& dxdt) {
@@ -75,7 +78,7 @@ class Stepper {
   const ErrorNorm& norm_;
   SolveStats& stats_;
   double t_ = 0, t_old_ = 0;
-  Eigen::VectorXd x_, x_new_, dxdt_, x_err_;
+  Eigen::VectorXd x_, x_new_, dxdt_, x_err_, x_old_;
 };
 
 /// Dormand–Prince 5(4) from Boost.Odeint (runge_kutta_dopri5) with its

@@ -83,6 +83,17 @@ TEST_CASE("models/hires.yaml matches the test-set reference to 7 digits", "[solv
   }
 }
 
+TEST_CASE("models/vdp.yaml (signed states) matches the test-set reference to 7 digits",
+          "[solve][model][reference]") {
+  const auto& m = load("vdp.yaml");
+  const auto sol = solve::solve(make_run(m, {VanDerPol::t_reference}), tolerances("rodas4", 1e-11, 1e-11));
+  REQUIRE(sol.ok());
+  for (std::size_t i = 0; i < VanDerPol::reference.size(); ++i) {
+    INFO("y" << i + 1);
+    CHECK(significant_digits(sol.states(0, static_cast<Eigen::Index>(i)), VanDerPol::reference[i]) >= 7.0);
+  }
+}
+
 TEST_CASE("the leukocyte model runs 72 h under auto and rodas4 alike, never negative",
           "[solve][model]") {
   const auto& m = load("leukocyte_exvivo.yaml");

@@ -1,0 +1,201 @@
+#include "fit/fit_problem.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+
+#include <fmt/core.h>
+
+#include "core/check.hpp"
+#include "core/units.hpp"
+#include "io/yaml_tree.hpp"
+#include "scenario/run_plan.hpp"
+
+namespace exvivo::fit {
+
+namespace fs = std::filesystem;
+using io::YamlNode;
+
+namespace {
+
+std::string resolve(const std::string& fit_file, const YamlNode& node) {
+  fs::path p(node.scalar("a file path"));
+  if (p.is_relative()) p = fs::path(fit_file).parent_path() / p;
+  return p.lexically_normal().string();
+}
+
+double positive_number(const YamlNode& node) {
+  const double v = node.number();
+  check_positive<ScenarioError>(node.path, v, node.where);
+  return v;
+}
+
+EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const model::CompiledModel& m) {
+  EstimateSpec e;
+  e.name = key.scalar("a parameter name");
+  e.where = key.where;
+  std::vector<std::string> names;
+  for (const auto& p : m.parameters()) names.push_back(p.name);
+  const auto index = m.parameter_index(e.name);
+  if (!index)
+    throw ScenarioError(key.where, "estimate." + e.name,
+                        fmt::format("unknown parameter '{}' of model '{}'", e.name, m.name()),
+                        closest_match(e.name, names));
+  e.parameter = *index;
+  const model::ParameterInfo& info = m.parameters()[*index];
+  e.scale = info.scale;
+  e.lower = info.lower;
+  e.upper = info.upper;
+  if (!value.is_null()) value.check_keys({"bounds", "scale", "unit", "per_donor"});
+  const YamlNode* bounds = value.is_null() ? nullptr : value.find("bounds");
+  if (bounds) {
+    bounds->expect_sequence("[lower, upper]");
+    if (bounds->items.size() != 2) bounds->fail("expected [lower, upper]");
+    e.lower = bounds->items[0].number();
+    e.upper = bounds->items[1].number();
+    if (const YamlNode* unit = value.find("unit")) {
+      try {
+        const double f = conversion_factor(parse_unit(unit->scalar("a unit")), parse_unit(info.unit));
+        e.lower *= f;
+        e.upper *= f;
+      } catch (const UnitError& err) {
+        unit->fail(err.what());
+      }
+    }
+  } else if (!info.has_bounds) {
+    (value.is_null() ? key : value)
+        .fail(fmt::format("missing key 'bounds' (model parameter '{}' has no default bounds)", e.name));
+  } else if (value.find("unit")) {
+    value.at("unit").fail("'unit' applies to 'bounds', which are not given");
+  }
+  if (!value.is_null())
+    if (const YamlNode* scale = value.find("scale")) {
+      const std::string& s = scale->scalar("lin, log or log10");
+      check_one_of<ScenarioError>(scale->path, s, {"lin", "log", "log10"}, scale->where);
+      e.scale = s == "lin" ? Scale::lin : s == "log" ? Scale::log : Scale::log10;
+    }
+  const YamlNode& at_bounds = bounds ? *bounds : (value.is_null() ? key : value);
+  if (!(e.lower < e.upper))
+    at_bounds.fail(fmt::format("lower bound {} must be below upper bound {}",
+                               check_detail::describe(e.lower), check_detail::describe(e.upper)));
+  if (e.scale != Scale::lin && !(e.lower > 0))
+    at_bounds.fail(fmt::format("scale {} needs a positive lower bound, got {}", to_string(e.scale),
+                               check_detail::describe(e.lower)));
+  if (!value.is_null())
+    if (const YamlNode* per_donor = value.find("per_donor")) e.per_donor = per_donor->boolean();
+  return e;
+}
+
+/// Last time anything happens in any run: the end of the simulated interval.
+double horizon(const scenario::Scenario& s, const scenario::RunPlan& plan) {
+  double h = 0;
+  for (const auto& sample : s.samples) h = std::max(h, sample.time);
+  for (std::size_t r = 0; r < plan.size(); r += plan.samples_per_arm()) {
+    const solve::Run run = plan.make_run(r);
+    for (const auto& event : run.events) h = std::max(h, event.time);
+    for (const auto& sample : run.samples) h = std::max(h, sample.time);
+  }
+  return h;
+}
+
+}  // namespace
+
+FitProblem load_fit_problem(const std::string& path) {
+  const YamlNode root = io::read_yaml_file(path, io::InputKind::scenario);
+  root.expect_mapping("a fit: a mapping with keys fit, scenario, data, estimate, ...");
+  root.check_keys({"fit", "description", "scenario", "data", "estimate", "starts", "seed",
+                   "optimizer", "uncertainty", "output"});
+  FitProblem problem;
+  FitSpec& spec = problem.spec;
+  spec.file = path;
+  spec.name = root.at("fit").identifier();
+
+  const YamlNode& scenario_node = root.at("scenario");
+  spec.scenario_file = resolve(path, scenario_node);
+  if (!fs::exists(spec.scenario_file))
+    scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
+                                   spec.scenario_file));
+  auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
+  problem.scenario = scenario;
+  const scenario::RunPlan plan(*scenario);
+  if (plan.samples_per_arm() != 1)
+    scenario_node.fail(fmt::format("the scenario sweeps {} samples per arm; a fit needs one run per "
+                                   "donor and arm (drop the sweep or give each factor one value)",
+                                   plan.samples_per_arm()));
+  const model::CompiledModel& m = *scenario->model;
+
+  const YamlNode& estimate = root.at("estimate");
+  estimate.expect_mapping("a mapping of parameter names to {bounds, scale, unit, per_donor}");
+  if (estimate.entries.empty()) estimate.fail("must name at least one parameter");
+  for (const auto& [key, value] : estimate.entries)
+    spec.estimates.push_back(read_estimate(key, value, m));
+
+  if (const YamlNode* n = root.find("starts")) spec.starts = static_cast<int>(n->integer(1, 100000));
+  if (const YamlNode* n = root.find("seed"))
+    spec.seed = static_cast<std::uint64_t>(n->integer(0, std::numeric_limits<long>::max()));
+  if (const YamlNode* o = root.find("optimizer")) {
+    o->expect_mapping();
+    o->check_keys({"method", "max_iter", "tol", "gradient_tol"});
+    if (const YamlNode* n = o->find("method")) {
+      spec.optimizer.method = n->scalar("a method name");
+      check_one_of<ScenarioError>(n->path, spec.optimizer.method, optimizer_methods(), n->where);
+    }
+    if (const YamlNode* n = o->find("max_iter")) spec.optimizer.max_iter = static_cast<int>(n->integer(1, 1000000));
+    if (const YamlNode* n = o->find("tol")) spec.optimizer.tol = positive_number(*n);
+    if (const YamlNode* n = o->find("gradient_tol")) spec.optimizer.gradient_tol = positive_number(*n);
+  }
+  if (const YamlNode* u = root.find("uncertainty")) {
+    u->expect_mapping();
+    u->check_keys({"fim", "profile"});
+    if (const YamlNode* n = u->find("fim")) spec.fim = n->boolean();
+    if (const YamlNode* n = u->find("profile")) {
+      std::vector<std::string> names;
+      for (const auto& e : spec.estimates) names.push_back(e.name);
+      const std::vector<const YamlNode*> items = [&] {
+        std::vector<const YamlNode*> v;
+        if (n->is_sequence())
+          for (const auto& item : n->items) v.push_back(&item);
+        else
+          v.push_back(n);
+        return v;
+      }();
+      for (const YamlNode* item : items) {
+        const std::string& name = item->scalar("a parameter name");
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end())
+          item->fail(fmt::format("'{}' is not an estimated parameter", name), closest_match(name, names));
+        const auto k = static_cast<std::size_t>(it - names.begin());
+        if (spec.estimates[k].per_donor)
+          item->fail(fmt::format("'{}' is per_donor; profiles are computed for shared parameters only", name));
+        if (std::find(spec.profile.begin(), spec.profile.end(), k) == spec.profile.end())
+          spec.profile.push_back(k);
+      }
+    }
+  }
+  spec.output_dir = "results/" + spec.name;
+  if (const YamlNode* o = root.find("output")) {
+    o->expect_mapping();
+    o->check_keys({"dir"});
+    if (const YamlNode* d = o->find("dir")) spec.output_dir = d->scalar("a directory");
+  }
+
+  MeasurementContext& c = problem.context;
+  for (const auto& d : scenario->donors) c.donors.push_back(d.id);
+  for (const auto& a : scenario->arms) c.arms.push_back(a.id);
+  for (const auto& o : m.observables()) {
+    c.observables.push_back(o.name);
+    c.noise.push_back(o.noise.distribution);
+  }
+  c.horizon = horizon(*scenario, plan);
+
+  const YamlNode& data_node = root.at("data");
+  spec.data_file = resolve(path, data_node);
+  if (!fs::exists(spec.data_file))
+    data_node.fail(fmt::format("data file '{}' not found (paths are relative to the fit file)", spec.data_file));
+  problem.data = read_measurements(spec.data_file, c);
+  if (problem.data.rows.empty())
+    throw DataError(SourceLocation{spec.data_file, 0, 0}, "", "the table has no measurements");
+  return problem;
+}
+
+}  // namespace exvivo::fit

@@ -1,0 +1,71 @@
+#pragma once
+// Fit files (DESIGN.md §6): which parameters of a scenario's model are
+// estimated from which measurement table, and how.
+//
+//   fit: gmcsf_patient_017
+//   scenario: ../scenarios/gmcsf_restores_hladr.yaml   # relative to this file
+//   data: data/patient_017.tsv                         # measurements.hpp
+//   estimate:
+//     k_syn:   {bounds: [100, 10000], scale: log10}     # bounds/scale default to the model's
+//     EC50_gm: {bounds: [0.01, 10], unit: ng/mL, scale: log10}
+//     HLA0:    {bounds: [1000, 40000], scale: log10, per_donor: true}
+//   starts: 50                                         # default 50
+//   seed: 3                                            # default 0
+//   optimizer: {method: trust_region_lm, max_iter: 200, tol: 1e-8, gradient_tol: 1e-8}
+//   uncertainty: {fim: true, profile: [EC50_gm]}       # default: fim true, no profiles
+//   output: {dir: results/gmcsf_patient_017}           # default results/<fit>
+//
+// A per_donor parameter gets one value per donor of the scenario; the others
+// are shared by all donors. Each (donor, arm) with data is simulated once, so
+// the scenario may not sweep more than one sample per arm. Estimated values
+// replace whatever the scenario sets for that parameter.
+//
+// Errors: ScenarioError located at the fit file's line:column and key path
+// ("fit.yaml:6:3: estimate.EC50_g: unknown parameter 'EC50_g' (did you mean
+// 'EC50_gm'?)"); the scenario's and model's own errors; DataError for the table.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fit/measurements.hpp"
+#include "fit/optimizer.hpp"
+#include "fit/parameter_scale.hpp"
+#include "scenario/scenario.hpp"
+
+namespace exvivo::fit {
+
+struct EstimateSpec {
+  std::string name;
+  std::size_t parameter = 0;   ///< model parameter index
+  double lower = 0, upper = 0; ///< model units
+  Scale scale = Scale::lin;
+  bool per_donor = false;
+  SourceLocation where;
+};
+
+struct FitSpec {
+  std::string name;
+  std::string file;            ///< the fit file's path
+  std::string scenario_file;   ///< resolved
+  std::string data_file;       ///< resolved
+  std::vector<EstimateSpec> estimates;
+  int starts = 50;
+  std::uint64_t seed = 0;
+  OptimizerOptions optimizer;
+  bool fim = true;
+  std::vector<std::size_t> profile;  ///< indices into estimates
+  std::string output_dir;
+};
+
+struct FitProblem {
+  FitSpec spec;
+  std::shared_ptr<const scenario::Scenario> scenario;
+  MeasurementTable data;
+  MeasurementContext context;  ///< what `data` was validated against
+};
+
+/// Reads a fit file, its scenario (and model) and its measurement table.
+FitProblem load_fit_problem(const std::string& path);
+
+}  // namespace exvivo::fit

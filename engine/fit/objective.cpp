@@ -1,0 +1,198 @@
+#include "fit/objective.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include <tbb/parallel_for.h>
+
+#include "fit/likelihood.hpp"
+#include "fit/sensitivity.hpp"
+
+namespace exvivo::fit {
+
+namespace {
+constexpr double half_log_2pi = 0.91893853320467274178;
+
+/// The distribution a row is evaluated with (see objective.hpp).
+Distribution row_distribution(const FitProblem& p, const Measurement& m) {
+  return p.context.noise.at(m.observable) == Distribution::lognormal ? Distribution::lognormal
+                                                                     : Distribution::normal;
+}
+}  // namespace
+
+struct Objective::Simulated {
+  SensitivityResult result;
+};
+
+Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*problem.scenario) {
+  const auto& spec = problem.spec;
+  const auto& donors = problem.context.donors;
+  index_.resize(spec.estimates.size());
+  for (std::size_t e = 0; e < spec.estimates.size(); ++e) {
+    const auto& est = spec.estimates[e];
+    index_[e].assign(donors.size(), 0);
+    if (est.per_donor) {
+      for (std::size_t d = 0; d < donors.size(); ++d) {
+        index_[e][d] = entries_.size();
+        entries_.push_back({e, d, true, est.name + "[" + donors[d] + "]"});
+      }
+    } else {
+      std::fill(index_[e].begin(), index_[e].end(), entries_.size());
+      entries_.push_back({e, 0, false, est.name});
+    }
+  }
+
+  const std::size_t n_arms = problem.context.arms.size();
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> run_of;
+  const auto& rows = problem.data.rows;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto key = std::make_pair(rows[i].donor, rows[i].arm);
+    if (!run_of.count(key)) run_of.emplace(key, 0);
+  }
+  for (auto& [key, index] : run_of) {
+    index = runs_.size();
+    RunData rd;
+    rd.donor = key.first;
+    rd.arm = key.second;
+    rd.plan_run = (key.first * n_arms + key.second) * plan_.samples_per_arm();
+    rd.run = plan_.make_run(rd.plan_run);
+    rd.run.samples.clear();
+    runs_.push_back(std::move(rd));
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    RunData& rd = runs_[run_of.at({rows[i].donor, rows[i].arm})];
+    rd.rows.push_back(i);
+    rd.run.samples.push_back({rows[i].time, false});
+    constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
+    if (row_distribution(problem, rows[i]) == Distribution::lognormal) constant_ += std::log(rows[i].value);
+  }
+  for (RunData& rd : runs_) {
+    auto& samples = rd.run.samples;
+    std::sort(samples.begin(), samples.end(), [](auto& a, auto& b) { return a.time < b.time; });
+    samples.erase(std::unique(samples.begin(), samples.end(),
+                              [](auto& a, auto& b) { return a.time == b.time; }),
+                  samples.end());
+    for (const std::size_t i : rd.rows) {
+      const auto it = std::lower_bound(samples.begin(), samples.end(), rows[i].time,
+                                       [](const solve::SampleTime& s, double t) { return s.time < t; });
+      rd.row_sample.push_back(static_cast<std::size_t>(it - samples.begin()));
+    }
+  }
+}
+
+std::size_t Objective::theta_index(std::size_t e, std::size_t donor) const { return index_.at(e).at(donor); }
+
+Eigen::VectorXd Objective::lower() const {
+  Eigen::VectorXd v(static_cast<Eigen::Index>(entries_.size()));
+  for (std::size_t j = 0; j < entries_.size(); ++j) {
+    const auto& est = problem_.spec.estimates[entries_[j].estimate];
+    v[static_cast<Eigen::Index>(j)] = to_scale(est.scale, est.lower);
+  }
+  return v;
+}
+
+Eigen::VectorXd Objective::upper() const {
+  Eigen::VectorXd v(static_cast<Eigen::Index>(entries_.size()));
+  for (std::size_t j = 0; j < entries_.size(); ++j) {
+    const auto& est = problem_.spec.estimates[entries_[j].estimate];
+    v[static_cast<Eigen::Index>(j)] = to_scale(est.scale, est.upper);
+  }
+  return v;
+}
+
+void Objective::apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const {
+  const auto& estimates = problem_.spec.estimates;
+  for (std::size_t e = 0; e < estimates.size(); ++e)
+    run.parameters.at(estimates[e].parameter) =
+        from_scale(estimates[e].scale, theta[static_cast<Eigen::Index>(theta_index(e, donor))]);
+}
+
+bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool with_sensitivities,
+                         Simulated& out) const {
+  solve::Run run = rd.run;
+  apply(theta, rd.donor, run);
+  std::vector<std::size_t> parameters;
+  if (with_sensitivities)
+    for (const auto& est : problem_.spec.estimates) parameters.push_back(est.parameter);
+  out.result = solve_with_sensitivities(run, parameters, problem_.scenario->solver);
+  return out.result.ok();
+}
+
+bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {
+  const auto& rows = problem_.data.rows;
+  const auto m = static_cast<Eigen::Index>(rows.size());
+  r.setZero(2 * m);
+  if (J) J->setZero(2 * m, static_cast<Eigen::Index>(entries_.size()));
+  std::vector<Simulated> sims(runs_.size());
+  std::vector<char> ok(runs_.size(), 0);
+  tbb::parallel_for(std::size_t{0}, runs_.size(), [&](std::size_t k) {
+    ok[k] = simulate(runs_[k], theta, J != nullptr, sims[k]);
+  });
+  if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;
+
+  const auto& estimates = problem_.spec.estimates;
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    const RunData& rd = runs_[k];
+    const SensitivityResult& sim = sims[k].result;
+    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
+      const Measurement& row = rows[rd.rows[q]];
+      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
+      const auto o = static_cast<Eigen::Index>(row.observable);
+      const double y = sim.observables(s, o);
+      const double sigma = row.has_sd() ? row.sd : sim.sigmas(s, o);
+      const ResidualTerms t = residual_terms(row_distribution(problem_, row), y, row.value, sigma);
+      const auto i = static_cast<Eigen::Index>(rd.rows[q]);
+      r[i] = t.r;
+      r[m + i] = t.r_sigma;
+      if (!J) continue;
+      for (std::size_t e = 0; e < estimates.size(); ++e) {
+        const auto col = static_cast<Eigen::Index>(theta_index(e, rd.donor));
+        const double dp = value_derivative(estimates[e].scale, theta[col]);
+        const double dy = sim.observable_sensitivities[rd.row_sample[q]](o, static_cast<Eigen::Index>(e));
+        const double ds =
+            row.has_sd() ? 0.0 : sim.sigma_sensitivities[rd.row_sample[q]](o, static_cast<Eigen::Index>(e));
+        (*J)(i, col) += (t.dr_dy * dy + t.dr_dsigma * ds) * dp;
+        (*J)(m + i, col) += (t.dr_sigma_dy * dy + t.dr_sigma_dsigma * ds) * dp;
+      }
+    }
+  }
+  return r.allFinite();
+}
+
+LeastSquaresProblem Objective::least_squares_problem() const {
+  LeastSquaresProblem p;
+  p.evaluate = [this](const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) {
+    return residuals(theta, r, J);
+  };
+  p.lower = lower();
+  p.upper = upper();
+  return p;
+}
+
+std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) const {
+  const auto& rows = problem_.data.rows;
+  std::vector<RowPrediction> out(rows.size());
+  for (const RunData& rd : runs_) {
+    Simulated sim;
+    if (!simulate(rd, theta, false, sim))
+      throw std::runtime_error("simulation of donor '" + problem_.context.donors[rd.donor] + "', arm '" +
+                               problem_.context.arms[rd.arm] + "' failed: " + sim.result.message);
+    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
+      const Measurement& row = rows[rd.rows[q]];
+      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
+      const auto o = static_cast<Eigen::Index>(row.observable);
+      RowPrediction& p = out[rd.rows[q]];
+      p.simulation = sim.result.observables(s, o);
+      const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
+      const ResidualTerms t = residual_terms(row_distribution(problem_, row), p.simulation, row.value, sigma);
+      p.sigma = t.sigma_eff;
+      p.residual = t.r;
+      p.nllh = negative_log_likelihood(row_distribution(problem_, row), p.simulation, row.value, sigma);
+    }
+  }
+  return out;
+}
+
+}  // namespace exvivo::fit

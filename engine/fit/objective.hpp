@@ -1,0 +1,96 @@
+#pragma once
+// The fit objective: the negative log-likelihood of a FitProblem's data as a
+// function of the estimated parameters θ on their scales, in least-squares
+// form (likelihood.hpp) with the Jacobian from forward sensitivities
+// (sensitivity.hpp):
+//
+//   nllh(θ) = ½‖r(θ)‖² + C,   r = (data residuals of every row, in table
+//                                  order; then the sigma residuals, same order)
+//   ∂r/∂θ_j = (∂r/∂y·∂y/∂p + ∂r/∂σ·∂σ/∂p)·dp/dθ_j
+//
+// θ layout: estimates in file order; a shared estimate takes one entry, a
+// per_donor one an entry per scenario donor (donor order). A run (one per
+// donor and arm with data) depends only on the shared entries and its own
+// donor's, so the Jacobian is block structured: each run integrates
+// sensitivities for its own parameters only and the other columns stay zero.
+//
+// Rows with an `sd` keep the observable's distribution with σ = sd (normal for
+// proportional observables); other rows use the model's noise sigma (for
+// proportional observables the model's σ·|y|, treated as a normal σ that
+// depends on the state).
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "fit/fit_problem.hpp"
+#include "fit/optimizer.hpp"
+#include "scenario/run_plan.hpp"
+#include "solve/run.hpp"
+
+namespace exvivo::fit {
+
+/// One entry of θ.
+struct ThetaEntry {
+  std::size_t estimate = 0;  ///< index into FitSpec::estimates
+  std::size_t donor = 0;     ///< donor index (meaningful when per_donor)
+  bool per_donor = false;
+  std::string label;         ///< "k_syn" or "HLA0[septic_d3]"
+};
+
+/// Simulation and likelihood terms of one measurement row at some θ.
+struct RowPrediction {
+  double simulation = 0;
+  double sigma = 0;          ///< σ used (σ_eff for proportional)
+  double residual = 0;       ///< data residual r
+  double nllh = 0;           ///< the row's negative log-likelihood
+};
+
+class Objective {
+ public:
+  /// Keeps a reference to `problem`, which must outlive the objective.
+  explicit Objective(const FitProblem& problem);
+
+  std::size_t size() const { return entries_.size(); }
+  const std::vector<ThetaEntry>& entries() const { return entries_; }
+  Eigen::VectorXd lower() const;   ///< bounds on the parameter scale
+  Eigen::VectorXd upper() const;
+  std::size_t num_residuals() const { return 2 * problem_.data.rows.size(); }
+
+  /// r(θ) and optionally ∂r/∂θ; false when a simulation fails. Thread-safe.
+  bool residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* jacobian) const;
+  /// nllh = ½‖r‖² + constant().
+  double constant() const { return constant_; }
+  /// The optimizer's view of this objective.
+  LeastSquaresProblem least_squares_problem() const;
+
+  /// Per row, in table order; throws std::runtime_error naming the run when a
+  /// simulation fails.
+  std::vector<RowPrediction> predict(const Eigen::VectorXd& theta) const;
+
+  /// Model parameter values (model units) of scenario donor `donor` at θ, applied to `run`.
+  void apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const;
+  /// θ entry of estimate `e` for donor `donor`.
+  std::size_t theta_index(std::size_t e, std::size_t donor) const;
+
+ private:
+  struct RunData {
+    std::size_t donor = 0, arm = 0, plan_run = 0;
+    solve::Run run;                     ///< samples = the measured times
+    std::vector<std::size_t> rows;      ///< measurement rows of this run
+    std::vector<std::size_t> row_sample;  ///< sample index of each row
+  };
+  struct Simulated;
+  bool simulate(const RunData& rd, const Eigen::VectorXd& theta, bool with_sensitivities,
+                Simulated& out) const;
+
+  const FitProblem& problem_;
+  scenario::RunPlan plan_;
+  std::vector<ThetaEntry> entries_;
+  std::vector<std::vector<std::size_t>> index_;  ///< [estimate][donor] -> θ entry
+  std::vector<RunData> runs_;
+  double constant_ = 0;
+};
+
+}  // namespace exvivo::fit

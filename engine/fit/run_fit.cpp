@@ -1,0 +1,237 @@
+#include "fit/run_fit.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <tbb/task_arena.h>
+
+#include "core/version.hpp"
+#include "fit/fit_problem.hpp"
+#include "fit/multi_start.hpp"
+#include "fit/objective.hpp"
+#include "fit/uncertainty.hpp"
+#include "io/atomic_file.hpp"
+#include "io/csv_writer.hpp"
+#include "io/sha256.hpp"
+#include "scenario/run_plan.hpp"
+#include "solve/solve.hpp"
+
+namespace exvivo::fit {
+
+namespace fs = std::filesystem;
+using Eigen::VectorXd;
+
+void FitOptions::validate() const {
+  if (threads < 0)
+    throw OptionError(SourceLocation{}, "--threads", fmt::format("must be 0 (all cores) or more, got {}", threads));
+}
+
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double model_value(const FitProblem& p, const Objective& o, std::size_t j, double theta) {
+  return from_scale(p.spec.estimates[o.entries()[j].estimate].scale, theta);
+}
+
+void write_csv(const fs::path& path, const std::function<void(io::CsvWriter&)>& body) {
+  io::write_file_atomically(path, [&](std::ostream& out) {
+    io::CsvWriter csv(out);
+    body(csv);
+  });
+}
+
+struct Uncertainty {
+  std::vector<Interval> intervals;   ///< per θ entry, parameter scale
+  std::vector<std::string> methods;  ///< per θ entry
+  std::vector<Profile> profiles;
+};
+
+Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSquaresProblem& lsq,
+                        const OptimizerResult& best) {
+  Uncertainty u;
+  const std::size_t n = o.size();
+  u.intervals.assign(n, Interval{});
+  u.methods.assign(n, "none");
+  if (p.spec.fim && best.jacobian.size() > 0) {
+    u.intervals = fim_intervals(best.jacobian, best.theta);
+    u.methods.assign(n, "fim");
+  }
+  for (const std::size_t e : p.spec.profile) {
+    const std::size_t j = o.theta_index(e, 0);  // profiled estimates are shared
+    u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
+    u.intervals[j] = u.profiles.back().interval;
+    u.methods[j] = "profile";
+  }
+  return u;
+}
+
+void write_timecourses(const fs::path& path, const FitProblem& p, const Objective& o, const VectorXd& theta) {
+  const scenario::Scenario& s = *p.scenario;
+  const scenario::RunPlan plan(s);
+  const auto& model = *s.model;
+  write_csv(path, [&](io::CsvWriter& csv) {
+    csv.write_row({"run", "donor", "arm", "sample", "time", "observable", "value"});
+    for (std::size_t r = 0; r < plan.size(); ++r) {
+      const scenario::RunKey key = plan.key(r);
+      solve::Run run = plan.make_run(r);
+      o.apply(theta, key.donor, run);
+      const solve::Solution sol = solve::solve(run, s.solver);
+      for (std::size_t k = 0; k < sol.completed; ++k)
+        for (const std::size_t obs : s.observables)
+          csv.field(static_cast<std::uint64_t>(r)).field(plan.donor_id(r)).field(plan.arm_id(r))
+              .field(static_cast<std::uint64_t>(key.sample)).field(sol.samples[k].time)
+              .field(model.observables()[obs].name)
+              .field(sol.observables(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(obs)))
+              .end_row();
+    }
+  });
+}
+
+}  // namespace
+
+FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
+  options.validate();
+  const auto start_wall = std::chrono::system_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  const FitProblem problem = load_fit_problem(fit_file);
+  const Objective objective(problem);
+  const LeastSquaresProblem lsq = objective.least_squares_problem();
+
+  FitReport report;
+  report.out_dir = options.out_dir.empty() ? problem.spec.output_dir : options.out_dir;
+  const fs::path dir(report.out_dir);
+  fs::create_directories(dir);
+
+  MultiStartOptions ms;
+  ms.starts = problem.spec.starts;
+  ms.seed = problem.spec.seed;
+  ms.threads = options.threads;
+  ms.optimizer = problem.spec.optimizer;
+  if (!options.quiet)
+    std::cerr << fmt::format("fit {}: {} parameters, {} measurements, {} starts\n", problem.spec.name,
+                             objective.size(), problem.data.rows.size(), ms.starts);
+  const std::vector<StartResult> starts = multi_start(lsq, ms);
+  const OptimizerResult& best = starts.front().result;
+  report.starts = static_cast<int>(starts.size());
+  for (const auto& s : starts) report.converged += s.result.converged() ? 1 : 0;
+  report.best_nllh = best.cost + objective.constant();
+  report.best_status = best.status;
+
+  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  const bool usable = best.status != "failed";
+  Uncertainty u;
+  if (usable) arena.execute([&] { u = uncertainty(problem, objective, lsq, best); });
+  else u.intervals.assign(objective.size(), Interval{}), u.methods.assign(objective.size(), "none");
+
+  const auto& entries = objective.entries();
+  const auto& estimates = problem.spec.estimates;
+  write_csv(dir / "estimates.csv", [&](io::CsvWriter& csv) {
+    csv.write_row({"parameter", "donor", "value", "scale", "lower95", "upper95", "method"});
+    for (std::size_t j = 0; j < entries.size(); ++j) {
+      const EstimateSpec& est = estimates[entries[j].estimate];
+      const double theta = best.theta[static_cast<Eigen::Index>(j)];
+      const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(est.scale, t); };
+      csv.field(est.name).field(entries[j].per_donor ? problem.context.donors[entries[j].donor] : std::string())
+          .field(from_scale(est.scale, theta)).field(to_string(est.scale))
+          .field(bound(u.intervals[j].lower)).field(bound(u.intervals[j].upper)).field(u.methods[j]).end_row();
+    }
+  });
+
+  write_csv(dir / "starts.csv", [&](io::CsvWriter& csv) {
+    csv.field("start").field("nllh").field("iterations").field("status").field("wall_ms");
+    for (const auto& e : entries) csv.field(e.label);
+    csv.end_row();
+    for (const auto& s : starts) {
+      csv.field(s.start).field(s.result.cost + objective.constant()).field(s.result.iterations)
+          .field(s.result.status).field(s.wall_ms);
+      for (std::size_t j = 0; j < entries.size(); ++j)
+        csv.field(model_value(problem, objective, j, s.result.theta[static_cast<Eigen::Index>(j)]));
+      csv.end_row();
+    }
+  });
+
+  write_csv(dir / "profiles.csv", [&](io::CsvWriter& csv) {
+    csv.write_row({"parameter", "value", "nllh"});
+    for (const auto& prof : u.profiles)
+      for (const auto& pt : prof.points)
+        csv.field(entries[prof.parameter].label).field(model_value(problem, objective, prof.parameter, pt.theta))
+            .field(pt.cost + objective.constant()).end_row();
+  });
+
+  std::string residual_error;
+  write_csv(dir / "residuals.csv", [&](io::CsvWriter& csv) {
+    csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
+                   "residual", "nllh"});
+    std::vector<RowPrediction> pred;
+    try {
+      if (usable) pred = objective.predict(best.theta);
+    } catch (const std::exception& e) {
+      residual_error = e.what();
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < problem.data.rows.size(); ++i) {
+      const Measurement& m = problem.data.rows[i];
+      const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
+      csv.field(problem.context.donors[m.donor]).field(problem.context.arms[m.arm])
+          .field(problem.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
+          .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).end_row();
+    }
+  });
+
+  if (usable) write_timecourses(dir / "fit_timecourses.csv", problem, objective, best.theta);
+
+  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json j;
+  j["fit"] = problem.spec.name;
+  j["engine_version"] = engine_version;
+  j["git_revision"] = git_revision;
+  j["fit_file"] = fit_file;
+  j["fit_sha256"] = io::sha256_file(fit_file);
+  j["scenario_sha256"] = io::sha256_file(problem.spec.scenario_file);
+  j["model_sha256"] = io::sha256_file(problem.scenario->model_file);
+  j["data_sha256"] = io::sha256_file(problem.spec.data_file);
+  j["measurements"] = problem.data.rows.size();
+  j["parameters"] = objective.size();
+  j["seed"] = problem.spec.seed;
+  j["starts"] = report.starts;
+  j["starts_converged"] = report.converged;
+  j["threads"] = options.threads;
+  j["optimizer"] = {{"method", problem.spec.optimizer.method},
+                    {"max_iter", problem.spec.optimizer.max_iter},
+                    {"tol", problem.spec.optimizer.tol},
+                    {"gradient_tol", problem.spec.optimizer.gradient_tol}};
+  j["best"] = {{"nllh", report.best_nllh}, {"status", best.status}, {"message", best.message},
+               {"iterations", best.iterations}, {"start", starts.front().start}};
+  nlohmann::json est = nlohmann::json::object();
+  for (std::size_t k = 0; k < entries.size(); ++k)
+    est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
+  j["estimates"] = est;
+  j["time_unit"] = problem.scenario->model->time_unit();
+  if (!residual_error.empty()) j["error"] = residual_error;
+  j["start_time"] = iso_time(start_wall);
+  j["end_time"] = iso_time(std::chrono::system_clock::now());
+  j["wall_seconds"] = report.wall_seconds;
+  io::write_file_atomically(dir / "fit.json", j.dump(2) + "\n");
+
+  if (!options.quiet)
+    std::cerr << fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}\n",
+                             problem.spec.name, report.best_nllh, best.status, report.converged,
+                             report.starts, report.wall_seconds, report.out_dir);
+  return report;
+}
+
+}  // namespace exvivo::fit

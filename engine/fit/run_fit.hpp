@@ -1,0 +1,51 @@
+#pragma once
+// run_fit: the whole of `exvivo fit FIT.yaml` (DESIGN.md §6).
+//
+// Loads the fit file (fit_problem.hpp), runs the multi-start optimisation
+// (multi_start.hpp) of the negative log-likelihood (objective.hpp), computes
+// Fisher-information and profile-likelihood intervals (uncertainty.hpp) and
+// writes, in the output directory:
+//
+//   estimates.csv        parameter,donor,value,scale,lower95,upper95,method
+//                        value and bounds in the model's units; donor empty for
+//                        shared parameters; method profile | fim | none
+//   starts.csv           start,nllh,iterations,status,wall_ms,<θ labels…>
+//                        best first (the waterfall); values in model units
+//   fit_timecourses.csv  run,donor,arm,sample,time,observable,value: every run
+//                        of the scenario at the best estimate
+//   residuals.csv        donor,arm,observable,time,replicate,measurement,
+//                        simulation,sigma,residual,nllh (table order)
+//   profiles.csv         parameter,value,nllh (value in model units)
+//   fit.json             versions, input SHA-256s, seed, starts, best nllh, status
+//
+// Throws the input errors of the loaders (exit code 2 in the CLI) and
+// OptionError for bad FitOptions. A fit whose best start did not converge
+// still writes everything; FitReport::ok() is then false (exit code 1).
+#include <string>
+
+namespace exvivo::fit {
+
+struct FitOptions {
+  std::string out_dir;  ///< "" = the fit file's output.dir (default results/<fit>)
+  int threads = 0;      ///< 0 = all cores
+  bool quiet = false;   ///< no progress lines on stderr
+
+  /// Throws OptionError naming the bad flag.
+  void validate() const;
+};
+
+struct FitReport {
+  std::string out_dir;
+  int starts = 0;
+  int converged = 0;          ///< starts that met a convergence criterion
+  double best_nllh = 0;
+  std::string best_status;    ///< optimizer status of the best start
+  double wall_seconds = 0;
+
+  /// The best start converged.
+  bool ok() const { return best_status == "gtol" || best_status == "ftol" || best_status == "xtol"; }
+};
+
+FitReport run_fit(const std::string& fit_file, const FitOptions& options);
+
+}  // namespace exvivo::fit

@@ -1,0 +1,220 @@
+// Fit files end to end on the one-compartment model: loading and its errors,
+// the objective's Jacobian against finite differences, recovery of known
+// parameters with per-donor blocks, and the output files of run_fit.
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fit/fit_problem.hpp"
+#include "fit/objective.hpp"
+#include "fit/run_fit.hpp"
+#include "io/csv_reader.hpp"
+#include "scenario/scenario_fixture.hpp"
+
+using namespace exvivo;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+namespace {
+
+// Two donors clearing a 10 ng/mL dose on top of C0: C(t) = (C0 + 10) exp(-k t).
+std::string scenario_text() {
+  return "scenario: fit_decay\n"
+         "model: " + test::one_compartment_model() + "\n"
+         "solver: {method: rosenbrock, rel_tol: 1e-9, abs_tol: 1e-12}\n"
+         "donors:\n"
+         "  - id: slow\n"
+         "    preset: low\n"
+         "  - id: fast\n"
+         "    preset: high\n"
+         "arms:\n"
+         "  - id: dosed\n"
+         "    protocol:\n"
+         "      - {at: 0 h, add: {C: 10 ng/mL}}\n"
+         "samples:\n"
+         "  times: [0 h, 2 h, 4 h, 8 h, 12 h, 24 h]\n";
+}
+
+const double true_k[2] = {0.08, 0.3};
+const double true_C0 = 2.0;
+
+std::string data_text() {
+  std::ostringstream out;
+  out.precision(17);
+  out << "donor\tarm\tobservable\ttime\tmeasurement\treplicate\n";
+  const char* donors[2] = {"slow", "fast"};
+  for (int d = 0; d < 2; ++d)
+    for (double t : {1.0, 3.0, 6.0, 10.0, 20.0})
+      out << donors[d] << "\tdosed\tC_ng\t" << t << "\t" << (true_C0 + 10) * std::exp(-true_k[d] * t) << "\tA\n";
+  return out.str();
+}
+
+std::string fit_text(const std::string& extra = "") {
+  return "fit: decay_fit\n"
+         "scenario: scenario.yaml\n"
+         "data: data.tsv\n"
+         "estimate:\n"
+         "  k_el: {bounds: [0.01, 1], scale: log10, per_donor: true}\n"
+         "  C0:   {bounds: [0.1, 10000], unit: pg/mL, scale: log10}\n"
+         "starts: 4\n"
+         "seed: 11\n" + extra;
+}
+
+struct Files {
+  test::TempDir dir;
+  std::string fit;
+  explicit Files(const std::string& fit_yaml = fit_text(), const std::string& data = data_text()) {
+    dir.write("scenario.yaml", scenario_text());
+    dir.write("data.tsv", data);
+    fit = dir.write("fit.yaml", fit_yaml);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][problem]") {
+  Files f;
+  const fit::FitProblem p = fit::load_fit_problem(f.fit);
+  REQUIRE(p.spec.estimates.size() == 2);
+  CHECK(p.spec.estimates[0].per_donor);
+  CHECK_THAT(p.spec.estimates[1].lower, Catch::WithinRel(1e-4, 1e-12));  // 0.1 pg/mL in ng/mL
+  CHECK(p.data.rows.size() == 10);
+  CHECK_THAT(p.context.horizon, Catch::WithinAbs(24, 0));
+  const fit::Objective o(p);
+  REQUIRE(o.size() == 3);
+  CHECK(o.entries()[0].label == "k_el[slow]");
+  CHECK(o.entries()[1].label == "k_el[fast]");
+  CHECK(o.entries()[2].label == "C0");
+}
+
+TEST_CASE("objective Jacobian equals central differences of the residuals", "[fit][problem][gradient]") {
+  Files f;
+  const fit::FitProblem p = fit::load_fit_problem(f.fit);
+  const fit::Objective o(p);
+  const VectorXd theta = (VectorXd(3) << std::log10(0.1), std::log10(0.2), std::log10(5.0)).finished();
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  for (Eigen::Index j = 0; j < 3; ++j) {
+    const double h = 1e-5;
+    VectorXd up = theta, down = theta, ru, rd;
+    up[j] += h;
+    down[j] -= h;
+    REQUIRE(o.residuals(up, ru, nullptr));
+    REQUIRE(o.residuals(down, rd, nullptr));
+    const VectorXd fd = (ru - rd) / (2 * h);
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd[i], 1e-5) || Catch::WithinAbs(fd[i], 1e-6));
+    }
+  }
+  // Block structure: rows of donor `slow` (first five) do not depend on k_el[fast].
+  for (Eigen::Index i = 0; i < 5; ++i) CHECK(J(i, 1) == 0.0);
+  // nllh = ½‖r‖² + constant equals the sum of PEtab row nllhs.
+  double sum = 0;
+  for (const auto& row : o.predict(theta)) sum += row.nllh;
+  VectorXd r_plain;
+  REQUIRE(o.residuals(theta, r_plain, nullptr));
+  CHECK_THAT(0.5 * r_plain.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-10));
+  CHECK_THAT(0.5 * r.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-6));
+}
+
+TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run_fit]") {
+  Files f(fit_text("uncertainty: {fim: true, profile: [C0]}\n"));
+  fit::FitOptions options;
+  options.out_dir = (f.dir.path / "out").string();
+  options.quiet = true;
+  const fit::FitReport report = fit::run_fit(f.fit, options);
+  CHECK(report.ok());
+  CHECK(report.starts == 4);
+
+  const auto estimates = io::read_csv_file(f.dir.path / "out" / "estimates.csv");
+  REQUIRE(estimates.header == std::vector<std::string>{"parameter", "donor", "value", "scale", "lower95", "upper95", "method"});
+  REQUIRE(estimates.row_count() == 3);
+  CHECK(estimates.get(0, "donor") == "slow");
+  CHECK_THAT(estimates.get_double(0, "value"), Catch::WithinRel(true_k[0], 1e-6));
+  CHECK_THAT(estimates.get_double(1, "value"), Catch::WithinRel(true_k[1], 1e-6));
+  CHECK_THAT(estimates.get_double(2, "value"), Catch::WithinRel(true_C0, 1e-6));
+  CHECK(estimates.get(0, "method") == "fim");
+  CHECK(estimates.get(2, "method") == "profile");
+  for (std::size_t r = 0; r < 3; ++r) {
+    CHECK(estimates.get_double(r, "lower95") < estimates.get_double(r, "value"));
+    CHECK(estimates.get_double(r, "upper95") > estimates.get_double(r, "value"));
+  }
+
+  const auto starts = io::read_csv_file(f.dir.path / "out" / "starts.csv");
+  CHECK(starts.header.at(5) == "k_el[slow]");
+  REQUIRE(starts.row_count() == 4);
+  for (std::size_t r = 1; r < 4; ++r) CHECK(starts.get_double(r - 1, "nllh") <= starts.get_double(r, "nllh"));
+  CHECK_THAT(starts.get_double(0, "nllh"), Catch::WithinRel(report.best_nllh, 1e-12));
+
+  const auto residuals = io::read_csv_file(f.dir.path / "out" / "residuals.csv");
+  REQUIRE(residuals.row_count() == 10);
+  for (std::size_t r = 0; r < 10; ++r) CHECK_THAT(residuals.get_double(r, "residual"), Catch::WithinAbs(0, 1e-5));
+  CHECK(residuals.get(0, "replicate") == "A");
+
+  const auto profiles = io::read_csv_file(f.dir.path / "out" / "profiles.csv");
+  CHECK(profiles.row_count() >= 5);
+  double min_nllh = 1e300;
+  for (std::size_t r = 0; r < profiles.row_count(); ++r) min_nllh = std::min(min_nllh, profiles.get_double(r, "nllh"));
+  CHECK_THAT(min_nllh, Catch::WithinRel(report.best_nllh, 1e-9));
+
+  const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
+  CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "observable", "value"});
+  CHECK(tc.row_count() == 2 * 6 * 3);  // donors × sample times × observables
+
+  std::ifstream json_file(f.dir.path / "out" / "fit.json");
+  const auto j = nlohmann::json::parse(json_file);
+  CHECK(j["fit"] == "decay_fit");
+  CHECK(j["starts"] == 4);
+  CHECK_THAT(j["estimates"]["k_el[fast]"].get<double>(), Catch::WithinRel(true_k[1], 1e-6));
+}
+
+TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
+  const auto message = [](const std::string& fit_yaml) {
+    Files f(fit_yaml);
+    try {
+      fit::load_fit_problem(f.fit);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      return m.substr(m.find("fit.yaml"));
+    }
+    return std::string("no error");
+  };
+  const std::string head = "fit: f\nscenario: scenario.yaml\ndata: data.tsv\n";
+  CHECK(message(head + "estimate:\n  k_e: {bounds: [0.01, 1]}\n") ==
+        "fit.yaml:5:3: estimate.k_e: unknown parameter 'k_e' of model 'one_compartment' (did you mean 'k_el'?)");
+  CHECK(message(head + "estimate:\n  k_el: {bounds: [1, 0.01]}\n") ==
+        "fit.yaml:5:18: estimate.k_el.bounds: lower bound 1 must be below upper bound 0.01");
+  CHECK(message(head + "estimate:\n  C0: {bounds: [0, 10], scale: log}\n") ==
+        "fit.yaml:5:16: estimate.C0.bounds: scale log needs a positive lower bound, got 0");
+  CHECK(message(head + "estimate:\n  k_el: {bounds: [0.01, 1], scale: log2}\n") ==
+        "fit.yaml:5:36: estimate.k_el.scale: must be one of lin, log or log10, got 'log2' (did you mean 'log'?)");
+  CHECK(message(head + "estimate:\n  k_el: {bounds: [0.01, 1], unit: ng/mL}\n") ==
+        "fit.yaml:5:35: estimate.k_el.unit: cannot convert 'ng/mL' to '1/h': dimensions g/L and 1/s differ");
+  CHECK(message(head + "estimate:\n  k_el: {}\nuncertainty: {profile: [k_l]}\n") ==
+        "fit.yaml:6:25: uncertainty.profile[0]: 'k_l' is not an estimated parameter (did you mean 'k_el'?)");
+  CHECK(message(head + "estimate:\n  k_el: {per_donor: true}\nuncertainty: {profile: [k_el]}\n") ==
+        "fit.yaml:6:25: uncertainty.profile[0]: 'k_el' is per_donor; profiles are computed for shared parameters only");
+  CHECK(message(head + "estimate:\n  k_el: {}\noptimizer: {max_iter: 0}\n") ==
+        "fit.yaml:6:23: optimizer.max_iter: expected a whole number from 1 to 1000000, got '0'");
+  CHECK(message(head + "estimate:\n  k_el: {}\nstart: 3\n") ==
+        "fit.yaml:6:1: start: unknown key 'start' (expected one of: fit, description, scenario, data, estimate, "
+        "starts, seed, optimizer, uncertainty, output) (did you mean 'starts'?)");
+  CHECK(message("fit: f\nscenario: nowhere.yaml\ndata: data.tsv\nestimate: {k_el: {}}\n").find(
+            "fit.yaml:2:11: scenario: scenario file '") == 0);
+}
+
+TEST_CASE("data errors of a fit name the data file", "[fit][problem][errors]") {
+  Files f(fit_text(), "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t30\t1\n");
+  try {
+    fit::load_fit_problem(f.fit);
+    FAIL("no error");
+  } catch (const DataError& e) {
+    const std::string m = e.what();
+    CHECK(m.substr(m.find("data.tsv")) == "data.tsv:2:4: column 'time': time 30 is outside the simulated interval [0, 24]");
+  }
+}

@@ -81,12 +81,12 @@ class SpecReader {
 
     ModelSpec spec;
     spec.file = file_;
-    const YamlNode& model = root.at("model");
+    const YamlNode& model = value_of(entry_of(root, "model"), "model name");
     spec.name = model.identifier();
     spec.where = model.where;
     if (const YamlNode* n = root.find("title")) spec.title = text_of(*n);
     if (const YamlNode* n = root.find("description")) spec.description = text_of(*n);
-    spec.time_unit = read_time_unit(root.at("time_unit"));
+    spec.time_unit = read_time_unit(value_of(entry_of(root, "time_unit"), "time unit (s, min, h or d)"));
 
     if (const YamlNode* n = root.find("parameters")) read_parameters(*n, spec);
     read_species(required_section(root, "species"), spec);
@@ -104,19 +104,22 @@ class SpecReader {
 
   static const std::string& text_of(const YamlNode& n) { return n.scalar("text"); }
 
+  /// The (key, value) entry of a mapping that must have `key`.
+  static const std::pair<YamlNode, YamlNode>& entry_of(const YamlNode& map, std::string_view key) {
+    for (const auto& entry : map.entries)
+      if (entry.first.text == key) return entry;
+    map.fail(fmt::format("missing key '{}'", key));
+  }
+
   /// A section that must be present and not empty.
   static const YamlNode& required_section(const YamlNode& root, std::string_view key) {
-    for (const auto& entry : root.entries)
-      if (entry.first.text == key) {
-        if (entry.second.is_null() || (entry.second.is_mapping() && entry.second.entries.empty())) {
-          YamlNode located = entry.first;
-          located.path = entry.second.path;
-          located.fail(key == "species" ? "a model needs at least one species"
-                                        : fmt::format("'{}' is empty", key));
-        }
-        return entry.second;
-      }
-    root.fail(fmt::format("missing key '{}'", key));
+    const auto& entry = entry_of(root, key);
+    if (entry.second.is_null() || (entry.second.is_mapping() && entry.second.entries.empty())) {
+      YamlNode located = entry.first;
+      located.path = entry.second.path;
+      located.fail(key == "species" ? "a model needs at least one species" : fmt::format("'{}' is empty", key));
+    }
+    return entry.second;
   }
 
   /// The value node of a mapping entry; a missing value is reported at its key,

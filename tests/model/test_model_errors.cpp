@@ -55,6 +55,8 @@ TEST_CASE("file-level errors", "[model][errors]") {
   CHECK(load_error(with("model: m\n", "")) == "m.yaml:1:1: missing key 'model'");
   CHECK(load_error(with("model: m", "model: 2m")) ==
         "m.yaml:1:8: model: '2m' is not a valid name (letters, digits and _, not starting with a digit)");
+  CHECK(load_error(with("time_unit: h", "time_unit:")) == "m.yaml:2:1: time_unit: missing time unit (s, min, h or d)");
+  CHECK(load_error(with("model: m", "model:")) == "m.yaml:1:1: model: missing model name");
   CHECK(load_error(with("time_unit: h", "time_unit: hr")) ==
         "m.yaml:2:12: time_unit: unknown time unit 'hr' (expected s, min, h or d) (did you mean 'h'?)");
   CHECK(load_error(with("model: m\n", "model: m\nmodel: n\n")) ==

@@ -173,6 +173,27 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   CHECK_THAT(j["estimates"]["k_el[fast]"].get<double>(), Catch::WithinRel(true_k[1], 1e-6));
 }
 
+TEST_CASE("run_fit output does not depend on the thread count", "[fit][run_fit]") {
+  Files f;
+  const auto run = [&](int threads) {
+    fit::FitOptions options;
+    options.out_dir = (f.dir.path / ("t" + std::to_string(threads))).string();
+    options.quiet = true;
+    options.threads = threads;
+    fit::run_fit(f.fit, options);
+    const auto t = io::read_csv_file(std::filesystem::path(options.out_dir) / "starts.csv");
+    std::vector<std::string> rows;
+    for (std::size_t r = 0; r < t.row_count(); ++r) {
+      std::string line;
+      for (const auto& c : t.header)
+        if (c != "wall_ms") line += t.get(r, c) + ",";
+      rows.push_back(line);
+    }
+    return rows;
+  };
+  CHECK(run(1) == run(2));
+}
+
 TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
   const auto message = [](const std::string& fit_yaml) {
     Files f(fit_yaml);

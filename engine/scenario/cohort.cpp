@@ -1,4 +1,4 @@
-#include "sweep/cohort.hpp"
+#include "scenario/cohort.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,9 +11,9 @@
 #include <Eigen/Eigenvalues>
 #include <fmt/core.h>
 
-#include "sweep/seeding.hpp"
+#include "scenario/seeding.hpp"
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 namespace {
 
@@ -309,4 +309,4 @@ std::string cohort_member_id(std::size_t member, std::size_t cohort_size) {
   return fmt::format("cohort_{:0{}}", member + 1, width);
 }
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

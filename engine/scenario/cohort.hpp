@@ -47,7 +47,7 @@
 
 #include "core/error.hpp"
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 struct Lognormal {
   double median = 1;  ///< > 0, in the parameter's unit
@@ -157,4 +157,4 @@ Eigen::MatrixXd sample_cohort(const CohortSpec& spec, std::size_t first, std::si
 /// width of cohort_size, so ids sort in member order.
 std::string cohort_member_id(std::size_t member, std::size_t cohort_size);
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

@@ -1,4 +1,4 @@
-#include "sweep/design.hpp"
+#include "scenario/design.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <fmt/core.h>
 
 #include "core/error.hpp"
-#include "sweep/seeding.hpp"
+#include "scenario/seeding.hpp"
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 namespace {
 
@@ -164,4 +164,4 @@ double map_to_values(double u, const std::vector<double>& values) {
   return values[index];
 }
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

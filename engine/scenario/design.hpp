@@ -37,7 +37,7 @@
 
 #include "model/compiled_model.hpp"  // model::Scale
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 /// Sampled designs; `grid` is handled by the run plan, not here.
 enum class Design { lhs, sobol, random };
@@ -94,4 +94,4 @@ Eigen::MatrixXd map_to_ranges(const Eigen::MatrixXd& unit, const std::vector<Fac
 /// n/k times). Throws std::invalid_argument on an empty list.
 double map_to_values(double u, const std::vector<double>& values);
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

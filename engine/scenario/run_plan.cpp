@@ -6,6 +6,8 @@
 #include <fmt/core.h>
 
 #include "core/units.hpp"
+#include "scenario/cohort.hpp"
+#include "scenario/design.hpp"
 
 namespace exvivo::scenario {
 
@@ -27,13 +29,32 @@ std::vector<std::vector<double>> grid_samples(const std::vector<SweepFactor>& fa
   return out;
 }
 
+/// n points of a sampled design, each factor mapped to its range or value list.
+std::vector<std::vector<double>> sampled_design(const SweepSpec& sw) {
+  const Design design = sw.design == SweepDesign::lhs ? Design::lhs
+                        : sw.design == SweepDesign::sobol ? Design::sobol
+                                                          : Design::random;
+  const auto n = static_cast<std::size_t>(sw.n);
+  const Eigen::MatrixXd u = sample_unit_design(design, n, sw.factors.size(), sw.seed);
+  std::vector<std::vector<double>> out(n, std::vector<double>(sw.factors.size()));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t f = 0; f < sw.factors.size(); ++f) {
+      const SweepFactor& fac = sw.factors[f];
+      const double ui = u(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(f));
+      out[i][f] = fac.has_range ? map_to_range(ui, fac.lower, fac.upper, fac.scale) : map_to_values(ui, fac.values);
+    }
+  return out;
+}
+
 }  // namespace
 
 RunPlan::RunPlan(const Scenario& scenario) : s_(scenario) {
-  n_donors_ = s_.donors.size();
+  n_donors_ = s_.donors.size() + s_.cohort.size();
   n_arms_ = s_.arms.size();
   for (const auto& f : s_.sweep.factors) factor_names_.push_back(f.name);
-  samples_ = grid_samples(s_.sweep.factors);
+  if (s_.cohort.sampler)
+    for (const auto& name : s_.cohort.sampler->parameter_names()) factor_names_.push_back(name);
+  samples_ = s_.sweep.design == SweepDesign::grid ? grid_samples(s_.sweep.factors) : sampled_design(s_.sweep);
   n_samples_ = samples_.size();
 }
 
@@ -46,10 +67,20 @@ RunKey RunPlan::key(std::size_t run) const {
   return k;
 }
 
-const std::string& RunPlan::donor_id(std::size_t run) const { return s_.donors[key(run).donor].id; }
+std::string RunPlan::donor_id(std::size_t run) const {
+  const std::size_t d = key(run).donor;
+  return is_cohort_member(d) ? cohort_member_id(d - s_.donors.size(), s_.cohort.size()) : s_.donors[d].id;
+}
 const std::string& RunPlan::arm_id(std::size_t run) const { return s_.arms[key(run).arm].id; }
 
-std::vector<double> RunPlan::factor_values(std::size_t run) const { return samples_[key(run).sample]; }
+std::vector<double> RunPlan::factor_values(std::size_t run) const {
+  std::vector<double> v = samples_[key(run).sample];
+  if (s_.cohort.sampler) {
+    const solve::Run r = make_run(run);
+    for (const auto& name : s_.cohort.sampler->parameter_names()) v.push_back(r.parameters[*s_.model->parameter_index(name)]);
+  }
+  return v;
+}
 
 namespace {
 
@@ -102,11 +133,18 @@ solve::Run RunPlan::make_run(std::size_t run_index) const {
     }
   };
 
-  const DonorSpec& donor = s_.donors[k.donor];
-  if (!donor.preset.empty()) apply_value_set(model.donor_presets().at(donor.preset));
+  const bool member = is_cohort_member(k.donor);
+  const std::string& preset = member ? s_.cohort.preset : s_.donors[k.donor].preset;
+  if (!preset.empty()) apply_value_set(model.donor_presets().at(preset));
   if (!s_.culture.empty()) apply_value_set(model.cultures().at(s_.culture));
   apply_assignments(s_.set);
-  apply_assignments(donor.set);
+  apply_assignments(member ? s_.cohort.set : s_.donors[k.donor].set);
+  if (member) {
+    const Eigen::VectorXd values = s_.cohort.sampler->member(k.donor - s_.donors.size());
+    const auto names = s_.cohort.sampler->parameter_names();
+    for (std::size_t i = 0; i < names.size(); ++i)
+      run.parameters[*model.parameter_index(names[i])] = values(static_cast<Eigen::Index>(i));
+  }
   for (std::size_t f = 0; f < s_.sweep.factors.size(); ++f) {
     const SweepFactor& factor = s_.sweep.factors[f];
     if (!factor.is_parameter) continue;

@@ -11,6 +11,7 @@
 #include "core/quantity.hpp"
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
+#include "scenario/cohort.hpp"
 #include "solve/solution.hpp"
 
 namespace exvivo::scenario {
@@ -69,13 +70,12 @@ class Loader {
     if (const auto* c = root.find("culture")) load_culture(*c);
     if (const auto* sv = root.find("solver")) load_solver(*sv);
     if (const auto* st = root.find("set")) s_.set = read_assignments(*st);
-    load_donors(root.find("donors"));
+    load_donors(root.find("donors"), root.find("cohort") != nullptr);
     load_arms(root.find("arms"));
     if (const auto* p = root.find("protocol")) s_.protocol = read_protocol(*p, false);
     load_samples(root.at("samples"));
     if (const auto* sw = root.find("sweep")) load_sweep(*sw);
-    if (const auto* co = root.find("cohort"))
-      co->fail("virtual cohorts are not available in this version of exvivo; list the donors under 'donors'");
+    if (const auto* co = root.find("cohort")) load_cohort(*co);
     load_output(root.find("output"));
     check_placeholders();
     return std::move(s_);
@@ -227,9 +227,9 @@ class Loader {
     return out;
   }
 
-  void load_donors(const YamlNode* node) {
+  void load_donors(const YamlNode* node, bool has_cohort) {
     if (!node || node->is_null()) {
-      s_.donors.push_back(DonorSpec{"default", "", {}});
+      if (!has_cohort) s_.donors.push_back(DonorSpec{"default", "", {}});
       return;
     }
     node->expect_sequence("a list of donors ({id: ..., preset: ..., set: {...}})");
@@ -433,13 +433,13 @@ class Loader {
       else if (name == "sobol") sw.design = SweepDesign::sobol;
       else if (name == "random") sw.design = SweepDesign::random;
       else d->fail(fmt::format("unknown design '{}' (expected grid, lhs, sobol or random)", name), closest_match(name, designs));
-      if (sw.design != SweepDesign::grid)
-        d->fail(fmt::format("the '{}' design is not available in this version of exvivo; use 'grid'", name));
     }
     if (const auto* n = node.find("n")) {
       if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
       sw.n = n->integer(1, 1'000'000'000L);
     }
+    if (sw.design != SweepDesign::grid && sw.n == 0)
+      node.fail(fmt::format("the '{}' design needs 'n', the number of samples", to_string(sw.design)));
     if (const auto* sd = node.find("seed")) sw.seed = static_cast<std::uint64_t>(sd->integer(0, 9'007'199'254'740'991L));
     const YamlNode& factors = node.at("factors");
     factors.expect_mapping("a mapping of factor names to {values: [...], unit: ...} or {range: [lo, hi], scale: ...}");
@@ -485,6 +485,8 @@ class Loader {
         fac.lower = r->items[0].number();
         fac.upper = r->items[1].number();
         if (!(fac.lower < fac.upper)) r->fail("lower must be below upper");
+        if (const auto* sc = f.find("scale"); sc && sc->is_scalar() && sc->text != "lin" && fac.lower <= 0)
+          r->fail(fmt::format("a {} scale needs a positive lower bound, got {}", sc->text, fac.lower));
         if (sw.design == SweepDesign::grid)
           r->fail("a 'range' factor needs design lhs, sobol or random; a grid needs 'values'");
       } else {
@@ -499,6 +501,99 @@ class Loader {
       }
       sw.factors.push_back(std::move(fac));
     }
+  }
+
+  /// Reads one distribution of `cohort.distributions` into model units.
+  CohortParameter read_distribution(const std::string& name, const YamlNode& node) {
+    CohortParameter cp;
+    cp.name = name;
+    cp.where = node.where;
+    cp.path = node.path;
+    const auto p = model().parameter_index(name);
+    if (!p) {
+      std::vector<std::string> names;
+      for (const auto& par : model().parameters())
+        if (par.donor) names.push_back(par.name);
+      node.fail(fmt::format("unknown parameter '{}'", name), closest_match(name, names));
+    }
+    const auto& info = model().parameters()[*p];
+    node.expect_mapping("{lognormal: {median, gsd}}, {normal: {mean, sd}}, {logitnormal: {median, sigma}} or {uniform: {lower, upper}}, with an optional unit");
+    node.check_keys({"lognormal", "normal", "logitnormal", "uniform", "unit"});
+    double factor = 1;
+    if (const auto* u = node.find("unit")) {
+      try {
+        factor = conversion_factor(parse_unit(u->scalar()), parse_unit(info.unit));
+      } catch (const UnitError& e) {
+        u->fail(e.what());
+      }
+    }
+    int kinds = 0;
+    for (const char* k : {"lognormal", "normal", "logitnormal", "uniform"}) kinds += node.find(k) ? 1 : 0;
+    if (kinds != 1) node.fail(fmt::format("expected exactly one of lognormal, normal, logitnormal, uniform; got {}", kinds));
+    if (const auto* d = node.find("lognormal")) {
+      d->check_keys({"median", "gsd", "sigma"});
+      Lognormal ln{d->at("median").number() * factor, 1};
+      if (d->find("gsd") && d->find("sigma")) d->fail("give either gsd or sigma (gsd = exp(sigma)), not both");
+      if (const auto* g = d->find("gsd")) ln.gsd = g->number();
+      else if (const auto* sg = d->find("sigma")) ln.gsd = std::exp(sg->number());
+      else d->fail("missing key 'gsd' (or 'sigma', with gsd = exp(sigma))");
+      cp.distribution = ln;
+    } else if (const auto* d = node.find("normal")) {
+      d->check_keys({"mean", "sd"});
+      cp.distribution = Normal{d->at("mean").number() * factor, d->at("sd").number() * factor};
+    } else if (const auto* d = node.find("logitnormal")) {
+      d->check_keys({"median", "sigma", "lower", "upper"});
+      LogitNormal l;
+      l.median = d->at("median").number() * factor;
+      l.sigma = d->at("sigma").number();
+      if (const auto* lo = d->find("lower")) l.lower = lo->number() * factor;
+      if (const auto* hi = d->find("upper")) l.upper = hi->number() * factor;
+      cp.distribution = l;
+    } else if (const auto* d = node.find("uniform")) {
+      d->check_keys({"lower", "upper"});
+      cp.distribution = Uniform{d->at("lower").number() * factor, d->at("upper").number() * factor};
+    }
+    if (info.has_bounds) {
+      cp.lower_bound = info.lower;
+      cp.upper_bound = info.upper;
+    }
+    return cp;
+  }
+
+  void load_cohort(const YamlNode& node) {
+    node.expect_mapping("a mapping with n, seed, distributions and optionally correlations, preset, set");
+    node.check_keys({"n", "seed", "preset", "set", "distributions", "correlations"});
+    CohortSpec spec;
+    spec.n = static_cast<std::size_t>(node.at("n").integer(1, 100'000'000L));
+    if (const auto* sd = node.find("seed")) spec.seed = static_cast<std::uint64_t>(sd->integer(0, 9'007'199'254'740'991L));
+    if (const auto* p = node.find("preset")) {
+      std::vector<std::string> presets;
+      for (const auto& [k, v] : model().donor_presets()) presets.push_back(k);
+      s_.cohort.preset = p->identifier();
+      if (!model().donor_presets().count(s_.cohort.preset))
+        p->fail(fmt::format("unknown donor preset '{}' (the model defines: {})", s_.cohort.preset, join(presets)),
+                closest_match(s_.cohort.preset, presets));
+    }
+    if (const auto* st = node.find("set")) s_.cohort.set = read_assignments(*st);
+    const YamlNode& dists = node.at("distributions");
+    dists.expect_mapping("a mapping of donor parameters to distributions");
+    if (dists.entries.empty()) dists.fail("expected at least one distribution");
+    for (const auto& [k, v] : dists.entries) spec.parameters.push_back(read_distribution(k.text, v));
+    if (const auto* cs = node.find("correlations")) {
+      spec.correlations_where = cs->where;
+      spec.correlations_path = cs->path;
+      cs->expect_sequence("a list of {between: [A, B], r: 0.3}");
+      for (const auto& c : cs->items) {
+        c.expect_mapping("{between: [A, B], r: 0.3}");
+        c.check_keys({"between", "r"});
+        const YamlNode& between = c.at("between");
+        between.expect_sequence("[A, B]");
+        if (between.items.size() != 2) between.fail(fmt::format("expected two parameter names, got {}", between.items.size()));
+        spec.correlations.push_back(Correlation{between.items[0].scalar(), between.items[1].scalar(),
+                                                c.at("r").number(), c.where, c.path});
+      }
+    }
+    s_.cohort.sampler = std::make_shared<const CohortSampler>(std::move(spec));
   }
 
   void load_output(const YamlNode* node) {

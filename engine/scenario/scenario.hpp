@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "model/compiled_model.hpp"
+#include "scenario/cohort.hpp"
 #include "solve/options.hpp"
 #include "solve/run.hpp"
 
@@ -73,6 +74,16 @@ struct SweepSpec {
   std::uint64_t seed = 0;
 };
 
+/// Virtual donors (DESIGN.md §3 `cohort:`): members start from `preset` (default:
+/// the model's defaults, which are the typical septic donor), then `set`, and
+/// their sampled parameters come last in the override order.
+struct CohortOptions {
+  std::string preset;                                   ///< "" = model defaults
+  std::vector<std::pair<std::string, ValueSpec>> set;
+  std::shared_ptr<const CohortSampler> sampler;         ///< null = no cohort
+  std::size_t size() const { return sampler ? sampler->size() : 0; }
+};
+
 struct OutputSpec {
   std::string dir;                  ///< resolved against the current directory
   bool timecourses = true;
@@ -87,12 +98,13 @@ struct Scenario {
   std::string culture;              ///< "" = none
   solve::SolverOptions solver;
   std::vector<std::pair<std::string, ValueSpec>> set;
-  std::vector<DonorSpec> donors;    ///< never empty (an implicit `default` donor)
+  std::vector<DonorSpec> donors;    ///< listed donors; an implicit `default` one when neither donors nor a cohort is given
   std::vector<ArmSpec> arms;        ///< never empty (an implicit `default` arm)
   std::vector<EventSpec> protocol;  ///< common to all arms
   std::vector<solve::SampleTime> samples;   ///< model time unit, sorted
   std::vector<std::size_t> observables;     ///< indices into the model's observables
   SweepSpec sweep;
+  CohortOptions cohort;
   OutputSpec output;
 };
 

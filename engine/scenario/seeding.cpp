@@ -1,9 +1,9 @@
-#include "sweep/seeding.hpp"
+#include "scenario/seeding.hpp"
 
 #include <cmath>
 #include <numbers>
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 namespace {
 constexpr double two_pow_minus_53 = 0x1.0p-53;
@@ -28,4 +28,4 @@ double CounterRng::standard_normal() {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

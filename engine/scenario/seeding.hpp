@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace exvivo::sweep {
+namespace exvivo::scenario {
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche.
 constexpr std::uint64_t mix64(std::uint64_t x) {
@@ -88,4 +88,4 @@ class CounterRng {
   std::uint64_t state_;
 };
 
-}  // namespace exvivo::sweep
+}  // namespace exvivo::scenario

@@ -13,11 +13,6 @@ namespace exvivo::sweep {
 
 namespace fs = std::filesystem;
 
-std::string OutputLayout::donor_id(std::size_t donor) const {
-  if (donor < listed_donors.size()) return listed_donors[donor];
-  return fmt::format("cohort_{:04d}", donor - listed_donors.size() + 1);
-}
-
 std::size_t OutputLayout::local_runs(int shard) const {
   const auto first = static_cast<std::size_t>(shard - 1);
   const auto n = static_cast<std::size_t>(shard_count);

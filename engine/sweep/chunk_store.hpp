@@ -33,7 +33,6 @@ struct OutputLayout {
   std::string scenario_sha256, model_sha256, engine_version;
 
   std::size_t donors() const { return listed_donors.size() + cohort_size; }
-  std::string donor_id(std::size_t donor) const;
   /// Values per run in values.bin: times × observables (time-major).
   std::size_t value_columns() const { return times.size() * observables.size(); }
   /// This shard's runs: r with r mod shard_count == shard_index − 1.

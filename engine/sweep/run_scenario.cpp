@@ -71,7 +71,7 @@ RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan,
   RunOutput out;
   out.ok = sol.ok();
   const auto key = plan.key(run);
-  const std::string donor = layout.donor_id(key.donor);
+  const std::string donor = plan.donor_id(run);
   const std::string& arm = s.arms[key.arm].id;
   std::ostringstream runs_text;
   io::CsvWriter runs(runs_text);
@@ -106,6 +106,7 @@ RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan,
 OutputLayout make_layout(const scenario::Scenario& s, const scenario::RunPlan& plan, const RunOptions& o) {
   OutputLayout l;
   for (const auto& d : s.donors) l.listed_donors.push_back(d.id);
+  l.cohort_size = s.cohort.size();
   for (const auto& a : s.arms) l.arms.push_back(a.id);
   l.samples_per_arm = plan.samples_per_arm();
   for (const auto& t : s.samples) l.times.push_back(t.time);

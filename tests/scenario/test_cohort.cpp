@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sweep/cohort.hpp"
-#include "sweep/same_bits.hpp"
+#include "scenario/cohort.hpp"
+#include "same_bits.hpp"
 
 using namespace exvivo;
-using namespace exvivo::sweep;
+using namespace exvivo::scenario;
 using exvivo::test::same_bits;
 using Catch::Matchers::Message;
 using Catch::Matchers::WithinAbs;

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "sweep/design.hpp"
-#include "sweep/same_bits.hpp"
+#include "scenario/design.hpp"
+#include "same_bits.hpp"
 
 using namespace exvivo;
-using namespace exvivo::sweep;
+using namespace exvivo::scenario;
 using exvivo::test::same_bits;
 using Catch::Matchers::Equals;
 using Catch::Matchers::WithinAbs;

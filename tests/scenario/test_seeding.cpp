@@ -4,9 +4,9 @@
 #include <cmath>
 #include <set>
 
-#include "sweep/seeding.hpp"
+#include "scenario/seeding.hpp"
 
-using namespace exvivo::sweep;
+using namespace exvivo::scenario;
 using Catch::Matchers::WithinAbs;
 
 TEST_CASE("CounterRng is SplitMix64: reference outputs from state 0", "[sweep][seeding]") {

@@ -150,7 +150,7 @@ class SpecReader {
     n.fail(fmt::format("unknown time unit '{}' (expected s, min, h or d)", u), closest_match(u, time_units));
   }
 
-  /// Checks a unit string with the units layer; "" when absent.
+  /// Checks a unit string with the units layer; "1" (dimensionless) when absent.
   static std::string read_unit(const YamlNode* n) {
     if (n == nullptr) return "1";
     const std::string& u = n->scalar("a unit");
@@ -409,7 +409,6 @@ class SpecReader {
       ObservableSpec o;
       o.info.name = read_name(entry.first, "observables");
       o.info.where = entry.first.where;
-      o.info.unit = "1";
       const YamlNode& v = value_of(entry, "formula");
       if (v.is_mapping()) {
         v.check_keys({"formula", "unit", "doc", "noise"});
@@ -421,6 +420,7 @@ class SpecReader {
         if (const YamlNode* noise = v.find("noise")) read_noise(*noise, o);
       } else {
         o.formula = read_expression(v);
+        o.info.unit = read_unit(nullptr);
       }
       spec.observables.push_back(std::move(o));
     }

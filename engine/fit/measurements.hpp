@@ -16,6 +16,8 @@
 //    and symbolic `noiseParameters` are not supported and rejected.
 //
 // Times are in the model's time unit; measurements in the observable's unit.
+// A measurement at an event time is compared with the state after that time's
+// events (as a sample "24 h" in a scenario).
 // Every problem is a DataError located at file:line:column (column = 1-based
 // field number) of the offending field:
 //

@@ -194,6 +194,85 @@ TEST_CASE("run_fit output does not depend on the thread count", "[fit][run_fit]"
   CHECK(run(1) == run(2));
 }
 
+TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise and sd overrides",
+          "[fit][problem][gradient]") {
+  test::TempDir dir;
+  dir.write("model.yaml",
+            "# C cleared first-order, read out under three noise models.\n"
+            "model: noisy_decay\n"
+            "time_unit: h\n"
+            "parameters:\n"
+            "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+            "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
+            "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
+            "species:\n"
+            "  C: {initial: C0, unit: ng/mL}\n"
+            "odes:\n"
+            "  C: -k_el * C\n"
+            "observables:\n"
+            "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
+            "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
+            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n");
+  dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
+                             "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+                             "samples: {times: [0 h, 10 h]}\n");
+  dir.write("data.csv", "donor,arm,observable,time,measurement,sd\n"
+                        "default,default,C_prop,1,4.1,\n"
+                        "default,default,C_prop,3,2.9,0.4\n"
+                        "default,default,C_norm,2,3.3,\n"
+                        "default,default,C_norm,5,1.9,\n"
+                        "default,default,C_log,4,2.6,\n"
+                        "default,default,C_log,8,1.1,0.3\n");
+  const std::string fit_file = dir.write(
+      "fit.yaml", "fit: noisy\nscenario: scenario.yaml\ndata: data.csv\n"
+                  "estimate: {k_el: {}, C0: {}, s_rel: {}}\n");
+  const fit::FitProblem p = fit::load_fit_problem(fit_file);
+  const fit::Objective o(p);
+  const VectorXd theta = (VectorXd(3) << std::log10(0.15), std::log(4.0), std::log10(0.08)).finished();
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  for (Eigen::Index j = 0; j < 3; ++j) {
+    const double h = 1e-5;
+    VectorXd up = theta, down = theta, ru, rd;
+    up[j] += h;
+    down[j] -= h;
+    REQUIRE(o.residuals(up, ru, nullptr));
+    REQUIRE(o.residuals(down, rd, nullptr));
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      const double fd = (ru[i] - rd[i]) / (2 * h);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd, 1e-5) || Catch::WithinAbs(fd, 1e-7));
+    }
+  }
+  CHECK(std::abs(J(6 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
+  CHECK(J(6 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
+  double sum = 0;
+  for (const auto& row : o.predict(theta)) sum += row.nllh;
+  VectorXd r_plain;
+  REQUIRE(o.residuals(theta, r_plain, nullptr));
+  CHECK_THAT(0.5 * r_plain.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-10));
+}
+
+TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][problem]") {
+  std::ostringstream petab;
+  petab.precision(17);
+  petab << "observableId\tsimulationConditionId\ttime\tmeasurement\n";
+  const char* donors[2] = {"slow", "fast"};
+  for (int d = 0; d < 2; ++d)
+    for (double t : {1.0, 3.0, 6.0, 10.0, 20.0})
+      petab << "C_ng\t" << donors[d] << ":dosed\t" << t << "\t" << (true_C0 + 10) * std::exp(-true_k[d] * t) << "\n";
+  Files own, pe(fit_text(), petab.str());
+  const auto a = fit::load_fit_problem(own.fit), b = fit::load_fit_problem(pe.fit);
+  CHECK(b.data.layout == fit::MeasurementTable::Layout::petab);
+  REQUIRE(a.data.rows.size() == b.data.rows.size());
+  for (std::size_t i = 0; i < a.data.rows.size(); ++i) {
+    CHECK(a.data.rows[i].donor == b.data.rows[i].donor);
+    CHECK(a.data.rows[i].arm == b.data.rows[i].arm);
+    CHECK_THAT(a.data.rows[i].value, Catch::WithinRel(b.data.rows[i].value, 1e-15));
+  }
+}
+
 TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
   const auto message = [](const std::string& fit_yaml) {
     Files f(fit_yaml);

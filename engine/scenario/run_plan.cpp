@@ -1,6 +1,7 @@
 #include "scenario/run_plan.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include <fmt/core.h>
@@ -74,10 +75,17 @@ std::string RunPlan::donor_id(std::size_t run) const {
 const std::string& RunPlan::arm_id(std::size_t run) const { return s_.arms[key(run).arm].id; }
 
 std::vector<double> RunPlan::factor_values(std::size_t run) const {
-  std::vector<double> v = samples_[key(run).sample];
+  const RunKey k = key(run);
+  std::vector<double> v = samples_[k.sample];
   if (s_.cohort.sampler) {
-    const solve::Run r = make_run(run);
-    for (const auto& name : s_.cohort.sampler->parameter_names()) v.push_back(r.parameters[*s_.model->parameter_index(name)]);
+    // Listed donors get NaN in the cohort columns (written as NaN: not sampled).
+    const std::size_t n = s_.cohort.sampler->parameter_names().size();
+    if (is_cohort_member(k.donor)) {
+      const Eigen::VectorXd m = s_.cohort.sampler->member(k.donor - s_.donors.size());
+      v.insert(v.end(), m.data(), m.data() + n);
+    } else {
+      v.insert(v.end(), n, std::numeric_limits<double>::quiet_NaN());
+    }
   }
   return v;
 }

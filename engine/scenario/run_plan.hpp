@@ -41,7 +41,8 @@ class RunPlan {
   /// sampled cohort parameter.
   const std::vector<std::string>& factor_names() const { return factor_names_; }
   /// The values of those columns for run `run`: sweep factors as written in the
-  /// scenario (factor units), cohort parameters as used by the run (model units).
+  /// scenario (factor units), cohort parameters as sampled (model units; NaN
+  /// for listed donors).
   std::vector<double> factor_values(std::size_t run) const;
 
   /// The run's parameters, initial overrides, events and samples, all in model

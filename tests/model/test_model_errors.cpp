@@ -173,6 +173,9 @@ TEST_CASE("initial values use parameters and parameter-only assignments only", "
   CHECK(load_error(with("initial: 0", "initial: occ")) ==
         "m.yaml:8:16: species.B.initial: an initial value may use parameters and parameter-only assignments, "
         "not assignment 'occ', which depends on species 'A'");
+  CHECK(load_error(with("occ: A / (A + K)", "occ: A / (A + K)\n  ramp: 2 * clock\n  clock: t", with("initial: 0", "initial: ramp"))) ==
+        "m.yaml:8:16: species.B.initial: an initial value may use parameters and parameter-only assignments, "
+        "not assignment 'ramp', which depends on time 't'");
   CHECK(load_error(with("initial: 0", "initial: 1 + t")) ==
         "m.yaml:8:20: species.B.initial: an initial value may use parameters and parameter-only assignments, "
         "not time 't'");

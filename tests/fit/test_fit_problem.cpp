@@ -318,3 +318,38 @@ TEST_CASE("data errors of a fit name the data file", "[fit][problem][errors]") {
     CHECK(m.substr(m.find("data.tsv")) == "data.tsv:2:4: column 'time': time 30 is outside the simulated interval [0, 24]");
   }
 }
+
+TEST_CASE("the bundled fit example recovers the rates it was simulated with", "[fit][run_fit][example]") {
+  test::TempDir out;
+  fit::FitOptions options;
+  options.out_dir = out.path.string();
+  options.quiet = true;
+  const std::string file = std::string(EXVIVO_SOURCE_DIR) + "/tests/fit/data/decay_fit.yaml";
+  const fit::FitReport report = fit::run_fit(file, options);
+  CHECK(report.ok());
+  const auto estimates = io::read_csv_file(out.path / "estimates.csv");
+  REQUIRE(estimates.row_count() == 3);
+  CHECK_THAT(estimates.get_double(0, "value"), Catch::WithinRel(0.08, 0.01));
+  CHECK_THAT(estimates.get_double(1, "value"), Catch::WithinRel(0.3, 0.01));
+  CHECK_THAT(estimates.get_double(2, "value"), Catch::WithinRel(2.0, 0.05));
+  // Rounding to 3 digits is far below the assumed 10 % noise: the truth lies inside the intervals.
+  CHECK(estimates.get_double(1, "lower95") < 0.3);
+  CHECK(estimates.get_double(1, "upper95") > 0.3);
+}
+
+TEST_CASE("a fit whose best start did not converge still writes its outputs", "[fit][run_fit]") {
+  Files f(fit_text("optimizer: {max_iter: 1}\nuncertainty: {fim: false}\n"));
+  fit::FitOptions options;
+  options.out_dir = (f.dir.path / "out").string();
+  options.quiet = true;
+  const fit::FitReport report = fit::run_fit(f.fit, options);
+  CHECK_FALSE(report.ok());
+  CHECK(report.best_status == "max_iter");
+  const auto estimates = io::read_csv_file(f.dir.path / "out" / "estimates.csv");
+  CHECK(estimates.get(0, "method") == "none");
+  CHECK(std::filesystem::exists(f.dir.path / "out" / "fit.json"));
+  fit::FitOptions bad;
+  bad.threads = -1;
+  CHECK_THROWS_MATCHES(fit::run_fit(f.fit, bad), OptionError,
+                       Catch::Message("--threads: must be 0 (all cores) or more, got -1"));
+}

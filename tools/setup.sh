@@ -7,7 +7,8 @@
 #   tools/setup.sh --bench         # also the benchmarks (SUNDIALS, SciPy, deSolve peers)
 #   tools/setup.sh --no-tests      # only the library and the CLI
 #
-# Environment: BUILD_DIR overrides the build directory, JOBS the parallel jobs.
+# Environment: BUILD_DIR overrides the build directory, JOBS the parallel jobs,
+# TARGETS limits the build to the named targets (space-separated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,4 +48,9 @@ fi
 jobs=${JOBS:-$(nproc)}
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
   -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" >&2
-cmake --build "$build_dir" -j "$jobs" >&2
+if [ -n "${TARGETS:-}" ]; then
+  # shellcheck disable=SC2086
+  cmake --build "$build_dir" -j "$jobs" --target $TARGETS >&2
+else
+  cmake --build "$build_dir" -j "$jobs" >&2
+fi

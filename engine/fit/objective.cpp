@@ -7,6 +7,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "core/number.hpp"
 #include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
 
@@ -19,6 +20,14 @@ constexpr double half_log_2pi = 0.91893853320467274178;
 Distribution row_distribution(const FitProblem& p, const Measurement& m) {
   return p.context.noise.at(m.observable) == Distribution::lognormal ? Distribution::lognormal
                                                                      : Distribution::normal;
+}
+/// The row's σ when it cannot change with the parameters (an sd, or a model
+/// sigma written as a number for a normal or lognormal observable), else NaN.
+double constant_sigma(const FitProblem& p, const Measurement& m) {
+  if (m.has_sd()) return m.sd;
+  const model::ObservableInfo& info = p.scenario->model->observables().at(m.observable);
+  if (info.noise.distribution == Distribution::proportional) return std::nan("");
+  return parse_double(info.noise.sigma).value_or(std::nan(""));
 }
 }  // namespace
 
@@ -66,6 +75,11 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     rd.rows.push_back(i);
     rd.run.samples.push_back({rows[i].time, false});
     constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
+    // A constant σ's sigma residual is a constant: moved here so that the
+    // optimizer's relative-reduction test sees only what θ can change.
+    const double sigma = constant_sigma(problem, rows[i]);
+    if (sigma == sigma) constant_ += std::log(sigma) + 0.5 * sigma_residual_offset;
+    sigma_varies_.push_back(sigma != sigma);
     if (row_distribution(problem, rows[i]) == Distribution::lognormal) constant_ += std::log(rows[i].value);
   }
   for (RunData& rd : runs_) {
@@ -145,7 +159,8 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
       const ResidualTerms t = residual_terms(row_distribution(problem_, row), y, row.value, sigma);
       const auto i = static_cast<Eigen::Index>(rd.rows[q]);
       r[i] = t.r;
-      r[m + i] = t.r_sigma;
+      const bool varies = sigma_varies_[rd.rows[q]];
+      r[m + i] = varies ? t.r_sigma : 0.0;
       if (!J) continue;
       for (std::size_t e = 0; e < estimates.size(); ++e) {
         const auto col = static_cast<Eigen::Index>(theta_index(e, rd.donor));
@@ -154,7 +169,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
         const double ds =
             row.has_sd() ? 0.0 : sim.sigma_sensitivities[rd.row_sample[q]](o, static_cast<Eigen::Index>(e));
         (*J)(i, col) += (t.dr_dy * dy + t.dr_dsigma * ds) * dp;
-        (*J)(m + i, col) += (t.dr_sigma_dy * dy + t.dr_sigma_dsigma * ds) * dp;
+        if (varies) (*J)(m + i, col) += (t.dr_sigma_dy * dy + t.dr_sigma_dsigma * ds) * dp;
       }
     }
   }

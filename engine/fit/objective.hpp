@@ -6,6 +6,11 @@
 //
 //   nllh(θ) = ½‖r(θ)‖² + C,   r = (data residuals of every row, in table
 //                                  order; then the sigma residuals, same order)
+//
+// A row whose σ cannot depend on θ (an `sd`, or a model sigma written as a
+// number for a normal or lognormal observable) has its sigma residual 0 and
+// its value folded into C, so that ½‖r‖² holds only what θ can change (the
+// optimizer's relative tolerances apply to it).
 //   ∂r/∂θ_j = (∂r/∂y·∂y/∂p + ∂r/∂σ·∂σ/∂p)·dp/dθ_j
 //
 // θ layout: estimates in file order; a shared estimate takes one entry, a
@@ -90,6 +95,7 @@ class Objective {
   std::vector<ThetaEntry> entries_;
   std::vector<std::vector<std::size_t>> index_;  ///< [estimate][donor] -> θ entry
   std::vector<RunData> runs_;
+  std::vector<bool> sigma_varies_;  ///< per row: σ may depend on θ (else its residual is in constant_)
   double constant_ = 0;
 };
 

@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "fit/fit_problem.hpp"
+#include "fit/run_fit.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/compiled_model.hpp"
 #include "scenario/scenario.hpp"
@@ -55,6 +57,16 @@ int command_run(const RunArgs& args) {
   return report.failed == 0 ? 0 : 1;
 }
 
+int command_fit(const FitArgs& args) {
+  fit::FitOptions options;
+  options.out_dir = args.out_dir;
+  options.threads = args.threads;
+  options.quiet = args.quiet;
+  options.validate();
+  const fit::FitReport report = fit::run_fit(args.fit_file, options);  // prints its own summary
+  return report.ok() ? 0 : 1;
+}
+
 int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   const sweep::RunReport report = sweep::merge_shards(dirs, out_dir);
   std::fprintf(stderr, "merged %zu shard directories: %zu runs, %zu ok, %zu failed; results in %s\n", dirs.size(),
@@ -65,6 +77,11 @@ int command_merge(const std::vector<std::string>& dirs, const std::string& out_d
 int command_check(const std::string& file) {
   // The top-level key says what kind of file it is.
   const io::YamlNode root = io::read_yaml_file(file, io::InputKind::scenario);
+  if (root.is_mapping() && root.find("fit")) {
+    const fit::FitProblem problem = fit::load_fit_problem(file);
+    std::printf("%s: fit file is valid\n", file.c_str());
+    return 0;
+  }
   if (root.is_mapping() && root.find("scenario")) {
     const scenario::Scenario s = scenario::load_scenario(file);
     std::printf("%s: scenario '%s' is valid (model %s; %zu donors, %zu arms, %zu sample times)\n", file.c_str(),

@@ -15,7 +15,15 @@ struct RunArgs {
   bool quiet = false;
 };
 
+struct FitArgs {
+  std::string fit_file;
+  std::string out_dir;
+  int threads = 0;
+  bool quiet = false;
+};
+
 int command_run(const RunArgs& args);
+int command_fit(const FitArgs& args);
 int command_check(const std::string& file);
 int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir);
 int command_info(const std::string& file);

@@ -35,8 +35,15 @@ int main(int argc, char** argv) {
   merge->add_option("dirs", merge_dirs, "Shard output directories (all N shards)")->required();
   merge->add_option("-o,--out", merge_out, "Merged output directory")->required();
 
+  FitArgs fit_args;
+  auto* fit = app.add_subcommand("fit", "Fit model parameters to assay data: multi-start, profiles, confidence intervals");
+  fit->add_option("fit", fit_args.fit_file, "Fit file (YAML)")->required();
+  fit->add_option("-o,--out", fit_args.out_dir, "Output directory (default: the fit file's output.dir)");
+  fit->add_option("--threads", fit_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  fit->add_flag("--quiet", fit_args.quiet, "No progress on stderr");
+
   std::string check_file;
-  auto* check = app.add_subcommand("check", "Validate a model or scenario file without simulating");
+  auto* check = app.add_subcommand("check", "Validate a model, scenario or fit file without simulating");
   check->add_option("file", check_file, "Model or scenario file (YAML)")->required();
 
   std::string info_file;
@@ -53,6 +60,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return command_run(run_args);
     if (*merge) return command_merge(merge_dirs, merge_out);
+    if (*fit) return command_fit(fit_args);
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
   } catch (const exvivo::Error& e) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <iostream>
 
 #include <fmt/core.h>
@@ -131,11 +131,16 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   report.best_nllh = best.cost + objective.constant();
   report.best_status = best.status;
 
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+  // A start that failed at its first point has no optimum to describe: no
+  // intervals, no residuals, no time courses (fit.json and starts.csv say why).
   const bool usable = best.status != "failed";
   Uncertainty u;
-  if (usable) arena.execute([&] { u = uncertainty(problem, objective, lsq, best); });
-  else u.intervals.assign(objective.size(), Interval{}), u.methods.assign(objective.size(), "none");
+  u.intervals.assign(objective.size(), Interval{});
+  u.methods.assign(objective.size(), "none");
+  if (usable) {
+    tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
+    arena.execute([&] { u = uncertainty(problem, objective, lsq, best); });
+  }
 
   const auto& entries = objective.entries();
   const auto& estimates = problem.spec.estimates;

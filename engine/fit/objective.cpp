@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 
+#include <fmt/core.h>
 #include <tbb/parallel_for.h>
 
 #include "core/number.hpp"
@@ -184,6 +185,31 @@ LeastSquaresProblem Objective::least_squares_problem() const {
   p.lower = lower();
   p.upper = upper();
   return p;
+}
+
+std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
+  const auto& rows = problem_.data.rows;
+  for (const RunData& rd : runs_) {
+    Simulated sim;
+    if (!simulate(rd, theta, false, sim))
+      return fmt::format("donor '{}', arm '{}': {}: {}", problem_.context.donors[rd.donor],
+                         problem_.context.arms[rd.arm], solve::to_string(sim.result.status),
+                         sim.result.message);
+    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
+      const Measurement& row = rows[rd.rows[q]];
+      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
+      const auto o = static_cast<Eigen::Index>(row.observable);
+      const double y = sim.result.observables(s, o);
+      const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
+      const Distribution d = row_distribution(problem_, row);
+      const ResidualTerms t = residual_terms(d, y, row.value, sigma);
+      if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma))
+        return fmt::format("{}: simulated {} = {} at t = {} with sigma {} cannot be compared under {} noise",
+                           row.where.str(), problem_.context.observables[row.observable], y, row.time,
+                           t.sigma_eff, d == Distribution::lognormal ? "lognormal" : "normal");
+    }
+  }
+  return {};
 }
 
 std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) const {

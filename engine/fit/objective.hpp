@@ -74,6 +74,12 @@ class Objective {
   /// simulation fails.
   std::vector<RowPrediction> predict(const Eigen::VectorXd& theta) const;
 
+  /// Why residuals() fails at θ, or "" when it does not: the first failed
+  /// simulation ("donor 'septic', arm 'control': max_steps: At t = …") or the
+  /// first row with a non-finite residual ("data.tsv:5: simulated TNF_pg = 0
+  /// at t = 6 cannot be compared under lognormal noise").
+  std::string diagnose(const Eigen::VectorXd& theta) const;
+
   /// Model parameter values (model units) of scenario donor `donor` at θ, applied to `run`.
   void apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const;
   /// θ entry of estimate `e` for donor `donor`.

@@ -226,12 +226,16 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
   j["time_unit"] = problem.scenario->model->time_unit();
+  if (!usable) residual_error = objective.diagnose(starts.front().theta0);
   if (!residual_error.empty()) j["error"] = residual_error;
   j["start_time"] = iso_time(start_wall);
   j["end_time"] = iso_time(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
   io::write_file_atomically(dir / "fit.json", j.dump(2) + "\n");
 
+  report.error = residual_error;
+  if (!options.quiet && !residual_error.empty())
+    std::cerr << fmt::format("fit {}: {}\n", problem.spec.name, residual_error);
   if (!options.quiet)
     std::cerr << fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}\n",
                              problem.spec.name, report.best_nllh, best.status, report.converged,

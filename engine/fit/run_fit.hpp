@@ -41,6 +41,8 @@ struct FitReport {
   double best_nllh = 0;
   std::string best_status;    ///< optimizer status of the best start
   double wall_seconds = 0;
+  /// When no start could be evaluated: why (Objective::diagnose), else "".
+  std::string error;
 
   /// The best start converged.
   bool ok() const { return best_status == "gtol" || best_status == "ftol" || best_status == "xtol"; }

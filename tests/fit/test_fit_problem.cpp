@@ -353,3 +353,23 @@ TEST_CASE("a fit whose best start did not converge still writes its outputs", "[
   CHECK_THROWS_MATCHES(fit::run_fit(f.fit, bad), OptionError,
                        Catch::Message("--threads: must be 0 (all cores) or more, got -1"));
 }
+
+TEST_CASE("a fit that cannot be evaluated anywhere says why", "[fit][run_fit][errors]") {
+  test::TempDir dir;
+  dir.write("scenario.yaml", "scenario: undosed\nmodel: " + test::one_compartment_model() +
+                                 "\nsamples: {times: [0 h, 4 h]}\n");
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\ndefault\tdefault\tC_ng\t1\t1\n");
+  const std::string fit_file = dir.write(
+      "fit.yaml", "fit: hopeless\nscenario: scenario.yaml\ndata: data.tsv\nestimate: {k_el: {}}\nstarts: 2\n");
+  fit::FitOptions options;
+  options.out_dir = (dir.path / "out").string();
+  options.quiet = true;
+  const fit::FitReport report = fit::run_fit(fit_file, options);
+  CHECK_FALSE(report.ok());
+  CHECK(report.best_status == "failed");
+  REQUIRE(report.error.find("data.tsv:2: ") != std::string::npos);
+  CHECK(report.error.substr(report.error.find("data.tsv:2: ")) ==
+        "data.tsv:2: simulated C_ng = 0 at t = 1 with sigma 0.1 cannot be compared under lognormal noise");
+  std::ifstream json_file(dir.path / "out" / "fit.json");
+  CHECK(nlohmann::json::parse(json_file)["error"].get<std::string>() == report.error);
+}

@@ -1,0 +1,313 @@
+"""Figures of `exvivo run` outputs: time courses per observable (panels per
+donor, colours per arm) and readouts against sweep factors (dose-response with
+the half-maximal dose marked, or scatter for sampled designs)."""
+import math
+from collections import OrderedDict, defaultdict
+
+import style
+from figure_set import Figure, safe_stem
+
+# Individual lines are drawn while a panel holds at most this many runs (and
+# the whole figure at most MAX_LINES_PER_FIGURE); beyond, median and 5-95% band.
+MAX_LINES_PER_PANEL = 12
+MAX_LINES_PER_FIGURE = 60
+MAX_PANELS = 8
+# A factor with at most this many distinct values is drawn as curves (a dose-
+# response); more (sampled designs) as a scatter.
+MAX_LEVELS_FOR_CURVES = 30
+MAX_CURVES = 8
+# A curve whose range is below this fraction of its largest magnitude is flat:
+# no half-maximal dose is marked on it.
+MIN_RELATIVE_RANGE_FOR_EC50 = 0.05
+
+
+def observables_of(out):
+    table = out.timecourses or out.summary
+    return table.distinct("observable") if table else []
+
+
+def _time_label(out):
+    return style.label_with_unit("time", out.time_unit())
+
+
+def _value_label(out, observable):
+    return style.label_with_unit(observable, out.observable_unit(observable))
+
+
+def _runs_by_id(out):
+    """observable -> run -> [(k, time, value)] with k the position in the
+    sampling schedule, and run -> (donor, arm)."""
+    series = defaultdict(lambda: defaultdict(list))
+    meta = {}
+    for r in out.timecourses.rows:
+        run = int(r["run"])
+        meta[run] = (r["donor"], r["arm"])
+        points = series[r["observable"]][run]
+        points.append((len(points), r["time"], r["value"]))
+    return series, meta
+
+
+def _use_individual_lines(out, meta):
+    if out.timecourses is None:
+        return False
+    if out.summary is None:
+        return True
+    per_donor = defaultdict(int)
+    for donor, _ in meta.values():
+        per_donor[donor] += 1
+    return len(meta) <= MAX_LINES_PER_FIGURE and max(per_donor.values(), default=0) <= MAX_LINES_PER_PANEL
+
+
+def timecourse_figures(out):
+    observables = observables_of(out)
+    if not observables:
+        return []
+    series, meta = _runs_by_id(out) if out.timecourses else ({}, {})
+    individual = _use_individual_lines(out, meta)
+    arms = (out.timecourses or out.summary).distinct("arm")
+    arm_colour = {a: style.colour(i) for i, a in enumerate(arms)}
+    figures = []
+    for observable in observables:
+        if individual:
+            fig, caption, legend_from = _individual_lines(out, observable, series[observable], meta, arm_colour)
+        else:
+            fig, caption, legend_from = _summary_bands(out, observable, arm_colour)
+        figures.append(Figure(f"timecourse_{safe_stem(observable)}", caption, fig, legend_from))
+    return figures
+
+
+def _donor_panels(donors):
+    shown = donors[:MAX_PANELS]
+    note = "" if len(donors) <= MAX_PANELS else f" First {MAX_PANELS} of {len(donors)} donors shown."
+    return shown, note
+
+
+def _individual_lines(out, observable, per_run, meta, arm_colour):
+    donors = list(OrderedDict.fromkeys(meta[r][0] for r in sorted(per_run)))
+    shown, note = _donor_panels(donors)
+    fig, axes = style.figure(len(shown))
+    runs_in_group = defaultdict(list)
+    for run in sorted(per_run):
+        runs_in_group[meta[run]].append(run)
+    all_values = [v for pts in per_run.values() for _, _, v in pts]
+    shaded = False
+    for ax, donor in zip(axes, shown):
+        for arm, colour in arm_colour.items():
+            group = runs_in_group.get((donor, arm), [])
+            for k, run in enumerate(group):
+                # Several runs of one arm are the sweep samples: darker = later sample.
+                alpha = 1.0 if len(group) == 1 else 0.3 + 0.7 * k / (len(group) - 1)
+                shaded |= len(group) > 1
+                pts = per_run[run]
+                ax.plot([t for _, t, _ in pts], [v for _, _, v in pts], color=colour, alpha=alpha,
+                        lw=0.9, marker="o", ms=2, label=arm if k == len(group) - 1 else None)
+        _finish_timecourse_axes(out, ax, observable, donor, all_values)
+    caption = (f"{observable} over time, one line per run, one panel per donor, colours by arm."
+               + (" Runs of one arm differ by sweep sample; darker lines are later samples." if shaded else "")
+               + note)
+    return fig, caption, axes[0]
+
+
+def _summary_bands(out, observable, arm_colour):
+    rows = out.summary.where(observable=observable)
+    donors = list(OrderedDict.fromkeys(r["donor"] for r in rows))
+    shown, note = _donor_panels(donors)
+    fig, axes = style.figure(len(shown))
+    all_values = [r[c] for r in rows for c in ("q05", "median", "q95")]
+    for ax, donor in zip(axes, shown):
+        for arm, colour in arm_colour.items():
+            pts = [r for r in rows if r["donor"] == donor and r["arm"] == arm]
+            if not pts:
+                continue
+            t = [r["time"] for r in pts]
+            ax.fill_between(t, [r["q05"] for r in pts], [r["q95"] for r in pts], color=colour, alpha=0.25,
+                            lw=0, step=None)
+            ax.plot(t, [r["median"] for r in pts], color=colour, label=arm)
+        n = max((r["n"] for r in rows if r["donor"] == donor), default=0)
+        _finish_timecourse_axes(out, ax, observable, f"{donor} (n = {n:.0f})", all_values)
+    caption = (f"{observable} over time: median (line) and 5-95% range (band) over the sweep samples or "
+               f"cohort members (summary.csv), one panel per donor, colours by arm." + note)
+    return fig, caption, axes[0]
+
+
+def _finish_timecourse_axes(out, ax, observable, title, values):
+    ax.set_title(title)
+    ax.set_xlabel(_time_label(out))
+    ax.set_ylabel(_value_label(out, observable))
+    style.set_scale(ax, "y", values)
+
+
+# --- readouts against sweep factors ---------------------------------------
+
+def sweep_factors(out):
+    """Extra columns of runs.csv that vary within a (donor, arm): sweep factors.
+    Columns constant within every donor are sampled donor parameters."""
+    if out.runs is None:
+        return []
+    extra = out.runs.columns[9:]
+    factors = []
+    for c in extra:
+        levels = defaultdict(set)
+        for r in out.runs.rows:
+            if math.isfinite(r[c]):
+                levels[(r["donor"], r["arm"])].add(r[c])
+        if any(len(v) > 1 for v in levels.values()):
+            factors.append(c)
+    return factors
+
+
+def _factor_unit(out, factor):
+    units = out.record().get("factor_units")
+    return units.get(factor, "") if isinstance(units, dict) else ""
+
+
+def _readouts(out, observable):
+    """run -> [(k, time, value)] of one observable, k the position in the
+    sampling schedule (rows of a run are written in schedule order; the
+    `sample` column numbers sweep samples, not times)."""
+    per_run = defaultdict(list)
+    for r in out.timecourses.rows:
+        if r["observable"] == observable:
+            points = per_run[int(r["run"])]
+            points.append((len(points), r["time"], r["value"]))
+    return per_run
+
+
+def _sample_times(per_run):
+    """(k, time, label) of the sampling schedule; a time sampled twice
+    (`24 h-` then `24 h`) is labelled with a trailing minus the first time."""
+    first = next(iter(per_run.values()), [])
+    counts = defaultdict(int)
+    for _, t, _ in first:
+        counts[t] += 1
+    seen = defaultdict(int)
+    out = []
+    for s, t, _ in first:
+        seen[t] += 1
+        out.append((s, t, f"{t:g}" + ("-" if counts[t] > 1 and seen[t] == 1 else "")))
+    return out
+
+
+def _chosen_sample(per_run, factor_of_run, wanted_time):
+    """The sample read for a dose-response: the one nearest wanted_time, or,
+    without one, the sample where the readout varies most with the factor
+    (largest range relative to the largest magnitude); ties go to later samples."""
+    schedule = _sample_times(per_run)
+    if not schedule:
+        return None
+    if wanted_time is not None:
+        return min(schedule, key=lambda x: (abs(x[1] - wanted_time), -x[0]))
+    best, best_spread = schedule[-1], -1.0
+    for entry in schedule:
+        s = entry[0]
+        values = [v for run, pts in per_run.items() if run in factor_of_run
+                  for (si, _, v) in pts if si == s and math.isfinite(v)]
+        if len(values) < 2:
+            continue
+        scale = max(abs(v) for v in values)
+        spread = (max(values) - min(values)) / scale if scale > 0 else 0.0
+        if spread >= best_spread - 1e-12:
+            best, best_spread = entry, spread
+    return best
+
+
+def half_maximal_dose(doses, responses):
+    """The dose at which the response is halfway between its values at the
+    lowest and the highest dose, interpolated linearly in log10(dose) when all
+    doses are positive (linearly otherwise); None for a flat curve or one that
+    never crosses the half-way level."""
+    pts = sorted((d, y) for d, y in zip(doses, responses) if math.isfinite(d) and math.isfinite(y))
+    if len(pts) < 3:
+        return None
+    lo, hi = pts[0][1], pts[-1][1]
+    scale = max(abs(y) for _, y in pts)
+    if scale == 0 or abs(hi - lo) < MIN_RELATIVE_RANGE_FOR_EC50 * scale:
+        return None
+    half = 0.5 * (lo + hi)
+    use_log = all(d > 0 for d, _ in pts)
+    for (d0, y0), (d1, y1) in zip(pts, pts[1:]):
+        if (y0 - half) * (y1 - half) <= 0 and y0 != y1:
+            f = (half - y0) / (y1 - y0)
+            if use_log:
+                return 10 ** (math.log10(d0) + f * (math.log10(d1) - math.log10(d0))), half
+            return d0 + f * (d1 - d0), half
+    return None
+
+
+def sweep_figures(out, wanted_time=None):
+    if out.timecourses is None or out.runs is None:
+        return []
+    factors = sweep_factors(out)
+    if not factors:
+        return []
+    runs = {int(r["run"]): r for r in out.runs.rows if r["status"] == "ok"}
+    observables = observables_of(out)[:MAX_PANELS]
+    readouts = {o: _readouts(out, o) for o in observables}
+    figures = []
+    for factor in factors:
+        factor_of_run = {run: r[factor] for run, r in runs.items() if math.isfinite(r[factor])}
+        levels = sorted(set(factor_of_run.values()))
+        groups = OrderedDict()
+        for run in sorted(factor_of_run):
+            r = runs[run]
+            others = tuple(r[f] for f in factors if f != factor)
+            groups.setdefault((r["donor"], r["arm"], others), []).append(run)
+        curves = len(levels) <= MAX_LEVELS_FOR_CURVES and len(groups) <= MAX_CURVES
+        fig, axes = style.figure(len(observables))
+        marked = []
+        for ax, observable in zip(axes, observables):
+            per_run = readouts[observable]
+            chosen = _chosen_sample(per_run, factor_of_run, wanted_time)
+            if chosen is None:
+                continue
+            sample, _, time_label = chosen
+            value_at = {run: v for run, pts in per_run.items() for (s, _, v) in pts if s == sample}
+            if curves:
+                marked += _draw_curves(ax, groups, factor_of_run, value_at, factors, factor)
+            else:
+                _draw_scatter(ax, runs, factor_of_run, value_at)
+            ax.set_title(f"{observable} at t = {time_label} {out.time_unit()}".strip())
+            ax.set_xlabel(style.label_with_unit(factor, _factor_unit(out, factor)))
+            ax.set_ylabel(_value_label(out, observable))
+            style.set_scale(ax, "x", levels)
+            style.set_scale(ax, "y", [value_at[r] for r in factor_of_run if r in value_at])
+        kind = "dose_response" if curves else "sweep_scatter"
+        what = ("Dose-response: readout at the chosen time against " if curves else "Readout against ")
+        caption = (f"{what}sweep factor {factor}, one panel per observable"
+                   + (", one curve per donor and arm; triangles and dotted lines mark the half-maximal dose "
+                      "(halfway between the responses at the lowest and highest level)" if curves
+                      else ", one point per run, colours by arm")
+                   + ". The time read is the one where the readout varies most with the factor, unless "
+                     "`--time` is given.")
+        if marked:
+            caption += " Half-maximal: " + "; ".join(marked) + "."
+        figures.append(Figure(f"{kind}_{safe_stem(factor)}", caption, fig, axes[0]))
+    return figures
+
+
+def _draw_curves(ax, groups, factor_of_run, value_at, factors, factor):
+    marked = []
+    for i, ((donor, arm, others), group) in enumerate(groups.items()):
+        pts = sorted((factor_of_run[r], value_at[r]) for r in group if r in value_at)
+        if not pts:
+            continue
+        colour = style.colour(i)
+        label = f"{donor} / {arm}"
+        if others:
+            label += " (" + ", ".join(f"{f}={v:g}" for f, v in zip([f for f in factors if f != factor], others)) + ")"
+        ax.plot([d for d, _ in pts], [y for _, y in pts], color=colour, marker="o", ms=2.5, label=label)
+        ec50 = half_maximal_dose([d for d, _ in pts], [y for _, y in pts])
+        if ec50:
+            dose, level = ec50
+            ax.plot([dose], [level], marker="v", color=colour, ms=5, mec="black", mew=0.4, zorder=5)
+            ax.axvline(dose, color=colour, lw=0.7, ls=":")
+            marked.append(f"{label}: {dose:.3g}")
+    return marked
+
+
+def _draw_scatter(ax, runs, factor_of_run, value_at):
+    arms = list(OrderedDict.fromkeys(runs[r]["arm"] for r in factor_of_run))
+    for i, arm in enumerate(arms):
+        xs = [factor_of_run[r] for r in factor_of_run if runs[r]["arm"] == arm and r in value_at]
+        ys = [value_at[r] for r in factor_of_run if runs[r]["arm"] == arm and r in value_at]
+        ax.scatter(xs, ys, s=4, color=style.colour(i), alpha=0.6, lw=0, label=arm if len(arms) > 1 else None)

@@ -1,0 +1,99 @@
+"""Figure style shared by every exvivo report figure.
+
+Sized for a journal column (3.5 in wide, fonts of 7-8 pt) with the Okabe-Ito
+palette, which stays distinguishable under the common colour-vision
+deficiencies and in greyscale print.
+"""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display is needed or wanted
+import matplotlib.pyplot as plt  # noqa: E402
+
+COLUMN_WIDTH_IN = 3.5
+DOUBLE_COLUMN_WIDTH_IN = 7.0
+PANEL_HEIGHT_IN = 2.2
+
+# Okabe & Ito (2008), "Color Universal Design"; black last so that it is the
+# colour used only when the first seven are taken.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+# Half the 95% quantile of chi-square with one degree of freedom: the rise of
+# the negative log-likelihood that bounds a 95% profile-likelihood interval.
+PROFILE_THRESHOLD_95 = 1.920729410347062
+
+DECADES_FOR_LOG_AXIS = 2.0
+
+
+def apply():
+    matplotlib.rcParams.update({
+        "font.size": 7.5,
+        "axes.titlesize": 8,
+        "axes.labelsize": 7.5,
+        "xtick.labelsize": 7,
+        "ytick.labelsize": 7,
+        "legend.fontsize": 7,
+        "legend.frameon": False,
+        "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.linewidth": 0.6,
+        "lines.linewidth": 1.1,
+        "lines.markersize": 3.5,
+        "xtick.major.width": 0.6,
+        "ytick.major.width": 0.6,
+        "savefig.dpi": 200,
+        "figure.dpi": 100,
+        "svg.fonttype": "none",  # text stays text in the SVG, editable for a paper
+        "svg.hashsalt": "exvivo",  # stable ids: the same data give the same SVG
+        "path.simplify": True,
+    })
+
+
+def colour(i):
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def spans_decades(values):
+    """True when the positive values cover at least DECADES_FOR_LOG_AXIS decades
+    and none is negative: a log axis then shows them better than a linear one.
+    Zeros are allowed (they are off a log axis; symlog keeps them)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if not finite or min(finite) < 0:
+        return False
+    positive = [v for v in finite if v > 0]
+    if len(positive) < 2:
+        return False
+    return math.log10(max(positive) / min(positive)) >= DECADES_FOR_LOG_AXIS
+
+
+def set_scale(ax, axis, values):
+    """Log axis when the values span decades; symlog when zeros come with them."""
+    if not spans_decades(values):
+        return
+    setter = ax.set_xscale if axis == "x" else ax.set_yscale
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if min(finite) > 0:
+        setter("log")
+    else:
+        setter("symlog", linthresh=min(v for v in finite if v > 0))
+
+
+def figure(n_panels, max_columns=2, height_per_row=PANEL_HEIGHT_IN):
+    """A figure of n_panels axes: one column-width wide for up to two panels
+    side by side, double-column wide beyond that."""
+    columns = min(n_panels, max_columns)
+    rows = math.ceil(n_panels / columns)
+    width = COLUMN_WIDTH_IN if columns <= 2 else DOUBLE_COLUMN_WIDTH_IN
+    if columns == 1:
+        width = COLUMN_WIDTH_IN
+    fig, axes = plt.subplots(rows, columns, figsize=(width, height_per_row * rows + 0.3), squeeze=False)
+    flat = [ax for row in axes for ax in row]
+    for ax in flat[n_panels:]:
+        ax.set_visible(False)
+    return fig, flat[:n_panels]
+
+
+def label_with_unit(name, unit):
+    return f"{name} ({unit})" if unit else name

@@ -39,12 +39,15 @@ struct Objective::Simulated {
 Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*problem.scenario) {
   const auto& spec = problem.spec;
   const auto& donors = problem.context.donors;
+  std::vector<bool> has_data(donors.size(), false);
+  for (const auto& row : problem.data.rows) has_data[row.donor] = true;
   index_.resize(spec.estimates.size());
   for (std::size_t e = 0; e < spec.estimates.size(); ++e) {
     const auto& est = spec.estimates[e];
-    index_[e].assign(donors.size(), 0);
+    index_[e].assign(donors.size(), no_entry);
     if (est.per_donor) {
       for (std::size_t d = 0; d < donors.size(); ++d) {
+        if (!has_data[d]) continue;  // nothing to estimate it from: the scenario's value stays
         index_[e][d] = entries_.size();
         entries_.push_back({e, d, true, est.name + "[" + donors[d] + "]"});
       }
@@ -119,9 +122,11 @@ Eigen::VectorXd Objective::upper() const {
 
 void Objective::apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const {
   const auto& estimates = problem_.spec.estimates;
-  for (std::size_t e = 0; e < estimates.size(); ++e)
-    run.parameters.at(estimates[e].parameter) =
-        from_scale(estimates[e].scale, theta[static_cast<Eigen::Index>(theta_index(e, donor))]);
+  for (std::size_t e = 0; e < estimates.size(); ++e) {
+    const std::size_t j = theta_index(e, donor);
+    if (j != no_entry)
+      run.parameters.at(estimates[e].parameter) = from_scale(estimates[e].scale, theta[static_cast<Eigen::Index>(j)]);
+  }
 }
 
 bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool with_sensitivities,

@@ -14,7 +14,7 @@
 //   ∂r/∂θ_j = (∂r/∂y·∂y/∂p + ∂r/∂σ·∂σ/∂p)·dp/dθ_j
 //
 // θ layout: estimates in file order; a shared estimate takes one entry, a
-// per_donor one an entry per scenario donor (donor order). A run (one per
+// per_donor one an entry per scenario donor that has measurements (donor order). A run (one per
 // donor and arm with data) depends only on the shared entries and its own
 // donor's, so the Jacobian is block structured: each run integrates
 // sensitivities for its own parameters only and the other columns stay zero.
@@ -80,10 +80,12 @@ class Objective {
   /// at t = 6 cannot be compared under lognormal noise").
   std::string diagnose(const Eigen::VectorXd& theta) const;
 
-  /// Model parameter values (model units) of scenario donor `donor` at θ, applied to `run`.
+  /// Sets the estimated parameters of scenario donor `donor` at θ (model units) in `run`.
   void apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const;
-  /// θ entry of estimate `e` for donor `donor`.
+  /// θ entry of estimate `e` for donor `donor`; no_entry for a per_donor
+  /// estimate of a donor without measurements (its scenario value is used).
   std::size_t theta_index(std::size_t e, std::size_t donor) const;
+  static constexpr std::size_t no_entry = static_cast<std::size_t>(-1);
 
  private:
   struct RunData {

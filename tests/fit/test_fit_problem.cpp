@@ -88,6 +88,19 @@ TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][probl
   CHECK(o.entries()[0].label == "k_el[slow]");
   CHECK(o.entries()[1].label == "k_el[fast]");
   CHECK(o.entries()[2].label == "C0");
+
+  // A donor without measurements gets no per-donor entry.
+  Files only_slow(fit_text(), "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t1\t5\n");
+  const fit::FitProblem q = fit::load_fit_problem(only_slow.fit);
+  const fit::Objective oq(q);
+  REQUIRE(oq.size() == 2);
+  CHECK(oq.entries()[0].label == "k_el[slow]");
+  CHECK(oq.theta_index(0, 1) == fit::Objective::no_entry);
+  solve::Run run;
+  run.parameters = {0.5, 0.0};  // k_el, C0 of the fast donor's preset
+  oq.apply((VectorXd(2) << -1, 0).finished(), 1, run);
+  CHECK_THAT(run.parameters[0], Catch::WithinAbs(0.5, 0));
+  CHECK_THAT(run.parameters[1], Catch::WithinAbs(1, 1e-15));
 }
 
 TEST_CASE("objective Jacobian equals central differences of the residuals", "[fit][problem][gradient]") {

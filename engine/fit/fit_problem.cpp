@@ -180,7 +180,9 @@ FitProblem load_fit_problem(const std::string& path) {
   }
 
   MeasurementContext& c = problem.context;
-  for (const auto& d : scenario->donors) c.donors.push_back(d.id);
+  // Listed donors, then cohort members (cohort_0001, ...), as RunPlan numbers them.
+  for (std::size_t d = 0; d < plan.donors(); ++d)
+    c.donors.push_back(plan.donor_id(d * scenario->arms.size() * plan.samples_per_arm()));
   for (const auto& a : scenario->arms) c.arms.push_back(a.id);
   for (const auto& o : m.observables()) {
     c.observables.push_back(o.name);

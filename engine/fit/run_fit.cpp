@@ -214,6 +214,10 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["seed"] = problem.spec.seed;
   j["starts"] = report.starts;
   j["starts_converged"] = report.converged;
+  // Waterfall plateau: how many starts reached the best value (within 0.1 nllh).
+  int at_best = 0;
+  for (const auto& s : starts) at_best += s.result.cost - best.cost < 0.1 ? 1 : 0;
+  j["starts_at_best"] = at_best;
   j["threads"] = options.threads;
   j["optimizer"] = {{"method", problem.spec.optimizer.method},
                     {"max_iter", problem.spec.optimizer.max_iter},

@@ -16,7 +16,8 @@
 //   residuals.csv        donor,arm,observable,time,replicate,measurement,
 //                        simulation,sigma,residual,nllh (table order)
 //   profiles.csv         parameter,value,nllh (value in model units)
-//   fit.json             versions, input SHA-256s, seed, starts, best nllh, status
+//   fit.json             versions, input SHA-256s, seed, starts (converged, and
+//                        at the best nllh within 0.1), best nllh, status, estimates
 //
 // Throws the input errors of the loaders (exit code 2 in the CLI) and
 // OptionError for bad FitOptions. A fit whose best start did not converge

@@ -183,6 +183,8 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   const auto j = nlohmann::json::parse(json_file);
   CHECK(j["fit"] == "decay_fit");
   CHECK(j["starts"] == 4);
+  CHECK(j["starts_at_best"].get<int>() >= 1);
+  CHECK(j["starts_at_best"].get<int>() <= 4);
   CHECK_THAT(j["estimates"]["k_el[fast]"].get<double>(), Catch::WithinRel(true_k[1], 1e-6));
 }
 

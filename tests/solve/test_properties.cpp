@@ -101,3 +101,16 @@ TEST_CASE("non-negativity leaves genuinely signed states alone", "[solve][nonneg
   for (Eigen::Index i = 0; i < 2; ++i)
     CHECK(significant_digits(r.states(2, i), VanDerPol::reference[static_cast<std::size_t>(i)]) >= 7.0);
 }
+
+TEST_CASE("max_step bounds every step", "[solve][tolerance]") {
+  const std::string method = GENERATE("rk45", "rodas4");
+  Decay decay(0.1);
+  auto options = tolerances(method, 1e-4, 1e-8);
+  const auto free = solve::integrate(decay, Eigen::VectorXd::Ones(1), 0, {}, sample_times({10}), options);
+  options.max_step = 0.1;
+  const auto bounded = solve::integrate(decay, Eigen::VectorXd::Ones(1), 0, {}, sample_times({10}), options);
+  REQUIRE(free.ok());
+  REQUIRE(bounded.ok());
+  CHECK(free.stats.steps < 50);
+  CHECK(bounded.stats.steps >= 100);  // 10 / 0.1
+}

@@ -388,3 +388,48 @@ TEST_CASE("a fit that cannot be evaluated anywhere says why", "[fit][run_fit][er
   std::ifstream json_file(dir.path / "out" / "fit.json");
   CHECK(nlohmann::json::parse(json_file)["error"].get<std::string>() == report.error);
 }
+
+TEST_CASE("leukocyte model: the objective's Jacobian equals central differences",
+          "[fit][problem][gradient][leukocyte]") {
+  test::TempDir dir;
+  dir.write("scenario.yaml",
+            "scenario: gmcsf_lps\nmodel: " + std::string(EXVIVO_SOURCE_DIR) +
+                "/models/leukocyte_exvivo.yaml\n"
+                "culture: whole_blood\n"
+                "solver: {method: rosenbrock, rel_tol: 1e-9, abs_tol: 1e-12, timeout: 0 s}\n"
+                "donors: [{id: septic, preset: septic}, {id: healthy, preset: healthy}]\n"
+                "arms:\n  - id: gmcsf\n    protocol: [{at: 0 h, add: {GMCSF: 1 ng/mL}}]\n"
+                "protocol: [{at: 24 h, add: {LPS: 10 ng/mL}}]\n"
+                "samples: {times: [0 h, 24 h, 28 h]}\n");
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\n"
+                        "septic\tgmcsf\tmHLA_DR\t6\t7000\n"
+                        "septic\tgmcsf\tmHLA_DR\t24\t9000\n"
+                        "septic\tgmcsf\tTNF_pg\t26\t300\n"
+                        "healthy\tgmcsf\tmHLA_DR\t24\t30000\n"
+                        "healthy\tgmcsf\tpct_DR_pos\t24\t95\n"
+                        "healthy\tgmcsf\tTNF_pg\t28\t800\n");
+  const std::string fit_file =
+      dir.write("fit.yaml", "fit: leuk\nscenario: scenario.yaml\ndata: data.tsv\n"
+                            "estimate: {K_GM: {}, k_T: {}, HLA0: {per_donor: true}}\n");
+  const fit::FitProblem p = fit::load_fit_problem(fit_file);
+  const fit::Objective o(p);
+  REQUIRE(o.size() == 4);
+  VectorXd theta = (o.lower() + o.upper()) / 2;
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  for (Eigen::Index j = 0; j < 4; ++j) {
+    const double h = 1e-4;
+    VectorXd up = theta, down = theta, ru, rd;
+    up[j] += h;
+    down[j] -= h;
+    REQUIRE(o.residuals(up, ru, nullptr));
+    REQUIRE(o.residuals(down, rd, nullptr));
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(o.entries()[static_cast<std::size_t>(j)].label, i);
+      const double fd = (ru[i] - rd[i]) / (2 * h);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd, 1e-5) || Catch::WithinAbs(fd, 1e-5 * J.col(j).cwiseAbs().maxCoeff() + 1e-9));
+    }
+  }
+  CHECK(J(0, 3) == 0.0);  // septic rows do not depend on HLA0[healthy]
+}

@@ -106,8 +106,8 @@ def _residuals(out):
     ax.set_ylabel("weighted residual")
     if len(observables) > 1:
         ax.legend(loc="best")
-    caption = ("Weighted residuals (residuals.csv, (data - model)/sigma on the noise model's scale) against "
-               "time; dotted lines at ±2.")
+    caption = ("Weighted residuals (residuals.csv: (model − data)/σ, on the log scale for lognormal noise) "
+               "against time; dotted lines at ±2.")
     return Figure("fit_residuals", caption, fig)
 
 
@@ -115,25 +115,35 @@ def _waterfall(out):
     starts = sorted(out.starts.rows, key=lambda r: (not math.isfinite(r["nllh"]), r["nllh"]))
     finite = [r for r in starts if math.isfinite(r["nllh"])]
     fig, (ax,) = style.figure(1)
+    ylabel = "nllh − best nllh"
     if finite:
         best = finite[0]["nllh"]
-        # Offset by 1 so the best start sits at 1 on the log axis.
+        # Spread over decades: offset by 1 so the best start sits at 1 on a log axis.
+        log = finite[-1]["nllh"] - best + 1 >= 10
+        offset = 1 if log else 0
         for converged, marker in ((True, "o"), (False, "x")):
-            pts = [(i + 1, r["nllh"] - best + 1) for i, r in enumerate(finite)
+            pts = [(i + 1, r["nllh"] - best + offset) for i, r in enumerate(finite)
                    if (r["status"] in CONVERGED) == converged]
             if pts:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], ls="none", marker=marker,
                         color=style.colour(0 if converged else 3), ms=3.5,
                         label="converged" if converged else "not converged")
-        ax.plot(range(1, len(finite) + 1), [r["nllh"] - best + 1 for r in finite], color="grey", lw=0.5,
+        ax.plot(range(1, len(finite) + 1), [r["nllh"] - best + offset for r in finite], color="grey", lw=0.5,
                 zorder=0)
-        ax.set_yscale("log")
+        if log:
+            ax.set_yscale("log")
+            ylabel += " + 1"
+        else:
+            # At least one unit of nllh tall: rounding-level differences between starts
+            # that found the same optimum then show as the plateau they are.
+            top = max(1.0, 1.1 * (finite[-1]["nllh"] - best))
+            ax.set_ylim(-0.05 * top, top)
         ax.legend(loc="upper left")
     ax.set_xlabel("start (sorted by final objective)")
-    ax.set_ylabel("nllh − best nllh + 1")
+    ax.set_ylabel(ylabel)
     failed = len(starts) - len(finite)
     caption = (f"Waterfall of the {len(starts)} optimiser starts (starts.csv): final negative log-likelihood "
-               "relative to the best, sorted; a plateau at 1 means the best optimum was found repeatedly."
+               "relative to the best, sorted; a plateau at the bottom means the best optimum was found repeatedly."
                + (f" {failed} start(s) ended without a finite objective." if failed else ""))
     return Figure("fit_waterfall", caption, fig)
 
@@ -171,6 +181,7 @@ def _profiles(out):
         if scales.get(parameter, "").startswith("log") or style.spans_decades([x for x, _ in pts]):
             if min(x for x, _ in pts) > 0:
                 ax.set_xscale("log")
+                style.plain_log_ticks(ax, "x")
     axes[0].legend(loc="best")
     caption = ("Profile likelihoods (profiles.csv): rise of the negative log-likelihood over its minimum as each "
                "parameter is fixed and the others re-optimised; the dashed line (χ²₁,₀.₉₅/2 ≈ 1.92) bounds the 95% "

@@ -120,12 +120,12 @@ def _summary_bands(out, observable, arm_colour):
             if not pts:
                 continue
             t = [r["time"] for r in pts]
-            ax.fill_between(t, [r["q05"] for r in pts], [r["q95"] for r in pts], color=colour, alpha=0.25,
-                            lw=0, step=None)
-            ax.plot(t, [r["median"] for r in pts], color=colour, label=arm)
+            ax.fill_between(t, [r["q05"] for r in pts], [r["q95"] for r in pts], color=colour, alpha=0.15, lw=0)
+            ax.fill_between(t, [r["q25"] for r in pts], [r["q75"] for r in pts], color=colour, alpha=0.3, lw=0)
+            ax.plot(t, [r["median"] for r in pts], color=colour, marker="o", ms=2, label=arm)
         n = max((r["n"] for r in rows if r["donor"] == donor), default=0)
         _finish_timecourse_axes(out, ax, observable, f"{donor} (n = {n:.0f})", all_values)
-    caption = (f"{observable} over time: median (line) and 5-95% range (band) over the sweep samples or "
+    caption = (f"{observable} over time: median (line), 25-75% (dark band) and 5-95% (light band) over the sweep samples or "
                f"cohort members (summary.csv), one panel per donor, colours by arm." + note)
     return fig, caption, axes[0]
 
@@ -188,34 +188,42 @@ def _sample_times(per_run):
     return out
 
 
-def _chosen_sample(per_run, factor_of_run, wanted_time):
+def _chosen_sample(per_run, groups, wanted_time):
     """The sample read for a dose-response: the one nearest wanted_time, or,
-    without one, the sample where the readout varies most with the factor
-    (largest range relative to the largest magnitude); ties go to later samples."""
+    without one, the sample where the factor moves the readout most: the mean
+    over groups (runs differing only in the factor) of the range across the
+    factor, relative to the group's largest magnitude at any time. Ties go to
+    later samples."""
     schedule = _sample_times(per_run)
     if not schedule:
         return None
     if wanted_time is not None:
         return min(schedule, key=lambda x: (abs(x[1] - wanted_time), -x[0]))
-    best, best_spread = schedule[-1], -1.0
+    scale = {}
+    for key, group in groups.items():
+        values = [abs(v) for r in group for (_, _, v) in per_run.get(r, []) if math.isfinite(v)]
+        scale[key] = max(values, default=0.0)
+    best, best_effect = schedule[-1], -1.0
     for entry in schedule:
-        s = entry[0]
-        values = [v for run, pts in per_run.items() if run in factor_of_run
-                  for (si, _, v) in pts if si == s and math.isfinite(v)]
-        if len(values) < 2:
-            continue
-        scale = max(abs(v) for v in values)
-        spread = (max(values) - min(values)) / scale if scale > 0 else 0.0
-        if spread >= best_spread - 1e-12:
-            best, best_spread = entry, spread
+        k = entry[0]
+        effects = []
+        for key, group in groups.items():
+            values = [pts[k][2] for r in group for pts in [per_run.get(r, [])] if k < len(pts)
+                      and math.isfinite(pts[k][2])]
+            if len(values) >= 2 and scale[key] > 0:
+                effects.append((max(values) - min(values)) / scale[key])
+        effect = sum(effects) / len(effects) if effects else 0.0
+        if effect >= best_effect - 1e-12:
+            best, best_effect = entry, effect
     return best
 
 
 def half_maximal_dose(doses, responses):
     """The dose at which the response is halfway between its values at the
-    lowest and the highest dose, interpolated linearly in log10(dose) when all
-    doses are positive (linearly otherwise); None for a flat curve or one that
-    never crosses the half-way level."""
+    lowest and the highest dose, interpolated linearly in log10(dose) between
+    the two doses around the crossing (linearly in dose when the lower one is
+    zero, the untreated level); None for a flat curve or one that never
+    crosses the half-way level."""
     pts = sorted((d, y) for d, y in zip(doses, responses) if math.isfinite(d) and math.isfinite(y))
     if len(pts) < 3:
         return None
@@ -224,11 +232,10 @@ def half_maximal_dose(doses, responses):
     if scale == 0 or abs(hi - lo) < MIN_RELATIVE_RANGE_FOR_EC50 * scale:
         return None
     half = 0.5 * (lo + hi)
-    use_log = all(d > 0 for d, _ in pts)
     for (d0, y0), (d1, y1) in zip(pts, pts[1:]):
         if (y0 - half) * (y1 - half) <= 0 and y0 != y1:
             f = (half - y0) / (y1 - y0)
-            if use_log:
+            if d0 > 0:
                 return 10 ** (math.log10(d0) + f * (math.log10(d1) - math.log10(d0))), half
             return d0 + f * (d1 - d0), half
     return None
@@ -257,19 +264,21 @@ def sweep_figures(out, wanted_time=None):
         marked = []
         for ax, observable in zip(axes, observables):
             per_run = readouts[observable]
-            chosen = _chosen_sample(per_run, factor_of_run, wanted_time)
+            chosen = _chosen_sample(per_run, groups, wanted_time)
             if chosen is None:
                 continue
             sample, _, time_label = chosen
             value_at = {run: v for run, pts in per_run.items() for (s, _, v) in pts if s == sample}
             if curves:
-                marked += _draw_curves(ax, groups, factor_of_run, value_at, factors, factor)
+                place = (style.log_axis_with_zero(ax, "x", levels) if style.spans_decades(levels)
+                         else (lambda v: v))
+                marked += _draw_curves(ax, groups, factor_of_run, value_at, factors, factor, place)
             else:
                 _draw_scatter(ax, runs, factor_of_run, value_at)
-            ax.set_title(f"{observable} at t = {time_label} {out.time_unit()}".strip())
+                style.set_scale(ax, "x", levels)
+            style.title(ax, f"{observable}, t = {time_label} {out.time_unit()}".strip())
             ax.set_xlabel(style.label_with_unit(factor, _factor_unit(out, factor)))
             ax.set_ylabel(_value_label(out, observable))
-            style.set_scale(ax, "x", levels)
             style.set_scale(ax, "y", [value_at[r] for r in factor_of_run if r in value_at])
         kind = "dose_response" if curves else "sweep_scatter"
         what = ("Dose-response: readout at the chosen time against " if curves else "Readout against ")
@@ -277,7 +286,7 @@ def sweep_figures(out, wanted_time=None):
                    + (", one curve per donor and arm; triangles and dotted lines mark the half-maximal dose "
                       "(halfway between the responses at the lowest and highest level)" if curves
                       else ", one point per run, colours by arm")
-                   + ". The time read is the one where the readout varies most with the factor, unless "
+                   + ". The time read is the one where the factor moves the readout most, unless "
                      "`--time` is given.")
         if marked:
             caption += " Half-maximal: " + "; ".join(marked) + "."
@@ -285,7 +294,9 @@ def sweep_figures(out, wanted_time=None):
     return figures
 
 
-def _draw_curves(ax, groups, factor_of_run, value_at, factors, factor):
+def _draw_curves(ax, groups, factor_of_run, value_at, factors, factor, place):
+    """One curve per group; `place` maps a factor level to its x position (a
+    zero dose sits below the smallest positive one on a log axis)."""
     marked = []
     for i, ((donor, arm, others), group) in enumerate(groups.items()):
         pts = sorted((factor_of_run[r], value_at[r]) for r in group if r in value_at)
@@ -295,12 +306,12 @@ def _draw_curves(ax, groups, factor_of_run, value_at, factors, factor):
         label = f"{donor} / {arm}"
         if others:
             label += " (" + ", ".join(f"{f}={v:g}" for f, v in zip([f for f in factors if f != factor], others)) + ")"
-        ax.plot([d for d, _ in pts], [y for _, y in pts], color=colour, marker="o", ms=2.5, label=label)
+        ax.plot([place(d) for d, _ in pts], [y for _, y in pts], color=colour, marker="o", ms=2.5, label=label)
         ec50 = half_maximal_dose([d for d, _ in pts], [y for _, y in pts])
         if ec50:
             dose, level = ec50
-            ax.plot([dose], [level], marker="v", color=colour, ms=5, mec="black", mew=0.4, zorder=5)
-            ax.axvline(dose, color=colour, lw=0.7, ls=":")
+            ax.plot([place(dose)], [level], marker="v", color=colour, ms=5, mec="black", mew=0.4, zorder=5)
+            ax.axvline(place(dose), color=colour, lw=0.7, ls=":")
             marked.append(f"{label}: {dose:.3g}")
     return marked
 

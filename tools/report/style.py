@@ -7,6 +7,7 @@ deficiencies and in greyscale print.
 import math
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")  # files only: no display is needed or wanted
 import matplotlib.pyplot as plt  # noqa: E402
@@ -95,5 +96,52 @@ def figure(n_panels, max_columns=2, height_per_row=PANEL_HEIGHT_IN):
     return fig, flat[:n_panels]
 
 
+def _plain(value, _position=None):
+    return f"{value:g}"
+
+
+def _plain_if_1_2_5(value, _position=None):
+    if value <= 0:
+        return ""
+    mantissa = value / 10 ** math.floor(math.log10(value) + 1e-9)
+    return f"{value:g}" if round(mantissa) in (2, 5) and abs(mantissa - round(mantissa)) < 1e-6 else ""
+
+
+def plain_log_ticks(ax, axis):
+    """On a log axis spanning less than about two decades, label ticks as
+    plain numbers (0.5, 1, 2, 5) instead of powers like 2×10⁰."""
+    a = ax.xaxis if axis == "x" else ax.yaxis
+    lo, hi = (ax.get_xlim() if axis == "x" else ax.get_ylim())
+    if lo > 0 and hi / lo < 10 ** DECADES_FOR_LOG_AXIS:
+        a.set_major_formatter(matplotlib.ticker.FuncFormatter(_plain))
+        a.set_minor_formatter(matplotlib.ticker.FuncFormatter(_plain_if_1_2_5))
+
+
 def label_with_unit(name, unit):
-    return f"{name} ({unit})" if unit else name
+    """`name (unit)`; dimensionless quantities (unit "1" or "") carry no unit."""
+    return f"{name} ({unit})" if unit and unit != "1" else name
+
+
+def title(ax, text, max_chars=26):
+    """A panel title that breaks before ", " when it would overrun a half-column panel."""
+    if len(text) > max_chars and ", " in text:
+        text = text.replace(", ", "\n", 1)
+    ax.set_title(text)
+
+
+def log_axis_with_zero(ax, axis, levels):
+    """A log axis for dose levels that span decades and include zero (the
+    untreated level): zero is drawn one decade below the smallest positive
+    level and labelled 0. Returns the function mapping a level to its position.
+    When there are few levels, they are the ticks."""
+    positive = [v for v in levels if v > 0]
+    zero_at = min(positive) / 10 if positive else 1.0
+    place = (lambda v: v if v > 0 else zero_at)
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    if len(levels) <= 8:
+        ticks = sorted({place(v) for v in levels})
+        labels = ["0" if t == zero_at and 0 in levels else f"{t:g}" for t in ticks]
+        set_ticks = ax.set_xticks if axis == "x" else ax.set_yticks
+        set_ticks(ticks, labels)
+        (ax.xaxis if axis == "x" else ax.yaxis).set_minor_locator(matplotlib.ticker.NullLocator())
+    return place

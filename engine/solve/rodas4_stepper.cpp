@@ -40,30 +40,6 @@ constexpr double d31 = -0.6762803392801253e+00, d32 = 0.6087714651680015e+01,
                  d33 = 0.1643084320892478e+02, d34 = 0.2476722511418386e+02,
                  d35 = -0.6594389125716872e+01;
 
-/// Solves (LU) x = P b in place with the factors of Eigen's PartialPivLU.
-/// Eigen's general triangular solver is tuned for large matrices; on the
-/// 3–50 species systems of this engine it took 65% of a Rodas4 step, these
-/// column-oriented substitutions a small fraction of that.
-void lu_solve_in_place(const Eigen::PartialPivLU<Eigen::MatrixXd>& lu, Eigen::VectorXd& b,
-                       Eigen::VectorXd& scratch) {
-  const Eigen::MatrixXd& factors = lu.matrixLU();
-  const auto& permutation = lu.permutationP().indices();
-  const Eigen::Index n = b.size();
-  for (Eigen::Index i = 0; i < n; ++i) scratch[permutation[i]] = b[i];
-  for (Eigen::Index j = 0; j < n; ++j) {  // L has a unit diagonal
-    const double xj = scratch[j];
-    const double* column = factors.data() + j * n;
-    for (Eigen::Index i = j + 1; i < n; ++i) scratch[i] -= column[i] * xj;
-  }
-  for (Eigen::Index j = n - 1; j >= 0; --j) {
-    const double* column = factors.data() + j * n;
-    const double xj = scratch[j] / column[j];
-    scratch[j] = xj;
-    for (Eigen::Index i = 0; i < j; ++i) scratch[i] -= column[i] * xj;
-  }
-  b.swap(scratch);
-}
-
 class Rodas4Stepper final : public Stepper {
  public:
   Rodas4Stepper(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats)
@@ -73,7 +49,7 @@ class Rodas4Stepper final : public Stepper {
         jac_(n_, n_),
         matrix_(n_, n_),
         lu_(n_) {
-    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_, &solve_scratch_})
+    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_})
       v->setZero(n_);
   }
 
@@ -120,45 +96,39 @@ class Rodas4Stepper final : public Stepper {
 
     rhs_ = dxdt_;
     if (with_dfdt) rhs_ += (h * d1) * dfdt_;
-    solve(k1_);
+    k1_ = lu_.solve(rhs_);
 
     stage_ = x_ + a21 * k1_;
     rhs(t_ + c2 * h, stage_, rhs_);
     rhs_ += (c21 * inv_h) * k1_;
     if (with_dfdt) rhs_ += (h * d2) * dfdt_;
-    solve(k2_);
+    k2_ = lu_.solve(rhs_);
 
     stage_ = x_ + a31 * k1_ + a32 * k2_;
     rhs(t_ + c3 * h, stage_, rhs_);
     rhs_ += inv_h * (c31 * k1_ + c32 * k2_);
     if (with_dfdt) rhs_ += (h * d3) * dfdt_;
-    solve(k3_);
+    k3_ = lu_.solve(rhs_);
 
     stage_ = x_ + a41 * k1_ + a42 * k2_ + a43 * k3_;
     rhs(t_ + c4 * h, stage_, rhs_);
     rhs_ += inv_h * (c41 * k1_ + c42 * k2_ + c43 * k3_);
     if (with_dfdt) rhs_ += (h * d4) * dfdt_;
-    solve(k4_);
+    k4_ = lu_.solve(rhs_);
 
     stage_ = x_ + a51 * k1_ + a52 * k2_ + a53 * k3_ + a54 * k4_;
     rhs(t_ + h, stage_, rhs_);
     rhs_ += inv_h * (c51 * k1_ + c52 * k2_ + c53 * k3_ + c54 * k4_);
-    solve(k5_);
+    k5_ = lu_.solve(rhs_);
 
     stage_ += k5_;  // embedded solution
     rhs(t_ + h, stage_, rhs_);
     rhs_ += inv_h * (c61 * k1_ + c62 * k2_ + c63 * k3_ + c64 * k4_ + c65 * k5_);
-    solve(k6_);
+    k6_ = lu_.solve(rhs_);
 
     x_new_ = stage_ + k6_;
     x_err_ = k6_;
     return norm_(x_err_, x_, x_new_);
-  }
-
-  /// k = (I/(hγ) − J)⁻¹ rhs_ (rhs_ is consumed).
-  void solve(Eigen::VectorXd& k) {
-    lu_solve_in_place(lu_, rhs_, solve_scratch_);
-    k.swap(rhs_);
   }
 
   void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) override {
@@ -186,7 +156,7 @@ class Rodas4Stepper final : public Stepper {
   double lu_h_ = 0;
   Eigen::MatrixXd jac_, matrix_;
   Eigen::PartialPivLU<Eigen::MatrixXd> lu_;
-  Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_, solve_scratch_;
+  Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_;
 };
 
 }  // namespace

@@ -62,12 +62,11 @@ def _sensitivity(table):
         ax.set_yticklabels(present)
         ax.invert_yaxis()
         ax.set_title(output)
-    axes[0].legend(loc="lower right")
     caption = ("Global sensitivity (sensitivity.csv): "
                + ("Sobol' first-order (S1) and total (ST) indices" if sobol else
                   "Morris μ* and σ of the elementary effects")
                + " of each output to each parameter, with bootstrap 95% intervals; one panel per output.")
-    return Figure("sensitivity", caption, fig)
+    return Figure("sensitivity", caption, fig, axes[0])
 
 
 def _auc_bars(table):

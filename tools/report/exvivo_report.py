@@ -44,9 +44,21 @@ def make_figures(out, wanted_time):
     if out.fit_json is None or out.timecourses is not None:
         figures += run_figures.timecourse_figures(out)
         figures += run_figures.sweep_figures(out, wanted_time)
+        figures += run_figures.donor_parameter_figures(out, wanted_time)
     figures += fit_figures.fit_figures(out)
     figures += analysis_figures.analysis_figures(out)
     return figures
+
+
+def notes_on(out):
+    """What the page should say about figures that could not be drawn."""
+    notes = []
+    if out.runs is not None and out.timecourses is None:
+        notes.append("timecourses.csv was not written (output.timecourses: false): time courses come from "
+                     "summary.csv, and readouts against sweep factors or donor parameters cannot be drawn.")
+    if out.fit_json is not None and out.fit_timecourses is None:
+        notes.append("fit_timecourses.csv is missing (the best estimate could not be simulated): no model curves.")
+    return notes
 
 
 def title_of(out):
@@ -85,7 +97,7 @@ def main(argv):
     figures = make_figures(out, args.time)
     for f in figures:
         f.save(figures_dir)
-    write_atomically(page, html_page.render(out, figures, title_of(out)))
+    write_atomically(page, html_page.render(out, figures, title_of(out), notes_on(out)))
     sys.stderr.write(f"report: {len(figures)} figure(s) in {figures_dir}, page {page}\n")
     return EXIT_OK
 

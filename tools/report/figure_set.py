@@ -11,33 +11,41 @@ SVG_METADATA = {"Date": None, "Creator": None}
 
 
 LEGEND_ROW_HEIGHT_IN = 0.16
+SUPTITLE_HEIGHT_IN = 0.25
 
 
 class Figure:
     """`legend_from`: an axes whose labelled artists go into one legend under
-    the panels, where it hides no data (None: no shared legend)."""
+    the panels, where it hides no data (None: no shared legend); `suptitle`:
+    a title over all panels."""
 
-    def __init__(self, stem, caption, fig, legend_from=None):
+    def __init__(self, stem, caption, fig, legend_from=None, suptitle=None):
         self.stem = stem
         self.caption = caption
         self.fig = fig
         self.legend_from = legend_from
+        self.suptitle = suptitle
         self.png = None
         self.svg = None
 
     def _layout(self):
         handles, labels = self.legend_from.get_legend_handles_labels() if self.legend_from else ([], [])
+        width, height = self.fig.get_size_inches()
+        top = 1
+        if self.suptitle:
+            self.fig.suptitle(self.suptitle, fontsize=8)
+            top = 1 - SUPTITLE_HEIGHT_IN / height  # tight_layout leaves no room for it by itself
         if len(labels) < 2:
-            self.fig.tight_layout(pad=0.4)
+            self.fig.tight_layout(pad=0.4, rect=(0, 0, 1, top))
             return
         columns = 2 if max(len(label) for label in labels) > 18 else 3
         rows = -(-len(labels) // columns)
         extra = LEGEND_ROW_HEIGHT_IN * rows + 0.08
-        width, height = self.fig.get_size_inches()
         self.fig.set_size_inches(width, height + extra)
-        self.fig.tight_layout(pad=0.4, rect=(0, extra / (height + extra), 1, 1))
+        top = 1 - (1 - top) * height / (height + extra)
+        self.fig.tight_layout(pad=0.4, rect=(0, extra / (height + extra), 1, top))
         self.fig.legend(handles, labels, loc="lower center", ncol=columns, handlelength=1.4, columnspacing=1.2,
-                        borderaxespad=0.2)
+                        borderaxespad=0.2, markerscale=1.8)
 
     def save(self, directory):
         os.makedirs(directory, exist_ok=True)

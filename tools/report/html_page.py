@@ -42,6 +42,7 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #444; }
 .failed { color: #a33; }
+.note { background: #fff8e0; padding: 0.4em 0.8em; }
 """
 
 
@@ -80,7 +81,7 @@ def failed_runs(out):
     return [r for r in out.runs.rows if r["status"] != "ok"]
 
 
-def render(out, figures, title):
+def render(out, figures, title, notes=()):
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>"]
@@ -101,6 +102,8 @@ def render(out, figures, title):
         parts.append("</table>")
         if len(failures) > MAX_FAILURES_LISTED:
             parts.append(f"<p>… and {len(failures) - MAX_FAILURES_LISTED} more (runs.csv).</p>")
+    for note in notes:
+        parts.append(f'<p class="note">{html.escape(note)}</p>')
     if not figures:
         parts.append("<p>No figures: the directory holds no table that a figure is drawn from.</p>")
     for f in figures:

@@ -322,3 +322,52 @@ def _draw_scatter(ax, runs, factor_of_run, value_at):
         xs = [factor_of_run[r] for r in factor_of_run if runs[r]["arm"] == arm and r in value_at]
         ys = [value_at[r] for r in factor_of_run if runs[r]["arm"] == arm and r in value_at]
         ax.scatter(xs, ys, s=4, color=style.colour(i), alpha=0.6, lw=0, label=arm if len(arms) > 1 else None)
+
+
+# --- readouts against sampled donor parameters (virtual cohorts) -------------
+
+def donor_parameters(out):
+    """Extra columns of runs.csv that are not sweep factors: the sampled cohort
+    parameters (NaN for listed donors)."""
+    if out.runs is None:
+        return []
+    factors = set(sweep_factors(out))
+    return [c for c in out.runs.columns[9:]
+            if c not in factors and any(math.isfinite(r[c]) for r in out.runs.rows)]
+
+
+def donor_parameter_figures(out, wanted_time=None):
+    """Per observable, the readout of every cohort member against each sampled
+    donor parameter: which baseline property the response follows."""
+    parameters = donor_parameters(out)[:MAX_PANELS]
+    if out.timecourses is None or not parameters:
+        return []
+    members = {int(r["run"]): r for r in out.runs.rows
+               if r["status"] == "ok" and math.isfinite(r[parameters[0]])}
+    arms = OrderedDict()
+    for run, r in sorted(members.items()):
+        arms.setdefault(r["arm"], []).append(run)
+    figures = []
+    for observable in observables_of(out)[:MAX_PANELS]:
+        per_run = _readouts(out, observable)
+        chosen = _chosen_sample(per_run, arms, wanted_time)
+        if chosen is None:
+            continue
+        k, _, time_label = chosen
+        value_at = {run: pts[k][2] for run, pts in per_run.items() if run in members and k < len(pts)}
+        fig, axes = style.figure(len(parameters))
+        for ax, parameter in zip(axes, parameters):
+            for i, (arm, runs) in enumerate(arms.items()):
+                xs = [members[r][parameter] for r in runs if r in value_at]
+                ys = [value_at[r] for r in runs if r in value_at]
+                ax.scatter(xs, ys, s=4, color=style.colour(i), alpha=0.7, lw=0, label=arm)
+            ax.set_xlabel(parameter)
+            ax.set_ylabel(_value_label(out, observable))
+            style.set_scale(ax, "x", [members[r][parameter] for r in members])
+            style.set_scale(ax, "y", list(value_at.values()))
+        caption = (f"{observable} of each cohort member at t = {time_label} {out.time_unit()} against its sampled "
+                   "donor parameters (runs.csv), colours by arm; the time is the one where the readout varies most "
+                   "across members, unless `--time` is given.")
+        figures.append(Figure(f"cohort_{safe_stem(observable)}", caption, fig, axes[0],
+                              suptitle=f"{observable}, t = {time_label} {out.time_unit()}".strip()))
+    return figures

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 #include <map>
 
 #include <fmt/core.h>
@@ -30,19 +31,21 @@ std::vector<std::vector<double>> grid_samples(const std::vector<SweepFactor>& fa
   return out;
 }
 
-/// n points of a sampled design, each factor mapped to its range or value list.
-std::vector<std::vector<double>> sampled_design(const SweepSpec& sw) {
+/// n points of a sampled design, each factor mapped to its range or value list,
+/// flat row-major (n × factors).
+std::vector<double> sampled_design(const SweepSpec& sw) {
   const Design design = sw.design == SweepDesign::lhs ? Design::lhs
                         : sw.design == SweepDesign::sobol ? Design::sobol
                                                           : Design::random;
   const auto n = static_cast<std::size_t>(sw.n);
   const Eigen::MatrixXd u = sample_unit_design(design, n, sw.factors.size(), sw.seed);
-  std::vector<std::vector<double>> out(n, std::vector<double>(sw.factors.size()));
+  const std::size_t k = sw.factors.size();
+  std::vector<double> out(n * k);
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t f = 0; f < sw.factors.size(); ++f) {
+    for (std::size_t f = 0; f < k; ++f) {
       const SweepFactor& fac = sw.factors[f];
       const double ui = u(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(f));
-      out[i][f] = fac.has_range ? map_to_range(ui, fac.lower, fac.upper, fac.scale) : map_to_values(ui, fac.values);
+      out[i * k + f] = fac.has_range ? map_to_range(ui, fac.lower, fac.upper, fac.scale) : map_to_values(ui, fac.values);
     }
   return out;
 }
@@ -55,8 +58,15 @@ RunPlan::RunPlan(const Scenario& scenario) : s_(scenario) {
   for (const auto& f : s_.sweep.factors) factor_names_.push_back(f.name);
   if (s_.cohort.sampler)
     for (const auto& name : s_.cohort.sampler->parameter_names()) factor_names_.push_back(name);
-  samples_ = s_.sweep.design == SweepDesign::grid ? grid_samples(s_.sweep.factors) : sampled_design(s_.sweep);
-  n_samples_ = samples_.size();
+  n_factors_ = s_.sweep.factors.size();
+  if (s_.sweep.design == SweepDesign::grid) {
+    const auto grid = grid_samples(s_.sweep.factors);
+    n_samples_ = grid.size();
+    for (const auto& row : grid) samples_.insert(samples_.end(), row.begin(), row.end());
+  } else {
+    samples_ = sampled_design(s_.sweep);
+    n_samples_ = static_cast<std::size_t>(s_.sweep.n);
+  }
 }
 
 RunKey RunPlan::key(std::size_t run) const {
@@ -76,7 +86,7 @@ const std::string& RunPlan::arm_id(std::size_t run) const { return s_.arms[key(r
 
 std::vector<double> RunPlan::factor_values(std::size_t run) const {
   const RunKey k = key(run);
-  std::vector<double> v = samples_[k.sample];
+  std::vector<double> v(sample_row(k.sample), sample_row(k.sample) + n_factors_);
   if (s_.cohort.sampler) {
     // Listed donors get NaN in the cohort columns (written as NaN: not sampled).
     const std::size_t n = s_.cohort.sampler->parameter_names().size();
@@ -92,9 +102,18 @@ std::vector<double> RunPlan::factor_values(std::size_t run) const {
 
 namespace {
 
+/// parse_unit with a per-thread cache: run construction converts the same few
+/// unit strings for every run of a sweep.
+const Unit& cached_unit(const std::string& text) {
+  thread_local std::unordered_map<std::string, Unit> cache;
+  auto it = cache.find(text);
+  if (it == cache.end()) it = cache.emplace(text, parse_unit(text)).first;
+  return it->second;
+}
+
 struct Resolver {
   const Scenario& s;
-  const std::vector<double>& sample;  // factor values of this run
+  const double* sample;  // factor values of this run
 
   /// The value of `v` expressed in `target` (a unit string), with `ctx` for
   /// mass/amount/activity conversions.
@@ -108,7 +127,7 @@ struct Resolver {
       unit = it->unit;
     }
     if (unit.empty()) return value;
-    return convert(value, parse_unit(unit), parse_unit(target), ctx);
+    return convert(value, cached_unit(unit), cached_unit(target), ctx);
   }
 };
 
@@ -117,7 +136,7 @@ struct Resolver {
 solve::Run RunPlan::make_run(std::size_t run_index) const {
   const RunKey k = key(run_index);
   const auto& model = *s_.model;
-  const Resolver resolve{s_, samples_[k.sample]};
+  const Resolver resolve{s_, sample_row(k.sample)};
 
   solve::Run run;
   run.model = s_.model.get();
@@ -158,7 +177,7 @@ solve::Run RunPlan::make_run(std::size_t run_index) const {
     if (!factor.is_parameter) continue;
     const std::size_t p = *model.parameter_index(factor.name);
     ValueSpec v;
-    v.value = samples_[k.sample][f];
+    v.value = sample_row(k.sample)[f];
     v.unit = factor.unit;
     run.parameters[p] = resolve.in_unit(v, model.parameters()[p].unit);
   }

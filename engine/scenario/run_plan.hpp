@@ -55,9 +55,10 @@ class RunPlan {
  private:
   bool is_cohort_member(std::size_t donor) const { return donor >= s_.donors.size(); }
   const Scenario& s_;
-  std::size_t n_donors_ = 0, n_arms_ = 0, n_samples_ = 0;
+  const double* sample_row(std::size_t sample) const { return samples_.data() + sample * n_factors_; }
+  std::size_t n_donors_ = 0, n_arms_ = 0, n_samples_ = 0, n_factors_ = 0;
   std::vector<std::string> factor_names_;
-  std::vector<std::vector<double>> samples_;  ///< n_samples × n_factors, as written
+  std::vector<double> samples_;  ///< n_samples × n_factors row-major, as written
 };
 
 }  // namespace exvivo::scenario

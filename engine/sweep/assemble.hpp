@@ -26,7 +26,7 @@ struct AssembleCounts {
 /// out_dir, each atomically. All shards must share one layout (apart from
 /// shard_index). Throws OptionError when a chunk is missing.
 AssembleCounts assemble_outputs(const std::vector<ShardInput>& shards, const std::filesystem::path& out_dir,
-                                std::size_t memory_budget_bytes = 64u << 20);
+                                std::size_t memory_budget_bytes = 32u << 20);
 
 /// runs.csv header for a layout.
 std::vector<std::string> runs_header(const OutputLayout& layout);

@@ -1,0 +1,52 @@
+#include "analysis/design_information.hpp"
+
+#include <cmath>
+
+#include "fit/sensitivity.hpp"
+
+namespace exvivo::analysis {
+
+using Eigen::Index;
+
+SampleInformation sample_information(const solve::Run& run, const std::vector<EstimatedParameter>& parameters,
+                                     const std::vector<std::size_t>& observables,
+                                     const solve::SolverOptions& options) {
+  std::vector<std::size_t> indices;
+  for (const auto& p : parameters) indices.push_back(p.parameter);
+  const fit::SensitivityResult sens = fit::solve_with_sensitivities(run, indices, options);
+  const auto p = static_cast<Index>(parameters.size());
+  SampleInformation out;
+  out.per_sample.assign(run.samples.size(), Eigen::MatrixXd::Zero(p, p));
+  if (!sens.ok()) {
+    out.ok = false;
+    out.message = sens.message;
+    return out;
+  }
+  Eigen::VectorXd chain(p);  // dp/dθ
+  for (Index j = 0; j < p; ++j) {
+    const double value = run.parameters[parameters[static_cast<std::size_t>(j)].parameter];
+    switch (parameters[static_cast<std::size_t>(j)].scale) {
+      case model::Scale::lin: chain[j] = 1; break;
+      case model::Scale::log: chain[j] = value; break;
+      case model::Scale::log10: chain[j] = value * std::log(10.0); break;
+    }
+  }
+  const auto& info = run.model->observables();
+  for (std::size_t t = 0; t < run.samples.size(); ++t) {
+    const auto row = static_cast<Index>(t);
+    for (const std::size_t o : observables) {
+      const auto col = static_cast<Index>(o);
+      const double y = sens.observables(row, col);
+      double s = sens.sigmas(row, col);
+      if (info[o].noise.distribution == model::NoiseModel::Distribution::lognormal) s *= std::abs(y);
+      if (!std::isfinite(s) || !(s > 0)) continue;
+      const Eigen::VectorXd g =
+          sens.observable_sensitivities[t].row(col).transpose().cwiseProduct(chain) / s;
+      if (!g.allFinite()) continue;
+      out.per_sample[t] += g * g.transpose();
+    }
+  }
+  return out;
+}
+
+}  // namespace exvivo::analysis

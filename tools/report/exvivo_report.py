@@ -23,6 +23,7 @@ def parse_arguments(argv):
     p.add_argument("--time", type=float,
                    help="time (model time unit) read for dose-response figures (default: per observable, "
                         "the sample where the readout varies most with the factor)")
+    p.add_argument("--dpi", type=int, default=200, help="resolution of the PNG files (default 200)")
     return p.parse_args(argv)
 
 
@@ -91,7 +92,7 @@ def main(argv):
     except tables.InputError as e:
         sys.stderr.write(f"error: {e}\n")
         return EXIT_INPUT
-    style.apply()
+    style.apply(args.dpi)
     figures_dir = args.figures_dir or os.path.join(args.dir, "figures")
     page = args.out or os.path.join(args.dir, "report.html")
     figures = make_figures(out, args.time)

@@ -27,7 +27,7 @@ PROFILE_THRESHOLD_95 = 1.920729410347062
 DECADES_FOR_LOG_AXIS = 2.0
 
 
-def apply():
+def apply(dpi=200):
     matplotlib.rcParams.update({
         "font.size": 7.5,
         "axes.titlesize": 8,
@@ -44,7 +44,7 @@ def apply():
         "lines.markersize": 3.5,
         "xtick.major.width": 0.6,
         "ytick.major.width": 0.6,
-        "savefig.dpi": 200,
+        "savefig.dpi": dpi,
         "figure.dpi": 100,
         "svg.fonttype": "none",  # text stays text in the SVG, editable for a paper
         "svg.hashsalt": "exvivo",  # stable ids: the same data give the same SVG

@@ -48,7 +48,7 @@ void estimate(const Eigen::VectorXd& f, std::size_t n, std::size_t k, const std:
   for (std::size_t i = 0; i < k; ++i) {
     double first = 0, total = 0;
     for (const std::size_t j : rows) {
-      first += fb(j) * (fab(i, j) - fa(j));
+      first += (fb(j) - mean) * (fab(i, j) - fa(j));
       total += (fa(j) - fab(i, j)) * (fa(j) - fab(i, j));
     }
     s1[i] = first / m / variance;

@@ -11,8 +11,12 @@
 //   [A; B; A_B^(1); …; A_B^(k)]         (saltelli_points() returns them in this order)
 // With f_A, f_B, f_ABi the outputs and V the variance of the 2n values of f_A
 // and f_B:
-//   S1_i = mean_j f_B(j)·(f_ABi(j) − f_A(j)) / V            (Saltelli 2010, Table 2 (b))
+//   S1_i = mean_j (f_B(j) − f̄)·(f_ABi(j) − f_A(j)) / V      (Saltelli 2010, Table 2 (b))
 //   ST_i = mean_j (f_A(j) − f_ABi(j))² / (2V)               (Jansen 1999, Table 2 (f))
+// f̄ is the mean of the 2n values of f_A and f_B. Subtracting it does not
+// change the estimator's expectation (E f_ABi = E f_A) but removes the part of
+// its variance that grows with the output's mean², which matters for readouts
+// far from zero such as mHLA-DR in AB/C.
 // Bootstrap intervals resample the n rows j (the same rows for every i) and
 // recompute both estimators (percentile intervals, bootstrap.hpp).
 //

@@ -2,6 +2,8 @@
 // Helpers for the analysis tests: inline scenario/analysis files in a
 // temporary directory, the bundled models by absolute path.
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -12,6 +14,14 @@ namespace exvivo::test {
 
 inline std::string model_path(const std::string& name) {
   return std::string(EXVIVO_SOURCE_DIR) + "/models/" + name + ".yaml";
+}
+
+/// The first line of a text file (a CSV header).
+inline std::string first_line(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 /// Bit-identical doubles: determinism checks, where no tolerance applies.

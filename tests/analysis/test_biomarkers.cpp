@@ -70,7 +70,8 @@ TEST_CASE("biomarkers: the parameter that decides the response has AUC 1", "[ana
       CHECK(row.threshold < std::exp(-0.5));
     }
   }
-  CHECK(std::filesystem::exists(dir.path / "out" / "biomarkers.csv"));
+  CHECK(exvivo::test::first_line(dir.path / "out" / "biomarkers.csv") ==
+        "biomarker,auc,auc_lo,auc_hi,threshold,sensitivity,specificity,direction");
 }
 
 TEST_CASE("biomarkers: fold change between arms as the response", "[analysis][biomarkers]") {

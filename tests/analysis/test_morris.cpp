@@ -83,5 +83,6 @@ TEST_CASE("Morris through run_analysis: effects per whole parameter range", "[an
   CHECK_THAT(report.sensitivity[1].mu_star, close_to(60, 1e-9));   // 30 · range 2
   CHECK(report.sensitivity[2].mu_star > 0);                        // c on a log scale: not constant
   CHECK(report.sensitivity[2].sigma > 0);
-  CHECK(std::filesystem::exists(dir.path / "out" / "sensitivity.csv"));
+  CHECK(exvivo::test::first_line(dir.path / "out" / "sensitivity.csv") ==
+        "output,parameter,mu_star,mu_star_lo,mu_star_hi,sigma");
 }

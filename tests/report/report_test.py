@@ -124,22 +124,47 @@ def observables_in(directory):
         return {line.split(",")[col] for line in f if line.strip()}
 
 
+def first_key(path):
+    """`scenario`, `fit` or `analysis`: the first key of a bundled file."""
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"(scenario|fit|analysis):", line)
+            if m:
+                return m.group(1)
+            if line.strip() and not line.startswith("#"):
+                return None
+    return None
+
+
 def test_scenarios(args):
-    for scenario in sorted(glob.glob(os.path.join(args.source, "scenarios", "*.yaml"))):
-        with open(scenario) as f:
-            if not any(line.startswith("scenario:") for line in f):
-                continue  # fit and analysis files are reported by their own cases
-        name = os.path.basename(scenario)[:-5]
+    """Every bundled scenario (`exvivo run`), and every bundled analysis
+    (`exvivo analyze`) once that subcommand exists."""
+    can_analyze = "analyze" in subcommands(args)
+    for path in sorted(glob.glob(os.path.join(args.source, "scenarios", "*.yaml"))):
+        kind = first_key(path)
+        name = os.path.basename(path)[:-5]
         out = os.path.join(args.work, "scenarios", name)
-        code, text = run([args.exvivo, "run", scenario, "-o", out, "--quiet"])
-        check(code in (0, 1), f"{name}: exvivo run exit {code}: {text[-400:]}")
+        if kind == "scenario":
+            code, text = run([args.exvivo, "run", path, "-o", out, "--quiet"])
+        elif kind == "analysis" and can_analyze:
+            code, text = run([args.exvivo, "analyze", path, "-o", out, "--quiet"])
+        else:
+            print(f"skip: {name} ({kind})", flush=True)
+            continue
+        check(code in (0, 1), f"{name}: exvivo {kind} exit {code}: {text[-400:]}")
         if code not in (0, 1):
             continue
         expect = [f"timecourse_{re.sub(r'[^A-Za-z0-9_-]', '_', o)}" for o in observables_in(out)]
-        with open(os.path.join(out, "runs.csv")) as f:
-            header = f.readline().strip().split(",")
-        if len(header) > 9 and name in ("gmcsf_restores_hladr", "one_compartment_dosing"):
+        if name in ("gmcsf_restores_hladr", "one_compartment_dosing", "ifng_restores_hladr"):
             expect.append(r"dose_response_.*")
+        if name == "cohort_gmcsf":
+            expect.append(r"cohort_.*")
+        with open(path) as f:
+            text = f.read()
+        if kind == "analysis":
+            expect += {"sensitivity:": ["sensitivity"], "biomarkers:": ["biomarker_auc", "biomarker_roc"],
+                       "design:": ["design"]}.get(next((k for k in ("sensitivity:", "biomarkers:", "design:")
+                                                       if re.search("^" + k, text, re.M)), ""), [])
         check_report(name, out, run([args.driver, out]), expect)
         print(f"ok: {name}", flush=True)
 
@@ -157,7 +182,14 @@ def test_fit(args):
     print("ok: decay_fit", flush=True)
 
 
+def subcommands(args):
+    _, usage = run([args.exvivo, "--help"])
+    return set(re.findall(r"^\s+([a-z]+)\s", usage.split("Subcommands:")[-1], re.M))
+
+
 def test_analyses(args):
+    """The analysis tables in data/ (DESIGN.md §6b columns): Sobol' with
+    biomarkers and designs, and Morris."""
     for name, expect in (("analysis_sobol", ["sensitivity", "biomarker_auc", "biomarker_roc", "design"]),
                          ("analysis_morris", ["sensitivity"])):
         out = os.path.join(args.work, "analysis", name)
@@ -196,8 +228,7 @@ def test_page_path_and_errors(args):
     check(code == 0, f"a missing $EXVIVO_REPORT_SCRIPT falls back to the source tree: exit {code}, {text}")
 
     # The subcommand itself, once main.cpp registers it.
-    _, usage = run([args.exvivo, "--help"])
-    if re.search(r"^\s+report\b", usage, re.M):
+    if "report" in subcommands(args):
         code, text = run([args.exvivo, "report", out, "-o", page])
         check(code == 0, f"exvivo report: exit {code}, {text[-300:]}")
         code, text = run([args.exvivo, "report", empty])

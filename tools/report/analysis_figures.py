@@ -9,6 +9,10 @@ import style
 from figure_set import Figure
 
 MAX_PANELS = 8
+ROC_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+SOBOL_AXIS = (-0.05, 1.05)
+# A Sobol' index lies in [0, 1]: a wider bootstrap interval (too few samples) is not drawn.
+MAX_SOBOL_INTERVAL = 1.0
 
 
 def analysis_figures(out):
@@ -25,10 +29,13 @@ def analysis_figures(out):
     return figures
 
 
-def _errors(rows, value, lo, hi):
-    """Asymmetric error bars from interval columns; zero where an interval is missing."""
-    below = [max(0.0, r[value] - r[lo]) if math.isfinite(r[lo]) else 0.0 for r in rows]
-    above = [max(0.0, r[hi] - r[value]) if math.isfinite(r[hi]) else 0.0 for r in rows]
+def _errors(rows, value, lo, hi, widest=math.inf):
+    """Asymmetric error bars from interval columns; none where an interval is
+    missing or wider than `widest` (it would say nothing but cross the panel)."""
+    def shown(r):
+        return math.isfinite(r[lo]) and math.isfinite(r[hi]) and r[hi] - r[lo] <= widest
+    below = [max(0.0, r[value] - r[lo]) if shown(r) else 0.0 for r in rows]
+    above = [max(0.0, r[hi] - r[value]) if shown(r) else 0.0 for r in rows]
     return [below, above]
 
 
@@ -46,11 +53,14 @@ def _sensitivity(table):
         y = list(range(len(present)))
         if sobol:
             ax.barh([v - bar / 2 for v in y], [r["S1"] for r in rows], height=bar, color=style.colour(0),
-                    xerr=_errors(rows, "S1", "S1_lo", "S1_hi"), error_kw={"lw": 0.6}, label="first order S1")
+                    xerr=_errors(rows, "S1", "S1_lo", "S1_hi", MAX_SOBOL_INTERVAL), error_kw={"lw": 0.6},
+                    label="first order S1")
             ax.barh([v + bar / 2 for v in y], [r["ST"] for r in rows], height=bar, color=style.colour(1),
-                    xerr=_errors(rows, "ST", "ST_lo", "ST_hi"), error_kw={"lw": 0.6}, label="total ST")
+                    xerr=_errors(rows, "ST", "ST_lo", "ST_hi", MAX_SOBOL_INTERVAL), error_kw={"lw": 0.6},
+                    label="total ST")
             ax.set_xlabel("Sobol' index")
             ax.axvline(0, color="black", lw=0.5)
+            ax.set_xlim(min(SOBOL_AXIS[0], ax.get_xlim()[0]), max(SOBOL_AXIS[1], ax.get_xlim()[1]))
         else:
             ax.barh([v - bar / 2 for v in y], [r["mu_star"] for r in rows], height=bar, color=style.colour(0),
                     xerr=_errors(rows, "mu_star", "mu_star_lo", "mu_star_hi"), error_kw={"lw": 0.6},
@@ -65,7 +75,8 @@ def _sensitivity(table):
     caption = ("Global sensitivity (sensitivity.csv): "
                + ("Sobol' first-order (S1) and total (ST) indices" if sobol else
                   "Morris μ* and σ of the elementary effects")
-               + " of each output to each parameter, with bootstrap 95% intervals; one panel per output.")
+               + " of each output to each parameter, with bootstrap 95% intervals (not drawn when wider "
+                 "than 1: too few samples); one panel per output.")
     return Figure("sensitivity", caption, fig, axes[0])
 
 
@@ -104,19 +115,19 @@ def _roc_space(out):
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, label=label, drawstyle="steps-post")
                 label = None
         if has_points and math.isfinite(r["sensitivity"]) and math.isfinite(r["specificity"]):
-            ax.plot([1 - r["specificity"]], [r["sensitivity"]], marker="o", color=colour, ms=4, ls="none",
-                    label=label)
+            # Markers differ as well as colours: points that coincide stay distinguishable.
+            ax.plot([1 - r["specificity"]], [r["sensitivity"]], marker=ROC_MARKERS[i % len(ROC_MARKERS)],
+                    color=colour, ms=4, ls="none", mfc="none" if i % 2 else colour, label=label)
     ax.plot([0, 1], [0, 1], color="grey", lw=0.6, ls="--")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_aspect("equal")
     ax.set_xlabel("1 − specificity")
     ax.set_ylabel("sensitivity")
-    ax.legend(loc="lower right", fontsize=6.5)
     caption = ("ROC space: " + ("ROC curves (roc.csv) and " if curves is not None else "")
                + "the Youden-optimal operating point of each biomarker (biomarkers.csv: sensitivity and "
                  "specificity at its threshold); the diagonal is chance.")
-    return Figure("biomarker_roc", caption, fig)
+    return Figure("biomarker_roc", caption, fig, ax)
 
 
 def _roc_curve(curves, biomarker):
@@ -130,6 +141,17 @@ def _roc_curve(curves, biomarker):
     return sorted(p for p in pts if math.isfinite(p[0]) and math.isfinite(p[1]))
 
 
+def _short_list(text):
+    """'0.29999999999999999;100' (full precision, `;`-separated) as '0.3, 100'."""
+    items = []
+    for item in text.split(";"):
+        try:
+            items.append(f"{float(item):g}")
+        except ValueError:
+            items.append(item)
+    return ", ".join(items)
+
+
 def _design(table):
     rows = sorted(table.rows, key=lambda r: r["rank"])[:20]
     height = max(1.6, 0.22 * len(rows) + 0.8)
@@ -138,7 +160,8 @@ def _design(table):
     ax.barh(y, [r["criterion"] for r in rows], color=style.colour(2), height=0.6)
     labels = []
     for r in rows:
-        parts = [f"t: {r['times']}" if r.get("times") else "", f"dose: {r['doses']}" if r.get("doses") else ""]
+        parts = [f"t: {_short_list(r['times'])}" if r.get("times") else "",
+                 f"dose: {_short_list(r['doses'])}" if r.get("doses") else ""]
         labels.append("  ".join(p for p in parts if p) or f"rank {r['rank']:g}")
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=6.5)

@@ -19,6 +19,8 @@ HEADER_FIELDS = [
     ("runs", ("runs_total",)),
     ("runs ok", ("runs_ok",)),
     ("runs failed", ("runs_failed",)),
+    ("model solves", ("model_solves",)),
+    ("failed solves", ("failed_solves",)),
     ("measurements", ("measurements",)),
     ("parameters", ("parameters",)),
     ("starts", ("starts",)),

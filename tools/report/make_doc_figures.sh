@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the example figures of docs/figures/ (shown in the README), one
 # of each kind that `exvivo report` draws, from the bundled scenarios, the
-# example fit and the example analysis tables.
+# example fit and the bundled analyses (scenarios/analysis_*.yaml).
 #
 # Usage: tools/report/make_doc_figures.sh [EXVIVO]   (default: build/exvivo)
 # Run from the repository root; needs /usr/bin/python3 with matplotlib.
@@ -15,8 +15,14 @@ report() { /usr/bin/python3 "$src/tools/report/exvivo_report.py" "$1" --dpi 150;
 "$exvivo" run "$src/scenarios/gmcsf_restores_hladr.yaml" -o "$work/gmcsf" --quiet
 "$exvivo" run "$src/scenarios/cohort_gmcsf.yaml" -o "$work/cohort" --quiet
 "$exvivo" fit "$src/tests/fit/data/decay_fit.yaml" -o "$work/fit" --quiet
-cp -r "$src/tests/report/data/analysis_sobol" "$work/analysis"
-for d in gmcsf cohort fit analysis; do report "$work/$d"; done
+if "$exvivo" --help | grep -qE '^ +analyze '; then
+  "$exvivo" analyze "$src/scenarios/analysis_gmcsf_sensitivity.yaml" -o "$work/analysis" --quiet
+  "$exvivo" analyze "$src/scenarios/analysis_gmcsf_responders.yaml" -o "$work/biomarkers" --quiet
+else  # before `exvivo analyze` existed: the illustrative tables of the report test
+  cp -r "$src/tests/report/data/analysis_sobol" "$work/analysis"
+  cp -r "$src/tests/report/data/analysis_sobol" "$work/biomarkers"
+fi
+for d in gmcsf cohort fit analysis biomarkers; do report "$work/$d"; done
 
 out="$src/docs/figures"
 mkdir -p "$out"
@@ -27,8 +33,9 @@ cp "$work/cohort/figures/cohort_mHLA_DR.png" "$out/cohort_parameters.png"
 for f in fit_data_and_model fit_observed_vs_predicted fit_residuals fit_waterfall fit_profiles; do
   cp "$work/fit/figures/$f.png" "$out/$f.png"
 done
-for f in sensitivity biomarker_auc biomarker_roc; do
-  cp "$work/analysis/figures/$f.png" "$out/$f.png"
+cp "$work/analysis/figures/sensitivity.png" "$out/sensitivity.png"
+for f in biomarker_auc biomarker_roc; do
+  cp "$work/biomarkers/figures/$f.png" "$out/$f.png"
 done
 # Palette PNGs (256 colours) are a quarter of the size and look the same.
 /usr/bin/python3 - "$out"/*.png <<'PY'

@@ -125,8 +125,8 @@ def _summary_bands(out, observable, arm_colour):
             ax.plot(t, [r["median"] for r in pts], color=colour, marker="o", ms=2, label=arm)
         n = max((r["n"] for r in rows if r["donor"] == donor), default=0)
         _finish_timecourse_axes(out, ax, observable, f"{donor} (n = {n:.0f})", all_values)
-    caption = (f"{observable} over time: median (line), 25-75% (dark band) and 5-95% (light band) over the sweep samples or "
-               f"cohort members (summary.csv), one panel per donor, colours by arm." + note)
+    caption = (f"{observable} over time: median (line), 25-75% (dark band) and 5-95% (light band) over the "
+               f"sweep samples or cohort members (summary.csv), one panel per donor, colours by arm." + note)
     return fig, caption, axes[0]
 
 
@@ -272,7 +272,8 @@ def sweep_figures(out, wanted_time=None):
             if curves:
                 place = (style.log_axis_with_zero(ax, "x", levels) if style.spans_decades(levels)
                          else (lambda v: v))
-                marked += _draw_curves(ax, groups, factor_of_run, value_at, factors, factor, place)
+                marked += [f"{observable} {m}" for m in
+                           _draw_curves(ax, groups, factor_of_run, value_at, factors, factor, place)]
             else:
                 _draw_scatter(ax, runs, factor_of_run, value_at)
                 style.set_scale(ax, "x", levels)
@@ -289,7 +290,8 @@ def sweep_figures(out, wanted_time=None):
                    + ". The time read is the one where the factor moves the readout most, unless "
                      "`--time` is given.")
         if marked:
-            caption += " Half-maximal: " + "; ".join(marked) + "."
+            unit = _factor_unit(out, factor)
+            caption += f" Half-maximal {factor}{f' ({unit})' if unit else ''}: " + "; ".join(marked) + "."
         figures.append(Figure(f"{kind}_{safe_stem(factor)}", caption, fig, axes[0]))
     return figures
 

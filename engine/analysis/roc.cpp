@@ -1,6 +1,8 @@
 #include "analysis/roc.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -54,6 +56,25 @@ double roc_auc(const std::vector<double>& marker, const std::vector<bool>& respo
   return auc_of(s.positive, s.negative);
 }
 
+std::vector<RocPoint> roc_curve(const std::vector<double>& marker, const std::vector<bool>& response, bool higher) {
+  check_groups(marker, response);
+  const Split s = split(marker, response);
+  std::vector<double> cuts = marker;
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  if (higher) std::reverse(cuts.begin(), cuts.end());  // strictest cut-off first
+  const double infinity = std::numeric_limits<double>::infinity();
+  std::vector<RocPoint> curve{{higher ? infinity : -infinity, 0, 1}};
+  const auto n1 = static_cast<double>(s.positive.size()), n0 = static_cast<double>(s.negative.size());
+  for (const double c : cuts) {
+    const auto predicted = [&](double v) { return higher ? v >= c : v <= c; };
+    const double tp = static_cast<double>(std::count_if(s.positive.begin(), s.positive.end(), predicted));
+    const double fp = static_cast<double>(std::count_if(s.negative.begin(), s.negative.end(), predicted));
+    curve.push_back({c, tp / n1, 1 - fp / n0});
+  }
+  return curve;
+}
+
 RocSummary roc_summary(const std::vector<double>& marker, const std::vector<bool>& response,
                        std::size_t bootstrap, std::uint64_t seed) {
   check_groups(marker, response);
@@ -63,23 +84,14 @@ RocSummary roc_summary(const std::vector<double>& marker, const std::vector<bool
   r.higher = auc >= 0.5;
   r.auc = r.higher ? auc : 1 - auc;
 
-  // Youden: sweep the distinct marker values in the direction of prediction.
-  std::vector<double> cuts = marker;
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  if (!r.higher) std::reverse(cuts.begin(), cuts.end());
-  const auto n1 = static_cast<double>(s.positive.size()), n0 = static_cast<double>(s.negative.size());
   double best_j = -2;
-  for (const double c : cuts) {
-    const auto predicted = [&](double v) { return r.higher ? v >= c : v <= c; };
-    const double tp = static_cast<double>(std::count_if(s.positive.begin(), s.positive.end(), predicted));
-    const double fp = static_cast<double>(std::count_if(s.negative.begin(), s.negative.end(), predicted));
-    const double sensitivity = tp / n1, specificity = 1 - fp / n0;
-    if (sensitivity + specificity - 1 > best_j) {
-      best_j = sensitivity + specificity - 1;
-      r.threshold = c;
-      r.sensitivity = sensitivity;
-      r.specificity = specificity;
+  for (const RocPoint& point : roc_curve(marker, response, r.higher)) {
+    if (!std::isfinite(point.threshold)) continue;
+    if (point.sensitivity + point.specificity - 1 >= best_j) {  // later points are more sensitive
+      best_j = point.sensitivity + point.specificity - 1;
+      r.threshold = point.threshold;
+      r.sensitivity = point.sensitivity;
+      r.specificity = point.specificity;
     }
   }
 

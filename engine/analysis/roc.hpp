@@ -39,6 +39,18 @@ struct RocSummary {
   double specificity = 0;
 };
 
+struct RocPoint {
+  double threshold = 0;         ///< classify responder when marker ≥ threshold (higher) or ≤ (lower)
+  double sensitivity = 0;       ///< true positive rate
+  double specificity = 0;       ///< 1 − false positive rate
+};
+
+/// The empirical ROC curve in the given direction: one point per distinct
+/// marker value, from the strictest cut-off to the loosest, preceded by the
+/// point (sensitivity 0, specificity 1) at threshold +∞ (higher) or −∞ (lower).
+/// Throws as roc_auc.
+std::vector<RocPoint> roc_curve(const std::vector<double>& marker, const std::vector<bool>& response, bool higher);
+
 /// The summary above; `bootstrap` stratified resamples (0 = no interval) drawn
 /// from `seed`. Throws as roc_auc.
 RocSummary roc_summary(const std::vector<double>& marker, const std::vector<bool>& response,

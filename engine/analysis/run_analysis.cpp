@@ -77,6 +77,16 @@ void write_biomarkers(const fs::path& path, const std::vector<BiomarkerRow>& row
   });
 }
 
+void write_roc(const fs::path& path, const std::vector<BiomarkerRow>& rows) {
+  write_csv(path, [&](io::CsvWriter& csv) {
+    csv.write_row({"biomarker", "threshold", "sensitivity", "specificity", "fpr", "tpr"});
+    for (const auto& r : rows)
+      for (const RocPoint& p : r.curve)
+        csv.field(r.biomarker).field(p.threshold).field(p.sensitivity).field(p.specificity)
+            .field(1 - p.specificity).field(p.sensitivity).end_row();
+  });
+}
+
 void write_design(const fs::path& path, const std::vector<DesignRow>& rows) {
   write_csv(path, [&](io::CsvWriter& csv) {
     csv.write_row({"rank", "times", "doses", "criterion"});
@@ -125,6 +135,7 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
       progress("biomarkers");
       j["biomarkers"] = run_biomarkers(spec, *spec.biomarkers, report);
       write_biomarkers(dir / "biomarkers.csv", report.biomarkers);
+      write_roc(dir / "roc.csv", report.biomarkers);
     }
     if (spec.design) {
       progress("design");

@@ -14,6 +14,10 @@
 //                    DESIGN columns, plus `direction` = higher | lower saying
 //                    whether a higher or a lower marker predicts response
 //                    (roc.hpp); threshold in the marker's unit
+//   roc.csv          biomarker,threshold,sensitivity,specificity,fpr,tpr: the
+//                    empirical ROC curve of each biomarker in its direction
+//                    (fpr = 1 − specificity, tpr = sensitivity), first point at
+//                    threshold ±Inf
 //   design.csv       rank,times,doses,criterion: the best designs, times (model
 //                    time unit) and doses (the candidates' unit) joined by ';',
 //                    doses empty when not chosen; criterion = log det of the
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/roc.hpp"
 
 namespace exvivo::analysis {
 
@@ -61,6 +66,7 @@ struct BiomarkerRow {
   ConfidenceInterval auc_ci;
   double threshold = 0, sensitivity = 0, specificity = 0;
   bool higher = true;                    ///< direction
+  std::vector<RocPoint> curve;           ///< roc.csv rows of this biomarker
 };
 
 struct DesignRow {

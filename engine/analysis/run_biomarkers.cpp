@@ -73,7 +73,7 @@ nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& sec
     const std::uint64_t seed = scenario::derive_key(section.seed, scenario::name_key(section.candidates[c].label));
     const RocSummary roc = roc_summary(markers[c], responds, section.bootstrap, seed);
     rows.push_back({section.candidates[c].label, roc.auc, roc.auc_ci, roc.threshold, roc.sensitivity,
-                    roc.specificity, roc.higher});
+                    roc.specificity, roc.higher, roc_curve(markers[c], responds, roc.higher)});
   }
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.auc > b.auc; });
   report.biomarkers = rows;

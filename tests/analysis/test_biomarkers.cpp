@@ -72,6 +72,7 @@ TEST_CASE("biomarkers: the parameter that decides the response has AUC 1", "[ana
   }
   CHECK(exvivo::test::first_line(dir.path / "out" / "biomarkers.csv") ==
         "biomarker,auc,auc_lo,auc_hi,threshold,sensitivity,specificity,direction");
+  CHECK(exvivo::test::first_line(dir.path / "out" / "roc.csv") == "biomarker,threshold,sensitivity,specificity,fpr,tpr");
 }
 
 TEST_CASE("biomarkers: fold change between arms as the response", "[analysis][biomarkers]") {

@@ -75,6 +75,26 @@ TEST_CASE("ROC summary: a marker lower in responders is reported with direction 
   CHECK(s.auc_ci.upper <= 1.0);
 }
 
+TEST_CASE("ROC curve: from (0, 0) to (1, 1), one point per distinct marker value", "[analysis][roc]") {
+  const std::vector<double> x{1, 2, 2, 3, 5};
+  const std::vector<bool> r{false, true, false, true, true};
+  const auto curve = roc_curve(x, r, true);
+  REQUIRE(curve.size() == 5);  // +inf, 5, 3, 2, 1
+  CHECK(std::isinf(curve[0].threshold));
+  CHECK_THAT(curve[0].sensitivity, close_to(0, 0));
+  CHECK_THAT(curve[0].specificity, close_to(1, 0));
+  CHECK_THAT(curve[3].threshold, close_to(2, 0));
+  CHECK_THAT(curve[3].sensitivity, close_to(1, 0));
+  CHECK_THAT(curve[3].specificity, close_to(0.5, 0));
+  CHECK_THAT(curve[4].sensitivity, close_to(1, 0));
+  CHECK_THAT(curve[4].specificity, close_to(0, 0));
+  // The trapezoidal area under the curve is the AUC.
+  double area = 0;
+  for (std::size_t i = 1; i < curve.size(); ++i)
+    area += (curve[i - 1].specificity - curve[i].specificity) * (curve[i].sensitivity + curve[i - 1].sensitivity) / 2;
+  CHECK_THAT(area, close_to(roc_auc(x, r), 1e-12));
+}
+
 TEST_CASE("ROC: needs both responders and non-responders", "[analysis][roc]") {
   CHECK_THROWS_AS(roc_auc({1, 2}, {true, true}), std::invalid_argument);
   CHECK_THROWS_AS(roc_auc({1, 2}, {true}), std::invalid_argument);

@@ -19,6 +19,7 @@
 
 #include <unistd.h>
 
+#include "calibration_band.hpp"
 #include "scenario/run_plan.hpp"
 #include "scenario/scenario.hpp"
 #include "solve/solve.hpp"

@@ -113,12 +113,16 @@ class Integrator {
       if (!(samples[i].time >= t0))
         return fmt::format("sample {} at t = {:g} is before the start t0 = {:g}", i,
                            samples[i].time, t0);
-      if (i > 0 && samples[i].time < samples[i - 1].time)
-        return fmt::format("sample times are not sorted (sample {} at t = {:g} after t = {:g})",
-                           i, samples[i].time, samples[i - 1].time);
+      // "t-" (before_event) sorts before "t" at the same time.
+      if (i > 0 && (samples[i].time < samples[i - 1].time ||
+                    (samples[i].time == samples[i - 1].time && samples[i].before_event &&
+                     !samples[i - 1].before_event)))
+        return fmt::format("sample times are not sorted (sample {} at t = {:g}{} after t = {:g}{})",
+                           i, samples[i].time, samples[i].before_event ? "-" : "",
+                           samples[i - 1].time, samples[i - 1].before_event ? "-" : "");
     }
-    for (std::size_t i = 1; i < events.size(); ++i)
-      if (!(events[i].time > events[i - 1].time))
+    for (std::size_t i = 0; i < events.size(); ++i)
+      if (!std::isfinite(events[i].time) || (i > 0 && !(events[i].time > events[i - 1].time)))
         return fmt::format("event times are not strictly increasing (event {} at t = {:g})", i,
                            events[i].time);
     return std::nullopt;

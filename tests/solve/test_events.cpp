@@ -128,6 +128,11 @@ TEST_CASE("malformed schedules end with status error and say why", "[solve][even
     CHECK(r.message == "event at t = 1: state index 3 out of range (size 1)");
     CHECK(r.completed == 1);  // the sample before the event is kept
   }
+  SECTION("a sample 't' before a sample 't-'") {
+    const auto r = run({{6, {{Kind::add, 0, 10}}}}, {{6, false}, {6, true}}, 1);
+    CHECK(r.status == solve::Status::error);
+    CHECK(r.message == "sample times are not sorted (sample 1 at t = 6- after t = 6)");
+  }
   SECTION("unsorted events") {
     const auto r = run({{2, {}}, {1, {}}}, sample_times({3}), 1);
     CHECK(r.status == solve::Status::error);

@@ -17,6 +17,7 @@ import matplotlib.image
 import numpy
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIT_FIGURES = ["fit_data_and_model", "fit_observed_vs_predicted", "fit_residuals", "fit_waterfall", "fit_profiles"]
 MIN_PNG_SIDE_PX = 300  # 3.5 in at 200 dpi is 700 px; anything far smaller is broken
 
 failures = []
@@ -137,8 +138,8 @@ def first_key(path):
 
 
 def test_scenarios(args):
-    """Every bundled scenario (`exvivo run`), and every bundled analysis
-    (`exvivo analyze`) once that subcommand exists."""
+    """Every bundled scenario (`exvivo run`), fit (`exvivo fit`) and analysis
+    (`exvivo analyze`, once that subcommand exists)."""
     can_analyze = "analyze" in subcommands(args)
     for path in sorted(glob.glob(os.path.join(args.source, "scenarios", "*.yaml"))):
         kind = first_key(path)
@@ -146,6 +147,8 @@ def test_scenarios(args):
         out = os.path.join(args.work, "scenarios", name)
         if kind == "scenario":
             code, text = run([args.exvivo, "run", path, "-o", out, "--quiet"])
+        elif kind == "fit":
+            code, text = run([args.exvivo, "fit", path, "-o", out, "--quiet"])
         elif kind == "analysis" and can_analyze:
             code, text = run([args.exvivo, "analyze", path, "-o", out, "--quiet"])
         else:
@@ -161,6 +164,8 @@ def test_scenarios(args):
             expect.append(r"cohort_.*")
         with open(path) as f:
             text = f.read()
+        if kind == "fit":
+            expect += FIT_FIGURES
         if kind == "analysis":
             expect += {"sensitivity:": ["sensitivity"], "biomarkers:": ["biomarker_auc", "biomarker_roc"],
                        "design:": ["design"]}.get(next((k for k in ("sensitivity:", "biomarkers:", "design:")
@@ -177,8 +182,7 @@ def test_fit(args):
     out = os.path.join(args.work, "fit", "decay_fit")
     code, text = run([args.exvivo, "fit", fit_file, "-o", out, "--quiet"])
     check(code in (0, 1), f"exvivo fit exit {code}: {text[-400:]}")
-    check_report("decay_fit", out, run([args.driver, out]),
-                 ["fit_data_and_model", "fit_observed_vs_predicted", "fit_residuals", "fit_waterfall", "fit_profiles"])
+    check_report("decay_fit", out, run([args.driver, out]), FIT_FIGURES)
     print("ok: decay_fit", flush=True)
 
 

@@ -38,7 +38,9 @@ class Figure:
         if len(labels) < 2:
             self.fig.tight_layout(pad=0.4, rect=(0, 0, 1, top))
             return
-        columns = 2 if max(len(label) for label in labels) > 18 else 3
+        # As many columns as fit the width: ~4 pt per character at 7 pt, plus the handle.
+        per_column_pt = 4.0 * max(len(label) for label in labels) + 32
+        columns = max(1, min(4, len(labels), int(width * 72 / per_column_pt)))
         rows = -(-len(labels) // columns)
         extra = LEGEND_ROW_HEIGHT_IN * rows + 0.08
         self.fig.set_size_inches(width, height + extra)

@@ -2,10 +2,12 @@
 observed against predicted, residuals, the waterfall of starts and profile
 likelihoods with the 95% threshold."""
 import math
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
+
+import matplotlib.ticker
 
 import style
-from figure_set import Figure, safe_stem
+from figure_set import Figure
 
 CONVERGED = {"gtol", "ftol", "xtol"}
 MAX_PANELS = 8
@@ -34,61 +36,90 @@ def _condition_colours(rows):
     return {c: style.colour(i) for i, c in enumerate(conditions)}
 
 
+ARM_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1)), "v")]
+
+
 def _data_and_model(out):
+    """Colours by donor and line style / marker by arm, so that many donor x
+    arm conditions stay apart without running out of colours."""
     data = out.residuals.rows
     observables = list(OrderedDict.fromkeys(r["observable"] for r in data))[:MAX_PANELS]
-    colours = _condition_colours(data)
-    curves = defaultdict(list)
+    donors = list(OrderedDict.fromkeys(r["donor"] for r in data))
+    arms = list(OrderedDict.fromkeys(r["arm"] for r in data))
+    curves = OrderedDict()
     for r in out.fit_timecourses.rows:
         # Rows of one run come in schedule order; `sample` numbers sweep samples, not times.
-        curve = curves[(r["observable"], r["donor"], r["arm"], r["run"])]
-        curve.append((len(curve), r["time"], r["value"]))
+        curve = curves.setdefault((r["observable"], r["donor"], r["arm"]), OrderedDict()).setdefault(r["run"], [])
+        curve.append((r["time"], r["value"]))
     fig, axes = style.figure(len(observables))
     for ax, observable in zip(axes, observables):
         values = []
-        for (donor, arm), colour in colours.items():
-            runs = [c for key, c in curves.items() if key[:3] == (observable, donor, arm)]
-            pts = runs[0] if runs else []
-            label = f"{donor} / {arm}"
-            if pts:
-                ax.plot([t for _, t, _ in pts], [v for _, _, v in pts], color=colour, label=label)
-                values += [v for _, _, v in pts]
-            obs = [r for r in data if r["observable"] == observable and (r["donor"], r["arm"]) == (donor, arm)]
-            ax.plot([r["time"] for r in obs], [r["measurement"] for r in obs], ls="none", marker="o", ms=3,
-                    mfc="white", mec=colour, mew=0.8, label=None if pts else label)
-            values += [r["measurement"] for r in obs]
+        for d, donor in enumerate(donors):
+            for a, arm in enumerate(arms):
+                line, marker = ARM_STYLES[a % len(ARM_STYLES)]
+                colour = style.colour(d)
+                runs = curves.get((observable, donor, arm))
+                if runs:
+                    pts = next(iter(runs.values()))
+                    ax.plot([t for t, _ in pts], [v for _, v in pts], color=colour, ls=line, lw=0.9)
+                    values += [v for _, v in pts]
+                obs = [r for r in data if (r["observable"], r["donor"], r["arm"]) == (observable, donor, arm)]
+                ax.plot([r["time"] for r in obs], [r["measurement"] for r in obs], ls="none", marker=marker, ms=3,
+                        mfc="white", mec=colour, mew=0.8)
+                values += [r["measurement"] for r in obs]
         ax.set_xlabel(style.label_with_unit("time", out.time_unit()))
         ax.set_ylabel(_unit_label(out, observable))
         ax.set_title(observable)
         style.set_scale(ax, "y", values)
-    caption = ("Data (open circles, residuals.csv) and the model at the best estimate (lines, "
-               "fit_timecourses.csv), one panel per observable, colours by donor and arm.")
-    return Figure("fit_data_and_model", caption, fig, axes[0])
+    legend_ax = axes[0]
+    _condition_legend(legend_ax, donors, arms)
+    caption = ("Data (open markers, residuals.csv) and the model at the best estimate (lines, "
+               "fit_timecourses.csv), one panel per observable; colours by donor, line style and marker by arm.")
+    return Figure("fit_data_and_model", caption, fig, legend_ax)
 
 
 def _observed_vs_predicted(out):
+    """One panel per observable (their units differ); colours by donor and
+    markers by arm as in the data-and-model figure."""
     rows = out.residuals.rows
-    colours = _condition_colours(rows)
-    fig, (ax,) = style.figure(1, height_per_row=3.0)
-    for (donor, arm), colour in colours.items():
-        pts = [r for r in rows if (r["donor"], r["arm"]) == (donor, arm)]
-        ax.scatter([r["simulation"] for r in pts], [r["measurement"] for r in pts], s=9, color=colour,
-                   alpha=0.8, lw=0, label=f"{donor} / {arm}")
-    values = [r[c] for r in rows for c in ("simulation", "measurement") if math.isfinite(r[c])]
-    if values:
-        lo, hi = min(values), max(values)
-        ax.plot([lo, hi], [lo, hi], color="black", lw=0.7, ls="--", label="identity")
-        style.set_scale(ax, "x", values)
-        style.set_scale(ax, "y", values)
-    ax.set_aspect("equal", adjustable="datalim")
-    observables = list(OrderedDict.fromkeys(r["observable"] for r in rows))
-    unit = out.observable_unit(observables[0]) if len(observables) == 1 else ""
-    what = observables[0] if len(observables) == 1 else "value"
-    ax.set_xlabel(style.label_with_unit(f"predicted {what}", unit))
-    ax.set_ylabel(style.label_with_unit(f"observed {what}", unit))
-    ax.legend(loc="upper left", handlelength=1.0)
-    caption = "Observed against predicted at the best estimate (residuals.csv); the dashed line is identity."
-    return Figure("fit_observed_vs_predicted", caption, fig)
+    observables = list(OrderedDict.fromkeys(r["observable"] for r in rows))[:MAX_PANELS]
+    donors = list(OrderedDict.fromkeys(r["donor"] for r in rows))
+    arms = list(OrderedDict.fromkeys(r["arm"] for r in rows))
+    fig, axes = style.figure(len(observables), height_per_row=2.6 if len(observables) > 1 else 3.0)
+    for ax, observable in zip(axes, observables):
+        for d, donor in enumerate(donors):
+            for a, arm in enumerate(arms):
+                pts = [r for r in rows if (r["observable"], r["donor"], r["arm"]) == (observable, donor, arm)]
+                if pts:
+                    ax.plot([r["simulation"] for r in pts], [r["measurement"] for r in pts], ls="none",
+                            marker=ARM_STYLES[a % len(ARM_STYLES)][1], ms=3, mfc="white", mec=style.colour(d),
+                            mew=0.8)
+        values = [r[c] for r in rows if r["observable"] == observable for c in ("simulation", "measurement")
+                  if math.isfinite(r[c])]
+        if values:
+            lo, hi = min(values), max(values)
+            ax.plot([lo, hi], [lo, hi], color="black", lw=0.7, ls="--")
+            style.set_scale(ax, "x", values)
+            style.set_scale(ax, "y", values)
+        unit = out.observable_unit(observable)
+        ax.set_xlabel(style.label_with_unit("predicted", unit))
+        ax.set_ylabel(style.label_with_unit("observed", unit))
+        ax.set_title(observable)
+    _condition_legend(axes[0], donors, arms)
+    caption = ("Observed against predicted at the best estimate (residuals.csv), one panel per observable; the "
+               "dashed line is identity; colours by donor, markers by arm.")
+    return Figure("fit_observed_vs_predicted", caption, fig, axes[0])
+
+
+def _condition_legend(ax, donors, arms):
+    """Legend entries without data: donors as colours, arms as line style and marker."""
+    if len(donors) > 1:
+        for d, donor in enumerate(donors):
+            ax.plot([], [], color=style.colour(d), lw=2, label=donor)
+    if len(arms) > 1:
+        for a, arm in enumerate(arms):
+            line, marker = ARM_STYLES[a % len(ARM_STYLES)]
+            ax.plot([], [], color="dimgrey", ls=line, marker=marker, mfc="white", label=arm)
 
 
 def _residuals(out):
@@ -139,6 +170,7 @@ def _waterfall(out):
             top = max(1.0, 1.1 * (finite[-1]["nllh"] - best))
             ax.set_ylim(-0.05 * top, top)
         ax.legend(loc="upper left")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("start (sorted by final objective)")
     ax.set_ylabel(ylabel)
     failed = len(starts) - len(finite)
@@ -182,8 +214,7 @@ def _profiles(out):
             if min(x for x, _ in pts) > 0:
                 ax.set_xscale("log")
                 style.plain_log_ticks(ax, "x")
-    axes[0].legend(loc="best")
     caption = ("Profile likelihoods (profiles.csv): rise of the negative log-likelihood over its minimum as each "
                "parameter is fixed and the others re-optimised; the dashed line (χ²₁,₀.₉₅/2 ≈ 1.92) bounds the 95% "
                "confidence interval, the dotted line marks the estimate.")
-    return Figure("fit_profiles", caption, fig)
+    return Figure("fit_profiles", caption, fig, axes[0])

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the example figures of docs/figures/ (shown in the README), one
-# of each kind that `exvivo report` draws, from the bundled scenarios, the
-# example fit and the bundled analyses (scenarios/analysis_*.yaml).
+# of each kind that `exvivo report` draws, from the bundled scenarios, fit
+# (scenarios/fit_gmcsf_patients.yaml) and analyses (scenarios/analysis_*.yaml).
 #
 # Usage: tools/report/make_doc_figures.sh [EXVIVO]   (default: build/exvivo)
 # Run from the repository root; needs /usr/bin/python3 with matplotlib.
@@ -14,7 +14,7 @@ report() { /usr/bin/python3 "$src/tools/report/exvivo_report.py" "$1" --dpi 150;
 
 "$exvivo" run "$src/scenarios/gmcsf_restores_hladr.yaml" -o "$work/gmcsf" --quiet
 "$exvivo" run "$src/scenarios/cohort_gmcsf.yaml" -o "$work/cohort" --quiet
-"$exvivo" fit "$src/tests/fit/data/decay_fit.yaml" -o "$work/fit" --quiet
+"$exvivo" fit "$src/scenarios/fit_gmcsf_patients.yaml" -o "$work/fit" --quiet
 if "$exvivo" --help | grep -qE '^ +analyze '; then
   "$exvivo" analyze "$src/scenarios/analysis_gmcsf_sensitivity.yaml" -o "$work/analysis" --quiet
   "$exvivo" analyze "$src/scenarios/analysis_gmcsf_responders.yaml" -o "$work/biomarkers" --quiet

@@ -100,21 +100,23 @@ def _plain(value, _position=None):
     return f"{value:g}"
 
 
-def _plain_if_1_2_5(value, _position=None):
+def _plain_if_2_3_5(value, _position=None):
     if value <= 0:
         return ""
     mantissa = value / 10 ** math.floor(math.log10(value) + 1e-9)
-    return f"{value:g}" if round(mantissa) in (2, 5) and abs(mantissa - round(mantissa)) < 1e-6 else ""
+    return f"{value:g}" if round(mantissa) in (2, 3, 5) and abs(mantissa - round(mantissa)) < 1e-6 else ""
 
 
 def plain_log_ticks(ax, axis):
     """On a log axis spanning less than about two decades, label ticks as
-    plain numbers (0.5, 1, 2, 5) instead of powers like 2×10⁰."""
+    plain numbers (0.5, 1, 2, 3, 5) instead of powers like 2×10⁰."""
     a = ax.xaxis if axis == "x" else ax.yaxis
     lo, hi = (ax.get_xlim() if axis == "x" else ax.get_ylim())
     if lo > 0 and hi / lo < 10 ** DECADES_FOR_LOG_AXIS:
         a.set_major_formatter(matplotlib.ticker.FuncFormatter(_plain))
-        a.set_minor_formatter(matplotlib.ticker.FuncFormatter(_plain_if_1_2_5))
+        # Within a factor of 4 there is room to label every minor tick.
+        minor = _plain if hi / lo < 4 else _plain_if_2_3_5
+        a.set_minor_formatter(matplotlib.ticker.FuncFormatter(minor))
 
 
 def label_with_unit(name, unit):

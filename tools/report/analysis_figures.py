@@ -112,7 +112,7 @@ def _roc_space(out):
         if curves is not None:
             pts = _roc_curve(curves, r["biomarker"])
             if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, label=label, drawstyle="steps-post")
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], color=colour, label=label, lw=0.9)
                 label = None
         if has_points and math.isfinite(r["sensitivity"]) and math.isfinite(r["specificity"]):
             # Markers differ as well as colours: points that coincide stay distinguishable.

@@ -10,7 +10,7 @@ PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None}
 
 
-LEGEND_ROW_HEIGHT_IN = 0.16
+LEGEND_ROW_HEIGHT_IN = 0.2
 SUPTITLE_HEIGHT_IN = 0.25
 
 

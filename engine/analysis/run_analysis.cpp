@@ -119,6 +119,9 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   j["model_sha256"] = io::sha256_file(spec.scenario->model_file);
   j["threads"] = options.threads;
   j["time_unit"] = spec.scenario->model->time_unit();
+  nlohmann::json units = nlohmann::json::object();
+  for (const auto& o : spec.scenario->model->observables()) units[o.name] = o.unit;
+  j["observable_units"] = units;
 
   tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
   const auto progress = [&](const char* what) {

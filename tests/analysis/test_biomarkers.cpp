@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "analysis/analysis_spec.hpp"
 #include "analysis/run_analysis.hpp"
 #include "analysis_fixture.hpp"
 
@@ -92,4 +93,38 @@ TEST_CASE("biomarkers: fold change between arms as the response", "[analysis][bi
   const std::string never = dir.write(
       "never.yaml", head + "  response: {observable: x_obs, time: 2 h, arm: spike, vs_arm: control, fold_above: 2.5}\n");
   CHECK_THROWS_WITH(run_analysis(never, options), Catch::Contains("is met by none of the 60 cohort members"));
+}
+
+TEST_CASE("biomarkers: errors in candidates and response", "[analysis][biomarkers][errors]") {
+  exvivo::test::TempDir dir;
+  dir.write("marker.yaml", marker_model);
+  dir.write("scenario.yaml", cohort_scenario);
+  const std::string head = "analysis: bad\nscenario: scenario.yaml\nbiomarkers:\n";
+  const std::string response = "  response: {observable: x_obs, time: 2 h, arm: control, below: 0.4}\n";
+  const auto message = [&](const std::string& body) {
+    const std::string file = dir.write("bad.yaml", head + body);
+    try {
+      (void)load_analysis(file);
+    } catch (const ScenarioError& e) {
+      const std::string text = e.what();
+      return text.substr(text.find("bad.yaml:"));
+    }
+    return std::string();
+  };
+  CHECK(message("  candidates: [k, k]\n" + response) ==
+        "bad.yaml:4:19: biomarkers.candidates[1]: candidate 'k' is listed twice");
+  CHECK(message("  candidates: [kk]\n" + response) ==
+        "bad.yaml:4:16: biomarkers.candidates[0]: unknown parameter 'kk' of model 'marker' (did you mean 'k'?)");
+  CHECK(message("  candidates: [k]\n  response: {observable: x_obs, time: 2 h, arm: control, above: 1, below: 2}\n") ==
+        "bad.yaml:5:75: biomarkers.response.below: give one of above, below, fold_above, fold_below, not both "
+        "'above' and 'below'");
+  CHECK(message("  candidates: [k]\n  response: {observable: x_obs, time: 2 h, arm: control}\n") ==
+        "bad.yaml:5:13: biomarkers.response: missing the response criterion: one of above, below, fold_above, "
+        "fold_below");
+  CHECK(message("  candidates: [k]\n  response: {observable: x_obs, time: 2 h, arm: spike, fold_above: 2}\n") ==
+        "bad.yaml:5:13: biomarkers.response: 'fold_above' needs 'vs_arm', the arm the fold change is relative to");
+  CHECK(message("  candidates: [k]\n  response: {observable: x_obs, time: 2 h, arm: spike, vs_arm: spike, fold_above: 2}\n") ==
+        "bad.yaml:5:64: biomarkers.response.vs_arm: 'vs_arm' must differ from 'arm'");
+  CHECK(message("  candidates: [k]\n  response: {observable: x_obs, time: 2 h, arm: spike, vs_arm: control, below: 2}\n") ==
+        "bad.yaml:5:64: biomarkers.response.vs_arm: 'vs_arm' needs 'fold_above' or 'fold_below' instead of 'below'");
 }

@@ -149,7 +149,7 @@ TEST_CASE("95% profile intervals cover the true decay parameters in >= 80% of 20
   CHECK(c.x0_covered >= 16);
 }
 
-// The issue's criterion. Binomial(100, 0.95): P(X ≤ 89) = 0.028. Hidden from
+// The issue's criterion. Binomial(100, 0.95): P(X ≤ 89) = 0.011. Hidden from
 // the default run ([.slow]); CTest label `slow`. Result in tests/fit/README.md.
 TEST_CASE("95% profile intervals cover the true decay parameters in >= 90% of 100 replicates",
           "[.slow][fit][recovery]") {

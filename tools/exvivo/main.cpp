@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "report_command.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 
@@ -42,6 +43,12 @@ int main(int argc, char** argv) {
   fit->add_option("--threads", fit_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   fit->add_flag("--quiet", fit_args.quiet, "No progress on stderr");
 
+  std::string report_dir, report_html;
+  auto* report = app.add_subcommand(
+      "report", "Figures (PNG and SVG in DIR/figures) and one self-contained HTML page for an output directory of run, fit or analyze");
+  report->add_option("dir", report_dir, "Output directory of exvivo run, fit or analyze")->required();
+  report->add_option("-o,--out", report_html, "HTML page to write (default: DIR/report.html)");
+
   std::string check_file;
   auto* check = app.add_subcommand("check", "Validate a model, scenario or fit file without simulating");
   check->add_option("file", check_file, "Model or scenario file (YAML)")->required();
@@ -61,6 +68,7 @@ int main(int argc, char** argv) {
     if (*run) return command_run(run_args);
     if (*merge) return command_merge(merge_dirs, merge_out);
     if (*fit) return command_fit(fit_args);
+    if (*report) return command_report(report_dir, report_html);
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
   } catch (const exvivo::Error& e) {

@@ -76,6 +76,19 @@ def main():
     else:
         check(True, "the documented command reproduces scenarios/data/gmcsf_donors.tsv")
 
+    # The generator's input errors: exit 2 and a message naming the problem.
+    generator = ["/usr/bin/python3", os.path.join(args.source, "tools", "make_synthetic_data.py"),
+                 os.path.join(truth_dir, "timecourses.csv")]
+    for extra, message in [
+            (["--noise", "gaussian:0.1"], "--noise gaussian:0.1: unknown noise distribution 'gaussian' "
+                                          "(normal, lognormal or proportional)"),
+            (["--noise", "lognormal:-1"], "--noise lognormal:-1: sigma must be >= 0, got -1"),
+            (["--keep", "TNF_pg:a-b"], "--keep: expected OBSERVABLE:FROM-TO, got 'TNF_pg:a-b'"),
+            ([], "no noise model for observable 'mHLA_DR' (give --model or --noise)")]:
+        code, text = run(generator + extra)
+        check(code == 2 and message in text, f"make_synthetic_data {' '.join(extra)}: exit 2 with '{message}' "
+                                             f"(got {code}: {text.strip()[-200:]})")
+
     out_dir = os.path.join(args.work, "fit")
     code, text = run([args.exvivo, "fit", os.path.join(scenarios, "fit_gmcsf_patients.yaml"),
                       "-o", out_dir, "--quiet"])

@@ -85,8 +85,10 @@ struct Coverage {
 };
 
 /// One replicate data set (seeded), fitted with profile intervals for k and x0.
-void fit_decay_replicate(std::uint64_t seed, Coverage& coverage) {
-  const fs::path dir = fresh_dir(fmt::format("decay_{}", seed));
+/// `set` names the replicate set, so that the 20- and 100-replicate tests can
+/// run in parallel (ctest -j) without sharing directories.
+void fit_decay_replicate(const std::string& set, std::uint64_t seed, Coverage& coverage) {
+  const fs::path dir = fresh_dir(fmt::format("decay_{}_{}", set, seed));
   write_text(dir / "scenario.yaml", fmt::format(R"(scenario: decay_recovery
 model: {}
 solver: {{method: rosenbrock, rel_tol: 1e-9, abs_tol: 1e-12}}
@@ -128,7 +130,8 @@ uncertainty: {{fim: true, profile: [k, x0]}}
 
 Coverage decay_coverage(int replicates) {
   Coverage c;
-  for (int i = 0; i < replicates; ++i) fit_decay_replicate(1000 + static_cast<std::uint64_t>(i), c);
+  const std::string set = std::to_string(replicates);
+  for (int i = 0; i < replicates; ++i) fit_decay_replicate(set, 1000 + static_cast<std::uint64_t>(i), c);
   return c;
 }
 

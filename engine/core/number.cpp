@@ -1,5 +1,7 @@
 #include "core/number.hpp"
 
+#include "core/text.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -9,19 +11,6 @@ namespace exvivo {
 
 namespace {
 
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

@@ -5,16 +5,11 @@
 
 #include "core/error.hpp"
 #include "core/number.hpp"
+#include "core/text.hpp"
 
 namespace exvivo {
 
 namespace {
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool starts_with_word(std::string_view s, std::string_view word) {
   if (s.size() < word.size()) return false;

@@ -1,5 +1,7 @@
 #include "core/units.hpp"
 
+#include "core/text.hpp"
+
 #include <cmath>
 #include <cctype>
 #include <string>
@@ -283,12 +285,6 @@ std::string format_powers(const std::map<std::string, int>& powers) {
 int power_of(const Unit& u, const std::string& dim) {
   const auto it = u.powers.find(dim);
   return it == u.powers.end() ? 0 : it->second;
-}
-
-std::string_view trim_spaces(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 bool known(double v) { return std::isfinite(v) && v > 0; }

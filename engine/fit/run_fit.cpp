@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <tbb/task_arena.h>
 
+#include "core/text.hpp"
 #include "core/version.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/multi_start.hpp"
@@ -33,15 +34,6 @@ void FitOptions::validate() const {
 }
 
 namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 double model_value(const FitProblem& p, const Objective& o, std::size_t j, double theta) {
   return from_scale(p.spec.estimates[o.entries()[j].estimate].scale, theta);
@@ -232,8 +224,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["time_unit"] = problem.scenario->model->time_unit();
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);
   if (!residual_error.empty()) j["error"] = residual_error;
-  j["start_time"] = iso_time(start_wall);
-  j["end_time"] = iso_time(std::chrono::system_clock::now());
+  j["start_time"] = utc_timestamp(start_wall);
+  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
   io::write_file_atomically(dir / "fit.json", j.dump(2) + "\n");
 

@@ -32,10 +32,6 @@ bool is_identifier(std::string_view name) {
   return true;
 }
 
-namespace {
-
-constexpr int max_depth = 64;
-
 std::string describe(const YamlNode& n) {
   switch (n.kind) {
     case YamlNode::Kind::null: return "nothing";
@@ -45,6 +41,10 @@ std::string describe(const YamlNode& n) {
   }
   return "?";
 }
+
+namespace {
+
+constexpr int max_depth = 64;
 
 std::string child_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;

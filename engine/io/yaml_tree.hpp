@@ -74,6 +74,9 @@ YamlNode read_yaml_file(const std::string& path, InputKind kind);
 /// Same, from text already in memory; `file` names it in messages.
 YamlNode read_yaml_string(const std::string& text, const std::string& file, InputKind kind);
 
+/// How a node reads in messages: "'text'", "a list", "a mapping" or "nothing".
+std::string describe(const YamlNode& node);
+
 /// True when `name` matches [A-Za-z_][A-Za-z0-9_]*.
 bool is_identifier(std::string_view name);
 

@@ -36,16 +36,6 @@ const std::vector<std::string> distributions = {"normal", "lognormal", "proporti
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-std::string describe_shape(const YamlNode& n) {
-  switch (n.kind) {
-    case YamlNode::Kind::null: return "nothing";
-    case YamlNode::Kind::scalar: return "'" + n.text + "'";
-    case YamlNode::Kind::sequence: return "a list";
-    case YamlNode::Kind::mapping: return "a mapping";
-  }
-  return "?";
-}
-
 std::string path_join(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
@@ -76,7 +66,7 @@ class SpecReader {
     const YamlNode root = io::read_yaml_string(raw_, file_, io::InputKind::model);
     if (!root.is_mapping())
       root.fail("expected a mapping of model sections (model, parameters, species, odes, ...), got " +
-                describe_shape(root));
+                io::describe(root));
     root.check_keys(top_level_keys);
 
     ModelSpec spec;
@@ -178,7 +168,7 @@ class SpecReader {
   /// An expression scalar with exact positions (see Expression::layout).
   Expression read_expression(const YamlNode& n) const {
     if (n.is_null()) n.fail("missing expression");
-    if (!n.is_scalar()) n.fail("expected an expression, got " + describe_shape(n));
+    if (!n.is_scalar()) n.fail("expected an expression, got " + io::describe(n));
     Expression e;
     e.text = n.text;
     e.layout = n.text;
@@ -246,7 +236,7 @@ class SpecReader {
   // --- sections -----------------------------------------------------------------
 
   static void expect_section(const YamlNode& n, std::string_view what) {
-    if (!n.is_mapping()) n.fail(fmt::format("expected a mapping of {}, got {}", what, describe_shape(n)));
+    if (!n.is_mapping()) n.fail(fmt::format("expected a mapping of {}, got {}", what, io::describe(n)));
   }
 
   void read_parameters(const YamlNode& section, ModelSpec& spec) const {
@@ -263,7 +253,7 @@ class SpecReader {
       } else if (v.is_mapping()) {
         read_parameter_fields(v, p);
       } else {
-        v.fail("expected a number or a mapping such as {value: 2.3, unit: 1/h}, got " + describe_shape(v));
+        v.fail("expected a number or a mapping such as {value: 2.3, unit: 1/h}, got " + io::describe(v));
       }
       spec.parameters.push_back(std::move(p));
     }
@@ -307,7 +297,7 @@ class SpecReader {
     }
     if (const YamlNode* b = v.find("bounds")) {
       if (!b->is_sequence() || b->items.size() != 2)
-        b->fail("expected bounds as a list [lower, upper], got " + describe_shape(*b) +
+        b->fail("expected bounds as a list [lower, upper], got " + io::describe(*b) +
                 (b->is_sequence() ? fmt::format(" of {} values", b->items.size()) : ""));
       p.lower = finite_number(b->items[0]);
       p.upper = finite_number(b->items[1]);
@@ -363,7 +353,7 @@ class SpecReader {
         if (const YamlNode* n = v.find("doc")) s.info.doc = text_of(*n);
       } else {
         v.fail("expected an initial value or a mapping such as {initial: 0, unit: ng/mL}, got " +
-               describe_shape(v));
+               io::describe(v));
       }
       spec.species.push_back(std::move(s));
     }
@@ -428,7 +418,7 @@ class SpecReader {
 
   void read_noise(const YamlNode& n, ObservableSpec& o) const {
     if (!n.is_mapping())
-      n.fail("expected a mapping such as {distribution: normal, sigma: 0.1}, got " + describe_shape(n));
+      n.fail("expected a mapping such as {distribution: normal, sigma: 0.1}, got " + io::describe(n));
     n.check_keys({"distribution", "sigma"});
     const YamlNode* d = n.find("distribution");
     if (d == nullptr) n.fail("missing key 'distribution' (normal, lognormal or proportional)");
@@ -487,7 +477,7 @@ class SpecReader {
       set.where = entry.first.where;
       const YamlNode& v = value_of(entry, "values");
       if (!v.is_mapping())
-        v.fail("expected a mapping of parameter or species names to values, got " + describe_shape(v));
+        v.fail("expected a mapping of parameter or species names to values, got " + io::describe(v));
       for (const auto& value_entry : v.entries) set.values.push_back(read_preset_value(value_entry, spec));
       sets.push_back(std::move(set));
     }

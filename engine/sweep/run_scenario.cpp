@@ -15,6 +15,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
@@ -38,15 +39,6 @@ void RunOptions::validate() const {
 }
 
 namespace {
-
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /// Solves one run; any exception becomes a failed Solution (a sweep never dies for one run).
 solve::Solution solve_one(const scenario::RunPlan& plan, const scenario::Scenario& s, std::size_t run) {
@@ -138,8 +130,8 @@ void write_run_json(const fs::path& dir, const nlohmann::ordered_json& extra, co
   j["runs"] = report.runs;
   j["runs_ok"] = report.ok;
   j["runs_failed"] = report.failed;
-  j["start_time"] = iso_time(start);
-  j["end_time"] = iso_time(std::chrono::system_clock::now());
+  j["start_time"] = utc_timestamp(start);
+  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
   io::write_file_atomically(dir / "run.json", j.dump(2) + "\n");
 }

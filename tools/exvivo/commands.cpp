@@ -6,6 +6,8 @@
 
 #include <fmt/core.h>
 
+#include "analysis/analysis_spec.hpp"
+#include "analysis/run_analysis.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/run_fit.hpp"
 #include "io/yaml_tree.hpp"
@@ -67,6 +69,17 @@ int command_fit(const FitArgs& args) {
   return report.ok() ? 0 : 1;
 }
 
+int command_analyze(const AnalyzeArgs& args) {
+  analysis::AnalysisOptions options;
+  options.out_dir = args.out_dir;
+  options.threads = args.threads;
+  options.quiet = args.quiet;
+  options.validate();
+  const analysis::AnalysisReport report = analysis::run_analysis(args.analysis_file, options);  // prints its summary
+  for (const auto& f : report.failures) std::fprintf(stderr, "failed: %s\n", f.c_str());
+  return report.ok() ? 0 : 1;
+}
+
 int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir) {
   const sweep::RunReport report = sweep::merge_shards(dirs, out_dir);
   std::fprintf(stderr, "merged %zu shard directories: %zu runs, %zu ok, %zu failed; results in %s\n", dirs.size(),
@@ -77,6 +90,12 @@ int command_merge(const std::vector<std::string>& dirs, const std::string& out_d
 int command_check(const std::string& file) {
   // The top-level key says what kind of file it is.
   const io::YamlNode root = io::read_yaml_file(file, io::InputKind::scenario);
+  // Analysis files also have a `scenario:` key: test for them first.
+  if (root.is_mapping() && root.find("analysis")) {
+    const analysis::AnalysisSpec spec = analysis::load_analysis(file);
+    std::printf("%s: analysis '%s' is valid (scenario %s)\n", file.c_str(), spec.name.c_str(), spec.scenario->name.c_str());
+    return 0;
+  }
   if (root.is_mapping() && root.find("fit")) {
     const fit::FitProblem problem = fit::load_fit_problem(file);
     std::printf("%s: fit file is valid\n", file.c_str());

@@ -22,7 +22,15 @@ struct FitArgs {
   bool quiet = false;
 };
 
+struct AnalyzeArgs {
+  std::string analysis_file;
+  std::string out_dir;
+  int threads = 0;
+  bool quiet = false;
+};
+
 int command_run(const RunArgs& args);
+int command_analyze(const AnalyzeArgs& args);
 int command_fit(const FitArgs& args);
 int command_check(const std::string& file);
 int command_merge(const std::vector<std::string>& dirs, const std::string& out_dir);

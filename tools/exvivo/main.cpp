@@ -43,6 +43,14 @@ int main(int argc, char** argv) {
   fit->add_option("--threads", fit_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   fit->add_flag("--quiet", fit_args.quiet, "No progress on stderr");
 
+  AnalyzeArgs analyze_args;
+  auto* analyze = app.add_subcommand(
+      "analyze", "Global sensitivity (Sobol, Morris), biomarker ranking (ROC AUC) or D-optimal sampling design");
+  analyze->add_option("analysis", analyze_args.analysis_file, "Analysis file (YAML)")->required();
+  analyze->add_option("-o,--out", analyze_args.out_dir, "Output directory (default: the file's output.dir, else results/<analysis>)");
+  analyze->add_option("--threads", analyze_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  analyze->add_flag("--quiet", analyze_args.quiet, "No progress on stderr");
+
   std::string report_dir, report_html;
   auto* report = app.add_subcommand(
       "report", "Figures (PNG and SVG in DIR/figures) and one self-contained HTML page for an output directory of run, fit or analyze");
@@ -50,7 +58,7 @@ int main(int argc, char** argv) {
   report->add_option("-o,--out", report_html, "HTML page to write (default: DIR/report.html)");
 
   std::string check_file;
-  auto* check = app.add_subcommand("check", "Validate a model, scenario or fit file without simulating");
+  auto* check = app.add_subcommand("check", "Validate a model, scenario, fit or analysis file without simulating");
   check->add_option("file", check_file, "Model or scenario file (YAML)")->required();
 
   std::string info_file;
@@ -69,6 +77,7 @@ int main(int argc, char** argv) {
     if (*merge) return command_merge(merge_dirs, merge_out);
     if (*fit) return command_fit(fit_args);
     if (*report) return command_report(report_dir, report_html);
+    if (*analyze) return command_analyze(analyze_args);
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
   } catch (const exvivo::Error& e) {

@@ -11,6 +11,8 @@
 #include <tbb/task_arena.h>
 
 #include "analysis/analysis_steps.hpp"
+#include "core/check.hpp"
+#include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
@@ -21,27 +23,11 @@ namespace exvivo::analysis {
 namespace fs = std::filesystem;
 
 void AnalysisOptions::validate() const {
-  if (threads < 0)
-    throw OptionError(SourceLocation{}, "--threads", fmt::format("must be 0 (all cores) or more, got {}", threads));
+  check_thread_count(threads);
 }
 
 namespace {
 
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-void write_csv(const fs::path& path, const std::function<void(io::CsvWriter&)>& body) {
-  io::write_file_atomically(path, [&](std::ostream& out) {
-    io::CsvWriter csv(out);
-    body(csv);
-  });
-}
 
 std::string join_values(const std::vector<double>& values) {
   std::string s;
@@ -53,7 +39,7 @@ std::string join_values(const std::vector<double>& values) {
 }
 
 void write_sensitivity(const fs::path& path, const std::vector<SensitivityRow>& rows, bool sobol) {
-  write_csv(path, [&](io::CsvWriter& csv) {
+  io::write_csv_file(path, [&](io::CsvWriter& csv) {
     if (sobol) {
       csv.write_row({"output", "parameter", "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"});
       for (const auto& r : rows)
@@ -69,7 +55,7 @@ void write_sensitivity(const fs::path& path, const std::vector<SensitivityRow>& 
 }
 
 void write_biomarkers(const fs::path& path, const std::vector<BiomarkerRow>& rows) {
-  write_csv(path, [&](io::CsvWriter& csv) {
+  io::write_csv_file(path, [&](io::CsvWriter& csv) {
     csv.write_row({"biomarker", "auc", "auc_lo", "auc_hi", "threshold", "sensitivity", "specificity", "direction"});
     for (const auto& r : rows)
       csv.field(r.biomarker).field(r.auc).field(r.auc_ci.lower).field(r.auc_ci.upper).field(r.threshold)
@@ -78,7 +64,7 @@ void write_biomarkers(const fs::path& path, const std::vector<BiomarkerRow>& row
 }
 
 void write_roc(const fs::path& path, const std::vector<BiomarkerRow>& rows) {
-  write_csv(path, [&](io::CsvWriter& csv) {
+  io::write_csv_file(path, [&](io::CsvWriter& csv) {
     csv.write_row({"biomarker", "threshold", "sensitivity", "specificity", "fpr", "tpr"});
     for (const auto& r : rows)
       for (const RocPoint& p : r.curve)
@@ -88,7 +74,7 @@ void write_roc(const fs::path& path, const std::vector<BiomarkerRow>& rows) {
 }
 
 void write_design(const fs::path& path, const std::vector<DesignRow>& rows) {
-  write_csv(path, [&](io::CsvWriter& csv) {
+  io::write_csv_file(path, [&](io::CsvWriter& csv) {
     csv.write_row({"rank", "times", "doses", "criterion"});
     for (const auto& r : rows)
       csv.field(static_cast<std::uint64_t>(r.rank)).field(join_values(r.times)).field(join_values(r.doses))
@@ -151,8 +137,8 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   j["model_solves"] = report.runs;
   j["failed_solves"] = report.failed;
   j["failures"] = report.failures;
-  j["start_time"] = iso_time(start_wall);
-  j["end_time"] = iso_time(std::chrono::system_clock::now());
+  j["start_time"] = utc_timestamp(start_wall);
+  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
   io::write_file_atomically(dir / "analysis.json", j.dump(2) + "\n");
   if (!options.quiet)

@@ -174,4 +174,11 @@ void check_one_of(std::string_view key_path, std::string_view value,
                         closest_match(value, allowed));
 }
 
+/// The `--threads` flag: 0 (all cores) or a positive count. Throws OptionError
+/// "--threads: must be 0 (all cores) or more, got -1".
+inline void check_thread_count(int threads) {
+  if (threads < 0)
+    throw OptionError(SourceLocation{}, "--threads", "must be 0 (all cores) or more, got " + std::to_string(threads));
+}
+
 }  // namespace exvivo

@@ -15,9 +15,7 @@ namespace exvivo::fit {
 
 void MultiStartOptions::validate() const {
   check_positive<OptionError>("starts", starts);
-  if (threads < 0)
-    throw OptionError(SourceLocation{}, "--threads",
-                      "must be 0 (all cores) or more, got " + std::to_string(threads));
+  check_thread_count(threads);
   optimizer.validate();
 }
 

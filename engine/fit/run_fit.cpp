@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <tbb/task_arena.h>
 
+#include "core/check.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "fit/fit_problem.hpp"
@@ -29,8 +30,7 @@ namespace fs = std::filesystem;
 using Eigen::VectorXd;
 
 void FitOptions::validate() const {
-  if (threads < 0)
-    throw OptionError(SourceLocation{}, "--threads", fmt::format("must be 0 (all cores) or more, got {}", threads));
+  check_thread_count(threads);
 }
 
 namespace {
@@ -39,12 +39,6 @@ double model_value(const FitProblem& p, const Objective& o, std::size_t j, doubl
   return from_scale(p.spec.estimates[o.entries()[j].estimate].scale, theta);
 }
 
-void write_csv(const fs::path& path, const std::function<void(io::CsvWriter&)>& body) {
-  io::write_file_atomically(path, [&](std::ostream& out) {
-    io::CsvWriter csv(out);
-    body(csv);
-  });
-}
 
 struct Uncertainty {
   std::vector<Interval> intervals;   ///< per θ entry, parameter scale
@@ -75,7 +69,7 @@ void write_timecourses(const fs::path& path, const FitProblem& p, const Objectiv
   const scenario::Scenario& s = *p.scenario;
   const scenario::RunPlan plan(s);
   const auto& model = *s.model;
-  write_csv(path, [&](io::CsvWriter& csv) {
+  io::write_csv_file(path, [&](io::CsvWriter& csv) {
     csv.write_row({"run", "donor", "arm", "sample", "time", "observable", "value"});
     for (std::size_t r = 0; r < plan.size(); ++r) {
       const scenario::RunKey key = plan.key(r);
@@ -136,7 +130,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
 
   const auto& entries = objective.entries();
   const auto& estimates = problem.spec.estimates;
-  write_csv(dir / "estimates.csv", [&](io::CsvWriter& csv) {
+  io::write_csv_file(dir / "estimates.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"parameter", "donor", "value", "scale", "lower95", "upper95", "method"});
     for (std::size_t j = 0; j < entries.size(); ++j) {
       const EstimateSpec& est = estimates[entries[j].estimate];
@@ -148,7 +142,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     }
   });
 
-  write_csv(dir / "starts.csv", [&](io::CsvWriter& csv) {
+  io::write_csv_file(dir / "starts.csv", [&](io::CsvWriter& csv) {
     csv.field("start").field("nllh").field("iterations").field("status").field("wall_ms");
     for (const auto& e : entries) csv.field(e.label);
     csv.end_row();
@@ -161,7 +155,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     }
   });
 
-  write_csv(dir / "profiles.csv", [&](io::CsvWriter& csv) {
+  io::write_csv_file(dir / "profiles.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"parameter", "value", "nllh"});
     for (const auto& prof : u.profiles)
       for (const auto& pt : prof.points)
@@ -170,7 +164,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   });
 
   std::string residual_error;
-  write_csv(dir / "residuals.csv", [&](io::CsvWriter& csv) {
+  io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
                    "residual", "nllh"});
     std::vector<RowPrediction> pred;

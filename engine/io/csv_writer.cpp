@@ -1,5 +1,7 @@
 #include "io/csv_writer.hpp"
 
+#include "io/atomic_file.hpp"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -65,6 +67,13 @@ CsvWriter& CsvWriter::field(std::uint64_t value) {
 void CsvWriter::end_row() {
   out_ << '\n';
   row_started_ = false;
+}
+
+void write_csv_file(const std::filesystem::path& path, const std::function<void(CsvWriter&)>& body) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    CsvWriter csv(out);
+    body(csv);
+  });
 }
 
 }  // namespace exvivo::io

@@ -2,6 +2,8 @@
 // Writing CSV tables (DESIGN.md §5): header row, '.' decimal separator, full
 // round-trip precision, readable by pandas and R without options.
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -45,5 +47,8 @@ class CsvWriter {
   bool row_started_ = false;
   void begin_field();
 };
+
+/// Writes a CSV file atomically (io/atomic_file.hpp): `body` fills the rows.
+void write_csv_file(const std::filesystem::path& path, const std::function<void(CsvWriter&)>& body);
 
 }  // namespace exvivo::io

@@ -15,6 +15,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include "core/check.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
@@ -31,7 +32,7 @@ namespace exvivo::sweep {
 namespace fs = std::filesystem;
 
 void RunOptions::validate() const {
-  if (threads < 0) throw OptionError(SourceLocation{}, "--threads", fmt::format("must be 0 (all cores) or more, got {}", threads));
+  check_thread_count(threads);
   if (shard_count < 1 || shard_index < 1 || shard_index > shard_count)
     throw OptionError(SourceLocation{}, "--shard",
                       fmt::format("expected I/N with 1 <= I <= N, got {}/{}", shard_index, shard_count));

@@ -85,13 +85,9 @@ TEST_CASE("hires.yaml reaches the Bari test-set reference at t = 321.8122", "[mo
   for (const auto& [species, value] : reference) check_state(m, sol, species, value, 1e-6);
 }
 
-// Expected to fail until model species may go negative: solve() treats every
-// species of a model as non-negative (ModelOdeSystem::nonnegative() is true), so
-// steps that take y1, y2 below zero are rejected and the run stalls in the
-// initial transient (max_steps at t ~ 1e-7). The same problem coded as an
-// OdeSystem passes in tests/solve. Remove [!shouldfail] once the model format
-// can mark species as signed.
-TEST_CASE("vdp.yaml (eps = 1e-6) reaches the Bari test-set reference at t = 2", "[models][classic][!shouldfail]") {
+// y1 and y2 change sign: the solver's non-negativity guard leaves them alone
+// because the system is not quasi-positive in them (engine/solve/integrate.hpp).
+TEST_CASE("vdp.yaml (eps = 1e-6) reaches the Bari test-set reference at t = 2", "[models][classic]") {
   const auto m = load("vdp.yaml");
   const auto sol = solve_to(m, 2, 1e-10, 1e-10);
   check_state(m, sol, "y1", 0.1706167732170483e+01, 1e-6);

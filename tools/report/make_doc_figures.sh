@@ -15,13 +15,8 @@ report() { /usr/bin/python3 "$src/tools/report/exvivo_report.py" "$1" --dpi 150;
 "$exvivo" run "$src/scenarios/gmcsf_restores_hladr.yaml" -o "$work/gmcsf" --quiet
 "$exvivo" run "$src/scenarios/cohort_gmcsf.yaml" -o "$work/cohort" --quiet
 "$exvivo" fit "$src/scenarios/fit_gmcsf_patients.yaml" -o "$work/fit" --quiet
-if "$exvivo" --help | grep -qE '^ +analyze '; then
-  "$exvivo" analyze "$src/scenarios/analysis_gmcsf_sensitivity.yaml" -o "$work/analysis" --quiet
-  "$exvivo" analyze "$src/scenarios/analysis_gmcsf_responders.yaml" -o "$work/biomarkers" --quiet
-else  # before `exvivo analyze` existed: the illustrative tables of the report test
-  cp -r "$src/tests/report/data/analysis_sobol" "$work/analysis"
-  cp -r "$src/tests/report/data/analysis_sobol" "$work/biomarkers"
-fi
+"$exvivo" analyze "$src/scenarios/analysis_gmcsf_sensitivity.yaml" -o "$work/analysis" --quiet
+"$exvivo" analyze "$src/scenarios/analysis_gmcsf_responders.yaml" -o "$work/biomarkers" --quiet
 for d in gmcsf cohort fit analysis biomarkers; do report "$work/$d"; done
 
 out="$src/docs/figures"

@@ -73,6 +73,23 @@ struct Files {
   }
 };
 
+/// Central differences of the residuals with respect to theta (step h on the
+/// parameter scale), one column per parameter.
+MatrixXd finite_difference_jacobian(const fit::Objective& o, const VectorXd& theta, double h) {
+  VectorXd r;
+  REQUIRE(o.residuals(theta, r, nullptr));
+  MatrixXd fd(r.size(), theta.size());
+  for (Eigen::Index j = 0; j < theta.size(); ++j) {
+    VectorXd up = theta, down = theta, ru, rd;
+    up[j] += h;
+    down[j] -= h;
+    REQUIRE(o.residuals(up, ru, nullptr));
+    REQUIRE(o.residuals(down, rd, nullptr));
+    fd.col(j) = (ru - rd) / (2 * h);
+  }
+  return fd;
+}
+
 }  // namespace
 
 TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][problem]") {
@@ -111,19 +128,12 @@ TEST_CASE("objective Jacobian equals central differences of the residuals", "[fi
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  for (Eigen::Index j = 0; j < 3; ++j) {
-    const double h = 1e-5;
-    VectorXd up = theta, down = theta, ru, rd;
-    up[j] += h;
-    down[j] -= h;
-    REQUIRE(o.residuals(up, ru, nullptr));
-    REQUIRE(o.residuals(down, rd, nullptr));
-    const VectorXd fd = (ru - rd) / (2 * h);
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < 3; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
-      CHECK_THAT(J(i, j), Catch::WithinRel(fd[i], 1e-5) || Catch::WithinAbs(fd[i], 1e-6));
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-6));
     }
-  }
   // Block structure: rows of donor `slow` (first five) do not depend on k_el[fast].
   for (Eigen::Index i = 0; i < 5; ++i) CHECK(J(i, 1) == 0.0);
   // nllh = ½‖r‖² + constant equals the sum of PEtab row nllhs.
@@ -247,19 +257,12 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  for (Eigen::Index j = 0; j < 3; ++j) {
-    const double h = 1e-5;
-    VectorXd up = theta, down = theta, ru, rd;
-    up[j] += h;
-    down[j] -= h;
-    REQUIRE(o.residuals(up, ru, nullptr));
-    REQUIRE(o.residuals(down, rd, nullptr));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < 3; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
-      const double fd = (ru[i] - rd[i]) / (2 * h);
-      CHECK_THAT(J(i, j), Catch::WithinRel(fd, 1e-5) || Catch::WithinAbs(fd, 1e-7));
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
     }
-  }
   CHECK(std::abs(J(6 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
   CHECK(J(6 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
   double sum = 0;
@@ -418,18 +421,12 @@ TEST_CASE("leukocyte model: the objective's Jacobian equals central differences"
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  for (Eigen::Index j = 0; j < 4; ++j) {
-    const double h = 1e-4;
-    VectorXd up = theta, down = theta, ru, rd;
-    up[j] += h;
-    down[j] -= h;
-    REQUIRE(o.residuals(up, ru, nullptr));
-    REQUIRE(o.residuals(down, rd, nullptr));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-4);
+  for (Eigen::Index j = 0; j < 4; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(o.entries()[static_cast<std::size_t>(j)].label, i);
-      const double fd = (ru[i] - rd[i]) / (2 * h);
-      CHECK_THAT(J(i, j), Catch::WithinRel(fd, 1e-5) || Catch::WithinAbs(fd, 1e-5 * J.col(j).cwiseAbs().maxCoeff() + 1e-9));
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) ||
+                              Catch::WithinAbs(fd(i, j), 1e-5 * J.col(j).cwiseAbs().maxCoeff() + 1e-9));
     }
-  }
   CHECK(J(0, 3) == 0.0);  // septic rows do not depend on HLA0[healthy]
 }

@@ -538,20 +538,20 @@ class Loader {
       else if (const auto* sg = d->find("sigma")) ln.gsd = std::exp(sg->number());
       else d->fail("missing key 'gsd' (or 'sigma', with gsd = exp(sigma))");
       cp.distribution = ln;
-    } else if (const auto* d = node.find("normal")) {
-      d->check_keys({"mean", "sd"});
-      cp.distribution = Normal{d->at("mean").number() * factor, d->at("sd").number() * factor};
-    } else if (const auto* d = node.find("logitnormal")) {
-      d->check_keys({"median", "sigma", "lower", "upper"});
+    } else if (const auto* nd = node.find("normal")) {
+      nd->check_keys({"mean", "sd"});
+      cp.distribution = Normal{nd->at("mean").number() * factor, nd->at("sd").number() * factor};
+    } else if (const auto* ld = node.find("logitnormal")) {
+      ld->check_keys({"median", "sigma", "lower", "upper"});
       LogitNormal l;
-      l.median = d->at("median").number() * factor;
-      l.sigma = d->at("sigma").number();
-      if (const auto* lo = d->find("lower")) l.lower = lo->number() * factor;
-      if (const auto* hi = d->find("upper")) l.upper = hi->number() * factor;
+      l.median = ld->at("median").number() * factor;
+      l.sigma = ld->at("sigma").number();
+      if (const auto* lo = ld->find("lower")) l.lower = lo->number() * factor;
+      if (const auto* hi = ld->find("upper")) l.upper = hi->number() * factor;
       cp.distribution = l;
-    } else if (const auto* d = node.find("uniform")) {
-      d->check_keys({"lower", "upper"});
-      cp.distribution = Uniform{d->at("lower").number() * factor, d->at("upper").number() * factor};
+    } else if (const auto* ud = node.find("uniform")) {
+      ud->check_keys({"lower", "upper"});
+      cp.distribution = Uniform{ud->at("lower").number() * factor, ud->at("upper").number() * factor};
     }
     if (info.has_bounds) {
       cp.lower_bound = info.lower;

@@ -184,7 +184,12 @@ AssembleCounts assemble_outputs(const std::vector<ShardInput>& shards, const fs:
       // run,donor,arm,sample,status,...: ids are plain names, so the status is the fifth field.
       std::size_t pos = 0;
       for (int i = 0; i < 4; ++i) pos = line.find(',', pos) + 1;
-      if (line.compare(pos, 3, "ok,") == 0) ++counts.ok; else ++counts.failed;
+      if (line.compare(pos, 3, "ok,") == 0) {
+        ++counts.ok;
+      } else {
+        ++counts.failed;
+        if (counts.first_failures.size() < AssembleCounts::max_listed_failures) counts.first_failures.push_back(line);
+      }
     });
   });
   if (l.timecourses) {

@@ -7,6 +7,7 @@
 // fixed budget, never all runs at once.
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "sweep/chunk_store.hpp"
@@ -20,6 +21,8 @@ struct ShardInput {
 
 struct AssembleCounts {
   std::size_t runs = 0, ok = 0, failed = 0;
+  std::vector<std::string> first_failures;  ///< runs.csv rows of the first failed runs
+  static constexpr std::size_t max_listed_failures = 20;
 };
 
 /// Writes runs.csv, summary.csv and (if layout.timecourses) timecourses.csv in

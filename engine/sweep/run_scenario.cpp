@@ -201,16 +201,7 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   report.runs = counts.runs;
   report.ok = counts.ok;
   report.failed = counts.failed;
-  if (report.failed) {
-    std::ifstream runs_csv(dir / "runs.csv");
-    std::string line;
-    std::getline(runs_csv, line);
-    while (report.failures.size() < RunReport::max_listed_failures && std::getline(runs_csv, line)) {
-      std::size_t pos = 0;
-      for (int i = 0; i < 4; ++i) pos = line.find(',', pos) + 1;
-      if (line.compare(pos, 3, "ok,") != 0) report.failures.push_back("run " + line);
-    }
-  }
+  for (const auto& row : counts.first_failures) report.failures.push_back("run " + row);
   if (options.shard_count == 1) fs::remove_all(dir / "chunks");  // assembled: the chunks are no longer needed
 
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

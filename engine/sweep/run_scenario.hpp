@@ -36,9 +36,8 @@ struct RunReport {
   bool interrupted = false;         ///< stopped by stop_after_chunks; nothing assembled
   double wall_seconds = 0;
   std::string out_dir;
-  /// "run 12 (donor septic, arm gmcsf): max_steps: At t = …" for the first failures.
+  /// "run <runs.csv row>" for the first failures (at most AssembleCounts::max_listed_failures).
   std::vector<std::string> failures;
-  static constexpr std::size_t max_listed_failures = 20;
 };
 
 RunReport run_scenario(const scenario::Scenario& scenario, const RunOptions& options);

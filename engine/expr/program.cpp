@@ -1,5 +1,7 @@
 #include "expr/program.hpp"
 
+#include "expr/opcode.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,17 +9,6 @@
 
 namespace exvivo::expr {
 
-namespace detail {
-enum class Opcode : std::uint8_t {
-  store,        // out[dst] = r[a]
-  negate, add, subtract, multiply, divide, power,
-  square,       // r[a]^2
-  reciprocal,   // 1 / r[a]
-  powi,         // r[a]^n, n = int32 in b
-  exp, log, log10, sqrt, abs, sin, cos, tanh, erf,
-  min, max, sign, less_equal, select, xlogy,
-};
-}  // namespace detail
 
 using detail::Instruction;
 using detail::Opcode;
@@ -221,7 +212,16 @@ Program::Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, 
   }
 }
 
+void Program::use_native(NativeFunction function, std::shared_ptr<const void> library) {
+  native_ = function;
+  native_library_ = function ? std::move(library) : nullptr;
+}
+
 void Program::evaluate(const double* inputs, double* out, double* r) const {
+  if (native_) {
+    native_(inputs, out);
+    return;
+  }
   const std::size_t num_used = input_slots_.size();
   for (std::size_t k = 0; k < num_used; ++k) r[k] = inputs[input_slots_[k]];
   std::copy(constants_.begin(), constants_.end(), r + num_used);

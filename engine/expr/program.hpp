@@ -11,6 +11,13 @@
 // A Program is immutable, so one Program may be evaluated concurrently by many
 // threads, each with its own scratch array.
 //
+// Native code: c_source() writes the same instructions as one C function,
+// which the model layer compiles into a shared library (model/native_code.hpp)
+// and attaches with use_native(); evaluate() then calls that function instead
+// of interpreting. Both perform the same IEEE operations in the same order, so
+// their results agree to the last bit when the C compiler does not contract
+// or reassociate floating-point arithmetic (-ffp-contract=off, no -ffast-math).
+//
 // Usage:
 //   Program p(graph, {{f0, 0}, {f1, 5}});          // f1 goes to out[5]
 //   std::vector<double> scratch(p.scratch_size());
@@ -18,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,6 +61,10 @@ struct Instruction {
 };
 }  // namespace detail
 
+/// The signature of a program compiled to native code: reads inputs[slot] for
+/// the slots the program uses and writes outputs[offset] for every store.
+using NativeFunction = void (*)(const double* inputs, double* outputs);
+
 class Program {
  public:
   /// An empty program: evaluates nothing.
@@ -85,6 +97,19 @@ class Program {
   /// Human-readable instruction listing, one per line (debugging).
   std::string listing() const;
 
+  /// The program as a C99 function `void NAME(const double* restrict in,
+  /// double* restrict out)` with external linkage. Needs the helper functions
+  /// of c_source_preamble() earlier in the same translation unit.
+  std::string c_source(const std::string& function_name) const;
+  /// Helpers (powi, min, max, ...) that every c_source() function calls; once per file.
+  static std::string c_source_preamble();
+
+  /// Evaluate through `function` (compiled from c_source()) from now on;
+  /// `library` keeps the code it lives in loaded as long as this Program (or
+  /// a copy) exists. nullptr: back to the interpreter.
+  void use_native(NativeFunction function, std::shared_ptr<const void> library);
+  bool is_native() const { return native_ != nullptr; }
+
  private:
   std::vector<detail::Instruction> code_;
   std::vector<std::uint32_t> input_slots_;  // register k <- inputs[input_slots_[k]]
@@ -93,6 +118,8 @@ class Program {
   std::size_t num_registers_ = 0;
   std::size_t num_inputs_ = 0;
   std::size_t output_extent_ = 0;
+  NativeFunction native_ = nullptr;
+  std::shared_ptr<const void> native_library_;
 };
 
 }  // namespace exvivo::expr

@@ -1,5 +1,6 @@
 #include "fit/fit_problem.hpp"
 
+#include <cstdio>
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -116,6 +117,7 @@ FitProblem load_fit_problem(const std::string& path) {
     scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
                                    spec.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
+  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   problem.scenario = scenario;
   const scenario::RunPlan plan(*scenario);
   if (plan.samples_per_arm() != 1)

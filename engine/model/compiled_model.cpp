@@ -83,6 +83,7 @@ CompiledModel::Workspace CompiledModel::make_workspace() const {
   // Parameters default to the model's values, so a workspace is usable before set_parameters.
   ws.data->inputs.assign(std::max<std::size_t>(impl_->num_inputs, 1), 0.0);
   ws.data->scratch.assign(std::max<std::size_t>(impl_->scratch_size, 1), 0.0);
+  ws.data->jacobian_values.assign(std::max<std::size_t>(impl_->sparsity.nonzeros.size(), 1), 0.0);
   const std::vector<double> p = default_parameters();
   set_parameters(p.data(), ws);
   return ws;
@@ -120,8 +121,15 @@ void CompiledModel::rhs(double t, const double* x, Workspace& ws, double* dxdt) 
 }
 
 void CompiledModel::jacobian(double t, const double* x, Workspace& ws, double* J) const {
+  // The non-zeros scattered into place: one program serves the dense and the
+  // sparse form (half the native code to compile).
   std::fill(J, J + impl_->num_states * impl_->num_states, 0.0);
-  impl_->jacobian.evaluate(load_state(*impl_, t, x, ws), J, ws.data->scratch.data());
+  double* values = ws.data->jacobian_values.data();
+  impl_->jacobian_nonzeros.evaluate(load_state(*impl_, t, x, ws), values, ws.data->scratch.data());
+  const auto& nonzeros = impl_->sparsity.nonzeros;
+  for (std::size_t k = 0; k < nonzeros.size(); ++k)
+    J[static_cast<std::size_t>(nonzeros[k].first) +
+      static_cast<std::size_t>(nonzeros[k].second) * impl_->num_states] = values[k];
 }
 
 void CompiledModel::jacobian_nonzeros(double t, const double* x, Workspace& ws, double* values) const {

@@ -35,6 +35,11 @@
 namespace exvivo::model {
 
 struct ModelSpec;
+struct NativeCodeResult;
+class CompiledModel;
+NativeCodeResult with_native_code(const CompiledModel& model);
+std::string native_source(const CompiledModel& model);
+bool is_native(const CompiledModel& model);
 
 enum class Scale { lin, log, log10 };
 
@@ -176,6 +181,9 @@ class CompiledModel {
  private:
   std::shared_ptr<const Impl> impl_;
   friend CompiledModel compile(const ModelSpec& spec, std::vector<std::string>* warnings);
+  friend NativeCodeResult with_native_code(const CompiledModel& model);
+  friend std::string native_source(const CompiledModel& model);
+  friend bool is_native(const CompiledModel& model);
   friend class Workspace;
 };
 

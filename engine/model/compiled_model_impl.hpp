@@ -7,6 +7,7 @@
 // The cached values are the largest subexpressions of the per-step programs
 // that depend on parameters only; set_parameters() computes them once per run.
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,6 @@ struct CompiledModel::Impl {
   expr::Program initial;                   ///< x0(p)
   expr::Program initial_jacobian;          ///< ∂x0/∂p, zero entries skipped
   expr::Program rhs;
-  expr::Program jacobian;                  ///< ∂f/∂x dense, zero entries skipped
   expr::Program jacobian_nonzeros;         ///< ∂f/∂x at the sparsity pattern's entries
   SparsityPattern sparsity;
   expr::Program parameter_jacobian;        ///< ∂f/∂p dense, zero entries skipped
@@ -42,11 +42,32 @@ struct CompiledModel::Impl {
   expr::Program sigma_parameter_jacobian;       ///< zero entries skipped
   std::vector<std::size_t> observables_without_noise;
   std::size_t scratch_size = 0;
+  /// Whether the programs run as native code (model/native_code.hpp).
+  bool native = false;
+
+  /// Every program above with a name unique within the model (the native code
+  /// generator names its C functions after them). A program added to Impl
+  /// must be listed here.
+  std::vector<std::pair<const char*, expr::Program*>> programs() {
+    return {{"cache", &cache},
+            {"initial", &initial},
+            {"initial_jacobian", &initial_jacobian},
+            {"rhs", &rhs},
+            {"jacobian_nonzeros", &jacobian_nonzeros},
+            {"parameter_jacobian", &parameter_jacobian},
+            {"observables", &observables_program},
+            {"observable_state_jacobian", &observable_state_jacobian},
+            {"observable_parameter_jacobian", &observable_parameter_jacobian},
+            {"sigma", &sigma},
+            {"sigma_state_jacobian", &sigma_state_jacobian},
+            {"sigma_parameter_jacobian", &sigma_parameter_jacobian}};
+  }
 };
 
 struct CompiledModel::Workspace::Data {
   std::vector<double> inputs;
   std::vector<double> scratch;
+  std::vector<double> jacobian_values;  ///< ∂f/∂x non-zeros, scattered by jacobian()
 };
 
 }  // namespace exvivo::model

@@ -59,7 +59,6 @@ class Compiler {
     cache_parameter_only(per_step);
 
     impl_.rhs = expr::Program(graph_, rhs_);
-    impl_.jacobian = dense_program(dfdx);
     impl_.sparsity.n = n;
     std::vector<NodeId> nonzero_nodes;
     for (std::size_t c = 0; c < n; ++c)
@@ -85,11 +84,7 @@ class Compiler {
     impl_.sigma_parameter_jacobian = dense_program(dsdp);
 
     impl_.scratch_size = 0;
-    for (const expr::Program* p :
-         {&impl_.cache, &impl_.initial, &impl_.initial_jacobian, &impl_.rhs, &impl_.jacobian,
-          &impl_.jacobian_nonzeros, &impl_.parameter_jacobian, &impl_.observables_program,
-          &impl_.observable_state_jacobian, &impl_.observable_parameter_jacobian, &impl_.sigma,
-          &impl_.sigma_state_jacobian, &impl_.sigma_parameter_jacobian})
+    for (const auto& [name, p] : impl_.programs())
       impl_.scratch_size = std::max(impl_.scratch_size, p->scratch_size());
   }
 

@@ -11,6 +11,7 @@
 #include "core/quantity.hpp"
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
+#include "model/native_code.hpp"
 #include "scenario/cohort.hpp"
 #include "solve/solution.hpp"
 
@@ -56,7 +57,7 @@ ValueSpec read_value(const YamlNode& node) {
 
 class Loader {
  public:
-  explicit Loader(std::string path) : path_(std::move(path)) {}
+  Loader(std::string path, LoadOptions options) : path_(std::move(path)), options_(options) {}
 
   Scenario load() {
     const YamlNode root = io::read_yaml_file(path_, io::InputKind::scenario);
@@ -78,6 +79,7 @@ class Loader {
     if (const auto* co = root.find("cohort")) load_cohort(*co);
     load_output(root.find("output"));
     check_placeholders();
+    if (options_.native_code && s_.solver.evaluator == "native") use_native_code();
     return std::move(s_);
   }
 
@@ -93,6 +95,18 @@ class Loader {
       node.fail(fmt::format("model file '{}' not found (paths are relative to the scenario file)", s_.model_file));
     s_.model = std::make_shared<const model::CompiledModel>(model::load_model(s_.model_file));
     time_unit_ = parse_unit(model().time_unit());
+  }
+
+  void use_native_code() {
+    const model::NativeCodeResult native = model::with_native_code(model());
+    if (!native.native) {
+      s_.warnings.push_back(fmt::format("{}: native code for model '{}' is not available ({}); using the "
+                                        "interpreter, which gives the same results more slowly",
+                                        path_, model().name(), native.reason));
+      return;
+    }
+    s_.model = std::make_shared<const model::CompiledModel>(native.model);
+    s_.evaluator = {"native", native.cache_hit, native.compile_seconds, native.library};
   }
 
   void load_culture(const YamlNode& node) {
@@ -140,9 +154,11 @@ class Loader {
   }
 
   void load_solver(const YamlNode& node) {
-    node.check_keys({"method", "rel_tol", "abs_tol", "max_steps", "timeout", "initial_step", "max_step"});
+    node.check_keys(
+        {"method", "rel_tol", "abs_tol", "max_steps", "timeout", "initial_step", "max_step", "evaluator"});
     auto& o = s_.solver;
     if (const auto* m = node.find("method")) o.method = m->scalar();
+    if (const auto* e = node.find("evaluator")) o.evaluator = e->scalar();
     if (const auto* r = node.find("rel_tol")) o.rel_tol = r->number();
     if (const auto* a = node.find("abs_tol")) o.abs_tol = read_abs_tol(*a);
     if (const auto* m = node.find("max_steps")) o.max_steps = m->integer(1, 1'000'000'000'000L);
@@ -644,6 +660,7 @@ class Loader {
   }
 
   std::string path_;
+  LoadOptions options_;
   Scenario s_;
   Unit time_unit_;
   int event_counter_ = 0;
@@ -657,6 +674,6 @@ class Loader {
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path) { return Loader(path).load(); }
+Scenario load_scenario(const std::string& path, const LoadOptions& options) { return Loader(path, options).load(); }
 
 }  // namespace exvivo::scenario

@@ -89,6 +89,14 @@ struct OutputSpec {
   bool timecourses = true;
 };
 
+/// How the scenario's model is evaluated, as decided by load_scenario().
+struct EvaluatorInfo {
+  std::string used = "interpreter";   ///< "native" or "interpreter"
+  bool cache_hit = false;             ///< native code came from the cache (not compiled now)
+  double compile_seconds = 0;         ///< generating, compiling and loading native code
+  std::string library;                ///< the native library's path
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -106,10 +114,20 @@ struct Scenario {
   SweepSpec sweep;
   CohortOptions cohort;
   OutputSpec output;
+  EvaluatorInfo evaluator;
+  /// Things the user should hear about that do not stop the runs (e.g. native
+  /// code could not be built, so the interpreter is used).
+  std::vector<std::string> warnings;
+};
+
+struct LoadOptions {
+  /// Build (or fetch from the cache) native code when solver.evaluator is
+  /// "native". `exvivo check` validates without it.
+  bool native_code = true;
 };
 
 /// Reads and validates a scenario file and the model it names. Throws
 /// ScenarioError (or the model's ModelError) with file:line:col and key path.
-Scenario load_scenario(const std::string& path);
+Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace exvivo::scenario

@@ -14,8 +14,14 @@ const std::vector<std::string>& known_methods() {
   return methods;
 }
 
+const std::vector<std::string>& known_evaluators() {
+  static const std::vector<std::string> evaluators{"native", "interpreter"};
+  return evaluators;
+}
+
 void SolverOptions::validate(std::size_t n_species) const {
   check_one_of<OptionError>("solver.method", method, known_methods());
+  check_one_of<OptionError>("solver.evaluator", evaluator, known_evaluators());
   check_in_open_range<OptionError>("solver.rel_tol", rel_tol, 0.0, 1.0);
   check_size_one_of<OptionError>("solver.abs_tol", abs_tol.size(), {1, n_species});
   for (std::size_t i = 0; i < abs_tol.size(); ++i)

@@ -16,6 +16,10 @@ struct SolverOptions {
   double timeout = 10;                   ///< wall-clock seconds per run; <= 0: none
   double initial_step = 0;               ///< 0: chosen automatically
   double max_step = 0;                   ///< 0: unlimited
+  /// How model equations are evaluated: "native" (compiled C, see
+  /// model/native_code.hpp; falls back to the interpreter with a warning when
+  /// no C compiler works) or "interpreter" (the reference implementation).
+  std::string evaluator = "native";
 
   /// Throws OptionError naming the bad field. n_species checks abs_tol's length.
   void validate(std::size_t n_species) const;
@@ -24,5 +28,7 @@ struct SolverOptions {
 /// The method names SolverOptions::method accepts (defined in options.cpp: the
 /// one list to extend when solve() gains a method).
 const std::vector<std::string>& known_methods();
+/// The names SolverOptions::evaluator accepts.
+const std::vector<std::string>& known_evaluators();
 
 }  // namespace exvivo::solve

@@ -212,6 +212,9 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   extra["model_file"] = s.model_file;
   extra["seed"] = s.sweep.seed;
   extra["time_unit"] = model.time_unit();
+  extra["evaluator"] = s.evaluator.used;
+  if (s.evaluator.used == "native")
+    extra["native_code"] = {{"cache_hit", s.evaluator.cache_hit}, {"compile_seconds", s.evaluator.compile_seconds}};
   nlohmann::ordered_json units;
   for (std::size_t oi : s.observables) units[model.observables()[oi].name] = model.observables()[oi].unit;
   extra["observable_units"] = units;
@@ -236,7 +239,7 @@ RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::st
     if (extra.empty() && fs::exists(fs::path(d) / "run.json")) {
       std::ifstream in(fs::path(d) / "run.json");
       const auto j = nlohmann::ordered_json::parse(in, nullptr, false);
-      for (const char* k : {"scenario", "scenario_file", "model", "model_file", "seed", "time_unit", "observable_units"})
+      for (const char* k : {"scenario", "scenario_file", "model", "model_file", "seed", "time_unit", "evaluator", "observable_units"})
         if (j.is_object() && j.contains(k)) extra[k] = j[k];
     }
   }

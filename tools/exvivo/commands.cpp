@@ -49,6 +49,7 @@ int command_run(const RunArgs& args) {
   if (!args.shard.empty()) parse_shard(args.shard, options.shard_index, options.shard_count);
   options.validate();
   const scenario::Scenario s = scenario::load_scenario(args.scenario);
+  print_warnings(s.warnings);
   const sweep::RunReport report = sweep::run_scenario(s, options);
   if (!args.quiet)
     std::fprintf(stderr, "%s: %zu runs, %zu ok, %zu failed, %.2f s; results in %s\n", s.name.c_str(), report.runs,
@@ -102,7 +103,7 @@ int command_check(const std::string& file) {
     return 0;
   }
   if (root.is_mapping() && root.find("scenario")) {
-    const scenario::Scenario s = scenario::load_scenario(file);
+    const scenario::Scenario s = scenario::load_scenario(file, {.native_code = false});
     std::printf("%s: scenario '%s' is valid (model %s; %zu donors, %zu arms, %zu sample times)\n", file.c_str(),
                 s.name.c_str(), s.model->name().c_str(), s.donors.size(), s.arms.size(), s.samples.size());
     return 0;

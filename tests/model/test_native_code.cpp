@@ -1,0 +1,242 @@
+// Native code (model/native_code.hpp): on every bundled model, every compiled
+// function gives the interpreter's values (to 1e-12 relative; in practice
+// bit for bit); the cache is reused, rebuilt when damaged, bypassed when it
+// cannot be written; a missing compiler falls back with a reason.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/compiled_model.hpp"
+#include "model/model_test_support.hpp"
+#include "model/native_code.hpp"
+
+using namespace exvivo::model;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> bundled_models() {
+  std::vector<std::string> paths;
+  for (const auto& entry : fs::directory_iterator(std::string(EXVIVO_SOURCE_DIR) + "/models"))
+    if (entry.path().extension() == ".yaml") paths.push_back(entry.path().string());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+/// Sets an environment variable for the lifetime of the object.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_) setenv(name_, old_.c_str(), 1);
+    else unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+fs::path fresh_directory(const std::string& name) {
+  const fs::path dir = fs::path(EXVIVO_BINARY_DIR) / "test-native" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+/// Largest |a - b| / max(|a|, |b|, 1e-300) over two equally long arrays (NaN = NaN).
+double max_relative_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (a[i] == b[i]) continue;
+    const double scale = std::max({std::abs(a[i]), std::abs(b[i]), 1e-300});
+    worst = std::max(worst, std::isfinite(a[i] - b[i]) ? std::abs(a[i] - b[i]) / scale : HUGE_VAL);
+  }
+  return worst;
+}
+
+/// Every evaluation of the public API at (t, x, p), concatenated.
+std::vector<double> evaluate_all(const CompiledModel& m, double t, const std::vector<double>& x,
+                                 const std::vector<double>& p) {
+  const std::size_t n = m.num_states(), np = m.num_parameters(), ny = m.num_observables();
+  auto ws = m.make_workspace();
+  m.set_parameters(p.data(), ws);
+  std::vector<double> all;
+  const auto append = [&](std::size_t size, const std::function<void(double*)>& f) {
+    std::vector<double> v(size, -7.0);
+    f(v.data());
+    all.insert(all.end(), v.begin(), v.end());
+  };
+  append(n, [&](double* out) { m.initial_state(ws, out); });
+  append(n * np, [&](double* out) { m.initial_state_jacobian(ws, out); });
+  append(n, [&](double* out) { m.rhs(t, x.data(), ws, out); });
+  append(n * n, [&](double* out) { m.jacobian(t, x.data(), ws, out); });
+  append(m.jacobian_sparsity().nonzeros.size(), [&](double* out) { m.jacobian_nonzeros(t, x.data(), ws, out); });
+  append(n * np, [&](double* out) { m.parameter_jacobian(t, x.data(), ws, out); });
+  append(ny, [&](double* out) { m.observables(t, x.data(), ws, out); });
+  append(ny * n, [&](double* out) { m.observable_state_jacobian(t, x.data(), ws, out); });
+  append(ny * np, [&](double* out) { m.observable_parameter_jacobian(t, x.data(), ws, out); });
+  append(ny, [&](double* out) { m.noise_sigmas(t, x.data(), ws, out); });
+  append(ny * n, [&](double* out) { m.noise_sigma_state_jacobian(t, x.data(), ws, out); });
+  append(ny * np, [&](double* out) { m.noise_sigma_parameter_jacobian(t, x.data(), ws, out); });
+  return all;
+}
+
+const char* const tiny_model = R"(
+model: tiny
+time_unit: h
+parameters:
+  k: {value: 0.3, unit: 1/h}
+  K: {value: 2, unit: 1}
+species:
+  A: {initial: 5, unit: 1}
+odes:
+  A: -k * A^3 / (K^2 + A^2) + min(A, K) - max(A, 1) + hill(A, K, 2) * erf(A) + A^K + abs(sin(A)) * cos(t) + tanh(A) * sqrt(A) + A^EXPONENT + log10(A) + exp(-A) + log(A)
+observables:
+  A_obs: {formula: A, unit: 1, noise: {distribution: normal, sigma: 0.1 * A + 1}}
+)";
+
+/// The tiny model with its own exponent: each test gets its own C source, so
+/// its own cache key, and cannot meet another test's library.
+std::string tiny_model_variant(const std::string& exponent) {
+  std::string yaml = tiny_model;
+  yaml.replace(yaml.find("EXPONENT"), 8, exponent);
+  return yaml;
+}
+
+}  // namespace
+
+TEST_CASE("native code equals the interpreter on every bundled model", "[native]") {
+  for (const std::string& path : bundled_models()) {
+    INFO(path);
+    const CompiledModel interpreted = load_model(path);
+    const NativeCodeResult native = with_native_code(interpreted);
+    INFO(native.reason);
+    REQUIRE(native.native);
+    CHECK(is_native(native.model));
+    CHECK_FALSE(is_native(interpreted));
+
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> factor(0.7, 1.4), unit(0.1, 1.0), time(0.0, 10.0);
+    for (int k = 0; k < 20; ++k) {
+      std::vector<double> p = interpreted.default_parameters();
+      for (double& v : p) v *= factor(rng);
+      std::vector<double> x(interpreted.num_states());
+      {
+        auto ws = interpreted.make_workspace();
+        interpreted.set_parameters(p.data(), ws);
+        interpreted.initial_state(ws, x.data());
+      }
+      for (double& v : x) v = (std::abs(v) > 0 ? std::abs(v) : 1.0) * (0.5 + unit(rng));
+      const double t = time(rng);
+      const std::vector<double> a = evaluate_all(interpreted, t, x, p);
+      const std::vector<double> b = evaluate_all(native.model, t, x, p);
+      REQUIRE(a.size() == b.size());
+      CHECK(max_relative_difference(a, b) <= 1e-12);
+    }
+  }
+}
+
+TEST_CASE("native code covers every operation of the expression language", "[native]") {
+  const CompiledModel interpreted = testing::load(tiny_model_variant("0.7"));
+  const NativeCodeResult native = with_native_code(interpreted);
+  INFO(native.reason);
+  REQUIRE(native.native);
+  for (const double a : {0.2, 1.0, 2.0, 3.5}) {
+    const std::vector<double> x = {a};
+    const std::vector<double> p = interpreted.default_parameters();
+    CHECK(max_relative_difference(evaluate_all(interpreted, 0.7, x, p), evaluate_all(native.model, 0.7, x, p)) == 0);
+  }
+}
+
+TEST_CASE("native code is cached on disk and reused", "[native]") {
+  const fs::path cache = fresh_directory("cache");
+  const ScopedEnv env("EXVIVO_CACHE_DIR", cache.string());
+  const CompiledModel m = testing::load(tiny_model_variant("0.71"));
+
+  const NativeCodeResult first = with_native_code(m);
+  REQUIRE(first.native);
+  // Another process would find the file; this process finds its memo.
+  const NativeCodeResult again = with_native_code(m);
+  REQUIRE(again.native);
+  CHECK(again.cache_hit);
+
+  std::vector<fs::path> libraries, sources;
+  for (const auto& e : fs::directory_iterator(cache)) {
+    if (e.path().extension() == ".so") libraries.push_back(e.path());
+    if (e.path().extension() == ".c") sources.push_back(e.path());
+  }
+  REQUIRE(libraries.size() == 1);
+  REQUIRE(sources.size() == 1);
+  CHECK(first.library == libraries[0].string());
+  // The key is the SHA-256 of the source: 64 hex characters.
+  CHECK(libraries[0].stem().string().size() == 64);
+  std::ifstream in(sources[0]);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == native_source(m));
+}
+
+TEST_CASE("a damaged cached library is rebuilt", "[native]") {
+  const fs::path cache = fresh_directory("damaged");
+  const ScopedEnv env("EXVIVO_CACHE_DIR", cache.string());
+  const CompiledModel m = testing::load(tiny_model_variant("0.72"));
+  // Plant a truncated library under the key this model will use.
+  const std::string source = native_source(m);
+  const std::string marker = "exvivo_native_key[] = \"";
+  const std::string key = source.substr(source.find(marker) + marker.size(), 64);
+  { std::ofstream(cache / (key + ".so")) << "\x7f" "ELF truncated"; }
+
+  const NativeCodeResult r = with_native_code(m);
+  INFO(r.reason);
+  REQUIRE(r.native);
+  CHECK_FALSE(r.cache_hit);
+  CHECK(fs::file_size(cache / (key + ".so")) > 100);
+}
+
+TEST_CASE("an unwritable cache directory falls back to a private temporary one", "[native]") {
+  const fs::path dir = fresh_directory("unwritable");
+  { std::ofstream(dir / "a-file") << "not a directory"; }
+  const ScopedEnv env("EXVIVO_CACHE_DIR", (dir / "a-file" / "cache").string());
+  const CompiledModel m = testing::load(tiny_model_variant("0.73"));
+  const NativeCodeResult r = with_native_code(m);
+  INFO(r.reason);
+  REQUIRE(r.native);
+  CHECK_FALSE(fs::exists(fs::path(r.library)));  // the private directory is gone; the code stays loaded
+  auto ws = r.model.make_workspace();
+  double x = 2, dxdt = 0;
+  r.model.rhs(0, &x, ws, &dxdt);
+  CHECK(std::isfinite(dxdt));
+}
+
+TEST_CASE("without a working C compiler the interpreter is kept, with the reason", "[native]") {
+  const fs::path cache = fresh_directory("no-compiler");
+  const ScopedEnv env_cache("EXVIVO_CACHE_DIR", cache.string());
+  const ScopedEnv env_cc("EXVIVO_CC", "exvivo-no-such-compiler");
+  const CompiledModel m = testing::load(tiny_model_variant("0.74"));
+  const NativeCodeResult r = with_native_code(m);
+  CHECK_FALSE(r.native);
+  CHECK_FALSE(is_native(r.model));
+  CHECK_THAT(r.reason, Catch::Matchers::Contains("exvivo-no-such-compiler"));
+
+  const ScopedEnv env_bad("EXVIVO_CC", "false");
+  const NativeCodeResult failed = with_native_code(m);
+  CHECK_FALSE(failed.native);
+  CHECK_THAT(failed.reason, Catch::Matchers::Contains("failed"));
+  // Nothing half-built is left in the cache.
+  CHECK(fs::is_empty(cache));
+}

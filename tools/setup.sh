@@ -28,7 +28,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev
+packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev libsuitesparse-dev
           catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3-matplotlib python3-yaml)
 if [ "$bench" = ON ]; then
   packages+=(libsundials-dev libbenchmark-dev python3-scipy r-cran-desolve)

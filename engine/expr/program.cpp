@@ -212,6 +212,10 @@ Program::Program(const Graph& graph, const std::vector<ProgramOutput>& outputs, 
   }
 }
 
+bool Program::reads_input(std::size_t slot) const {
+  return std::find(input_slots_.begin(), input_slots_.end(), slot) != input_slots_.end();
+}
+
 void Program::use_native(NativeFunction function, std::shared_ptr<const void> library) {
   native_ = function;
   native_library_ = function ? std::move(library) : nullptr;

@@ -88,6 +88,8 @@ class Program {
   std::size_t scratch_size() const { return num_registers_; }
   /// 1 + the largest input slot used (0 when none).
   std::size_t num_inputs() const { return num_inputs_; }
+  /// Whether evaluate() reads inputs[slot].
+  bool reads_input(std::size_t slot) const;
   /// 1 + the largest output offset (0 when no outputs).
   std::size_t output_extent() const { return output_extent_; }
   /// Offsets skipped because their node is constant 0 (skip_zero_outputs only).

@@ -63,6 +63,7 @@ const std::map<std::string, ValueSet>& CompiledModel::donor_presets() const { re
 const std::map<std::string, ValueSet>& CompiledModel::cultures() const { return impl_->cultures; }
 
 const SparsityPattern& CompiledModel::jacobian_sparsity() const { return impl_->sparsity; }
+bool CompiledModel::rhs_depends_on_time() const { return impl_->rhs.reads_input(0); }
 
 // --- workspace -----------------------------------------------------------------
 

@@ -152,6 +152,8 @@ class CompiledModel {
   /// ∂f/∂x at the entries of jacobian_sparsity(), in its order
   /// (values[k] = J(nonzeros[k].first, nonzeros[k].second)), for sparse solvers.
   void jacobian_nonzeros(double t, const double* x, Workspace& ws, double* values) const;
+  /// Whether f(t, x, p) depends on t explicitly (else Rosenbrock steps skip ∂f/∂t).
+  bool rhs_depends_on_time() const;
   /// ∂f/∂p, dense column-major num_states × num_parameters.
   void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
 

@@ -78,23 +78,28 @@ class Dopri5Stepper final : public Stepper {
 
   /// Hairer's DOPRI5 test estimates h·|λ| for the eigenvalue that limits the
   /// step from two nearby states. We refine that idea into a matrix-free power
-  /// iteration, J·v ≈ (f(x + δv) − f(x)) / δ, started from the step's error
-  /// estimate (which is dominated by the stiff directions when stability
-  /// limits h): 3 rhs evaluations give ρ(J) well enough, whereas the single
-  /// difference quotient underestimated it and switched late.
+  /// iteration, J·v ≈ (f(x + δv) − f(x)) / δ. The first check starts from the
+  /// step's error estimate (dominated by the stiff directions when stability
+  /// limits h) and iterates 3 times; later checks continue from the previous
+  /// check's vector, whose direction changes slowly along a solution, so one
+  /// iteration (one rhs evaluation) keeps refining the same estimate.
   double stiffness_estimate() override {
-    probe_ = x_err_;
-    double length = probe_.norm();
+    const bool warm = direction_.size() == x_.size() && direction_.allFinite() && direction_.norm() > 0;
+    if (!warm) direction_ = x_err_;
+    double length = direction_.norm();
     if (!(length > 0) || !std::isfinite(length)) return 0;
     const double x_scale = std::max(x_.norm(), 1e-8);
     double radius = 0;
-    for (int iteration = 0; iteration < 3; ++iteration) {
+    for (int iteration = 0; iteration < (warm ? 1 : 3); ++iteration) {
       const double delta = 1e-7 * x_scale;
-      probe_ = x_ + (delta / length) * probe_;
+      probe_ = x_ + (delta / length) * direction_;
       rhs(t_, probe_, probe_dxdt_);
-      probe_ = (probe_dxdt_ - dxdt_) / delta;  // ≈ J·v for the unit vector v
-      radius = probe_.norm();
-      if (!(radius > 0) || !std::isfinite(radius)) return 0;
+      direction_ = (probe_dxdt_ - dxdt_) / delta;  // ≈ J·v for the unit vector v
+      radius = direction_.norm();
+      if (!(radius > 0) || !std::isfinite(radius)) {
+        direction_.resize(0);
+        return 0;
+      }
       length = radius;
     }
     return (t_ - t_old_) * radius;
@@ -104,6 +109,7 @@ class Dopri5Stepper final : public Stepper {
   OdeintDopri5 stepper_;
   double h_ = 0;
   Eigen::VectorXd dxdt_old_, dxdt_new_, probe_, probe_dxdt_;
+  Eigen::VectorXd direction_;  ///< power-iteration vector of the last stiffness check (empty: none yet)
 };
 
 }  // namespace

@@ -35,6 +35,16 @@ constexpr double stiff_h_lambda = 2.5;
 constexpr int stiffness_check_every = 4;  // accepted steps
 constexpr int stiff_checks_to_switch = 5;
 constexpr int nonstiff_checks_to_forget = 3;
+// Safety net for the stiffness test, which estimates ρ(J) and can be fooled
+// (e.g. when accuracy rather than stability limits the step): a segment on
+// which Dormand–Prince has made this many attempts, or rejected this share of
+// at least `rejections_checked_after` attempts, continues with rodas4. Either
+// pattern means the explicit method is stuck at its stability boundary or is
+// heading for max_steps; rodas4 solves non-stiff problems too, only at a
+// higher cost per step.
+constexpr long explicit_attempts_to_switch = 5000;
+constexpr long rejections_checked_after = 200;
+constexpr double rejected_share_to_switch = 0.3;
 constexpr int clock_check_every = 16;  // step attempts
 constexpr int max_nonfinite_retries = 12;
 
@@ -300,6 +310,15 @@ class Integrator {
     int nonfinite_retries = 0;
     int negative_retries = 0;
     int stiff_checks = 0, nonstiff_checks = 0, accepted_since_check = 0;
+    long explicit_attempts = 0, explicit_rejected = 0;
+    // Continues from the current point with the stiff method.
+    const auto switch_to_rodas4 = [&] {
+      const Eigen::VectorXd here = stepper_->state();
+      const double t_here = stepper_->time();
+      make_stepper(Method::rodas4);
+      stepper_->reset(t_here, here);
+      controller_->reset();
+    };
 
     while (stepper_->time() < t_stop) {
       const double t_now = stepper_->time();
@@ -333,7 +352,18 @@ class Integrator {
                                      options_.timeout)};
       }
 
+      const bool explicit_step = method_ == Method::automatic && std::string_view(stepper_->name()) == "rk45";
+      if (explicit_step) {
+        ++explicit_attempts;
+        if (explicit_attempts >= explicit_attempts_to_switch ||
+            (explicit_attempts >= rejections_checked_after &&
+             static_cast<double>(explicit_rejected) > rejected_share_to_switch * static_cast<double>(explicit_attempts))) {
+          switch_to_rodas4();
+          continue;
+        }
+      }
       const double err = stepper_->try_step(h);
+      if (explicit_step && !(err <= 1)) ++explicit_rejected;
       if (!std::isfinite(err)) {
         ++result_.stats.rejected_steps;
         // f at the accepted point itself is non-finite: no step size can help.
@@ -372,14 +402,7 @@ class Integrator {
         const double h_lambda = stepper_->stiffness_estimate();
         if (h_lambda > stiff_h_lambda) {
           nonstiff_checks = 0;
-          if (++stiff_checks >= stiff_checks_to_switch) {
-            // Continue from the current point with the stiff method.
-            const Eigen::VectorXd here = stepper_->state();
-            const double t_here = stepper_->time();
-            make_stepper(Method::rodas4);
-            stepper_->reset(t_here, here);
-            controller_->reset();
-          }
+          if (++stiff_checks >= stiff_checks_to_switch) switch_to_rodas4();
         } else if (++nonstiff_checks >= nonstiff_checks_to_forget) {
           stiff_checks = 0;
         }

@@ -18,6 +18,16 @@ void ModelOdeSystem::jacobian(double t, const double* x, double* J) {
   model_.jacobian(t, x, workspace_, J);
 }
 
+const std::vector<std::pair<int, int>>* ModelOdeSystem::jacobian_pattern() const {
+  return &model_.jacobian_sparsity().nonzeros;
+}
+
+void ModelOdeSystem::jacobian_nonzeros(double t, const double* x, double* values) {
+  model_.jacobian_nonzeros(t, x, workspace_, values);
+}
+
+bool ModelOdeSystem::autonomous() const { return !model_.rhs_depends_on_time(); }
+
 std::string ModelOdeSystem::state_name(std::size_t i) const {
   return "species " + model_.species()[i].name;
 }

@@ -21,7 +21,10 @@ class ModelOdeSystem final : public OdeSystem {
   std::size_t size() const override;
   void rhs(double t, const double* x, double* dxdt) override;
   void jacobian(double t, const double* x, double* J) override;
+  const std::vector<std::pair<int, int>>* jacobian_pattern() const override;
+  void jacobian_nonzeros(double t, const double* x, double* values) override;
   bool has_analytic_jacobian() const override { return true; }
+  bool autonomous() const override;
   bool nonnegative() const override { return true; }
   std::string state_name(std::size_t i) const override;
   std::string time_unit() const override;

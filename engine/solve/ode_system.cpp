@@ -23,6 +23,16 @@ void OdeSystem::jacobian(double t, const double* x, double* J) {
   }
 }
 
+void OdeSystem::jacobian_nonzeros(double t, const double* x, double* values) {
+  const auto* pattern = jacobian_pattern();
+  if (!pattern) return;
+  const std::size_t n = size();
+  std::vector<double> J(n * n);
+  jacobian(t, x, J.data());
+  for (std::size_t k = 0; k < pattern->size(); ++k)
+    values[k] = J[static_cast<std::size_t>((*pattern)[k].first) + n * static_cast<std::size_t>((*pattern)[k].second)];
+}
+
 std::string OdeSystem::state_name(std::size_t i) const { return "x[" + std::to_string(i) + "]"; }
 
 }  // namespace exvivo::solve

@@ -4,6 +4,8 @@
 // wrap a CompiledModel in a ModelOdeSystem, see model_ode_system.hpp).
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace exvivo::solve {
 
@@ -23,6 +25,14 @@ class OdeSystem {
   /// The default uses forward differences of rhs() (n extra evaluations);
   /// override it when an analytic Jacobian is known.
   virtual void jacobian(double t, const double* x, double* J);
+
+  /// The entries (row, col) of ∂f/∂x that can be non-zero, when known (a
+  /// compiled model's); nullptr: treat J as dense. Stiff steppers then factor
+  /// their Newton matrices with a sparse LU (solve/sparse_lu.hpp).
+  virtual const std::vector<std::pair<int, int>>* jacobian_pattern() const { return nullptr; }
+  /// ∂f/∂x at the entries of jacobian_pattern(), in its order. Called only
+  /// when jacobian_pattern() is not nullptr.
+  virtual void jacobian_nonzeros(double t, const double* x, double* values);
 
   /// True when jacobian() is exact (not the finite-difference default).
   virtual bool has_analytic_jacobian() const { return false; }

@@ -161,4 +161,61 @@ class Logistic final : public solve::OdeSystem {
   double r_, K_;
 };
 
+/// OREGO, the Oregonator (Field–Noyes), stiff oscillator, 3 species:
+///   y1' = 77.27 (y2 + y1 (1 − 8.375e-6 y1 − y2))
+///   y2' = (y3 − (1 + y1) y2) / 77.27
+///   y3' = 0.161 (y1 − y3),      y(0) = (1, 2, 3), reference at t = 360.
+class Orego final : public solve::OdeSystem {
+ public:
+  static constexpr std::array<double, 3> x0 = {1, 2, 3};
+  static constexpr double t_reference = 360;
+  static constexpr std::array<double, 3> reference = {0.1000814870318523e1, 0.1228178521549917e4,
+                                                      0.1320554942846706e3};
+  std::size_t size() const override { return 3; }
+  bool has_analytic_jacobian() const override { return true; }
+  bool autonomous() const override { return true; }
+  void rhs(double, const double* y, double* f) override {
+    f[0] = 77.27 * (y[1] + y[0] * (1 - 8.375e-6 * y[0] - y[1]));
+    f[1] = (y[2] - (1 + y[0]) * y[1]) / 77.27;
+    f[2] = 0.161 * (y[0] - y[2]);
+  }
+  void jacobian(double, const double* y, double* J) override {
+    J[0] = 77.27 * (1 - 2 * 8.375e-6 * y[0] - y[1]); J[3] = 77.27 * (1 - y[0]); J[6] = 0;
+    J[1] = -y[1] / 77.27;                             J[4] = -(1 + y[0]) / 77.27; J[7] = 1 / 77.27;
+    J[2] = 0.161;                                     J[5] = 0;                  J[8] = -0.161;
+  }
+};
+
+/// E5 (stiff DETEST, chemical pyrolysis), 4 species, to t = 1e13:
+///   y1' = −A y1 − B y1 y3
+///   y2' =  A y1 − M C y2 y3
+///   y3' =  A y1 − B y1 y3 − M C y2 y3 + C y4
+///   y4' =  B y1 y3 − C y4,
+/// A = 7.89e-10, B = 1.1e7, C = 1.13e3, M = 1e6, y(0) = (1.76e-3, 0, 0, 0);
+/// the test set integrates it with atol 1.11e-24.
+class E5 final : public solve::OdeSystem {
+ public:
+  static constexpr double A = 7.89e-10, B = 1.1e7, C = 1.13e3, M = 1e6;
+  static constexpr std::array<double, 4> x0 = {1.76e-3, 0, 0, 0};
+  static constexpr double t_reference = 1e13;
+  static constexpr std::array<double, 4> reference = {0.1152903278711829e-290, 0.8867655517642120e-22,
+                                                      0.8854814626268838e-22, 0.0};
+  std::size_t size() const override { return 4; }
+  bool has_analytic_jacobian() const override { return true; }
+  bool autonomous() const override { return true; }
+  void rhs(double, const double* y, double* f) override {
+    const double r1 = A * y[0], r2 = B * y[0] * y[2], r3 = M * C * y[1] * y[2], r4 = C * y[3];
+    f[0] = -r1 - r2;
+    f[1] = r1 - r3;
+    f[2] = r1 - r2 - r3 + r4;
+    f[3] = r2 - r4;
+  }
+  void jacobian(double, const double* y, double* J) override {
+    J[0] = -A - B * y[2]; J[4] = 0;              J[8] = -B * y[0];                  J[12] = 0;
+    J[1] = A;             J[5] = -M * C * y[2];  J[9] = -M * C * y[1];              J[13] = 0;
+    J[2] = A - B * y[2];  J[6] = -M * C * y[2];  J[10] = -B * y[0] - M * C * y[1];  J[14] = C;
+    J[3] = B * y[2];      J[7] = 0;              J[11] = B * y[0];                  J[15] = -C;
+  }
+};
+
 }  // namespace exvivo::testing

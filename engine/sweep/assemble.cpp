@@ -1,5 +1,6 @@
 #include "sweep/assemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -94,10 +95,15 @@ void merge_lines(const std::vector<ShardInput>& shards, const char* kind, std::o
   }
 }
 
-/// Random access to the values.bin rows of a set of shards.
+/// Random access to the values.bin rows of a set of shards. A chunk's file is
+/// read whole into memory when it fits `buffer_bytes` (one read per chunk
+/// instead of a seek and a read per run); larger ones are read row by row.
 class ValueReader {
  public:
-  explicit ValueReader(const std::vector<ShardInput>& shards) : shards_(shards), files_(shards.size()), open_chunk_(shards.size(), SIZE_MAX) {
+  static constexpr std::size_t buffer_bytes = std::size_t{64} << 20;
+
+  explicit ValueReader(const std::vector<ShardInput>& shards)
+      : shards_(shards), files_(shards.size()), buffers_(shards.size()), open_chunk_(shards.size(), SIZE_MAX) {
     const auto& l = shards.front().layout;
     by_index_.assign(static_cast<std::size_t>(l.shard_count), SIZE_MAX);
     for (std::size_t i = 0; i < shards.size(); ++i) by_index_[static_cast<std::size_t>(shards[i].layout.shard_index - 1)] = i;
@@ -109,15 +115,33 @@ class ValueReader {
     const std::size_t s = by_index_[run % n];
     if (s == SIZE_MAX) return false;
     const std::size_t local = run / n, chunk = local / l.chunk_runs, pos = local % l.chunk_runs;
+    row.resize(l.value_columns());
+    const std::size_t row_bytes = row.size() * sizeof(double);
+    const bool buffered = l.chunk_runs * row_bytes <= buffer_bytes;
     if (open_chunk_[s] != chunk) {
       files_[s] = std::make_unique<std::ifstream>(chunk_path(shards_[s], chunk, "values.bin"), std::ios::binary);
       if (!*files_[s]) missing_chunk(shards_[s], chunk);
       open_chunk_[s] = chunk;
+      buffers_[s].clear();
+      if (buffered) {
+        auto& f = *files_[s];
+        f.seekg(0, std::ios::end);
+        const auto size = static_cast<std::size_t>(f.tellg());
+        f.seekg(0);
+        buffers_[s].resize(size / sizeof(double));
+        f.read(reinterpret_cast<char*>(buffers_[s].data()), static_cast<std::streamsize>(buffers_[s].size() * sizeof(double)));
+        if (!f) missing_chunk(shards_[s], chunk);
+      }
     }
-    row.resize(l.value_columns());
+    if (buffered) {
+      const std::size_t first = pos * row.size();
+      if (first + row.size() > buffers_[s].size()) missing_chunk(shards_[s], chunk);
+      std::copy_n(buffers_[s].begin() + static_cast<std::ptrdiff_t>(first), row.size(), row.begin());
+      return true;
+    }
     auto& f = *files_[s];
-    f.seekg(static_cast<std::streamoff>(pos * row.size() * sizeof(double)));
-    f.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(row.size() * sizeof(double)));
+    f.seekg(static_cast<std::streamoff>(pos * row_bytes));
+    f.read(reinterpret_cast<char*>(row.data()), static_cast<std::streamsize>(row_bytes));
     if (!f) missing_chunk(shards_[s], chunk);
     return true;
   }
@@ -125,6 +149,7 @@ class ValueReader {
  private:
   const std::vector<ShardInput>& shards_;
   std::vector<std::unique_ptr<std::ifstream>> files_;
+  std::vector<std::vector<double>> buffers_;  ///< the open chunk's rows, when buffered
   std::vector<std::size_t> open_chunk_;
   std::vector<std::size_t> by_index_;
 };

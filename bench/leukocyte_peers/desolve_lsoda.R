@@ -2,12 +2,12 @@
 # compiled C right-hand side (and Jacobian) from the model's generated code,
 # the protocol as deSolve events (events = list(data = ...)).
 #
-#   Rscript desolve_lsoda.R DIR TOLS ABS_RATIO BATCH_SECONDS BATCHES
+#   Rscript desolve_lsoda.R DIR TOLS ABS_RATIO BATCH_SECONDS BATCHES [LABEL]
 #
 # DIR holds the exported files and leuko.so; TOLS is a comma-separated list of
 # rtol values (atol = rtol * ABS_RATIO). For each configuration below and
-# tolerance: one solve whose states at the samples go to DIR/<solver>_<k>.csv
-# (k = position in TOLS), then BATCHES batches of repeated solves, each lasting about
+# tolerance: one solve whose states at the samples go to
+# DIR/<solver>_<LABEL><k>.csv (k = position in TOLS), then BATCHES batches of repeated solves, each lasting about
 # BATCH_SECONDS of CPU time. Prints CSV:
 #   solver,k,rtol,status,cpu_us,steps,rhs_evals,jacobian_evals
 # cpu_us = median over batches of the process CPU time (user + system) per
@@ -19,6 +19,7 @@ tols <- as.numeric(strsplit(a[2], ",")[[1]])
 abs_ratio <- as.numeric(a[3])
 batch_seconds <- as.numeric(a[4])
 batches <- as.integer(a[5])
+label <- if (length(a) > 5) a[6] else ""
 
 dyn.load(file.path(dir, "leuko.so"))
 x0 <- scan(file.path(dir, "x0.csv"), quiet = TRUE)
@@ -62,7 +63,7 @@ for (cf in configs) {
     ok <- istate[1] == 2
     write.table(format(out[keep, -1, drop = FALSE], digits = 17), sep = ",", quote = FALSE,
                 row.names = FALSE, col.names = FALSE,
-                file = file.path(dir, sprintf("%s_%d.csv", cf$name, k)))
+                file = file.path(dir, sprintf("%s_%s%d.csv", cf$name, label, k)))
     reps <- max(1L, as.integer(ceiling(batch_seconds / max(first, 1e-4))))
     per <- numeric(batches)
     for (b in seq_len(batches)) {

@@ -236,8 +236,12 @@ def main():
     wall_start, cpu_start = time.time(), time.process_time()
 
     ex = Export(work)
+    wrapper_diff = ex.check_wrapper()
     print(f"wrapper vs engine interpreter at (t0, x0): rhs, Jacobian, observables agree to "
-          f"{ex.check_wrapper():.1e} relative")
+          f"{wrapper_diff:.1e} relative")
+    if wrapper_diff > 1e-12:
+        print("the peers would not solve the engine's model: stopping", file=sys.stderr)
+        return 1
 
     # Reference: rodas4 at rel_tol 1e-12 (abs_tol 1e-15), native and interpreted.
     method, rtol = REFERENCE
@@ -248,6 +252,9 @@ def main():
     err = Errors(ex, ref_states["native"])
     diff = np.max(np.abs(ref_states["native"] - ref_states["interpreter"]) /
                   np.maximum(np.abs(ref_states["interpreter"]), 1e-300))
+    if diff > 1e-12:
+        print(f"native and interpreted references differ by {diff:.1e}: stopping", file=sys.stderr)
+        return 1
     cross = run_tool(tool, scenario, "native", CROSS_CHECK[0], CROSS_CHECK[1], 1, 1,
                      os.path.join(work, "cross_check.csv"))
     cross_err = err(np.loadtxt(os.path.join(work, "cross_check.csv"), delimiter=",", ndmin=2))
@@ -258,36 +265,40 @@ def main():
           f"not identically 0")
 
     scipy = Scipy(ex)
-    solvers = {}  # name -> [(tol, error, us, extra)]
 
-    def record(name, tol, e, us, note=""):
-        solvers.setdefault(name, []).append((tol, e, us, note))
-
-    for evaluator in ("native", "interpreter"):
-        name = f"exvivo_{evaluator}"
-        for k, tol in enumerate(tols):
-            r = exvivo(tool, scenario, work, evaluator, "auto", tol, batch_seconds, batches, f"{name}_{k}")
-            record(name, tol, err(r["states"]) if r["status"] == "ok" else math.inf, r["cpu_us"],
-                   f"{r['steps']} steps, {r['used']}")
-        print(f"measured {name}", file=sys.stderr)
-
-    rs = subprocess.run(["Rscript", os.path.join(HERE, "desolve_lsoda.R"), work, ",".join(repr(t) for t in tols),
-                         repr(ABS_RATIO), repr(batch_seconds), str(batches)], capture_output=True, text=True)
-    if rs.returncode != 0:
-        raise RuntimeError(f"desolve_lsoda.R failed: {rs.stderr.strip()}")
-    for line in rs.stdout.strip().splitlines()[1:]:
-        name, k, tol, status, us, steps, nfev, njac = line.split(",")
-        states = np.loadtxt(os.path.join(work, f"{name}_{k}.csv"), delimiter=",", ndmin=2)
-        record(name, float(tol), err(states) if status == "ok" else math.inf, float(us))
-    print("measured deSolve", file=sys.stderr)
-
-    for kind in ("odeint", "odeint_jac", "solve_ivp"):
-        for tol in tols:
+    def measure_peers(tol, label):
+        """Every peer at rel_tol `tol`: {name: (error, µs, note)}."""
+        out = {}
+        rs = subprocess.run(["Rscript", os.path.join(HERE, "desolve_lsoda.R"), work, repr(tol), repr(ABS_RATIO),
+                             repr(batch_seconds), str(batches), label], capture_output=True, text=True)
+        if rs.returncode != 0:
+            raise RuntimeError(f"desolve_lsoda.R failed: {rs.stderr.strip()}")
+        for line in rs.stdout.strip().splitlines()[1:]:
+            name, k, _, status, us, _, _, _ = line.split(",")
+            states = np.loadtxt(os.path.join(work, f"{name}_{label}{k}.csv"), delimiter=",", ndmin=2)
+            out[name] = (err(states) if status == "ok" else math.inf, float(us), "")
+        for kind in ("odeint", "odeint_jac", "solve_ivp"):
             states, ok, steps, nfev = scipy.solve(kind, tol)
             us = median_cpu_us(lambda: scipy.solve(kind, tol), batch_seconds, batches)
-            record(f"scipy_{kind}", tol, err(states) if ok else math.inf, us,
-                   f"{steps} steps, {nfev} rhs" if steps else f"{nfev} rhs")
-        print(f"measured scipy_{kind}", file=sys.stderr)
+            out[f"scipy_{kind}"] = (err(states) if ok else math.inf, us,
+                                    f"{steps} steps, {nfev} rhs" if steps else f"{nfev} rhs")
+        return out
+
+    def measure_exvivo(tol, label):
+        out = {}
+        for evaluator in ("native", "interpreter"):
+            r = exvivo(tool, scenario, work, evaluator, "auto", tol, batch_seconds, batches, f"{evaluator}_{label}")
+            out[f"exvivo_{evaluator}"] = (err(r["states"]) if r["status"] == "ok" else math.inf, r["cpu_us"],
+                                          f"{r['steps']} steps, {r['used']}")
+        return out
+
+    # The sweep: every solver at one tolerance before the next tolerance, so
+    # that a change of the machine's load shifts all of them alike.
+    solvers = {}  # name -> [(tol, error, µs, note)]
+    for k, tol in enumerate(tols):
+        for name, (e, us, note) in {**measure_exvivo(tol, f"s{k}"), **measure_peers(tol, f"s{k}_")}.items():
+            solvers.setdefault(name, []).append((tol, e, us, note))
+        print(f"measured rel_tol {tol:.1e}", file=sys.stderr)
 
     names = list(solvers)
     print("\n### Work-precision sweep (error / µs per solve; abs_tol = rel_tol × 1e-3)\n")
@@ -310,30 +321,29 @@ def main():
         print(f"| {target:.0e} | " + " | ".join(cells) + f" | {ratio} |")
 
     print("\n### At matched accuracy, measured side by side\n")
-    print("Each peer at rel_tol T; exvivo (`auto`) at the rel_tol whose error matches the peer's "
-          "(log-log interpolation of its sweep), then solved and timed.\n")
+    print("Each peer at rel_tol T, then exvivo (`auto`) at the rel_tol whose error matches the peer's "
+          "(log-log interpolation of its sweep), solved and timed right after it.\n")
     print("| peer | peer rel_tol | peer error | peer µs | exvivo rel_tol | exvivo error | exvivo native µs "
           "| exvivo interpreter µs | peer / native | peer / interpreter |")
     print("|---" * 10 + "|")
     native_points = [(t, e, u) for t, e, u, _ in solvers["exvivo_native"]]
-    for name in names:
-        if name.startswith("exvivo"):
-            continue
-        for tol in matched_tols:
-            k = min(range(len(tols)), key=lambda i: abs(math.log(tols[i] / tol)))
-            _, e_peer, us_peer, _ = solvers[name][k]
+    rows = []
+    for j, tol in enumerate(matched_tols):
+        # The peers measured again here, each followed by exvivo at the matching tolerance.
+        peers = measure_peers(tol, f"m{j}_")
+        for name, (e_peer, us_peer, _) in peers.items():
             hit = interpolate(native_points, e_peer) if e_peer < math.inf else None
             if not hit:
-                print(f"| {name} | {tols[k]:.0e} | {e_peer:.1e} | {us_peer:.0f} | – | – | – | – | – | – |")
+                rows.append((name, tol, f"| {name} | {tol:.0e} | {e_peer:.1e} | {us_peer:.0f} | – | – | – | – | – | – |"))
                 continue
-            x_tol = hit[0]
-            r = {e: exvivo(tool, scenario, work, e, "auto", x_tol, batch_seconds, batches, f"matched_{e}")
-                 for e in ("native", "interpreter")}
-            e_x = err(r["native"]["states"])
-            print(f"| {name} | {tols[k]:.0e} | {e_peer:.1e} | {us_peer:.0f} | {x_tol:.1e} | {e_x:.1e} | "
-                  f"{r['native']['cpu_us']:.0f} | {r['interpreter']['cpu_us']:.0f} | "
-                  f"{us_peer / r['native']['cpu_us']:.1f} | {us_peer / r['interpreter']['cpu_us']:.2f} |")
-        sys.stdout.flush()
+            r = measure_exvivo(hit[0], f"m{j}_{name}")
+            (e_x, us_n, _), us_i = r["exvivo_native"], r["exvivo_interpreter"][1]
+            rows.append((name, tol, f"| {name} | {tol:.0e} | {e_peer:.1e} | {us_peer:.0f} | {hit[0]:.1e} | {e_x:.1e} | "
+                                    f"{us_n:.0f} | {us_i:.0f} | {us_peer / us_n:.1f} | {us_peer / us_i:.2f} |"))
+        print(f"measured matched accuracy at peer rel_tol {tol:.0e}", file=sys.stderr)
+    order = {name: i for i, name in enumerate(names)}
+    for _, _, row in sorted(rows, key=lambda r: (order.get(r[0], 99), -r[1])):
+        print(row)
 
     print("\n### Steps (exvivo: accepted + rejected, method used; SciPy odeint: LSODA steps)\n")
     for name in names:

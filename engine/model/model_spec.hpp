@@ -85,7 +85,8 @@ struct ModelSpec {
   std::vector<ValueSetSpec> cultures;
 };
 
-/// Reads a model file's YAML into a ModelSpec, checking shapes, numbers,
+/// Reads a model file's YAML (or, for a path ending in .xml or .sbml, an SBML
+/// file: see sbml_reader.hpp) into a ModelSpec, checking shapes, numbers,
 /// bounds, identifiers, duplicate names and units. Expressions are not parsed
 /// here (see validate_model). Throws ModelError ("file:line:col: key.path: what").
 ModelSpec read_model_spec(const std::string& path);

@@ -1,0 +1,4 @@
+// SBML import: mapping of SBML semantics onto ModelSpec, refusals.
+#include <catch2/catch.hpp>
+
+TEST_CASE("placeholder", "[sbml]") {}

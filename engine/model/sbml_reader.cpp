@@ -63,7 +63,6 @@ class SbmlReader {
     std::unique_ptr<SBMLDocument> doc(readSBMLFromFile(file_.c_str()));
     check_read(*doc);
     refuse_packages(*doc);
-    convert(*doc, "expandFunctionDefinitions", "function definitions could not be inlined");
     model_ = doc->getModel();
     if (model_ == nullptr) fail(nullptr, "the document has no <model>");
     refuse_unsupported();
@@ -109,6 +108,8 @@ class SbmlReader {
       // l3v2extendedmath is libSBML's name for L3V2 core MathML (rem, max, ...), not a package.
       if (plugin == nullptr || plugin->getPackageName() == "l3v2extendedmath") continue;
       if (!doc.isPackageEnabled(plugin->getPackageName())) continue;
+      // Diagrams only: they do not change what is simulated.
+      if (plugin->getPackageName() == "layout" || plugin->getPackageName() == "render") continue;
       throw ModelError(SourceLocation{file_, 0, 0}, "",
                        "SBML package '" + plugin->getPackageName() + "' is not supported (only SBML core is)");
     }
@@ -183,7 +184,7 @@ class SbmlReader {
 
     for (unsigned i = 0; i < model_->getNumCompartments(); ++i) {
       const Compartment* c = model_->getCompartment(i);
-      const double size = c->isSetSize() ? c->getSize() : (c->getLevel() < 3 && c->getSpatialDimensions() == 0 ? 1.0 : std::nan(""));
+      const double size = c->isSetSize() ? c->getSize() : c->getSpatialDimensionsAsDouble() == 0 ? 1.0 : std::nan("");
       add_symbol(c->getId(), c, size);
     }
     for (unsigned i = 0; i < model_->getNumSpecies(); ++i) {
@@ -191,8 +192,10 @@ class SbmlReader {
       Symbol& s = add_symbol(sp->getId(), sp, std::nan(""));
       s.is_species = true;
       s.role = Role::state;
-      s.has_only_substance_units = sp->getHasOnlySubstanceUnits();
       s.compartment = sp->getCompartment();
+      // In a 0-dimensional compartment a species has no concentration: its value is its amount.
+      const Compartment* c = model_->getCompartment(s.compartment);
+      s.has_only_substance_units = sp->getHasOnlySubstanceUnits() || (c != nullptr && c->getSpatialDimensionsAsDouble() == 0);
       if (sp->isSetInitialAmount()) {
         s.value = sp->getInitialAmount();
         s.value_is_amount = true;
@@ -300,7 +303,10 @@ class SbmlReader {
       case AST_CONSTANT_FALSE: return "0";
       case AST_NAME_TIME: return context == Context::initial ? "0" : "t";
       case AST_NAME_AVOGADRO: return number_text(avogadro);
-      case AST_NAME: return name_in(node->getName(), context, owner);
+      case AST_NAME:
+        if (!bindings_.empty())
+          if (const auto it = bindings_.back().find(node->getName()); it != bindings_.back().end()) return it->second;
+        return name_in(node->getName(), context, owner);
       case AST_PLUS: return fold("+", "0");
       case AST_TIMES: return fold("*", "1");
       case AST_MINUS:
@@ -370,10 +376,29 @@ class SbmlReader {
       case AST_RELATIONAL_GEQ: return relation(">=");
       case AST_FUNCTION_DELAY: fail(owner, "delays (the delay csymbol) are not supported");
       case AST_FUNCTION_RATE_OF: fail(owner, "rateOf is not supported");
-      case AST_FUNCTION: fail(owner, "call of undefined function '" + std::string(node->getName()) + "'");
+      case AST_FUNCTION: return inline_call(node, context, owner);
       default: break;
     }
     fail(owner, "unsupported MathML construct '" + std::string(node->getName() ? node->getName() : "?") + "'");
+  }
+
+  /// A call of a functionDefinition, inlined: the body with each argument
+  /// (converted in the caller's scope) in place of its bvar.
+  std::string inline_call(const ASTNode* node, Context context, const SBase* owner) {
+    const std::string name = node->getName() ? node->getName() : "";
+    const FunctionDefinition* fd = model_->getFunctionDefinition(name);
+    if (fd == nullptr || fd->getBody() == nullptr) fail(owner, "call of undefined function '" + name + "'");
+    if (fd->getNumArguments() != node->getNumChildren())
+      fail(owner, "function '" + name + "' takes " + std::to_string(fd->getNumArguments()) + " arguments, got " +
+                      std::to_string(node->getNumChildren()));
+    if (bindings_.size() > 100) fail(fd, "function definitions call each other too deeply (recursion?)");
+    std::map<std::string, std::string> scope;
+    for (unsigned k = 0; k < fd->getNumArguments(); ++k)
+      scope[fd->getArgument(k)->getName()] = "(" + math(node->getChild(k), context, owner) + ")";
+    bindings_.push_back(std::move(scope));
+    const std::string body = math(fd->getBody(), context, fd);
+    bindings_.pop_back();
+    return "(" + body + ")";
   }
 
   std::string name_in(const std::string& id, Context context, const SBase* owner) {
@@ -548,6 +573,7 @@ class SbmlReader {
   std::set<std::string> taken_;
   std::map<std::string, std::string> initial_memo_;
   std::set<std::string> initial_in_progress_;
+  std::vector<std::map<std::string, std::string>> bindings_;  ///< bvar -> argument text, innermost last
 };
 
 }  // namespace

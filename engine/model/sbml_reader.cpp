@@ -53,6 +53,7 @@ struct Symbol {
   bool value_is_amount = false;  ///< species: `value` is an initialAmount (else a concentration)
   const ASTNode* initial_math = nullptr;  ///< initialAssignment
   const ASTNode* rule_math = nullptr;     ///< assignment or rate rule
+  const SBase* rule = nullptr;            ///< the rule element (for messages)
 };
 
 class SbmlReader {
@@ -82,9 +83,10 @@ class SbmlReader {
       where.line = static_cast<int>(element->getLine());
       where.column = static_cast<int>(element->getColumn());
       prefix = element->getElementName();
-      if (element->isSetId()) prefix += " '" + element->getId() + "'";
-      else if (const auto* rule = dynamic_cast<const Rule*>(element); rule != nullptr && rule->isSetVariable())
+      if (const auto* rule = dynamic_cast<const Rule*>(element); rule != nullptr && rule->isSetVariable())
         prefix += " for '" + rule->getVariable() + "'";
+      else if (element->isSetId())
+        prefix += " '" + element->getId() + "'";
       prefix += ": ";
     }
     throw ModelError(where, "", prefix + what);
@@ -239,6 +241,7 @@ class SbmlReader {
         fail(rule, "variable stoichiometry (a rule for a speciesReference) is not supported");
       if (!rule->isSetMath()) continue;  // a rule without math has no effect
       s.rule_math = rule->getMath();
+      s.rule = rule;
       s.role = rule->isAssignment() ? Role::assignment_rule : Role::state;
     }
   }
@@ -416,7 +419,7 @@ class SbmlReader {
       fail(s.element, "initial values depend on each other in a cycle (through '" + id + "')");
     std::string text;
     if (s.role == Role::assignment_rule) {
-      text = "(" + math(s.rule_math, Context::initial, s.element) + ")";
+      text = "(" + math(s.rule_math, Context::initial, s.rule) + ")";
     } else if (s.role == Role::reaction) {
       const KineticLaw* law = static_cast<const Reaction*>(s.element)->getKineticLaw();
       text = law != nullptr && law->isSetMath() ? "(" + math(law->getMath(), Context::initial, law) + ")" : "0";
@@ -516,7 +519,7 @@ class SbmlReader {
           break;
         case Role::assignment_rule:
           spec.assignments.push_back(
-              {s.name, expression(math(s.rule_math, Context::dynamic, s.element), s.element), "", "", where_of(s.element)});
+              {s.name, expression(math(s.rule_math, Context::dynamic, s.rule), s.rule), "", "", where_of(s.rule)});
           break;
         case Role::reaction: {
           const KineticLaw* law = static_cast<const Reaction*>(s.element)->getKineticLaw();
@@ -531,7 +534,7 @@ class SbmlReader {
           state.info.where = where_of(s.element);
           state.initial = expression(initial_text(id, s.element), s.element);
           spec.species.push_back(state);
-          const std::string rhs = s.rule_math != nullptr ? math(s.rule_math, Context::dynamic, s.element)
+          const std::string rhs = s.rule_math != nullptr ? math(s.rule_math, Context::dynamic, s.rule)
                                                          : s.is_species ? reaction_terms(s) : "0";
           spec.odes.push_back({s.name, expression(rhs, s.element), where_of(s.element)});
           break;

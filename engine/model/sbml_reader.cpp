@@ -147,8 +147,14 @@ class SbmlReader {
             fail(sr, "variable stoichiometry (stoichiometryMath) is not supported");
         }
     }
-    for (unsigned i = 0; i < model_->getNumEvents(); ++i)
-      fail(model_->getEvent(i), "events are not supported yet");
+    for (unsigned i = 0; i < model_->getNumEvents(); ++i) {
+      const Event* e = model_->getEvent(i);
+      if (!options_.allow_events)
+        fail(e, "events are not supported in scenarios yet (exvivo sbml-case simulates them)");
+      if (e->isSetDelay()) fail(e, "event delays are not supported");
+      if (e->isSetPriority()) fail(e, "event priorities are not supported");
+      if (!e->isSetTrigger() || !e->getTrigger()->isSetMath()) fail(e, "an event without a trigger is not supported");
+    }
     for (unsigned i = 0; i < model_->getNumConstraints(); ++i) {
       // Constraints only assert; they do not change the simulation.
     }
@@ -243,6 +249,21 @@ class SbmlReader {
       s.rule_math = rule->getMath();
       s.rule = rule;
       s.role = rule->isAssignment() ? Role::assignment_rule : Role::state;
+    }
+    for (unsigned i = 0; i < model_->getNumEvents(); ++i) {
+      const Event* e = model_->getEvent(i);
+      for (unsigned k = 0; k < e->getNumEventAssignments(); ++k) {
+        const EventAssignment* a = e->getEventAssignment(k);
+        const auto it = symbols_.find(a->getVariable());
+        if (it == symbols_.end()) fail(a, "event assignment to unknown symbol '" + a->getVariable() + "'");
+        Symbol& s = it->second;
+        if (dynamic_cast<const Compartment*>(s.element) != nullptr)
+          fail(e, "compartments changed by events (non-constant compartments) are not supported");
+        if (dynamic_cast<const SpeciesReference*>(s.element) != nullptr)
+          fail(e, "variable stoichiometry (an event assignment to a speciesReference) is not supported");
+        if (s.role == Role::assignment_rule) fail(e, "event assignment to '" + s.id + "', which an assignment rule defines");
+        s.role = Role::state;
+      }
     }
   }
 
@@ -542,7 +563,29 @@ class SbmlReader {
       }
     }
     add_observables(spec);
+    add_events(spec);
     return spec;
+  }
+
+  void add_events(ModelSpec& spec) {
+    for (unsigned i = 0; i < model_->getNumEvents(); ++i) {
+      const Event* e = model_->getEvent(i);
+      const Trigger* trigger = e->getTrigger();
+      EventSpec ev;
+      ev.id = e->isSetId() ? e->getId() : "event_" + std::to_string(i + 1);
+      ev.where = where_of(e);
+      ev.trigger = expression(math(trigger->getMath(), Context::dynamic, e), e);
+      // L2 triggers have no attributes: initialValue true, persistent true.
+      ev.initial_value = trigger->isSetInitialValue() ? trigger->getInitialValue() : true;
+      ev.persistent = trigger->isSetPersistent() ? trigger->getPersistent() : true;
+      ev.use_values_from_trigger_time = e->getUseValuesFromTriggerTime();
+      for (unsigned k = 0; k < e->getNumEventAssignments(); ++k) {
+        const EventAssignment* a = e->getEventAssignment(k);
+        if (!a->isSetMath()) continue;
+        ev.assignments.push_back({symbols_.at(a->getVariable()).name, expression(math(a->getMath(), Context::dynamic, e), a)});
+      }
+      spec.events.push_back(std::move(ev));
+    }
   }
 
   void add_observables(ModelSpec& spec) {

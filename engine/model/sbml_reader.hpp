@@ -27,8 +27,8 @@
 // Refused with ModelError ("file:line:col: <element> 'id': what"), never
 // approximated: SBML packages, algebraic rules, fast reactions, delays,
 // rateOf, event priorities and delays, variable stoichiometry, compartments
-// changed by rules, events (not supported yet), csymbols and lambdas left in
-// math, and documents libSBML reads with errors.
+// changed by rules or events, events unless SbmlOptions::allow_events,
+// csymbols and lambdas left in math, and documents libSBML reads with errors.
 #include <set>
 #include <string>
 
@@ -43,6 +43,10 @@ struct SbmlOptions {
   /// Observables for every compartment, parameter and reaction too (by id);
   /// by default only for species and parameters changed by rules.
   bool observe_everything = false;
+  /// Read events into ModelSpec::events (their targets become states) instead
+  /// of refusing them. Only callers that simulate with solve_with_events (the
+  /// SBML Test Suite runner) may set it: compile() ignores events.
+  bool allow_events = false;
 };
 
 /// True when `path` names an SBML file (extension .xml or .sbml, any case).

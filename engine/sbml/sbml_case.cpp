@@ -13,7 +13,9 @@
 #include "model/compiled_model.hpp"
 #include "model/model_compiler.hpp"
 #include "model/sbml_reader.hpp"
+#include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
+#include "model/model_events.hpp"
 
 namespace exvivo::sbml {
 namespace {
@@ -132,7 +134,10 @@ SbmlCaseResult run_sbml_case(const std::string& case_dir) {
   options.as_amount = settings.amount;
   options.as_concentration = settings.concentration;
   options.observe_everything = true;
-  const model::CompiledModel model = model::compile(model::read_sbml_model_spec(sbml_case_model_file(case_dir), options));
+  options.allow_events = true;
+  const model::ModelSpec spec = model::read_sbml_model_spec(sbml_case_model_file(case_dir), options);
+  const model::CompiledModel model = model::compile(spec);
+  const model::CompiledEvents events(spec);
 
   SbmlCaseResult result;
   result.columns.push_back("time");
@@ -149,8 +154,10 @@ SbmlCaseResult run_sbml_case(const std::string& case_dir) {
   run.t0 = 0;
   for (int k = 0; k <= settings.steps; ++k)
     run.samples.push_back({settings.start + settings.duration * k / settings.steps, false});
-  const solve::Solution solution = model.num_states() > 0 ? solve::solve(run, sbml_case_solver_options(settings))
-                                                          : evaluate_without_states(model, run);
+  const solve::SolverOptions solver = sbml_case_solver_options(settings);
+  const solve::Solution solution = model.num_states() == 0 ? evaluate_without_states(model, run)
+                                   : events.empty()        ? solve::solve(run, solver)
+                                                           : solve::solve_with_events(run, events, solver);
   result.status = solution.status;
   result.message = solution.message;
   result.values = Eigen::MatrixXd::Constant(settings.steps + 1, static_cast<Eigen::Index>(result.columns.size()), std::nan(""));

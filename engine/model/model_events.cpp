@@ -10,14 +10,19 @@ CompiledEvents::CompiledEvents(const ModelSpec& spec) {
   companion.events.clear();
   companion.observables.clear();
   const auto observe = [&](const std::string& name, const Expression& formula, const SourceLocation& where) {
-    ObservableSpec o;
+    companion.observables.emplace_back();
+    ObservableSpec& o = companion.observables.back();
     o.info.name = name;
-    o.info.unit = "1";
     o.info.where = where;
     o.formula = formula;
-    companion.observables.push_back(o);
   };
-  for (const auto& e : spec.events) observe(e.id + ".trigger", e.trigger, e.where);
+  const auto label = [](const std::string& id, const std::string& what) {
+    std::string s = id;
+    s += '.';
+    s += what;
+    return s;
+  };
+  for (const auto& e : spec.events) observe(label(e.id, "trigger"), e.trigger, e.where);  // "E1.trigger"
   for (const auto& e : spec.events) {
     ids_.push_back(e.id);
     initial_value_.push_back(e.initial_value);
@@ -32,7 +37,7 @@ CompiledEvents::CompiledEvents(const ModelSpec& spec) {
       if (index == spec.species.size())
         throw ModelError(e.where, "", "event '" + e.id + "': assignment to '" + a.target + "', which is not a state");
       targets.push_back(index);
-      observe(e.id + "." + a.target, a.value, e.where);
+      observe(label(e.id, a.target), a.value, e.where);
       ++num_values_;
     }
     targets_.push_back(std::move(targets));

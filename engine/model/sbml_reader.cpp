@@ -153,7 +153,6 @@ class SbmlReader {
         fail(e, "events are not supported in scenarios yet (exvivo sbml-case simulates them)");
       if (e->isSetDelay()) fail(e, "event delays are not supported");
       if (e->isSetPriority()) fail(e, "event priorities are not supported");
-      if (!e->isSetTrigger() || !e->getTrigger()->isSetMath()) fail(e, "an event without a trigger is not supported");
     }
     for (unsigned i = 0; i < model_->getNumConstraints(); ++i) {
       // Constraints only assert; they do not change the simulation.
@@ -571,6 +570,7 @@ class SbmlReader {
     for (unsigned i = 0; i < model_->getNumEvents(); ++i) {
       const Event* e = model_->getEvent(i);
       const Trigger* trigger = e->getTrigger();
+      if (trigger == nullptr || !trigger->isSetMath()) continue;  // L3V2: an event without a trigger never fires
       EventSpec ev;
       ev.id = e->isSetId() ? e->getId() : "event_" + std::to_string(i + 1);
       ev.where = where_of(e);

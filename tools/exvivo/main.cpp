@@ -72,6 +72,17 @@ int main(int argc, char** argv) {
   sbml_case->add_option("case_dir", sbml_case_dir, "Case directory (NNNNN/ with NNNNN-settings.txt and the SBML files)")->required();
   sbml_case->add_option("-o,--out", sbml_case_out, "CSV file to write")->required();
 
+  PetabEvaluateArgs petab_args;
+  auto* petab = app.add_subcommand("petab", "PEtab v1 problems");
+  petab->require_subcommand(1);
+  auto* petab_evaluate = petab->add_subcommand(
+      "evaluate", "Log-likelihood and chi2 of a PEtab problem at its nominal (or given) parameters; simulations.tsv");
+  petab_evaluate->add_option("problem", petab_args.problem, "PEtab problem file (YAML)")->required();
+  petab_evaluate->add_option("--parameters", petab_args.parameters, "TSV with columns parameterId, value (linear scale)");
+  petab_evaluate->add_option("--rel-tol", petab_args.rel_tol, "Relative integration tolerance (default 1e-8)")->check(CLI::PositiveNumber);
+  petab_evaluate->add_option("--abs-tol", petab_args.abs_tol, "Absolute integration tolerance (default 1e-12)")->check(CLI::PositiveNumber);
+  petab_evaluate->add_option("-o,--out", petab_args.out_dir, "Output directory (evaluation.json, simulations.tsv)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -88,6 +99,7 @@ int main(int argc, char** argv) {
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
     if (*sbml_case) return command_sbml_case(sbml_case_dir, sbml_case_out);
+    if (*petab_evaluate) return command_petab_evaluate(petab_args);
   } catch (const exvivo::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <numbers>
 #include <regex>
@@ -15,6 +17,8 @@
 #include "model/compiled_model.hpp"
 #include "model/model_compiler.hpp"
 #include "model/sbml_reader.hpp"
+#include "model/model_events.hpp"
+#include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
 
 namespace exvivo::sbml {
@@ -58,6 +62,29 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
+/// A PEtab table. Rows may leave trailing empty fields out (pandas reads them
+/// as empty): they are padded to the header's width before parsing.
+io::CsvTable read_table(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(SourceLocation{path, 0, 0}, "", "cannot open file");
+  std::string line, text;
+  std::size_t width = 0;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t fields = static_cast<std::size_t>(std::count(line.begin(), line.end(), '\t')) + 1;
+    if (header) {
+      width = fields;
+      header = false;
+    } else if (!line.empty() && fields < width) {
+      line.append(width - fields, '\t');
+    }
+    text += line + "\n";
+  }
+  std::istringstream stream(text);
+  return io::read_csv(stream, path);
+}
+
 struct Observable {
   std::string id, formula, noise, transformation = "lin", distribution = "normal";
 };
@@ -82,7 +109,7 @@ class Problem {
     read_parameters(file(root.at("parameter_file")), overrides);
     read_conditions(single("condition_files"));
     read_observables(single("observable_files"));
-    measurements_ = io::read_csv_file(single("measurement_files"));
+    measurements_ = read_table(single("measurement_files"));
     measurements_.require_columns({"observableId", "simulationConditionId", "time", "measurement"});
     build_model(single("sbml_files"));
   }
@@ -127,7 +154,7 @@ class Problem {
         run.parameters = p;
         run.initial_overrides = start;
         for (const double t : finite) run.samples.push_back({t, false});
-        const solve::Solution s = solve::solve(run, options_);
+        const solve::Solution s = simulate(run);
         if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
         std::size_t k = 0;
         for (const double t : finite) state_at[t] = s.states.row(static_cast<Eigen::Index>(k++)).transpose();
@@ -170,7 +197,7 @@ class Problem {
 
  private:
   void read_parameters(const std::string& path, const std::map<std::string, double>& overrides) {
-    const io::CsvTable t = io::read_csv_file(path);
+    const io::CsvTable t = read_table(path);
     t.require_columns({"parameterId", "nominalValue"});
     for (std::size_t r = 0; r < t.row_count(); ++r) {
       const std::string& id = t.rows[r][t.column("parameterId")];
@@ -186,12 +213,12 @@ class Problem {
   }
 
   void read_conditions(const std::string& path) {
-    conditions_ = io::read_csv_file(path);
+    conditions_ = read_table(path);
     conditions_.require_columns({"conditionId"});
   }
 
   void read_observables(const std::string& path) {
-    const io::CsvTable t = io::read_csv_file(path);
+    const io::CsvTable t = read_table(path);
     t.require_columns({"observableId", "observableFormula", "noiseFormula"});
     for (const auto& row : t.rows) {
       Observable o;
@@ -218,7 +245,9 @@ class Problem {
   /// The SBML model with every PEtab parameter and placeholder as a
   /// parameter and the PEtab observables and noise formulas as observables.
   void build_model(const std::string& sbml) {
-    model::ModelSpec spec = model::read_sbml_model_spec(sbml);
+    model::SbmlOptions sbml_options;
+    sbml_options.allow_events = true;  // simulated by solve_with_events below
+    model::ModelSpec spec = model::read_sbml_model_spec(sbml, sbml_options);
     std::set<std::string> defined{"t"};
     for (const auto& p : spec.parameters) defined.insert(p.name);
     for (const auto& s : spec.species) defined.insert(s.info.name);
@@ -250,6 +279,11 @@ class Problem {
       }
     }
     model_ = model::compile(spec);
+    events_ = model::CompiledEvents(spec);
+  }
+
+  solve::Solution simulate(const solve::Run& run) const {
+    return events_.empty() ? solve::solve(run, options_) : solve::solve_with_events(run, events_, options_);
   }
 
   double value_of(const std::string& cell, const std::string& what) const {
@@ -308,7 +342,7 @@ class Problem {
     std::vector<double> f(model_.num_states());
     for (double horizon = 1; horizon <= 1e12; horizon *= 10) {
       run.samples = {{horizon, false}};
-      const solve::Solution s = solve::solve(run, options_);
+      const solve::Solution s = simulate(run);
       if (!s.ok()) throw DataError("PEtab " + what + ": steady state not reached: " + s.message);
       const Eigen::VectorXd x = s.states.row(0).transpose();
       model_.rhs(horizon, x.data(), ws, f.data());
@@ -348,6 +382,7 @@ class Problem {
   io::CsvTable conditions_, measurements_;
   std::vector<Observable> observables_;
   model::CompiledModel model_;
+  model::CompiledEvents events_;
 };
 
 }  // namespace

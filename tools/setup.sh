@@ -29,7 +29,7 @@ for arg in "$@"; do
 done
 
 packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev libsuitesparse-dev
-          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3-matplotlib python3-yaml)
+          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libsbml5-dev python3-matplotlib python3-yaml)
 if [ "$bench" = ON ]; then
   packages+=(libsundials-dev libbenchmark-dev python3-scipy r-cran-desolve)
 fi

@@ -33,6 +33,14 @@ const char* binary_symbol(AstKind k) {
     case AstKind::multiply: return " * ";
     case AstKind::divide: return " / ";
     case AstKind::power: return " ^ ";
+    case AstKind::less: return " < ";
+    case AstKind::less_equal: return " <= ";
+    case AstKind::greater: return " > ";
+    case AstKind::greater_equal: return " >= ";
+    case AstKind::equal: return " == ";
+    case AstKind::not_equal: return " != ";
+    case AstKind::logical_and: return " && ";
+    case AstKind::logical_or: return " || ";
     default: return " ? ";
   }
 }
@@ -50,6 +58,7 @@ std::string to_string(const Ast& ast) {
       case AstKind::number: text[i] = number_text(n.value); break;
       case AstKind::name: text[i] = n.name; break;
       case AstKind::negate: text[i] = "(-" + child(0) + ")"; break;
+      case AstKind::logical_not: text[i] = "(!" + child(0) + ")"; break;
       case AstKind::call: {
         std::string s = n.name + "(";
         for (int k = 0; k < n.num_children; ++k) s += (k ? ", " : "") + child(k);

@@ -21,7 +21,18 @@ enum class AstKind : std::uint8_t {
   multiply,  ///< children[0] * children[1]
   divide,    ///< children[0] / children[1]
   power,     ///< children[0] ^ children[1]
-  call,      ///< `function`(children[0..num_children-1]); `name` = function name
+  call,      ///< `function`(children[0..num_children-1]); `name` = function name.
+             ///< piecewise is stored as nested 3-argument calls (value, condition,
+             ///< otherwise): piecewise(a, c, b, d, e) = piecewise(a, c, piecewise(b, d, e))
+  less,           ///< children[0] < children[1]: 1 or 0
+  less_equal,     ///< <=
+  greater,        ///< >
+  greater_equal,  ///< >=
+  equal,          ///< ==
+  not_equal,      ///< !=
+  logical_and,    ///< children[0] && children[1]: 1 when both are non-zero, else 0
+  logical_or,     ///< ||
+  logical_not,    ///< !children[0]
 };
 
 struct AstNode {

@@ -50,7 +50,17 @@ NodeId differentiate_node(Graph& g, NodeId f, int slot, NodeId da, NodeId db, No
     case Op::constant:
     case Op::variable:
     case Op::sign:
-    case Op::less_equal: return zero;
+    case Op::less_equal:
+    case Op::floor:
+    case Op::ceil:
+    case Op::factorial:
+    case Op::quotient:
+    case Op::less:
+    case Op::equal:
+    case Op::not_equal:
+    case Op::logical_and:
+    case Op::logical_or:
+    case Op::logical_not: return zero;
     case Op::negate: return g.negate(da);
     case Op::add: return g.add(da, db);
     case Op::subtract: return g.subtract(da, db);
@@ -79,6 +89,17 @@ NodeId differentiate_node(Graph& g, NodeId f, int slot, NodeId da, NodeId db, No
     case Op::select: return g.select(a, db, dc);
     case Op::xlogy:  // (x·log y)' = xlogy(dx, y) + x·dy/y
       return g.add(g.xlogy(da, b), g.multiply(a, g.divide(db, b)));
+    case Op::tan: return g.multiply(g.add(g.one(), g.multiply(f, f)), da);
+    case Op::asin: return g.divide(da, g.unary(Op::sqrt, g.subtract(g.one(), g.multiply(a, a))));
+    case Op::acos: return g.negate(g.divide(da, g.unary(Op::sqrt, g.subtract(g.one(), g.multiply(a, a)))));
+    case Op::atan: return g.divide(da, g.add(g.one(), g.multiply(a, a)));
+    case Op::sinh: return g.multiply(g.unary(Op::cosh, a), da);
+    case Op::cosh: return g.multiply(g.unary(Op::sinh, a), da);
+    case Op::asinh: return g.divide(da, g.unary(Op::sqrt, g.add(g.multiply(a, a), g.one())));
+    case Op::acosh: return g.divide(da, g.unary(Op::sqrt, g.subtract(g.multiply(a, a), g.one())));
+    case Op::atanh: return g.divide(da, g.subtract(g.one(), g.multiply(a, a)));
+    case Op::rem:  // fmod(a, b) = a - b·trunc(a/b), trunc piecewise constant
+      return g.subtract(da, g.multiply(g.binary(Op::quotient, a, b), db));
   }
   return zero;
 }

@@ -15,7 +15,10 @@ namespace exvivo::expr {
 ///            depends on the slot, and it is 0 where a^b = 0, e.g. hill at x = 0)
 ///   d|a| = sign(a)·da,  d min(a, b) = select(a <= b, da, db),
 ///   d max(a, b) = select(b <= a, da, db),  d erf(a) = 2/√π·exp(-a²)·da,
-///   d tanh(a) = (1 - tanh²a)·da,  d log10(a) = da / (a·ln 10).
+///   d tanh(a) = (1 - tanh²a)·da,  d log10(a) = da / (a·ln 10),
+///   d select(c, a, b) = select(c, da, db) (piecewise of the derivatives),
+///   d rem(a, b) = da - quotient(a, b)·db, and 0 through the piecewise-constant
+///   floor, ceil, factorial, quotient, comparisons and logical operators.
 /// Memoized in the graph per (node, slot); never recurses, so any depth is fine.
 NodeId derivative(Graph& graph, NodeId f, int slot);
 

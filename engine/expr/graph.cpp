@@ -22,11 +22,31 @@ int op_arity(Op op) {
     case Op::cos:
     case Op::tanh:
     case Op::erf:
-    case Op::sign: return 1;
+    case Op::sign:
+    case Op::tan:
+    case Op::asin:
+    case Op::acos:
+    case Op::atan:
+    case Op::sinh:
+    case Op::cosh:
+    case Op::asinh:
+    case Op::acosh:
+    case Op::atanh:
+    case Op::floor:
+    case Op::ceil:
+    case Op::factorial:
+    case Op::logical_not: return 1;
     case Op::select: return 3;
     default: return 2;
   }
 }
+
+namespace {
+double factorial(double n) {
+  if (!(n >= 0) || n != std::floor(n)) return std::nan("");
+  return std::tgamma(n + 1);
+}
+}  // namespace
 
 double apply_op(Op op, double a, double b, double c) {
   switch (op) {
@@ -53,6 +73,26 @@ double apply_op(Op op, double a, double b, double c) {
     case Op::less_equal: return a <= b ? 1.0 : 0.0;
     case Op::select: return a != 0 ? b : c;
     case Op::xlogy: return a == 0 ? 0.0 : a * std::log(b);
+    case Op::tan: return std::tan(a);
+    case Op::asin: return std::asin(a);
+    case Op::acos: return std::acos(a);
+    case Op::atan: return std::atan(a);
+    case Op::sinh: return std::sinh(a);
+    case Op::cosh: return std::cosh(a);
+    case Op::asinh: return std::asinh(a);
+    case Op::acosh: return std::acosh(a);
+    case Op::atanh: return std::atanh(a);
+    case Op::floor: return std::floor(a);
+    case Op::ceil: return std::ceil(a);
+    case Op::factorial: return factorial(a);
+    case Op::rem: return std::fmod(a, b);
+    case Op::quotient: return std::trunc(a / b);
+    case Op::less: return a < b ? 1.0 : 0.0;
+    case Op::equal: return a == b ? 1.0 : 0.0;
+    case Op::not_equal: return a != b ? 1.0 : 0.0;
+    case Op::logical_and: return (a != 0 && b != 0) ? 1.0 : 0.0;
+    case Op::logical_or: return (a != 0 || b != 0) ? 1.0 : 0.0;
+    case Op::logical_not: return a == 0 ? 1.0 : 0.0;
   }
   return std::nan("");
 }
@@ -268,6 +308,27 @@ NodeId Graph::xlogy(NodeId x, NodeId y) {
   return fold_or_intern(Op::xlogy, x, y);
 }
 
+NodeId Graph::binary(Op op, NodeId a, NodeId b) {
+  check_ids(*this, a, b);
+  switch (op) {
+    case Op::rem:
+    case Op::quotient:
+    case Op::less:
+      if (op == Op::less && a == b && !is_constant(a)) return zero_;
+      return fold_or_intern(op, a, b);
+    case Op::equal:
+    case Op::not_equal:
+      if (a == b && !is_constant(a)) return op == Op::equal ? one_ : zero_;
+      [[fallthrough]];
+    case Op::logical_and:
+    case Op::logical_or:
+      order_commutative(a, b);
+      return fold_or_intern(op, a, b);
+    default: break;
+  }
+  throw std::invalid_argument("expr::Graph::binary: not a two-operand operation of the extended language");
+}
+
 NodeId Graph::make(Op op, NodeId a, NodeId b, NodeId c) {
   switch (op) {
     case Op::constant:
@@ -283,6 +344,13 @@ NodeId Graph::make(Op op, NodeId a, NodeId b, NodeId c) {
     case Op::less_equal: return less_equal(a, b);
     case Op::select: return select(a, b, c);
     case Op::xlogy: return xlogy(a, b);
+    case Op::rem:
+    case Op::quotient:
+    case Op::less:
+    case Op::equal:
+    case Op::not_equal:
+    case Op::logical_and:
+    case Op::logical_or: return binary(op, a, b);
     default: return unary(op, a);
   }
   throw std::invalid_argument("expr::Graph::make: leaves are built with constant() and variable()");

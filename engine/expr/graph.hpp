@@ -15,7 +15,8 @@
 //   constant folding (any operation on constants only), x+0 = 0+x = x,
 //   x-0 = x, 0-x = -x, x-x = 0, x*1 = 1*x = x, x*0 = 0*x = 0, (-1)*x = -x,
 //   x/1 = x, 0/x = 0, x^1 = x, x^0 = 1, 1^x = 1, -(-x) = x, -(a-b) = b-a,
-//   a+(-b) = a-b, a-(-b) = a+b, select(c, x, x) = x.
+//   a+(-b) = a-b, a-(-b) = a+b, select(c, x, x) = x, x == x = 1, x != x = 0,
+//   x < x = 0 (the last three for non-NaN x, like x - x = 0).
 // Note x*0 = 0 and x-x = 0 hold for finite x only; models are meant to stay
 // finite, and these rules keep symbolic Jacobians sparse.
 #include <cstddef>
@@ -48,6 +49,18 @@ enum class Op : std::uint8_t {
   less_equal,  ///< 1 if a <= b, else 0
   select,      ///< a != 0 ? b : c
   xlogy,       ///< a * log(b), and 0 when a == 0 even if b == 0 (d(x^y)/dy = xlogy(x^y, x))
+  // Operations of the extended language (SBML's MathML), in the order of their opcodes:
+  tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,  ///< f(a)
+  floor, ceil,  ///< f(a)
+  factorial,    ///< a! = Γ(a+1) for integer a >= 0, NaN otherwise
+  rem,          ///< std::fmod(a, b): a - b·trunc(a/b)
+  quotient,     ///< trunc(a / b)
+  less,         ///< 1 if a < b, else 0
+  equal,        ///< 1 if a == b, else 0
+  not_equal,    ///< 1 if a != b, else 0
+  logical_and,  ///< 1 if a != 0 and b != 0, else 0
+  logical_or,   ///< 1 if a != 0 or b != 0, else 0
+  logical_not,  ///< 1 if a == 0, else 0
 };
 
 /// Number of operands of `op` (0 to 3).
@@ -83,13 +96,17 @@ class Graph {
   NodeId divide(NodeId a, NodeId b);
   NodeId power(NodeId base, NodeId exponent);
   /// One-argument function: op is one of exp, log, log10, sqrt, abs, sin, cos,
-  /// tanh, erf, sign.
+  /// tanh, erf, sign, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh,
+  /// floor, ceil, factorial, logical_not.
   NodeId unary(Op op, NodeId a);
   NodeId min(NodeId a, NodeId b);
   NodeId max(NodeId a, NodeId b);
   NodeId less_equal(NodeId a, NodeId b);
   NodeId select(NodeId condition, NodeId if_nonzero, NodeId if_zero);
   NodeId xlogy(NodeId x, NodeId y);
+  /// Two-operand operation: rem, quotient, less, equal, not_equal, logical_and,
+  /// logical_or (equal, not_equal and the logical ones are commutative).
+  NodeId binary(Op op, NodeId a, NodeId b);
   /// Any operation by Op (dispatches to the functions above; leaves excluded).
   NodeId make(Op op, NodeId a, NodeId b = no_node, NodeId c = no_node);
 

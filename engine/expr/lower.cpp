@@ -19,9 +19,46 @@ Op function_op(Function f) {
     case Function::pow: return Op::power;
     case Function::min: return Op::min;
     case Function::max: return Op::max;
-    case Function::hill: break;
+    case Function::tan: return Op::tan;
+    case Function::asin: return Op::asin;
+    case Function::acos: return Op::acos;
+    case Function::atan: return Op::atan;
+    case Function::sinh: return Op::sinh;
+    case Function::cosh: return Op::cosh;
+    case Function::asinh: return Op::asinh;
+    case Function::acosh: return Op::acosh;
+    case Function::atanh: return Op::atanh;
+    case Function::floor: return Op::floor;
+    case Function::ceil: return Op::ceil;
+    case Function::factorial: return Op::factorial;
+    case Function::rem: return Op::rem;
+    case Function::quotient: return Op::quotient;
+    case Function::hill:
+    case Function::root:
+    case Function::piecewise: break;
   }
-  return Op::constant;  // hill has no single op; handled by the caller
+  return Op::constant;  // no single op; built by lower_call
+}
+NodeId lower_call(Graph& graph, const AstNode& n, const std::vector<NodeId>& lowered) {
+  const auto child = [&](int k) { return lowered[static_cast<std::size_t>(n.children[static_cast<std::size_t>(k)])]; };
+  switch (n.function) {
+    case Function::hill: {
+      const NodeId x_n = graph.power(child(0), child(2));
+      const NodeId k_n = graph.power(child(1), child(2));
+      return graph.divide(x_n, graph.add(k_n, x_n));
+    }
+    case Function::root:  // root(n, x) = x^(1/n)
+      return graph.power(child(1), graph.divide(graph.one(), child(0)));
+    case Function::piecewise:  // nested (value, condition, otherwise) by the parser
+      return graph.select(child(1), child(0), child(2));
+    case Function::log:  // log(b, x) = ln x / ln b
+      if (n.num_children == 2)
+        return graph.divide(graph.unary(Op::log, child(1)), graph.unary(Op::log, child(0)));
+      return graph.unary(Op::log, child(0));
+    default: break;
+  }
+  if (n.num_children == 1) return graph.unary(function_op(n.function), child(0));
+  return graph.make(function_op(n.function), child(0), child(1));
 }
 }  // namespace
 
@@ -41,17 +78,16 @@ NodeId lower(const Ast& ast, Graph& graph, const NameResolver& resolver) {
       case AstKind::multiply: id = graph.multiply(child(0), child(1)); break;
       case AstKind::divide: id = graph.divide(child(0), child(1)); break;
       case AstKind::power: id = graph.power(child(0), child(1)); break;
-      case AstKind::call:
-        if (n.function == Function::hill) {
-          const NodeId x_n = graph.power(child(0), child(2));
-          const NodeId k_n = graph.power(child(1), child(2));
-          id = graph.divide(x_n, graph.add(k_n, x_n));
-        } else if (function_arity(n.function) == 1) {
-          id = graph.unary(function_op(n.function), child(0));
-        } else {
-          id = graph.make(function_op(n.function), child(0), child(1));
-        }
-        break;
+      case AstKind::call: id = lower_call(graph, n, lowered); break;
+      case AstKind::less: id = graph.binary(Op::less, child(0), child(1)); break;
+      case AstKind::less_equal: id = graph.less_equal(child(0), child(1)); break;
+      case AstKind::greater: id = graph.binary(Op::less, child(1), child(0)); break;
+      case AstKind::greater_equal: id = graph.less_equal(child(1), child(0)); break;
+      case AstKind::equal: id = graph.binary(Op::equal, child(0), child(1)); break;
+      case AstKind::not_equal: id = graph.binary(Op::not_equal, child(0), child(1)); break;
+      case AstKind::logical_and: id = graph.binary(Op::logical_and, child(0), child(1)); break;
+      case AstKind::logical_or: id = graph.binary(Op::logical_or, child(0), child(1)); break;
+      case AstKind::logical_not: id = graph.unary(Op::logical_not, child(0)); break;
     }
     lowered[i] = id;
   }

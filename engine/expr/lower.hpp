@@ -16,7 +16,9 @@ namespace exvivo::expr {
 using NameResolver = std::function<NodeId(std::string_view name, const SourceLocation& where)>;
 
 /// Builds the DAG of `ast` in `graph` and returns its root node. Function calls
-/// become graph operations; hill(x, K, n) becomes x^n / (K^n + x^n). Only
+/// become graph operations; hill(x, K, n) becomes x^n / (K^n + x^n), root(n, x)
+/// x^(1/n), log(b, x) ln x / ln b, piecewise a chain of select, a > b is
+/// less(b, a) and a >= b less_equal(b, a). Only
 /// `resolver` throws.
 NodeId lower(const Ast& ast, Graph& graph, const NameResolver& resolver);
 

@@ -1,6 +1,8 @@
 #include "expr/parser.hpp"
 
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <cstdio>
 #include <string>
 
@@ -15,7 +17,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_symbol(char c) {
-  return c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '(' || c == ')' || c == ',';
+  return c == '+' || c == '-' || c == '*' || c == '/' || c == '^' || c == '(' || c == ')' || c == ',' ||
+         c == '<' || c == '>' || c == '=' || c == '!' || c == '&' || c == '|';
 }
 
 std::string hex_byte(unsigned char c) {
@@ -71,7 +74,7 @@ class Parser {
     const SourceLocation start = here();
     advance();
     if (token_.kind == Token::Kind::end) fail(start, "empty expression");
-    ast_.root = parse_sum();
+    ast_.root = parse_expression();
     if (is(')')) fail(token_.where, "unbalanced parenthesis: ')' has no matching '('");
     if (token_.kind != Token::Kind::end)
       fail(token_.where, "unexpected token '" + shown(token_.text) +
@@ -115,12 +118,25 @@ class Parser {
     } else if (is_digit(c) || c == '.') {
       lex_number();
     } else if (is_symbol(c)) {
-      step();
-      token_.kind = Token::Kind::symbol;
+      lex_symbol();
     } else {
       unexpected_character();
     }
     if (token_.kind != Token::Kind::number) token_.text = text_.substr(begin, pos_ - begin);
+  }
+
+  void lex_symbol() {
+    const char c = text_[pos_];
+    const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
+    const bool pair = (next == '=' && (c == '<' || c == '>' || c == '=' || c == '!')) ||
+                      (c == '&' && next == '&') || (c == '|' && next == '|');
+    if ((c == '=' || c == '&' || c == '|') && !pair) {
+      const std::string meant = c == '=' ? "==" : std::string(2, c);
+      fail(here(), std::string("unexpected character '") + c + "'", meant);
+    }
+    step();
+    if (pair) step();
+    token_.kind = Token::Kind::symbol;
   }
 
   void lex_number() {
@@ -172,8 +188,9 @@ class Parser {
   }
 
   bool is(char symbol) const {
-    return token_.kind == Token::Kind::symbol && token_.text[0] == symbol;
+    return token_.kind == Token::Kind::symbol && token_.text.size() == 1 && token_.text[0] == symbol;
   }
+  bool is(std::string_view symbol) const { return token_.kind == Token::Kind::symbol && token_.text == symbol; }
 
   // --- grammar ----------------------------------------------------------------
   /// Counts one level of nesting for the lifetime of the guard.
@@ -206,6 +223,50 @@ class Parser {
     return add_node(std::move(n));
   }
 
+  std::int32_t parse_expression() { return parse_or(); }
+
+  std::int32_t parse_or() {
+    std::int32_t lhs = parse_and();
+    while (is("||")) {
+      const SourceLocation where = token_.where;
+      advance();
+      lhs = add_operation(AstKind::logical_or, where, lhs, parse_and());
+    }
+    return lhs;
+  }
+
+  std::int32_t parse_and() {
+    std::int32_t lhs = parse_comparison();
+    while (is("&&")) {
+      const SourceLocation where = token_.where;
+      advance();
+      lhs = add_operation(AstKind::logical_and, where, lhs, parse_comparison());
+    }
+    return lhs;
+  }
+
+  std::optional<AstKind> comparison_kind() const {
+    if (is('<')) return AstKind::less;
+    if (is("<=")) return AstKind::less_equal;
+    if (is('>')) return AstKind::greater;
+    if (is(">=")) return AstKind::greater_equal;
+    if (is("==")) return AstKind::equal;
+    if (is("!=")) return AstKind::not_equal;
+    return std::nullopt;
+  }
+
+  std::int32_t parse_comparison() {
+    const std::int32_t lhs = parse_sum();
+    const std::optional<AstKind> kind = comparison_kind();
+    if (!kind) return lhs;
+    const SourceLocation where = token_.where;
+    advance();
+    const std::int32_t result = add_operation(*kind, where, lhs, parse_sum());
+    if (comparison_kind())
+      fail(token_.where, "comparisons do not chain (write 'a < b && b < c')");
+    return result;
+  }
+
   std::int32_t parse_sum() {
     std::int32_t lhs = parse_product();
     while (is('+') || is('-')) {
@@ -229,13 +290,15 @@ class Parser {
   }
 
   std::int32_t parse_unary() {
-    if (is('-') || is('+')) {
-      const bool minus = is('-');
+    if (is('-') || is('+') || is('!')) {
+      const char sign = token_.text[0];
       const SourceLocation where = token_.where;
       NestingGuard guard(*this, where);
       advance();
       const std::int32_t operand = parse_unary();
-      return minus ? add_operation(AstKind::negate, where, operand) : operand;
+      if (sign == '-') return add_operation(AstKind::negate, where, operand);
+      if (sign == '!') return add_operation(AstKind::logical_not, where, operand);
+      return operand;
     }
     return parse_power();
   }
@@ -269,6 +332,12 @@ class Parser {
         n.where = token_.where;
         advance();
         if (is('(')) return parse_call(std::move(n));
+        if (n.name == "INF" || n.name == "NaN") {  // reserved constants
+          n.kind = AstKind::number;
+          n.value = n.name == "INF" ? std::numeric_limits<double>::infinity()
+                                    : std::numeric_limits<double>::quiet_NaN();
+          n.name.clear();
+        }
         return add_node(std::move(n));
       }
       case Token::Kind::symbol:
@@ -282,7 +351,7 @@ class Parser {
     const SourceLocation open = token_.where;
     NestingGuard guard(*this, open);
     advance();
-    const std::int32_t inner = parse_sum();
+    const std::int32_t inner = parse_expression();
     if (token_.kind == Token::Kind::end) fail(open, "unbalanced parenthesis: '(' is not closed");
     if (!is(')'))
       fail(token_.where, "unexpected token '" + shown(token_.text) + "' (expected an operator or ')')");
@@ -300,7 +369,7 @@ class Parser {
     std::vector<std::int32_t> args;
     if (!is(')')) {
       while (true) {
-        args.push_back(parse_sum());
+        args.push_back(parse_expression());
         if (is(',')) {
           advance();
           continue;
@@ -311,15 +380,43 @@ class Parser {
       }
     }
     advance();  // ')'
-    const int arity = function_arity(*function);
-    if (static_cast<int>(args.size()) != arity)
-      fail(call.where, "function '" + call.name + "' takes " + std::to_string(arity) +
-                           (arity == 1 ? " argument" : " arguments") + ", got " + std::to_string(args.size()));
+    const int least = function_min_arity(*function), most = function_max_arity(*function);
+    const int got = static_cast<int>(args.size());
+    if (got < least || (most >= 0 && got > most)) {
+      const std::string takes = most < 0       ? "at least " + std::to_string(least)
+                                : least == most ? std::to_string(least)
+                                                : std::to_string(least) + " or " + std::to_string(most);
+      fail(call.where, "function '" + call.name + "' takes " + takes + (takes == "1" ? " argument" : " arguments") +
+                           ", got " + std::to_string(got));
+    }
     call.kind = AstKind::call;
     call.function = *function;
-    call.num_children = arity;
-    for (int k = 0; k < arity; ++k) call.children[static_cast<std::size_t>(k)] = args[static_cast<std::size_t>(k)];
+    if (*function == Function::piecewise) return add_piecewise(std::move(call), args);
+    call.num_children = got;
+    for (int k = 0; k < got; ++k) call.children[static_cast<std::size_t>(k)] = args[static_cast<std::size_t>(k)];
     return add_node(std::move(call));
+  }
+
+  /// piecewise(v1, c1, ..., [otherwise]) as nested (value, condition, otherwise) calls.
+  std::int32_t add_piecewise(AstNode call, const std::vector<std::int32_t>& args) {
+    std::size_t pairs = args.size() / 2;
+    std::int32_t rest;
+    if (args.size() % 2 == 1) {
+      rest = args.back();
+    } else {
+      AstNode nan;
+      nan.kind = AstKind::number;
+      nan.value = std::numeric_limits<double>::quiet_NaN();
+      nan.where = call.where;
+      rest = add_node(std::move(nan));
+    }
+    while (pairs-- > 0) {
+      AstNode piece = call;
+      piece.num_children = 3;
+      piece.children = {args[2 * pairs], args[2 * pairs + 1], rest};
+      rest = add_node(std::move(piece));
+    }
+    return rest;
   }
 
   std::string_view text_;

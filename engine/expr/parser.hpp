@@ -2,17 +2,22 @@
 // Parser of the expression language of model files (DESIGN.md §2).
 //
 // Grammar (whitespace = space, tab, CR, LF between tokens):
-//   expression := sum
+//   expression := and ('||' and)*                            left-associative
+//   and        := comparison ('&&' comparison)*              left-associative
+//   comparison := sum [('<' | '<=' | '>' | '>=' | '==' | '!=') sum]   (no chains)
 //   sum        := product (('+' | '-') product)*            left-associative
 //   product    := unary (('*' | '/') unary)*                 left-associative
-//   unary      := ('-' | '+') unary | power
+//   unary      := ('-' | '+' | '!') unary | power
 //   power      := primary ('^' unary)?                       right-associative
-//   primary    := number | name | name '(' args ')' | '(' sum ')'
+//   primary    := number | name | name '(' args ')' | '(' expression ')'
 //   number     := digits ['.' [digits]] [exponent] | '.' digits [exponent]
 //   exponent   := ('e' | 'E') ['+' | '-'] digits
 //   name       := [A-Za-z_][A-Za-z0-9_]*
 // Hence `^` binds tighter than unary minus (-x^2 = -(x^2)), 2^3^2 = 2^9 and
 // 2^-1 = 0.5. Function names and arities: see function.hpp.
+// Comparisons and logical operators give 1 (true) or 0 (false); `&&`, `||`
+// and `!` treat any non-zero operand as true. `INF` and `NaN` are reserved
+// names of the constants.
 #include <string_view>
 
 #include "core/error.hpp"
@@ -40,7 +45,10 @@ inline constexpr int max_nesting_depth = 200;
 ///   - `unexpected token 'b' (expected an operator or ')')` inside parentheses and
 ///     `unexpected token 'y' (expected an operator, ',' or ')')` in an argument list
 ///   - `unknown function 'expp' (did you mean 'exp'?)`
-///   - `function 'hill' takes 3 arguments, got 2`
+///   - `function 'hill' takes 3 arguments, got 2` (`takes 1 or 2 arguments`,
+///     `takes at least 2 arguments` for log and piecewise)
+///   - `comparisons do not chain (write 'a < b && b < c')`
+///   - `unexpected character '=' (did you mean '=='?)`, likewise a lone '&' or '|'
 ///   - `malformed number '1e'`, `number '1e999' is out of range`
 ///   - `unexpected character '#'`, `unexpected character 0x00` (non-printable,
 ///     shown as hex), `unexpected character 'µ' (U+00B5)`, and

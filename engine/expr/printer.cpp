@@ -10,7 +10,9 @@ namespace {
 
 // Binding strength of what a node prints as; a child is parenthesised when it
 // binds more loosely than its position requires.
-enum Precedence : int { comparison = 0, sum = 1, product = 2, unary_sign = 3, power_op = 4, atom = 5 };
+enum Precedence : int {
+  or_op = 0, and_op = 1, comparison = 2, sum = 3, product = 4, unary_sign = 5, power_op = 6, atom = 7
+};
 
 std::string number_text(double v) {
   char buf[32];
@@ -34,6 +36,11 @@ const char* symbol(Op op) {
     case Op::subtract: return " - ";
     case Op::multiply: return " * ";
     case Op::divide: return " / ";
+    case Op::less: return " < ";
+    case Op::equal: return " == ";
+    case Op::not_equal: return " != ";
+    case Op::logical_and: return " && ";
+    case Op::logical_or: return " || ";
     default: return " <= ";
   }
 }
@@ -54,6 +61,20 @@ const char* function_text(Op op) {
     case Op::sign: return "sign";
     case Op::select: return "select";
     case Op::xlogy: return "xlogy";
+    case Op::tan: return "tan";
+    case Op::asin: return "asin";
+    case Op::acos: return "acos";
+    case Op::atan: return "atan";
+    case Op::sinh: return "sinh";
+    case Op::cosh: return "cosh";
+    case Op::asinh: return "asinh";
+    case Op::acosh: return "acosh";
+    case Op::atanh: return "atanh";
+    case Op::floor: return "floor";
+    case Op::ceil: return "ceil";
+    case Op::factorial: return "factorial";
+    case Op::rem: return "rem";
+    case Op::quotient: return "quotient";
     default: return "?";
   }
 }
@@ -81,7 +102,13 @@ class Printer {
       case Op::multiply:
       case Op::divide: return product;
       case Op::power: return power_op;
-      case Op::less_equal: return comparison;
+      case Op::less_equal:
+      case Op::less:
+      case Op::equal:
+      case Op::not_equal: return comparison;
+      case Op::logical_and: return and_op;
+      case Op::logical_or: return or_op;
+      case Op::logical_not: return unary_sign;
       default: return atom;  // function calls
     }
   }
@@ -115,19 +142,26 @@ class Printer {
       case Op::constant: text(number_text(n.value)); return;
       case Op::variable: text(namer_ ? namer_(n.slot) : slot_text(n.slot)); return;
       case Op::negate:
-        text("-");
+      case Op::logical_not:
+        text(n.op == Op::negate ? "-" : "!");
         child(n.a, precedence(n.a) < unary_sign, depth);
         return;
       case Op::add:
       case Op::subtract:
       case Op::multiply:
       case Op::divide:
-      case Op::less_equal: {
+      case Op::less_equal:
+      case Op::less:
+      case Op::equal:
+      case Op::not_equal:
+      case Op::logical_and:
+      case Op::logical_or: {
         // Walk down the left spine of a chain like a + b - c + ... iteratively,
         // so that long sums and products do not cost recursion depth.
         std::vector<NodeId> spine{id};
         while (precedence(g_.node(spine.back()).a) == p && p != comparison) spine.push_back(g_.node(spine.back()).a);
-        child(g_.node(spine.back()).a, precedence(g_.node(spine.back()).a) < p, depth);
+        const NodeId first = g_.node(spine.back()).a;
+        child(first, precedence(first) < p || (p == comparison && precedence(first) == p), depth);
         for (auto it = spine.rbegin(); it != spine.rend() && !truncated_; ++it) {
           const Node& link = g_.node(*it);
           text(symbol(link.op));

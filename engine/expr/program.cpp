@@ -51,6 +51,26 @@ Opcode opcode_of(Op op) {
     case Op::less_equal: return Opcode::less_equal;
     case Op::select: return Opcode::select;
     case Op::xlogy: return Opcode::xlogy;
+    case Op::tan: return Opcode::tan;
+    case Op::asin: return Opcode::asin;
+    case Op::acos: return Opcode::acos;
+    case Op::atan: return Opcode::atan;
+    case Op::sinh: return Opcode::sinh;
+    case Op::cosh: return Opcode::cosh;
+    case Op::asinh: return Opcode::asinh;
+    case Op::acosh: return Opcode::acosh;
+    case Op::atanh: return Opcode::atanh;
+    case Op::floor: return Opcode::floor;
+    case Op::ceil: return Opcode::ceil;
+    case Op::factorial: return Opcode::factorial;
+    case Op::rem: return Opcode::rem;
+    case Op::quotient: return Opcode::quotient;
+    case Op::less: return Opcode::less;
+    case Op::equal: return Opcode::equal;
+    case Op::not_equal: return Opcode::not_equal;
+    case Op::logical_and: return Opcode::logical_and;
+    case Op::logical_or: return Opcode::logical_or;
+    case Op::logical_not: return Opcode::logical_not;
     case Op::constant:
     case Op::variable: break;
   }
@@ -92,7 +112,9 @@ const char* opcode_name(Opcode c) {
   static const char* const names[] = {
       "store", "negate", "add", "subtract", "multiply", "divide", "power", "square", "reciprocal", "powi",
       "exp", "log", "log10", "sqrt", "abs", "sin", "cos", "tanh", "erf", "min", "max", "sign",
-      "less_equal", "select", "xlogy"};
+      "less_equal", "select", "xlogy", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+      "atanh", "floor", "ceil", "factorial", "rem", "quotient", "less", "equal", "not_equal", "logical_and",
+      "logical_or", "logical_not"};
   return names[static_cast<std::size_t>(c)];
 }
 
@@ -274,6 +296,27 @@ void Program::evaluate(const double* inputs, double* out, double* r) const {
         r[i.dst] = a == 0 ? 0.0 : a * std::log(b);
         break;
       }
+      case Opcode::tan: r[i.dst] = std::tan(r[i.a]); break;
+      case Opcode::asin: r[i.dst] = std::asin(r[i.a]); break;
+      case Opcode::acos: r[i.dst] = std::acos(r[i.a]); break;
+      case Opcode::atan: r[i.dst] = std::atan(r[i.a]); break;
+      case Opcode::sinh: r[i.dst] = std::sinh(r[i.a]); break;
+      case Opcode::cosh: r[i.dst] = std::cosh(r[i.a]); break;
+      case Opcode::asinh: r[i.dst] = std::asinh(r[i.a]); break;
+      case Opcode::acosh: r[i.dst] = std::acosh(r[i.a]); break;
+      case Opcode::atanh: r[i.dst] = std::atanh(r[i.a]); break;
+      case Opcode::floor: r[i.dst] = std::floor(r[i.a]); break;
+      case Opcode::ceil: r[i.dst] = std::ceil(r[i.a]); break;
+      // Rare and not in inner loops: the shared definitions.
+      case Opcode::factorial: r[i.dst] = apply_op(Op::factorial, r[i.a]); break;
+      case Opcode::rem: r[i.dst] = std::fmod(r[i.a], r[i.b]); break;
+      case Opcode::quotient: r[i.dst] = std::trunc(r[i.a] / r[i.b]); break;
+      case Opcode::less: r[i.dst] = r[i.a] < r[i.b] ? 1.0 : 0.0; break;
+      case Opcode::equal: r[i.dst] = r[i.a] == r[i.b] ? 1.0 : 0.0; break;
+      case Opcode::not_equal: r[i.dst] = r[i.a] != r[i.b] ? 1.0 : 0.0; break;
+      case Opcode::logical_and: r[i.dst] = (r[i.a] != 0 && r[i.b] != 0) ? 1.0 : 0.0; break;
+      case Opcode::logical_or: r[i.dst] = (r[i.a] != 0 || r[i.b] != 0) ? 1.0 : 0.0; break;
+      case Opcode::logical_not: r[i.dst] = r[i.a] == 0 ? 1.0 : 0.0; break;
     }
   }
 }

@@ -61,6 +61,26 @@ std::string c_statement(const Instruction& i) {
     case Opcode::less_equal: return fmt::format("{} = {} <= {} ? 1.0 : 0.0;", dst, a, b);
     case Opcode::select: return fmt::format("{} = {} != 0 ? {} : {};", dst, a, b, c);
     case Opcode::xlogy: return fmt::format("{} = ex_xlogy({}, {});", dst, a, b);
+    case Opcode::tan: return fmt::format("{} = tan({});", dst, a);
+    case Opcode::asin: return fmt::format("{} = asin({});", dst, a);
+    case Opcode::acos: return fmt::format("{} = acos({});", dst, a);
+    case Opcode::atan: return fmt::format("{} = atan({});", dst, a);
+    case Opcode::sinh: return fmt::format("{} = sinh({});", dst, a);
+    case Opcode::cosh: return fmt::format("{} = cosh({});", dst, a);
+    case Opcode::asinh: return fmt::format("{} = asinh({});", dst, a);
+    case Opcode::acosh: return fmt::format("{} = acosh({});", dst, a);
+    case Opcode::atanh: return fmt::format("{} = atanh({});", dst, a);
+    case Opcode::floor: return fmt::format("{} = floor({});", dst, a);
+    case Opcode::ceil: return fmt::format("{} = ceil({});", dst, a);
+    case Opcode::factorial: return fmt::format("{} = ex_factorial({});", dst, a);
+    case Opcode::rem: return fmt::format("{} = fmod({}, {});", dst, a, b);
+    case Opcode::quotient: return fmt::format("{} = trunc({} / {});", dst, a, b);
+    case Opcode::less: return fmt::format("{} = {} < {} ? 1.0 : 0.0;", dst, a, b);
+    case Opcode::equal: return fmt::format("{} = {} == {} ? 1.0 : 0.0;", dst, a, b);
+    case Opcode::not_equal: return fmt::format("{} = {} != {} ? 1.0 : 0.0;", dst, a, b);
+    case Opcode::logical_and: return fmt::format("{} = ({} != 0 && {} != 0) ? 1.0 : 0.0;", dst, a, b);
+    case Opcode::logical_or: return fmt::format("{} = ({} != 0 || {} != 0) ? 1.0 : 0.0;", dst, a, b);
+    case Opcode::logical_not: return fmt::format("{} = {} == 0 ? 1.0 : 0.0;", dst, a);
   }
   return "#error unknown opcode";
 }
@@ -68,7 +88,8 @@ std::string c_statement(const Instruction& i) {
 }  // namespace
 
 std::string Program::c_source_preamble() {
-  // The same definitions as evaluate() and powi() in program.cpp.
+  // The same definitions as evaluate() and powi() in program.cpp (factorial:
+  // apply_op() in graph.cpp).
   return R"(#include <math.h>
 
 static inline double ex_powi(double x, int n) {
@@ -85,6 +106,7 @@ static inline double ex_min(double a, double b) { return a <= b ? a : b; }
 static inline double ex_max(double a, double b) { return a >= b ? a : b; }
 static inline double ex_sign(double a) { return a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0); }
 static inline double ex_xlogy(double a, double b) { return a == 0 ? 0.0 : a * log(b); }
+static inline double ex_factorial(double n) { return (!(n >= 0) || n != floor(n)) ? NAN : tgamma(n + 1); }
 )";
 }
 

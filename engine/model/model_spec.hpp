@@ -68,6 +68,25 @@ struct ValueSetSpec {
   SourceLocation where;
 };
 
+/// One assignment of an event: the state `target` (a species name) is set to `value`.
+struct EventAssignmentSpec {
+  std::string target;
+  Expression value;
+};
+
+/// A state-dependent event (from SBML): when `trigger` goes from false (0) to
+/// true (non-zero), the assignments are applied. compile() does not use
+/// events; CompiledEvents (model_events.hpp) and solve_with_events do.
+struct EventSpec {
+  std::string id;
+  Expression trigger;
+  bool initial_value = true;  ///< trigger value assumed just before t0
+  bool persistent = true;     ///< stays pending when the trigger turns false before it is executed
+  bool use_values_from_trigger_time = true;
+  std::vector<EventAssignmentSpec> assignments;
+  SourceLocation where;
+};
+
 struct ModelSpec {
   std::string file;  ///< as given to the loader; used in every message
   std::string name;
@@ -83,9 +102,11 @@ struct ModelSpec {
   std::vector<ObservableSpec> observables;
   std::vector<ValueSetSpec> donor_presets;
   std::vector<ValueSetSpec> cultures;
+  std::vector<EventSpec> events;  ///< SBML events (only when read with SbmlOptions::allow_events)
 };
 
-/// Reads a model file's YAML into a ModelSpec, checking shapes, numbers,
+/// Reads a model file's YAML (or, for a path ending in .xml or .sbml, an SBML
+/// file: see sbml_reader.hpp) into a ModelSpec, checking shapes, numbers,
 /// bounds, identifiers, duplicate names and units. Expressions are not parsed
 /// here (see validate_model). Throws ModelError ("file:line:col: key.path: what").
 ModelSpec read_model_spec(const std::string& path);

@@ -16,6 +16,7 @@
 #include "expr/function.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/model_spec.hpp"
+#include "model/sbml_reader.hpp"
 #include "model/suggest_name.hpp"
 
 namespace exvivo::model {
@@ -550,6 +551,9 @@ ModelSpec read_model_spec_from_string(const std::string& text, const std::string
   return SpecReader(text, filename).read();
 }
 
-ModelSpec read_model_spec(const std::string& path) { return read_model_spec_from_string(read_file(path), path); }
+ModelSpec read_model_spec(const std::string& path) {
+  if (is_sbml_path(path)) return read_sbml_model_spec(path);
+  return read_model_spec_from_string(read_file(path), path);
+}
 
 }  // namespace exvivo::model

@@ -105,6 +105,16 @@ TEST_CASE("derivatives equal finite differences for every function", "[expr][der
       "exp(-(x - y)^2 / (2*K^2)) / sqrt(K)",
       "min(x, y)^n + max(x, y)^(n - z)",
       "(x - y) * (x + y) / (x * y + z^2 + 1)",
+      // Extended language (SBML MathML):
+      "tan(0.5 * x) + atan(x * y)",
+      "asin(0.9 * z) - acos(0.5 * z)",
+      "sinh(x - y) * cosh(z)",
+      "asinh(z * n) + acosh(x + 1.5) + atanh(0.8 * z)",
+      "rem(5 * x, y) + quotient(7 * x, y) * K",
+      "log(K + 1, x * y) + root(n, x + y)",
+      "piecewise(x * y, z > 0, x^2, t < 1, exp(y))",
+      "piecewise(sin(x), z >= 0 && x < 1 || !(y <= K), cos(y))",
+      "(x < y) * x + (x == y) + (x != y) * y^2 + floor(3 * x) * ceil(y) + factorial(2) * K",
   };
   std::mt19937 rng(7);
   for (const auto& text : battery) {
@@ -128,6 +138,17 @@ TEST_CASE("second derivatives equal finite differences of first derivatives", "[
       check_against_finite_differences(g, d, text + " d/d" + slot_name(slot), 5, rng);
     }
   }
+}
+
+TEST_CASE("derivatives of the extended language: piecewise of derivatives, 0 through comparisons",
+          "[expr][derivative][logic]") {
+  Graph g;
+  CHECK(to_string(g, derivative(g, build(g, "piecewise(x^2, y > 0, 3*x)"), 0), slot_name) ==
+        "select(0 < y, x * 2, 3)");
+  CHECK(derivative(g, build(g, "x < y"), 0) == g.zero());
+  CHECK(derivative(g, build(g, "(x <= y) || !(x == y) && (x != 1)"), 0) == g.zero());
+  CHECK(derivative(g, build(g, "floor(x) + ceil(x) + quotient(x, y) + factorial(x)"), 0) == g.zero());
+  CHECK(to_string(g, derivative(g, build(g, "rem(x, y)"), 1), slot_name) == "-quotient(x, y)");
 }
 
 TEST_CASE("hill derivatives are finite at x = 0", "[expr][derivative]") {

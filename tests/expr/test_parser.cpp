@@ -154,7 +154,9 @@ TEST_CASE("parse error: malformed and out-of-range numbers", "[expr][parser][err
 
 TEST_CASE("parse error: unexpected characters, printable, control, non-ASCII", "[expr][parser][errors]") {
   CHECK(error_of("a # b") == "m.yaml:1:3: unexpected character '#'");
-  CHECK(error_of("a == b") == "m.yaml:1:3: unexpected character '='");
+  CHECK(error_of("a = b") == "m.yaml:1:3: unexpected character '=' (did you mean '=='?)");
+  CHECK(error_of("a & b") == "m.yaml:1:3: unexpected character '&' (did you mean '&&'?)");
+  CHECK(error_of("a | b") == "m.yaml:1:3: unexpected character '|' (did you mean '||'?)");
   CHECK(error_of(std::string_view("a\0b", 3)) == "m.yaml:1:2: unexpected character 0x00");
   CHECK(error_of("a\x7f") == "m.yaml:1:2: unexpected character 0x7F");
   CHECK(error_of("a\x01") == "m.yaml:1:2: unexpected character 0x01");
@@ -232,4 +234,25 @@ TEST_CASE("random byte soup gives ModelError or an Ast, never a crash", "[expr][
   }
   CHECK(parsed > 0);
   CHECK(rejected > 0);
+}
+
+TEST_CASE("comparisons and logical operators: precedence and shape", "[expr][parser][logic]") {
+  CHECK(tree("a + 1 < b * 2") == "((a + 1) < (b * 2))");
+  CHECK(tree("a < b && c >= d || !e") == "(((a < b) && (c >= d)) || (!e))");
+  CHECK(tree("a || b && c") == "(a || (b && c))");
+  CHECK(tree("(a == b) != (c <= d)") == "((a == b) != (c <= d))");
+  CHECK(tree("!!a > -b") == "((!(!a)) > (-b))");
+  CHECK(tree("x - INF * NaN") == "(x - (inf * nan))");
+  CHECK(error_of("a < b < c") == "m.yaml:1:7: comparisons do not chain (write 'a < b && b < c')");
+  CHECK(error_of("a <") == "m.yaml:1:4: unexpected end of expression (expected a number, a name, '(' or '-')");
+}
+
+TEST_CASE("piecewise nests into (value, condition, otherwise) calls; variable arities", "[expr][parser][logic]") {
+  CHECK(tree("piecewise(1, x < 0, 2, x < 1, 3)") == "piecewise(1, (x < 0), piecewise(2, (x < 1), 3))");
+  CHECK(tree("piecewise(1, x < 0)") == "piecewise(1, (x < 0), nan)");
+  CHECK(tree("piecewise(1, x < 0, 2, y)") == "piecewise(1, (x < 0), piecewise(2, y, nan))");
+  CHECK(tree("log(2, x) + log(x) + root(3, x)") == "((log(2, x) + log(x)) + root(3, x))");
+  CHECK(error_of("piecewise(1)") == "m.yaml:1:1: function 'piecewise' takes at least 2 arguments, got 1");
+  CHECK(error_of("log(1, 2, 3)") == "m.yaml:1:1: function 'log' takes 1 or 2 arguments, got 3");
+  CHECK(error_of("rem(x)") == "m.yaml:1:1: function 'rem' takes 2 arguments, got 1");
 }

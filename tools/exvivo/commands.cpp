@@ -12,6 +12,7 @@
 #include "fit/run_fit.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/compiled_model.hpp"
+#include "model/sbml_reader.hpp"
 #include "scenario/scenario.hpp"
 #include "sweep/run_scenario.hpp"
 
@@ -89,8 +90,9 @@ int command_merge(const std::vector<std::string>& dirs, const std::string& out_d
 }
 
 int command_check(const std::string& file) {
-  // The top-level key says what kind of file it is.
-  const io::YamlNode root = io::read_yaml_file(file, io::InputKind::scenario);
+  // An SBML model by its extension; otherwise the top-level key says what kind of file it is.
+  const io::YamlNode root =
+      model::is_sbml_path(file) ? io::YamlNode{} : io::read_yaml_file(file, io::InputKind::scenario);
   // Analysis files also have a `scenario:` key: test for them first.
   if (root.is_mapping() && root.find("analysis")) {
     const analysis::AnalysisSpec spec = analysis::load_analysis(file);

@@ -12,6 +12,7 @@
 
 #include "commands.hpp"
 #include "report_command.hpp"
+#include "sbml_command.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 
@@ -59,11 +60,28 @@ int main(int argc, char** argv) {
 
   std::string check_file;
   auto* check = app.add_subcommand("check", "Validate a model, scenario, fit or analysis file without simulating");
-  check->add_option("file", check_file, "Model or scenario file (YAML)")->required();
+  check->add_option("file", check_file, "Model (YAML or SBML .xml), scenario, fit or analysis file")->required();
 
   std::string info_file;
   auto* info = app.add_subcommand("info", "Describe a model: species, parameters, observables, units, sources");
-  info->add_option("model", info_file, "Model file (YAML)")->required();
+  info->add_option("model", info_file, "Model file (YAML or SBML .xml)")->required();
+
+  std::string sbml_case_dir, sbml_case_out;
+  auto* sbml_case = app.add_subcommand(
+      "sbml-case", "Run one SBML Test Suite case as its settings file asks; write time and the listed variables as CSV");
+  sbml_case->add_option("case_dir", sbml_case_dir, "Case directory (NNNNN/ with NNNNN-settings.txt and the SBML files)")->required();
+  sbml_case->add_option("-o,--out", sbml_case_out, "CSV file to write")->required();
+
+  PetabEvaluateArgs petab_args;
+  auto* petab = app.add_subcommand("petab", "PEtab v1 problems");
+  petab->require_subcommand(1);
+  auto* petab_evaluate = petab->add_subcommand(
+      "evaluate", "Log-likelihood and chi2 of a PEtab problem at its nominal (or given) parameters; simulations.tsv");
+  petab_evaluate->add_option("problem", petab_args.problem, "PEtab problem file (YAML)")->required();
+  petab_evaluate->add_option("--parameters", petab_args.parameters, "TSV with columns parameterId, value (linear scale)");
+  petab_evaluate->add_option("--rel-tol", petab_args.rel_tol, "Relative integration tolerance (default 1e-8)")->check(CLI::PositiveNumber);
+  petab_evaluate->add_option("--abs-tol", petab_args.abs_tol, "Absolute integration tolerance (default 1e-12)")->check(CLI::PositiveNumber);
+  petab_evaluate->add_option("-o,--out", petab_args.out_dir, "Output directory (evaluation.json, simulations.tsv)")->required();
 
   try {
     app.parse(argc, argv);
@@ -80,6 +98,8 @@ int main(int argc, char** argv) {
     if (*analyze) return command_analyze(analyze_args);
     if (*check) return command_check(check_file);
     if (*info) return command_info(info_file);
+    if (*sbml_case) return command_sbml_case(sbml_case_dir, sbml_case_out);
+    if (*petab_evaluate) return command_petab_evaluate(petab_args);
   } catch (const exvivo::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -1,0 +1,37 @@
+#pragma once
+// solve_with_events(): solve() for models with state-dependent events (SBML
+// events: a trigger expression of t, states and parameters, and assignments
+// applied when it turns from false to true).
+//
+// Detection and location: the solution is integrated from output time to
+// output time with 40 check points in between, taken from the stepper's
+// dense output; the first check point at which a trigger has turned true
+// brackets the crossing, which is then narrowed by re-integrating across the
+// bracket with 40 check points again, until the bracket is below
+// 1e-12·max(1, |t|) (at most 12 rounds). The event time is the bracket's
+// right end, so a trigger that is true exactly at an output time (time >= 5)
+// fires at that time and the output reports the state after it. A trigger
+// that turns true and back to false between two check points is missed.
+//
+// Firing (SBML L3 semantics without delays and priorities): at t0 a trigger
+// whose initial_value is false and that is true fires. At an event time every
+// event whose trigger went false -> true becomes pending; pending events are
+// executed one at a time in document order, each assigning its targets the
+// values computed at the trigger time (use_values_from_trigger_time) or at
+// its execution; after each execution the triggers are re-evaluated: a
+// trigger that turned true makes its event pending, and a non-persistent
+// pending event whose trigger turned false is dropped. The integrator then
+// restarts (fresh initial step).
+#include "model/model_events.hpp"
+#include "solve/options.hpp"
+#include "solve/run.hpp"
+#include "solve/solution.hpp"
+
+namespace exvivo::solve {
+
+/// As solve(run, options), with the events of `events` (compiled from the
+/// spec of run.model). run.events (scheduled protocol events) must be empty:
+/// throws std::invalid_argument otherwise.
+Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options);
+
+}  // namespace exvivo::solve

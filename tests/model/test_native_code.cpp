@@ -111,6 +111,20 @@ observables:
   A_obs: {formula: A, unit: 1, noise: {distribution: normal, sigma: 0.1 * A + 1}}
 )";
 
+/// Every function and operator of the extended language (SBML MathML).
+const char* const extended_model = R"(
+model: extended
+time_unit: h
+parameters:
+  k: {value: 0.3, unit: 1/h}
+species:
+  A: {initial: 2, unit: 1}
+odes:
+  A: -k * A + tan(A / 4) + asin(A / 4) + acos(A / 4) + atan(A) + sinh(A / 3) + cosh(A / 3) + asinh(A) + acosh(A + 1) + atanh(A / 4) + floor(3 * A) + ceil(A) + factorial(floor(A)) + rem(A, 0.7) + quotient(A, 0.7) + piecewise(A, A < 1 && A != 0.5 || !(A >= 3), A * A, A == 2, 1 / A) + log(2, A) + root(3, A) + (A > 1.5) + (A <= 2.5)
+observables:
+  A_obs: {formula: A, unit: 1}
+)";
+
 /// The tiny model with its own exponent: each test gets its own C source, so
 /// its own cache key, and cannot meet another test's library.
 std::string tiny_model_variant(const std::string& exponent) {
@@ -158,6 +172,18 @@ TEST_CASE("native code covers every operation of the expression language", "[nat
   INFO(native.reason);
   REQUIRE(native.native);
   for (const double a : {0.2, 1.0, 2.0, 3.5}) {
+    const std::vector<double> x = {a};
+    const std::vector<double> p = interpreted.default_parameters();
+    CHECK(max_relative_difference(evaluate_all(interpreted, 0.7, x, p), evaluate_all(native.model, 0.7, x, p)) == 0);
+  }
+}
+
+TEST_CASE("native code covers the extended language (SBML MathML)", "[native]") {
+  const CompiledModel interpreted = testing::load(extended_model);
+  const NativeCodeResult native = with_native_code(interpreted);
+  INFO(native.reason);
+  REQUIRE(native.native);
+  for (const double a : {0.2, 0.5, 1.0, 2.0, 3.5}) {
     const std::vector<double> x = {a};
     const std::vector<double> p = interpreted.default_parameters();
     CHECK(max_relative_difference(evaluate_all(interpreted, 0.7, x, p), evaluate_all(native.model, 0.7, x, p)) == 0);

@@ -89,6 +89,10 @@ struct OutputSpec {
   bool timecourses = true;
 };
 
+/// At most this many sample times per scenario, checked before any run: the
+/// output of one run grows with sample times × observables.
+inline constexpr std::size_t max_sample_times = 100'000;
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -106,10 +110,20 @@ struct Scenario {
   SweepSpec sweep;
   CohortOptions cohort;
   OutputSpec output;
+  /// `allow_out_of_bounds: true`: parameter values outside the model's bounds
+  /// (in set, donors, sweeps) are warned about instead of rejected.
+  bool allow_out_of_bounds = false;
+  /// Messages for the user that do not stop the run (out-of-bounds values allowed).
+  std::vector<std::string> warnings;
 };
 
 /// Reads and validates a scenario file and the model it names. Throws
 /// ScenarioError (or the model's ModelError) with file:line:col and key path.
+/// Every value is checked where it becomes known — literals, and each value or
+/// range end of the sweep factor a $placeholder names: amounts, concentrations
+/// and scale factors must not be negative, parameter values must lie within
+/// the model's bounds (unless allow_out_of_bounds). Listed donor ids `cohort`
+/// and `cohort_<digits>` are reserved for the virtual cohort.
 Scenario load_scenario(const std::string& path);
 
 }  // namespace exvivo::scenario

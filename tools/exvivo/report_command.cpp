@@ -1,5 +1,8 @@
 #include "report_command.hpp"
 
+#include "core/error.hpp"
+#include "io/output_dir.hpp"
+
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +56,21 @@ int run_process(const std::vector<std::string>& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/// The figures and page are derived from DIR's results: recorded in DIR's
+/// manifest so that the next computation there removes them with the results.
+void record_report_files(const std::string& dir, const std::string& html_out) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "figures", ec))
+    files.push_back("figures/" + e.path().filename().string());
+  if (html_out.empty()) files.emplace_back("report.html");
+  try {
+    io::record_output_files(dir, files);
+  } catch (const EnvironmentError&) {
+    // The report itself was written; an unwritable manifest only costs the cleanup.
+  }
+}
+
 }  // namespace
 
 int command_report(const std::string& dir, const std::string& html_out) {
@@ -84,6 +102,7 @@ int command_report(const std::string& dir, const std::string& html_out) {
     args.push_back(html_out);
   }
   const int status = run_process(args);
+  if (status == 0) record_report_files(dir, html_out);
   if (status == 0 || status == 2) return status;
   if (status < 0) std::fprintf(stderr, "error: exvivo report: could not run %s\n", python.c_str());
   return 3;

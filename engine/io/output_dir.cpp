@@ -67,6 +67,12 @@ Manifest read_manifest(const fs::path& dir) {
   return m;
 }
 
+/// A directory and not a symbolic link to one (a dangling link is no error here).
+bool is_real_directory(const fs::directory_entry& e) {
+  std::error_code ignored;
+  return e.is_directory(ignored) && !e.is_symlink(ignored);
+}
+
 std::string describe(const Manifest& m) { return fmt::format("`exvivo {}` of '{}'", m.command, m.name); }
 
 std::string join_some(const std::vector<std::string>& names, std::size_t limit = 5) {
@@ -137,13 +143,13 @@ OutputDir::OutputDir(const fs::path& dir, const Computation& computation, bool r
         ours = ours && std::regex_match(c->string(), pattern);
     } else if (owned_file(rel)) {
       ours = true;
-    } else if (it->is_directory(ec) && !it->is_symlink(ec)) {
+    } else if (is_real_directory(*it)) {
       ours = std::any_of(old.files.begin(), old.files.end(),
                          [&](const std::string& f) { return f.rfind(rel + "/", 0) == 0; });
     }
     if (!ours) {
-      foreign.push_back(it->is_directory(ec) && !it->is_symlink(ec) ? rel + "/" : rel);
-      if (it->is_directory(ec)) it.disable_recursion_pending();
+      foreign.push_back(is_real_directory(*it) ? rel + "/" : rel);
+      if (is_real_directory(*it)) it.disable_recursion_pending();
     }
   }
   if (ec) throw EnvironmentError("cannot list", dir_.string(), ec.value());
@@ -187,7 +193,7 @@ OutputDir::OutputDir(const fs::path& dir, const Computation& computation, bool r
       continue;
     }
     if (!temporary_of(rel).empty()) stale.push_back(it->path());
-    else if (it->is_directory(ec)) folders.push_back(it->path());
+    else if (is_real_directory(*it)) folders.push_back(it->path());
   }
   for (const auto& p : stale) fs::remove(p, ec);
   for (auto p = folders.rbegin(); p != folders.rend(); ++p)

@@ -1,5 +1,6 @@
 #include "io/yaml_tree.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -122,6 +123,9 @@ YamlNode read_yaml_string(const std::string& text, const std::string& file, Inpu
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // its own message is only "bad file"
+    throw_input_error(kind, SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
+                      fmt::format("nested deeper than {} levels", max_depth));
   } catch (const YAML::Exception& e) {
     throw_input_error(kind, SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
                       "invalid YAML: " + e.msg);

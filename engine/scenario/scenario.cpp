@@ -82,6 +82,7 @@ class Loader {
     recover([&] { load_output(root.find("output")); });
     throw_collected_errors();  // the placeholder checks need every section
     check_placeholders();
+    check_run_count(root);
     return std::move(s_);
   }
 
@@ -455,7 +456,7 @@ class Loader {
     }
     if (const auto* n = node.find("n")) {
       if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
-      sw.n = n->integer(1, 1'000'000'000L);
+      sw.n = n->integer(1, static_cast<long>(max_sweep_samples));
     }
     if (sw.design != SweepDesign::grid && sw.n == 0)
       node.fail(fmt::format("the '{}' design needs 'n', the number of samples", to_string(sw.design)));
@@ -621,6 +622,25 @@ class Loader {
     node->check_keys({"dir", "timecourses"});
     if (const auto* d = node->find("dir")) s_.output.dir = d->scalar("a directory path");
     if (const auto* t = node->find("timecourses")) s_.output.timecourses = t->boolean();
+  }
+
+  /// The sweep's samples and the number of runs are within the limits, before
+  /// anything is allocated for them.
+  void check_run_count(const YamlNode& root) const {
+    const auto& sw = s_.sweep;
+    long double samples = 1;
+    if (sw.design == SweepDesign::grid)
+      for (const auto& f : sw.factors) samples *= static_cast<long double>(f.values.size());
+    else
+      samples = static_cast<long double>(sw.n);
+    if (samples > static_cast<long double>(max_sweep_samples))
+      root.at("sweep").fail(fmt::format("the grid has {:.0f} combinations of the factors' values; the limit is {} "
+                                        "sweep samples (use a sampled design: lhs, sobol or random with n)",
+                                        static_cast<double>(samples), max_sweep_samples));
+    const long double runs =
+        samples * static_cast<long double>(s_.arms.size()) * static_cast<long double>(s_.donors.size() + s_.cohort.size());
+    if (runs > static_cast<long double>(max_runs))
+      root.fail(fmt::format("{:.0f} runs (donors × arms × sweep samples) is too many; the limit is {}", static_cast<double>(runs), max_runs));
   }
 
   /// What a value sets, for the checks of its sign and bounds.

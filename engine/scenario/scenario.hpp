@@ -92,6 +92,10 @@ struct OutputSpec {
 /// At most this many sample times per scenario, checked before any run: the
 /// output of one run grows with sample times × observables.
 inline constexpr std::size_t max_sample_times = 100'000;
+/// At most this many sweep samples (grid combinations or n of a sampled
+/// design; the design is held in memory) and runs in all.
+inline constexpr std::size_t max_sweep_samples = 10'000'000;
+inline constexpr std::size_t max_runs = 1'000'000'000'000;
 
 struct Scenario {
   std::string name;

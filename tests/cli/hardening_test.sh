@@ -85,6 +85,8 @@ expect 2 "holds files that exvivo did not write (chunks/)" -- "$exvivo" run "$wo
 check "a user's chunks/ folder is kept" -- grep -q mine "$work/user/chunks/notes.txt"
 echo data > "$work/user2.txt" && mkdir -p "$work/user2" && cp "$work/user2.txt" "$work/user2/"
 expect 2 "holds files that exvivo did not write (user2.txt)" -- "$exvivo" run "$work/a.yaml" -o "$work/user2" --quiet
+mkdir -p "$work/user3" && ln -s /nonexistent "$work/user3/dangling"
+expect 2 "holds files that exvivo did not write (dangling)" -- "$exvivo" run "$work/a.yaml" -o "$work/user3" --quiet
 # fit and analyze own their directories the same way.
 expect 2 "holds the results of another computation" -- "$exvivo" fit "$src/tests/fit/data/decay_fit.yaml" -o "$out" --quiet
 expect 2 "holds the results of another computation" -- "$exvivo" analyze "$src/scenarios/analysis_gmcsf_sensitivity.yaml" -o "$out" --quiet
@@ -125,6 +127,8 @@ expect 2 "donors[0].id: donor id 'cohort_0002' is reserved" -- "$exvivo" check "
   echo "scenario: bomb"
 } > "$work/bomb.yaml"
 expect 2 "the document has more than 1000000 values (counting each use of an alias" -- "$exvivo" check "$work/bomb.yaml"
+/usr/bin/python3 -c "print('scenario: deep\nx: ' + '[' * 100000 + ']' * 100000)" > "$work/deep.yaml"
+expect 2 ": nested deeper than 64 levels" -- "$exvivo" check "$work/deep.yaml"
 write_scenario "$work/devzero.yaml" devzero
 sed -i 's|^model: .*|model: /dev/zero|' "$work/devzero.yaml"
 expect 2 "/dev/zero: expected a regular file, but the path names a character device" -- "$exvivo" run "$work/devzero.yaml" -o "$work/v" --quiet
@@ -136,6 +140,15 @@ expect 2 "huge.yaml: file too large (17825792 bytes; the limit is 16777216 bytes
 write_scenario "$work/many_times.yaml" many
 sed -i 's|^samples: .*|samples: {times: {from: 0 h, to: 10000 h, every: 1 min}}|' "$work/many_times.yaml"
 expect 2 "samples.times: 600001 sample times is too many (the limit is 100000 per scenario)" -- "$exvivo" check "$work/many_times.yaml"
+V=$(seq -s, 1 1000)
+write_scenario "$work/huge_grid.yaml" huge_grid "sweep: {factors: {k_el: {values: [$(seq -s, 0.001 0.001 1)]}, C0: {values: [$V]}, x: {values: [$V]}}}"
+sed -i 's/add: {C: 10 ng\/mL}/add: {C: $x}/' "$work/huge_grid.yaml"
+expect 2 "sweep: the grid has 1000000000 combinations of the factors' values; the limit is 10000000 sweep samples" -- "$exvivo" run "$work/huge_grid.yaml" -o "$work/v" --quiet
+# Memory per chunk stays bounded with many sample times: fewer runs per chunk.
+write_scenario "$work/long.yaml" long "sweep: {factors: {k_el: {values: [0.1, 0.2]}}}"
+sed -i 's|^samples: .*|samples: {times: {from: 0 h, to: 99999 h, every: 1 h}, observables: [C_ng]}|' "$work/long.yaml"
+expect 0 "" -- "$exvivo" run "$work/long.yaml" -o "$work/long" --shard 1/2 --quiet
+check "100000 sample times: 6 runs per chunk instead of 256" -- grep -q '"chunk_runs": 6,' "$work/long/chunks/shard-1-of-2/manifest.json"
 sed "s|^data: .*|data: $work|" "$src/tests/fit/data/decay_fit.yaml" > "$work/fit_dir_data.yaml"
 sed -i "s|^scenario: *\([^/].*\)|scenario: $src/tests/fit/data/\1|" "$work/fit_dir_data.yaml"
 expect 2 "expected a regular file, but the path names a directory" -- "$exvivo" check "$work/fit_dir_data.yaml"
@@ -149,8 +162,12 @@ if mkdir -p "$work/full" && mount -t tmpfs -o size=64k tmpfs "$work/full" 2>/dev
 else
   echo "SKIP: cannot mount a small tmpfs (not root?): disk-full test skipped"; skipped=$((skipped + 1))
 fi
-if mkdir -p "$work/ro" && mount -t tmpfs -o ro,size=64k tmpfs "$work/ro" 2>/dev/null; then
-  expect 4 "Read-only file system" -- "$exvivo" run "$work/a.yaml" -o "$work/ro/out" --quiet
+if mkdir -p "$work/ro" && mount -t tmpfs -o size=1m tmpfs "$work/ro" 2>/dev/null; then
+  "$exvivo" run "$work/a.yaml" -o "$work/ro/out" --quiet
+  mount -o remount,ro "$work/ro"
+  expect 4 "cannot create the output directory '$work/ro/new': Read-only file system" -- "$exvivo" run "$work/a.yaml" -o "$work/ro/new" --quiet
+  expect 4 "cannot create the lock file '$work/ro/out/.exvivo-lock': Read-only file system" -- "$exvivo" run "$work/a.yaml" -o "$work/ro/out" --quiet
+  expect 4 "cannot write figures in '$work/ro/out': Read-only file system" -- "$exvivo" report "$work/ro/out"
   umount "$work/ro"
 else
   echo "SKIP: cannot mount a read-only tmpfs: read-only test skipped"; skipped=$((skipped + 1))
@@ -190,6 +207,10 @@ sed -e 's|unit: ng/mL, soluble|unit: ng/mLL, soluble|' -e 's|unit: 1/h, bounds|u
 expect 2 "(3 errors)" -- "$exvivo" check "$work/three_errors.yaml"
 expect 2 "parameters.k_el.unit: unit '1/hh': unknown unit 'hh'" -- "$exvivo" check "$work/three_errors.yaml"
 expect 2 "observables.cells_obs.unit: unit 'AB/C': unknown unit 'AB'" -- "$exvivo" check "$work/three_errors.yaml"
+write_scenario "$work/two_errors.yaml" two_errors "donors: [{id: d1, preset: lo}]" "sweep: {factors: {k_el: {values: [0.1]}}, design: gird}"
+expect 2 "two_errors.yaml:8:27: donors[0].preset: unknown donor preset 'lo' (the model defines: high, low) (did you mean 'low'?)" -- "$exvivo" check "$work/two_errors.yaml"
+expect 2 "sweep.design: unknown design 'gird' (expected grid, lhs, sobol or random) (did you mean 'grid'?)" -- "$exvivo" check "$work/two_errors.yaml"
+expect 2 "(2 errors)" -- "$exvivo" check "$work/two_errors.yaml"
 expect 0 "model 'leukocyte_exvivo' is valid" -- "$exvivo" check "$src/models/leukocyte_exvivo.yaml"
 
 echo "hardening: $passed passed, $failures failed, $skipped skipped"

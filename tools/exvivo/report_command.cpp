@@ -74,6 +74,13 @@ void record_report_files(const std::string& dir, const std::string& html_out) {
 }  // namespace
 
 int command_report(const std::string& dir, const std::string& html_out) {
+  // The figures go to DIR/figures: an unwritable DIR (read-only file system,
+  // permissions) is a failure of the environment, exit 4, said before drawing.
+  std::error_code dir_ec;
+  if (fs::is_directory(dir, dir_ec) && ::access(dir.c_str(), W_OK) != 0) {
+    std::fprintf(stderr, "error: %s\n", EnvironmentError("cannot write figures in", dir, errno).what());
+    return 4;
+  }
   std::string python = environment("EXVIVO_PYTHON");
   if (python.empty()) python = default_python;
   if (access(python.c_str(), X_OK) != 0) {

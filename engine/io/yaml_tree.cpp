@@ -120,6 +120,16 @@ YamlNode read_yaml_string(const std::string& text, const std::string& file, Inpu
                         fmt::format("not a text file (control byte 0x{:02x})", c));
     }
   }
+  // Each value but the first follows a comma or a line break: a cheap bound
+  // that refuses a huge list before yaml-cpp spends time and memory on it
+  // (convert() then counts exactly, aliases included).
+  const auto separators = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',') +
+                                                   std::count(text.begin(), text.end(), '\n'));
+  if (separators > max_yaml_nodes)
+    throw_input_error(kind, whole, "",
+                      fmt::format("the document has more than {} values; this is the limit for model, scenario, "
+                                  "fit and analysis files",
+                                  max_yaml_nodes));
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -69,7 +69,7 @@ class YamlNode {
 
 /// At most this many nodes (scalars, lists, mappings) per document, counting
 /// every use of an alias in full: a "billion laughs" file fails fast.
-inline constexpr std::size_t max_yaml_nodes = 1'000'000;
+inline constexpr std::size_t max_yaml_nodes = 250'000;
 
 /// Reads a YAML file. Fails (with `kind`'s Error subclass) on a missing or
 /// unreadable file, a path that is not a regular file or a file larger than

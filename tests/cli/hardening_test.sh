@@ -126,7 +126,7 @@ expect 2 "donors[0].id: donor id 'cohort_0002' is reserved" -- "$exvivo" check "
   for l in b c d e f g h i; do echo "$l: &$l [*$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev]"; prev=$l; done
   echo "scenario: bomb"
 } > "$work/bomb.yaml"
-expect 2 "the document has more than 1000000 values (counting each use of an alias" -- "$exvivo" check "$work/bomb.yaml"
+expect 2 "the document has more than 250000 values (counting each use of an alias" -- "$exvivo" check "$work/bomb.yaml"
 /usr/bin/python3 -c "print('scenario: deep\nx: ' + '[' * 100000 + ']' * 100000)" > "$work/deep.yaml"
 expect 2 ": nested deeper than 64 levels" -- "$exvivo" check "$work/deep.yaml"
 write_scenario "$work/devzero.yaml" devzero
@@ -135,6 +135,8 @@ expect 2 "/dev/zero: expected a regular file, but the path names a character dev
 mkfifo "$work/fifo.yaml"
 expect 2 "fifo.yaml: expected a regular file, but the path names a FIFO (named pipe)" -- "$exvivo" check "$work/fifo.yaml"
 expect 2 "expected a regular file, but the path names a directory" -- "$exvivo" check "$work"
+/usr/bin/python3 -c "print('scenario: long\nsamples: {times: [' + ', '.join(str(i) for i in range(300000)) + ']}')" > "$work/long_list.yaml"
+expect 2 "long_list.yaml: the document has more than 250000 values; this is the limit" -- "$exvivo" check "$work/long_list.yaml"
 head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' '#' > "$work/huge.yaml"
 expect 2 "huge.yaml: file too large (17825792 bytes; the limit is 16777216 bytes)" -- "$exvivo" check "$work/huge.yaml"
 write_scenario "$work/many_times.yaml" many

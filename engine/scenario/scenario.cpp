@@ -132,7 +132,9 @@ class Loader {
     if (!q.unit) return q.value;
     if (!is_time(*q.unit))
       node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", q.text));
-    return q.value * q.unit->scale / time_unit_.scale;
+    const double t = q.value * q.unit->scale / time_unit_.scale;
+    if (!std::isfinite(t)) node.fail(fmt::format("time '{}' is too large", q.text));
+    return t;
   }
 
   static Quantity quantity(const YamlNode& node) {
@@ -658,6 +660,9 @@ class Loader {
   /// Checks a value already converted to its target's unit; `what` says where it came from.
   void check_target_value(const SourceLocation& where, const std::string& path, double value, const Target& t,
                           const std::string& what) {
+    if (!std::isfinite(value))
+      throw ScenarioError(where, path, fmt::format("{}too large: it overflows when converted to the unit of its target",
+                                                   what.empty() ? "the value is " : what));
     switch (t.kind) {
       case Target::amount:
       case Target::added_amount: {

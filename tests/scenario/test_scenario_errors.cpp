@@ -142,3 +142,10 @@ TEST_CASE("a scenario's errors are reported together", "[scenario][errors][issue
   CHECK_THAT(msg, Contains("donors[0].preset: unknown donor preset 'lo'"));
   CHECK_THAT(msg, Contains("(2 errors)"));
 }
+
+TEST_CASE("values that overflow when converted are errors, not failed runs", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of(samples + "set: {C: 1e300 kg/nL}\n"),
+             Equals("bad.yaml:4:10: set.C: the value is too large: it overflows when converted to the unit of its target"));
+  CHECK_THAT(error_of("samples: {times: {from: 0 h, to: 1e308 d, every: 1 h}}\n"),
+             Contains("samples.times.to: time '1e308 d' is too large"));
+}

@@ -300,3 +300,10 @@ TEST_CASE("a model file's errors are reported together", "[model][errors][issue1
   CHECK(msg.find("\nm.yaml:8:25: species.B.unit: unit 'ng/mLL': unknown unit 'mLL'") != std::string::npos);
   CHECK(msg.find("\n(2 errors)") != std::string::npos);
 }
+
+TEST_CASE("every expression's errors are reported together", "[model][errors][issue15]") {
+  const std::string msg = load_error(with("B: k * occ", "B: kk * occ", with("A: -k * A", "A: -k * A +")));
+  CHECK(msg.find("odes.A:") != std::string::npos);
+  CHECK(msg.find("odes.B: undefined name 'kk' (did you mean 'k'?)") != std::string::npos);
+  CHECK(msg.find("\n(2 errors)") != std::string::npos);
+}

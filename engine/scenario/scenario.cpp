@@ -413,6 +413,7 @@ class Loader {
       std::vector<std::string> names;
       for (const auto& o : model().observables()) names.push_back(o.name);
       obs->expect_sequence("a list of observable names");
+      if (obs->items.empty()) obs->fail("expected at least one observable (leave 'observables' out to write all)");
       for (const auto& item : obs->items) {
         const std::string& name = item.scalar("an observable name");
         auto idx = model().observable_index(name);

@@ -136,6 +136,12 @@ TEST_CASE("limits: sample times and sweep size are checked before any run", "[sc
              Contains("sweep.n: expected a whole number from 1 to 10000000"));
 }
 
+TEST_CASE("an empty list of observables is an error, not empty outputs", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of("samples: {times: [0, 1], observables: []}\n"),
+             Equals("bad.yaml:3:39: samples.observables: expected at least one observable (leave 'observables' out "
+                    "to write all)"));
+}
+
 TEST_CASE("a scenario's errors are reported together", "[scenario][errors][issue15]") {
   const std::string msg = error_of(samples + "culture: fsat\ndonors: [{id: d, preset: lo}]\n");
   CHECK_THAT(msg, Contains("culture: unknown culture 'fsat'"));

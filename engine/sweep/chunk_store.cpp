@@ -47,6 +47,9 @@ std::string OutputLayout::to_json() const {
 }
 
 OutputLayout OutputLayout::from_json_file(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec))  // a FIFO here would block the reader
+    throw OptionError(SourceLocation{file.string(), 0, 0}, "", "the shard manifest is not a regular file");
   std::ifstream in(file);
   if (!in) throw OptionError(SourceLocation{file.string(), 0, 0}, "", "cannot read the shard manifest");
   try {

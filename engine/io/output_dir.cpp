@@ -123,10 +123,12 @@ OutputDir::OutputDir(const fs::path& dir, const Computation& computation, bool r
     const std::string base = temporary_of(rel);
     return !base.empty() && (base == output_manifest_name || old_files.count(base));
   };
-  auto tree_of = [&](const std::string& first) -> const Tree* {
+  std::vector<std::regex> patterns;  // compiled once: a run may leave thousands of chunk files
+  for (const auto& t : trees_) patterns.emplace_back(t.pattern);
+  auto tree_of = [&](const std::string& first) -> const std::regex* {
     if (std::find(old.trees.begin(), old.trees.end(), first) == old.trees.end()) return nullptr;
-    for (const auto& t : trees_)
-      if (t.name == first) return &t;
+    for (std::size_t i = 0; i < trees_.size(); ++i)
+      if (trees_[i].name == first) return &patterns[i];
     return nullptr;
   };
   std::vector<std::string> foreign;
@@ -136,11 +138,10 @@ OutputDir::OutputDir(const fs::path& dir, const Computation& computation, bool r
     const std::string rel = rel_path.generic_string();
     const std::string first = rel_path.begin()->string();
     bool ours = false;
-    if (const Tree* t = tree_of(first)) {
+    if (const std::regex* pattern = tree_of(first)) {
       ours = true;
-      const std::regex pattern(t->pattern);
       for (auto c = std::next(rel_path.begin()); c != rel_path.end(); ++c)
-        ours = ours && std::regex_match(c->string(), pattern);
+        ours = ours && std::regex_match(c->string(), *pattern);
     } else if (owned_file(rel)) {
       ours = true;
     } else if (is_real_directory(*it)) {

@@ -16,6 +16,7 @@
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
+#include "io/output_dir.hpp"
 #include "io/sha256.hpp"
 
 namespace exvivo::analysis {
@@ -93,13 +94,19 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   report.name = spec.name;
   report.out_dir = options.out_dir.empty() ? spec.output_dir : options.out_dir;
   const fs::path dir(report.out_dir);
-  fs::create_directories(dir);
+  // The directory is this analysis's (io/output_dir.hpp): refused before any work when it is not.
+  io::OutputDir out(dir,
+                    {"analyze", spec.name,
+                     io::sha256_hex(io::sha256_file(analysis_file) + io::sha256_file(spec.scenario_file) +
+                                    io::sha256_file(spec.scenario->model_file) + engine_version)},
+                    false);
+  out.claim({"sensitivity.csv", "biomarkers.csv", "roc.csv", "design.csv", "analysis.json"});
 
   nlohmann::json j;
   j["analysis"] = spec.name;
   j["engine_version"] = engine_version;
   j["git_revision"] = git_revision;
-  j["analysis_file"] = analysis_file;
+  j["analysis_file"] = utf8_or_escaped(analysis_file);
   j["analysis_sha256"] = io::sha256_file(analysis_file);
   j["scenario_sha256"] = io::sha256_file(spec.scenario_file);
   j["model_sha256"] = io::sha256_file(spec.scenario->model_file);
@@ -140,7 +147,8 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   j["start_time"] = utc_timestamp(start_wall);
   j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "analysis.json", j.dump(2) + "\n");
+  io::write_file_atomically(dir / "analysis.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  out.finish();
   if (!options.quiet)
     std::fprintf(stderr, "analysis %s: %zu model solves, %zu failed, %.1f s -> %s\n", spec.name.c_str(), report.runs,
                  report.failed, report.wall_seconds, report.out_dir.c_str());

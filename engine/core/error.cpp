@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 namespace exvivo {
 
@@ -36,6 +38,16 @@ std::string format_error(const SourceLocation& where, std::string_view key_path,
 Error::Error(const SourceLocation& where, std::string_view key_path, std::string_view what,
              std::string_view suggestion)
     : std::runtime_error(format_error(where, key_path, what, suggestion)) {}
+
+EnvironmentError::EnvironmentError(std::string_view what, std::string_view path, int err)
+    : std::runtime_error(std::string(what) + " '" + std::string(path) + "': " + std::strerror(err)), errno_(err) {}
+
+bool EnvironmentError::is_bad_path() const {
+  switch (errno_) {
+    case ENOTDIR: case EISDIR: case ENOENT: case EEXIST: case ENAMETOOLONG: case ELOOP: case ENXIO: return true;
+    default: return false;
+  }
+}
 
 namespace {
 std::size_t edit_distance(std::string_view a, std::string_view b) {

@@ -38,6 +38,27 @@ class DataError : public Error { using Error::Error; };      ///< measurement ta
 class UnitError : public Error { using Error::Error; };      ///< unit strings and conversions
 class OptionError : public Error { using Error::Error; };    ///< command-line flags, option structs
 
+/// A failure of the environment rather than of the input: the disk is full,
+/// permission is denied, the file system is read-only, the output directory is
+/// in use by another process. what() says what was attempted on which path and
+/// the operating system's own reason (strerror of the real errno). The CLI maps
+/// it to exit 4, or to exit 2 when the errno says the path itself is wrong
+/// (a directory where a file is expected, a missing parent): see is_bad_path().
+class EnvironmentError : public std::runtime_error {
+ public:
+  /// "what 'path': strerror(err)".
+  EnvironmentError(std::string_view what, std::string_view path, int err);
+  /// A message composed by the caller; `err` 0 when there is no errno.
+  EnvironmentError(const std::string& message, int err) : std::runtime_error(message), errno_(err) {}
+  int error_number() const { return errno_; }
+  /// True for errnos that mean the path names the wrong thing (ENOTDIR,
+  /// EISDIR, ENOENT, EEXIST, ENAMETOOLONG, ELOOP, ENXIO): bad input, exit 2.
+  bool is_bad_path() const;
+
+ private:
+  int errno_ = 0;
+};
+
 /// Formats the standard message shape used by Error's located constructor.
 std::string format_error(const SourceLocation& where, std::string_view key_path,
                          std::string_view what, std::string_view suggestion = {});

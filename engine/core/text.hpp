@@ -23,6 +23,11 @@ inline bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
+/// `s` when it is valid UTF-8; otherwise each byte that is not part of a valid
+/// UTF-8 sequence is written as the four characters "\xNN" (for paths in
+/// JSON records, which must be UTF-8; file names on Linux may hold any byte).
+std::string utf8_or_escaped(std::string_view s);
+
 /// ISO 8601 UTC time stamp, "2026-11-24T23:51:36Z" (run.json, fit.json, analysis.json).
 std::string utc_timestamp(std::chrono::system_clock::time_point t);
 

@@ -89,7 +89,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // Recursive-descent parser over the grammar documented in units.hpp.
 class UnitParser {
  public:
-  explicit UnitParser(std::string_view text) : text_(text) {}
+  explicit UnitParser(std::string_view text, std::vector<std::string>* atoms = nullptr) : text_(text), atoms_(atoms) {}
 
   Unit parse() {
     skip_spaces();
@@ -106,6 +106,7 @@ class UnitParser {
 
  private:
   std::string_view text_;
+  std::vector<std::string>* atoms_;  ///< collects the atoms' names when not null
   std::size_t pos_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const { fail_unit(text_, what); }
@@ -256,6 +257,7 @@ class UnitParser {
           break;
         }
       }
+      if (atoms_) atoms_->push_back(name);
       return atom_unit(name);
     }
     if (c == ')') fail("unexpected ')'" + at());
@@ -299,6 +301,25 @@ Unit parse_unit(std::string_view text) {
   Unit u = UnitParser(text).parse();
   u.text = std::string(trim_spaces(text));
   return u;
+}
+
+std::vector<std::string> unit_atoms(std::string_view text) {
+  std::vector<std::string> atoms;
+  (void)UnitParser(text, &atoms).parse();
+  return atoms;
+}
+
+bool is_known_unit_atom(std::string_view atom) {
+  if (atom == "cell" || atom == "cells") return true;
+  for (const auto& a : kKnownAtoms)
+    if (atom == a.name) return true;
+  return false;
+}
+
+std::vector<std::string> known_unit_atoms() {
+  std::vector<std::string> names{"cell", "cells"};
+  for (const auto& a : kKnownAtoms) names.emplace_back(a.name);
+  return names;
 }
 
 bool same_dimension(const Unit& a, const Unit& b) { return a.powers == b.powers; }

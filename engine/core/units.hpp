@@ -38,6 +38,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace exvivo {
 
@@ -57,6 +58,16 @@ struct Unit {
 /// text, unknown characters, unbalanced parentheses, a missing operand or
 /// operator ("ng mL"), non-integer or missing powers, numbers other than 1.
 Unit parse_unit(std::string_view text);
+
+/// True for the atoms with a known scale (s, h, ng, mL, nM, IU, ...) and the
+/// counting atoms cell/cells; every other atom is a custom unit, which model
+/// files declare under `units:`.
+bool is_known_unit_atom(std::string_view atom);
+/// The known atoms (for "did you mean" suggestions).
+std::vector<std::string> known_unit_atoms();
+/// The atoms written in a valid unit string ("ng/mL/h/(cells/uL)" → ng, mL, h,
+/// cells, uL), 'µ'/'μ' read as 'u'; throws UnitError like parse_unit.
+std::vector<std::string> unit_atoms(std::string_view text);
 
 /// True when a and b have the same base dimensions (convertible by a pure factor).
 bool same_dimension(const Unit& a, const Unit& b);

@@ -20,6 +20,7 @@
 #include "fit/uncertainty.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
+#include "io/output_dir.hpp"
 #include "io/sha256.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/solve.hpp"
@@ -70,7 +71,7 @@ void write_timecourses(const fs::path& path, const FitProblem& p, const Objectiv
   const scenario::RunPlan plan(s);
   const auto& model = *s.model;
   io::write_csv_file(path, [&](io::CsvWriter& csv) {
-    csv.write_row({"run", "donor", "arm", "sample", "time", "observable", "value"});
+    csv.write_row({"run", "donor", "arm", "sample", "time", "side", "observable", "value"});
     for (std::size_t r = 0; r < plan.size(); ++r) {
       const scenario::RunKey key = plan.key(r);
       solve::Run run = plan.make_run(r);
@@ -80,7 +81,7 @@ void write_timecourses(const fs::path& path, const FitProblem& p, const Objectiv
         for (const std::size_t obs : s.observables)
           csv.field(static_cast<std::uint64_t>(r)).field(plan.donor_id(r)).field(plan.arm_id(r))
               .field(static_cast<std::uint64_t>(key.sample)).field(sol.samples[k].time)
-              .field(model.observables()[obs].name)
+              .field(sol.samples[k].before_event ? "-" : "").field(model.observables()[obs].name)
               .field(sol.observables(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(obs)))
               .end_row();
     }
@@ -100,7 +101,14 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   FitReport report;
   report.out_dir = options.out_dir.empty() ? problem.spec.output_dir : options.out_dir;
   const fs::path dir(report.out_dir);
-  fs::create_directories(dir);
+  // The directory is this fit's (io/output_dir.hpp): refused before any work when it is not.
+  io::OutputDir out(dir,
+                    {"fit", problem.spec.name,
+                     io::sha256_hex(io::sha256_file(fit_file) + io::sha256_file(problem.spec.scenario_file) +
+                                    io::sha256_file(problem.scenario->model_file) +
+                                    io::sha256_file(problem.spec.data_file) + engine_version)},
+                    false);
+  out.claim({"estimates.csv", "starts.csv", "profiles.csv", "residuals.csv", "fit_timecourses.csv", "fit.json"});
 
   MultiStartOptions ms;
   ms.starts = problem.spec.starts;
@@ -190,7 +198,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["fit"] = problem.spec.name;
   j["engine_version"] = engine_version;
   j["git_revision"] = git_revision;
-  j["fit_file"] = fit_file;
+  j["fit_file"] = utf8_or_escaped(fit_file);
   j["fit_sha256"] = io::sha256_file(fit_file);
   j["scenario_sha256"] = io::sha256_file(problem.spec.scenario_file);
   j["model_sha256"] = io::sha256_file(problem.scenario->model_file);
@@ -221,7 +229,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["start_time"] = utc_timestamp(start_wall);
   j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "fit.json", j.dump(2) + "\n");
+  io::write_file_atomically(dir / "fit.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  out.finish();
 
   report.error = residual_error;
   if (!options.quiet && !residual_error.empty())

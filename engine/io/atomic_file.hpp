@@ -13,9 +13,11 @@
 namespace exvivo::io {
 
 /// Calls write(stream) on the temporary file, flushes and closes it, then
-/// renames it to `path`. On any failure (cannot create, stream error, rename)
-/// the temporary file is removed and std::filesystem::filesystem_error is
-/// thrown naming `path`; exceptions from `write` propagate after the cleanup.
+/// renames it to `path`. On any failure (cannot create, write, close or
+/// rename) the temporary file is removed and EnvironmentError is thrown naming
+/// the path and the operating system's reason (the errno of the failed call,
+/// e.g. "No space left on device"); exceptions from `write` propagate after
+/// the cleanup.
 /// The directory of `path` must exist.
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(std::ostream&)>& write);

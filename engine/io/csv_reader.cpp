@@ -1,5 +1,7 @@
 #include "io/csv_reader.hpp"
 
+#include "io/input_file.hpp"
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -244,8 +246,9 @@ CsvTable read_csv(std::istream& in, std::string file_name) {
 }
 
 CsvTable read_csv_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(SourceLocation{path.string()}, "", std::string("cannot open: ") + std::strerror(errno));
+  std::istringstream in(read_input_file(path.string(), max_table_file_bytes, [&](const std::string& what) {
+    throw DataError(SourceLocation{path.string()}, "", what);
+  }));
   return read_csv(in, path.string());
 }
 

@@ -1,5 +1,6 @@
 #include "io/yaml_tree.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include <sstream>
 
 #include <fmt/core.h>
+
+#include "io/input_file.hpp"
 
 namespace exvivo::io {
 
@@ -50,9 +53,20 @@ std::string child_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
+/// Counts the nodes made while converting, so that aliases (which yaml-cpp
+/// shares but the tree copies) cannot expand a small file into billions of nodes.
+struct NodeBudget {
+  std::size_t used = 0;
+};
+
 YamlNode convert(const YAML::Node& y, const std::string& file, const std::string& path,
-                 InputKind kind, int depth) {
+                 InputKind kind, int depth, NodeBudget& budget) {
   YamlNode n;
+  if (++budget.used > max_yaml_nodes)
+    throw_input_error(kind, SourceLocation{file, y.Mark().line + 1, y.Mark().column + 1}, path,
+                      fmt::format("the document has more than {} values (counting each use of an alias '*name' "
+                                  "in full); this is the limit for model, scenario, fit and analysis files",
+                                  max_yaml_nodes));
   n.where = SourceLocation{file, y.Mark().line + 1, y.Mark().column + 1};
   n.path = path;
   n.input = kind;
@@ -71,7 +85,7 @@ YamlNode convert(const YAML::Node& y, const std::string& file, const std::string
       n.kind = YamlNode::Kind::sequence;
       std::size_t i = 0;
       for (const auto& item : y) {
-        n.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", kind, depth + 1));
+        n.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", kind, depth + 1, budget));
         ++i;
       }
       break;
@@ -79,13 +93,13 @@ YamlNode convert(const YAML::Node& y, const std::string& file, const std::string
     case YAML::NodeType::Map: {
       n.kind = YamlNode::Kind::mapping;
       for (auto it = y.begin(); it != y.end(); ++it) {
-        YamlNode key = convert(it->first, file, path, kind, depth + 1);
+        YamlNode key = convert(it->first, file, path, kind, depth + 1, budget);
         if (!key.is_scalar()) key.fail("a key must be a plain name, got " + describe(key));
         for (const auto& [other, value] : n.entries) {
           if (other.text == key.text)
             key.fail(fmt::format("duplicate key '{}' (first at line {})", key.text, other.where.line));
         }
-        YamlNode value = convert(it->second, file, child_path(path, key.text), kind, depth + 1);
+        YamlNode value = convert(it->second, file, child_path(path, key.text), kind, depth + 1, budget);
         n.entries.emplace_back(std::move(key), std::move(value));
       }
       break;
@@ -106,16 +120,30 @@ YamlNode read_yaml_string(const std::string& text, const std::string& file, Inpu
                         fmt::format("not a text file (control byte 0x{:02x})", c));
     }
   }
+  // Each value but the first follows a comma or a line break: a cheap bound
+  // that refuses a huge list before yaml-cpp spends time and memory on it
+  // (convert() then counts exactly, aliases included).
+  const auto separators = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',') +
+                                                   std::count(text.begin(), text.end(), '\n'));
+  if (separators > max_yaml_nodes)
+    throw_input_error(kind, whole, "",
+                      fmt::format("the document has more than {} values; this is the limit for model, scenario, "
+                                  "fit and analysis files",
+                                  max_yaml_nodes));
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // its own message is only "bad file"
+    throw_input_error(kind, SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
+                      fmt::format("nested deeper than {} levels", max_depth));
   } catch (const YAML::Exception& e) {
     throw_input_error(kind, SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
                       "invalid YAML: " + e.msg);
   }
   if (!root || root.IsNull()) throw_input_error(kind, whole, "", "empty file");
   try {
-    return convert(root, file, "", kind, 0);
+    NodeBudget budget;
+    return convert(root, file, "", kind, 0, budget);
   } catch (const YAML::Exception& e) {
     throw_input_error(kind, SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
                       "invalid YAML: " + e.msg);
@@ -123,11 +151,10 @@ YamlNode read_yaml_string(const std::string& text, const std::string& file, Inpu
 }
 
 YamlNode read_yaml_file(const std::string& path, InputKind kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input_error(kind, SourceLocation{path, 0, 0}, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return read_yaml_string(ss.str(), path, kind);
+  const std::string text = read_input_file(path, max_yaml_file_bytes, [&](const std::string& what) {
+    throw_input_error(kind, SourceLocation{path, 0, 0}, "", what);
+  });
+  return read_yaml_string(text, path, kind);
 }
 
 void YamlNode::fail(std::string_view what, std::string_view suggestion) const {

@@ -67,9 +67,15 @@ class YamlNode {
   SourceLocation text_start() const;
 };
 
+/// At most this many nodes (scalars, lists, mappings) per document, counting
+/// every use of an alias in full: a "billion laughs" file fails fast.
+inline constexpr std::size_t max_yaml_nodes = 250'000;
+
 /// Reads a YAML file. Fails (with `kind`'s Error subclass) on a missing or
-/// unreadable file, binary content, an empty document, YAML syntax errors,
-/// duplicate keys and nesting deeper than 64 levels.
+/// unreadable file, a path that is not a regular file or a file larger than
+/// io::max_yaml_file_bytes (input_file.hpp), binary content, an empty
+/// document, YAML syntax errors, duplicate keys, nesting deeper than 64 levels
+/// and more than max_yaml_nodes nodes.
 YamlNode read_yaml_file(const std::string& path, InputKind kind);
 /// Same, from text already in memory; `file` names it in messages.
 YamlNode read_yaml_string(const std::string& text, const std::string& file, InputKind kind);

@@ -39,14 +39,23 @@ class Checker {
   CheckedModel check(std::vector<std::string>* warnings) {
     CheckedModel out;
     out.spec = &spec_;
+    // Every expression is parsed and checked even after an error, so that a
+    // file's errors are reported together (up to max_reported_errors).
     for (const auto& a : spec_.assignments)
       out.assignment.push_back(parse(a.formula, "assignments." + a.name));
+    throw_collected_errors();  // ordering needs every name defined
     order_assignments(out);
 
     const std::map<std::string, std::size_t> ode_of = pair_odes();
     for (const auto& s : spec_.species) {
       out.initial.push_back(parse(s.initial, "species." + s.info.name + ".initial"));
-      check_initial(out.initial.back(), "species." + s.info.name + ".initial", out);
+      if (last_parse_ok_) {
+        try {
+          check_initial(out.initial.back(), "species." + s.info.name + ".initial", out);
+        } catch (const ModelError& e) {
+          record(e.what());
+        }
+      }
       const OdeSpec& ode = spec_.odes[ode_of.at(s.info.name)];
       out.ode.push_back(parse(ode.rhs, "odes." + ode.species));
     }
@@ -55,21 +64,54 @@ class Checker {
       out.observable.push_back(parse(o.formula, path + ".formula"));
       out.noise_sigma.push_back(o.noise_sigma.empty() ? expr::Ast{} : parse(o.noise_sigma, path + ".noise.sigma"));
     }
+    throw_collected_errors();
     if (warnings != nullptr) warn_unused_parameters(*warnings);
     return out;
   }
 
  private:
-  /// Parses `e` and checks that every name it uses is defined.
+  /// Parses `e` and checks that every name it uses is defined; errors are
+  /// recorded (last_parse_ok_ false) and an empty tree returned.
   expr::Ast parse(const Expression& e, const std::string& key_path) {
-    expr::Ast ast = expr::parse(e.layout, e.where, key_path);
+    last_parse_ok_ = false;
+    expr::Ast ast;
+    try {
+      ast = expr::parse(e.layout, e.where, key_path);
+    } catch (const ModelError& error) {
+      record(error.what());
+      return expr::Ast{};
+    }
+    bool ok = true;
     for (const auto& use : expr::collect_names(ast)) {
-      if (names_.count(use.name) == 0)
-        throw ModelError(use.where, key_path, fmt::format("undefined name '{}'", use.name),
-                         suggest_name(use.name, all_names_));
+      if (names_.count(use.name) == 0) {
+        record(ModelError(use.where, key_path, fmt::format("undefined name '{}'", use.name),
+                          suggest_name(use.name, all_names_))
+                   .what());
+        ok = false;
+      }
       used_.insert(use.name);
     }
-    return ast;
+    last_parse_ok_ = ok;
+    return ok ? ast : expr::Ast{};
+  }
+
+  /// Keeps an error for the combined report; throws once there are enough.
+  void record(const std::string& message) {
+    errors_.push_back(message);
+    if (errors_.size() >= max_reported_errors) throw_collected_errors();
+  }
+
+  /// Throws the errors recorded so far as one ModelError, one per line.
+  void throw_collected_errors() {
+    if (errors_.empty()) return;
+    std::string text = errors_.front();
+    for (std::size_t i = 1; i < errors_.size(); ++i) text += "\n" + errors_[i];
+    if (errors_.size() > 1)
+      text += errors_.size() >= max_reported_errors
+                  ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors_.size())
+                  : fmt::format("\n({} errors)", errors_.size());
+    errors_.clear();
+    throw ModelError(text);
   }
 
   /// Maps each species to its ODE; every species has exactly one (duplicate
@@ -194,6 +236,9 @@ class Checker {
                                         fmt::format("parameter '{}' is not used in any expression", p.name)));
   }
 
+  static constexpr std::size_t max_reported_errors = 20;
+  std::vector<std::string> errors_;
+  bool last_parse_ok_ = false;
   const ModelSpec& spec_;
   std::map<std::string, NameInfo> names_;
   std::vector<std::string> all_names_;

@@ -94,6 +94,9 @@ struct ModelSpec {
   std::string description;
   std::string time_unit = "h";
   SourceLocation where;  ///< the `model:` entry
+  /// `units:`: custom unit atoms (beyond units.hpp's built-in ones and
+  /// cell/cells) with their one-line meaning, in file order.
+  std::vector<std::pair<std::string, std::string>> units;
 
   std::vector<ParameterInfo> parameters;
   std::vector<SpeciesSpec> species;

@@ -1,5 +1,6 @@
 // YAML -> ModelSpec: shapes, numbers, bounds, names and units of a model file.
 // Expressions are only located here; model_checker.cpp parses and resolves them.
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "core/quantity.hpp"
 #include "core/units.hpp"
 #include "expr/function.hpp"
+#include "io/input_file.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/model_spec.hpp"
 #include "model/sbml_reader.hpp"
@@ -26,10 +28,13 @@ using io::YamlNode;
 
 // Far above any real model (the leukocyte model is a few tens of kB); keeps a
 // mistaken path to a data dump from exhausting memory in the YAML parser.
-constexpr std::size_t max_file_bytes = 16u << 20;
+constexpr std::size_t max_file_bytes = io::max_yaml_file_bytes;
+
+// At most this many errors of one file are reported together.
+constexpr std::size_t max_reported_errors = 20;
 
 const std::vector<std::string> top_level_keys = {
-    "model", "title", "description", "time_unit", "parameters", "species",
+    "model", "title", "description", "time_unit", "units", "parameters", "species",
     "assignments", "odes", "observables", "donor_presets", "cultures"};
 const std::vector<std::string> time_units = {"s", "min", "h", "d"};
 const std::vector<std::string> scales = {"lin", "log", "log10"};
@@ -79,11 +84,15 @@ class SpecReader {
     if (const YamlNode* n = root.find("description")) spec.description = text_of(*n);
     spec.time_unit = read_time_unit(value_of(entry_of(root, "time_unit"), "time unit (s, min, h or d)"));
 
+    // Each entry of a section is read on its own: a file's errors are reported
+    // together (up to max_reported_errors), not only the first.
+    if (const YamlNode* n = root.find("units")) recover([&] { read_unit_declarations(*n, spec); });
     if (const YamlNode* n = root.find("parameters")) read_parameters(*n, spec);
-    read_species(required_section(root, "species"), spec);
+    recover([&] { read_species(required_section(root, "species"), spec); });
     if (const YamlNode* n = root.find("assignments")) read_assignments(*n, spec);
-    read_odes(required_section(root, "odes"), spec);
+    recover([&] { read_odes(required_section(root, "odes"), spec); });
     if (const YamlNode* n = root.find("observables")) read_observables(*n, spec);
+    throw_collected_errors();
     check_unique_names(spec);
     if (const YamlNode* n = root.find("donor_presets")) spec.donor_presets = read_value_sets(*n, spec);
     if (const YamlNode* n = root.find("cultures")) spec.cultures = read_value_sets(*n, spec);
@@ -142,7 +151,7 @@ class SpecReader {
   }
 
   /// Checks a unit string with the units layer; "1" (dimensionless) when absent.
-  static std::string read_unit(const YamlNode* n) {
+  std::string read_unit(const YamlNode* n) const {
     if (n == nullptr) return "1";
     const std::string& u = n->scalar("a unit");
     try {
@@ -150,7 +159,68 @@ class SpecReader {
     } catch (const UnitError& e) {
       n->fail(e.what());
     }
+    check_declared_atoms(*n, u);
     return u;
+  }
+
+  /// `units:` — custom unit atoms (AB, beads, ...) with a one-line meaning each.
+  void read_unit_declarations(const YamlNode& section, ModelSpec& spec) const {
+    if (section.is_null()) return;
+    expect_section(section, "custom unit names to their meaning (AB: antibodies bound per cell)");
+    for (const auto& [key, value] : section.entries) {
+      YamlNode located = key;
+      located.path = path_join("units", key.text);
+      if (!io::is_identifier(key.text))
+        located.fail(fmt::format("'{}' is not a unit name (letters, digits and _; declare atoms such as 'AB', not "
+                                 "products such as 'AB/C')",
+                                 key.text));
+      if (is_known_unit_atom(key.text))
+        located.fail(fmt::format("'{}' is a built-in unit; declare only custom ones", key.text));
+      if (value.is_null() || !value.is_scalar() || value.text.empty() || value.text.find('\n') != std::string::npos)
+        located.fail(fmt::format("expected a one-line meaning, such as '{}: antibodies bound per cell'", key.text));
+      spec.units.emplace_back(key.text, value.text);
+      declared_units_.push_back(key.text);
+    }
+  }
+
+  /// Every atom of a unit is built in or declared under `units:`; a typo
+  /// such as 'ng/mLL' is an error with the closest known or declared name.
+  void check_declared_atoms(const YamlNode& n, const std::string& unit) const {
+    for (const std::string& atom : unit_atoms(unit)) {
+      if (is_known_unit_atom(atom) ||
+          std::find(declared_units_.begin(), declared_units_.end(), atom) != declared_units_.end())
+        continue;
+      std::vector<std::string> names = known_unit_atoms();
+      names.insert(names.end(), declared_units_.begin(), declared_units_.end());
+      n.fail(fmt::format("unit '{}': unknown unit '{}' (custom units must be declared under the model's 'units:' "
+                         "with a one-line meaning, e.g. units: {{{}: ...}})",
+                         unit, atom, atom),
+             closest_match(atom, names));
+    }
+  }
+
+  /// Runs one step of reading; an error is kept for the combined report and reading goes on.
+  template <class Step>
+  void recover(Step&& step) const {
+    try {
+      step();
+    } catch (const ModelError& e) {
+      errors_.emplace_back(e.what());
+      if (errors_.size() >= max_reported_errors) throw_collected_errors();
+    }
+  }
+
+  /// Throws the errors collected so far as one ModelError, one per line.
+  void throw_collected_errors() const {
+    if (errors_.empty()) return;
+    std::string text = errors_.front();
+    for (std::size_t i = 1; i < errors_.size(); ++i) text += "\n" + errors_[i];
+    if (errors_.size() > 1)
+      text += errors_.size() >= max_reported_errors
+                  ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors_.size())
+                  : fmt::format("\n({} errors)", errors_.size());
+    errors_.clear();
+    throw ModelError(text);
   }
 
   /// A name of a model entity: an identifier that is neither `t` nor a function.
@@ -243,7 +313,7 @@ class SpecReader {
   void read_parameters(const YamlNode& section, ModelSpec& spec) const {
     if (section.is_null()) return;
     expect_section(section, "parameter names to values");
-    for (const auto& entry : section.entries) {
+    for (const auto& entry : section.entries) recover([&] {
       ParameterInfo p;
       p.name = read_name(entry.first, "parameters");
       p.where = entry.first.where;
@@ -257,12 +327,12 @@ class SpecReader {
         v.fail("expected a number or a mapping such as {value: 2.3, unit: 1/h}, got " + io::describe(v));
       }
       spec.parameters.push_back(std::move(p));
-    }
+    });
   }
 
   /// A parameter value: a number in `unit`, or a quantity such as "18 min"
   /// that is converted to the declared unit or, without one, sets `unit`.
-  static double read_parameter_value(const YamlNode& v, const YamlNode* declared_unit, std::string& unit) {
+  double read_parameter_value(const YamlNode& v, const YamlNode* declared_unit, std::string& unit) const {
     if (!v.is_scalar() || v.quoted) return finite_number(v);
     char* end = nullptr;
     (void)std::strtod(v.text.c_str(), &end);
@@ -274,6 +344,7 @@ class SpecReader {
       if (!q.has_unit()) return q.value;
       if (declared_unit == nullptr) {
         unit = q.unit->text;
+        check_declared_atoms(v, unit);
         return q.value;
       }
       return value_in(q, parse_unit(unit));
@@ -282,7 +353,7 @@ class SpecReader {
     }
   }
 
-  static void read_parameter_fields(const YamlNode& v, ParameterInfo& p) {
+  void read_parameter_fields(const YamlNode& v, ParameterInfo& p) const {
     v.check_keys({"value", "unit", "bounds", "scale", "donor", "source", "doc"});
     const YamlNode* value = v.find("value");
     if (value == nullptr) v.fail("missing key 'value'");
@@ -321,7 +392,7 @@ class SpecReader {
 
   void read_species(const YamlNode& section, ModelSpec& spec) const {
     expect_section(section, "species names to their properties");
-    for (const auto& entry : section.entries) {
+    for (const auto& entry : section.entries) recover([&] {
       SpeciesSpec s;
       s.info.name = read_name(entry.first, "species");
       s.info.where = entry.first.where;
@@ -357,13 +428,13 @@ class SpecReader {
                io::describe(v));
       }
       spec.species.push_back(std::move(s));
-    }
+    });
   }
 
   void read_assignments(const YamlNode& section, ModelSpec& spec) const {
     if (section.is_null()) return;
     expect_section(section, "assignment names to expressions");
-    for (const auto& entry : section.entries) {
+    for (const auto& entry : section.entries) recover([&] {
       AssignmentSpec a;
       a.name = read_name(entry.first, "assignments");
       a.where = entry.first.where;
@@ -379,24 +450,24 @@ class SpecReader {
         a.formula = read_expression(v);
       }
       spec.assignments.push_back(std::move(a));
-    }
+    });
   }
 
   void read_odes(const YamlNode& section, ModelSpec& spec) const {
     expect_section(section, "species names to right-hand sides");
-    for (const auto& entry : section.entries) {
+    for (const auto& entry : section.entries) recover([&] {
       OdeSpec o;
       o.species = entry.first.text;
       o.where = entry.first.where;
       o.rhs = read_expression(value_of(entry, "right-hand side (write 0 for a constant species)"));
       spec.odes.push_back(std::move(o));
-    }
+    });
   }
 
   void read_observables(const YamlNode& section, ModelSpec& spec) const {
     if (section.is_null()) return;
     expect_section(section, "observable names to formulas");
-    for (const auto& entry : section.entries) {
+    for (const auto& entry : section.entries) recover([&] {
       ObservableSpec o;
       o.info.name = read_name(entry.first, "observables");
       o.info.where = entry.first.where;
@@ -414,7 +485,7 @@ class SpecReader {
         o.info.unit = read_unit(nullptr);
       }
       spec.observables.push_back(std::move(o));
-    }
+    });
   }
 
   void read_noise(const YamlNode& n, ObservableSpec& o) const {
@@ -528,21 +599,14 @@ class SpecReader {
   std::string raw_;
   std::string file_;
   std::vector<std::size_t> line_starts_;
+  mutable std::vector<std::string> declared_units_;  ///< atoms declared under `units:`
+  mutable std::vector<std::string> errors_;          ///< collected by recover()
 };
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelError(SourceLocation{path, 0, 0}, "", "cannot open file");
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  if (size > static_cast<std::streamoff>(max_file_bytes))
-    throw ModelError(SourceLocation{path, 0, 0}, "",
-                     fmt::format("file too large ({} bytes; a model file may have at most {})", size,
-                                 max_file_bytes));
-  in.seekg(0, std::ios::beg);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return io::read_input_file(path, max_file_bytes, [&](const std::string& what) {
+    throw ModelError(SourceLocation{path, 0, 0}, "", what);
+  });
 }
 
 }  // namespace

@@ -15,18 +15,19 @@ namespace exvivo::scenario {
 
 namespace {
 
-/// Values of every grid point, first factor slowest.
-std::vector<std::vector<double>> grid_samples(const std::vector<SweepFactor>& factors) {
-  std::vector<std::vector<double>> out{{}};
-  for (const auto& f : factors) {
-    std::vector<std::vector<double>> next;
-    next.reserve(out.size() * f.values.size());
-    for (const auto& prefix : out)
-      for (double v : f.values) {
-        next.push_back(prefix);
-        next.back().push_back(v);
-      }
-    out = std::move(next);
+/// Values of every grid point, first factor slowest, flat row-major (points × factors).
+std::vector<double> grid_samples(const std::vector<SweepFactor>& factors, std::size_t& points) {
+  points = 1;
+  for (const auto& f : factors) points *= f.values.size();  // bounded by the loader (max_sweep_samples)
+  const std::size_t k = factors.size();
+  std::vector<double> out(points * k);
+  for (std::size_t i = 0; i < points; ++i) {
+    std::size_t rest = i;
+    for (std::size_t f = k; f-- > 0;) {
+      const std::size_t n = factors[f].values.size();
+      out[i * k + f] = factors[f].values[rest % n];
+      rest /= n;
+    }
   }
   return out;
 }
@@ -60,9 +61,7 @@ RunPlan::RunPlan(const Scenario& scenario) : s_(scenario) {
     for (const auto& name : s_.cohort.sampler->parameter_names()) factor_names_.push_back(name);
   n_factors_ = s_.sweep.factors.size();
   if (s_.sweep.design == SweepDesign::grid) {
-    const auto grid = grid_samples(s_.sweep.factors);
-    n_samples_ = grid.size();
-    for (const auto& row : grid) samples_.insert(samples_.end(), row.begin(), row.end());
+    samples_ = grid_samples(s_.sweep.factors, n_samples_);
   } else {
     samples_ = sampled_design(s_.sweep);
     n_samples_ = static_cast<std::size_t>(s_.sweep.n);

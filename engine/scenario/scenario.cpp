@@ -63,22 +63,27 @@ class Loader {
     const YamlNode root = io::read_yaml_file(path_, io::InputKind::scenario);
     root.expect_mapping("a mapping of scenario keys (scenario, model, arms, ...)");
     root.check_keys({"scenario", "description", "model", "culture", "solver", "set", "donors",
-                     "arms", "protocol", "samples", "sweep", "cohort", "output"});
+                     "arms", "protocol", "samples", "sweep", "cohort", "output", "allow_out_of_bounds"});
     s_.file = path_;
     s_.name = root.at("scenario").identifier();
+    if (const auto* a = root.find("allow_out_of_bounds")) s_.allow_out_of_bounds = a->boolean();
     if (const auto* d = root.find("description")) s_.description = d->is_null() ? "" : d->scalar();
     load_model(root.at("model"));
-    if (const auto* c = root.find("culture")) load_culture(*c);
-    if (const auto* sv = root.find("solver")) load_solver(*sv);
-    if (const auto* st = root.find("set")) s_.set = read_assignments(*st);
-    load_donors(root.find("donors"), root.find("cohort") != nullptr);
-    load_arms(root.find("arms"));
-    if (const auto* p = root.find("protocol")) s_.protocol = read_protocol(*p, false);
-    load_samples(root.at("samples"));
-    if (const auto* sw = root.find("sweep")) load_sweep(*sw);
-    if (const auto* co = root.find("cohort")) load_cohort(*co);
-    load_output(root.find("output"));
+    // Each section is read on its own, so that a file's errors are reported
+    // together (up to max_reported_errors), not only the first.
+    if (const auto* c = root.find("culture")) recover([&] { load_culture(*c); });
+    if (const auto* sv = root.find("solver")) recover([&] { load_solver(*sv); });
+    if (const auto* st = root.find("set")) recover([&] { s_.set = read_assignments(*st); });
+    recover([&] { load_donors(root.find("donors"), root.find("cohort") != nullptr); });
+    recover([&] { load_arms(root.find("arms")); });
+    if (const auto* p = root.find("protocol")) recover([&] { s_.protocol = read_protocol(*p, false); });
+    recover([&] { load_samples(root.at("samples")); });
+    if (const auto* sw = root.find("sweep")) recover([&] { load_sweep(*sw); });
+    if (const auto* co = root.find("cohort")) recover([&] { load_cohort(*co); });
+    recover([&] { load_output(root.find("output")); });
+    throw_collected_errors();  // the placeholder checks need every section
     check_placeholders();
+    check_run_count(root);
     if (options_.native_code && s_.solver.evaluator == "native") use_native_code();
     return std::move(s_);
   }
@@ -141,7 +146,9 @@ class Loader {
     if (!q.unit) return q.value;
     if (!is_time(*q.unit))
       node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", q.text));
-    return q.value * q.unit->scale / time_unit_.scale;
+    const double t = q.value * q.unit->scale / time_unit_.scale;
+    if (!std::isfinite(t)) node.fail(fmt::format("time '{}' is too large", q.text));
+    return t;
   }
 
   static Quantity quantity(const YamlNode& node) {
@@ -226,10 +233,12 @@ class Loader {
       ValueSpec v = read_value(val);
       if (auto p = model().parameter_index(k.text)) {
         check_convertible(val, v, model().parameters()[*p].unit, {});
-        note_placeholder(v, model().parameters()[*p].unit);
+        note_placeholder(v, model().parameters()[*p].unit, {}, Target{Target::parameter, *p});
+        check_literal(v, Target{Target::parameter, *p});
       } else if (auto sp = model().species_index(k.text)) {
         check_convertible(val, v, model().species()[*sp].unit, species_context(*sp));
-        note_placeholder(v, model().species()[*sp].unit, species_context(*sp));
+        note_placeholder(v, model().species()[*sp].unit, species_context(*sp), Target{Target::amount, *sp});
+        check_literal(v, Target{Target::amount, *sp});
       } else {
         std::vector<std::string> names;
         for (const auto& p2 : model().parameters()) names.push_back(p2.name);
@@ -259,6 +268,10 @@ class Loader {
       DonorSpec donor;
       const YamlNode& id = d.at("id");
       donor.id = id.identifier();
+      if (is_reserved_donor_id(donor.id))
+        id.fail(fmt::format("donor id '{}' is reserved: virtual cohort members are named cohort_0001, cohort_0002, "
+                            "..., and their summary rows 'cohort'; choose another id",
+                            donor.id));
       if (!seen.insert(donor.id).second) id.fail(fmt::format("duplicate donor id '{}'", donor.id));
       if (const auto* p = d.find("preset")) {
         donor.preset = p->identifier();
@@ -305,7 +318,7 @@ class Loader {
       ev.path = e.path;
       const YamlNode& at = e.at("at");
       ev.time = read_value(at);
-      note_placeholder(ev.time, model().time_unit());
+      note_placeholder(ev.time, model().time_unit(), {}, Target{Target::time, 0});
       if (ev.time.placeholder.empty()) {
         const double t = to_model_time(at, quantity(at));
         if (t < 0) at.fail(fmt::format("event time must not be negative, got '{}'", at.text));
@@ -337,15 +350,18 @@ class Loader {
           key.path = body.path + "." + k.text;
           const std::size_t sp = species_index(key, k.text);
           ValueSpec v = read_value(val);
+          const Target target{ev.kind == EventSpec::Kind::scale ? Target::scale_factor
+                              : ev.kind == EventSpec::Kind::add ? Target::added_amount
+                                                                : Target::amount,
+                              sp};
           if (ev.kind == EventSpec::Kind::scale) {
             check_convertible(val, v, "1", {});
-            note_placeholder(v, "1");
+            note_placeholder(v, "1", {}, target);
           } else {
             check_convertible(val, v, model().species()[sp].unit, species_context(sp));
-            note_placeholder(v, model().species()[sp].unit, species_context(sp));
+            note_placeholder(v, model().species()[sp].unit, species_context(sp), target);
           }
-          if (v.placeholder.empty() && ev.kind == EventSpec::Kind::add && v.value < 0)
-            val.fail(fmt::format("an added amount must not be negative, got '{}'", val.text));
+          check_literal(v, target);
           ev.targets.emplace_back(sp, std::move(v));
         }
       }
@@ -359,7 +375,12 @@ class Loader {
     node.check_keys({"times", "observables"});
     const YamlNode& times = node.at("times");
     std::vector<solve::SampleTime> out;
+    auto check_count = [&](const YamlNode& list, double count) {
+      if (count > static_cast<double>(max_sample_times))
+        list.fail(fmt::format("{} sample times is too many (the limit is {} per scenario)", count, max_sample_times));
+    };
     if (times.is_sequence()) {
+      check_count(times, static_cast<double>(times.items.size()));
       for (const auto& item : times.items) {
         const Quantity q = quantity(item);
         out.push_back({to_model_time(item, q), q.before});
@@ -380,6 +401,7 @@ class Loader {
         }
         const YamlNode& values = times.at("values");
         values.expect_sequence("a list of numbers");
+        check_count(values, static_cast<double>(values.items.size()));
         for (const auto& item : values.items) {
           Quantity q = quantity(item);
           if (q.unit) item.fail(fmt::format("give bare numbers here (the unit is '{}'), got '{}'", unit_text.empty() ? model().time_unit() : unit_text, q.text));
@@ -396,7 +418,7 @@ class Loader {
         if (every <= 0) times.at("every").fail("must be positive");
         if (to < from) times.at("to").fail("must not be before 'from'");
         const double count = std::floor((to - from) / every * (1 + 1e-12)) + 1;
-        if (count > 1e6) times.fail(fmt::format("{} sample times is too many (at most 1000000)", count));
+        check_count(times, count);
         for (long i = 0; i < static_cast<long>(count); ++i) out.push_back({from + static_cast<double>(i) * every, false});
       }
     }
@@ -407,6 +429,7 @@ class Loader {
       std::vector<std::string> names;
       for (const auto& o : model().observables()) names.push_back(o.name);
       obs->expect_sequence("a list of observable names");
+      if (obs->items.empty()) obs->fail("expected at least one observable (leave 'observables' out to write all)");
       for (const auto& item : obs->items) {
         const std::string& name = item.scalar("an observable name");
         auto idx = model().observable_index(name);
@@ -452,7 +475,7 @@ class Loader {
     }
     if (const auto* n = node.find("n")) {
       if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
-      sw.n = n->integer(1, 1'000'000'000L);
+      sw.n = n->integer(1, static_cast<long>(max_sweep_samples));
     }
     if (sw.design != SweepDesign::grid && sw.n == 0)
       node.fail(fmt::format("the '{}' design needs 'n', the number of samples", to_string(sw.design)));
@@ -620,9 +643,106 @@ class Loader {
     if (const auto* t = node->find("timecourses")) s_.output.timecourses = t->boolean();
   }
 
+  /// The sweep's samples and the number of runs are within the limits, before
+  /// anything is allocated for them.
+  void check_run_count(const YamlNode& root) const {
+    const auto& sw = s_.sweep;
+    long double samples = 1;
+    if (sw.design == SweepDesign::grid)
+      for (const auto& f : sw.factors) samples *= static_cast<long double>(f.values.size());
+    else
+      samples = static_cast<long double>(sw.n);
+    if (samples > static_cast<long double>(max_sweep_samples))
+      root.at("sweep").fail(fmt::format("the grid has {:.0f} combinations of the factors' values; the limit is {} "
+                                        "sweep samples (use a sampled design: lhs, sobol or random with n)",
+                                        static_cast<double>(samples), max_sweep_samples));
+    const long double runs =
+        samples * static_cast<long double>(s_.arms.size()) * static_cast<long double>(s_.donors.size() + s_.cohort.size());
+    if (runs > static_cast<long double>(max_runs))
+      root.fail(fmt::format("{:.0f} runs (donors × arms × sweep samples) is too many; the limit is {}", static_cast<double>(runs), max_runs));
+  }
+
+  /// What a value sets, for the checks of its sign and bounds.
+  struct Target {
+    enum Kind { parameter, amount, added_amount, scale_factor, time } kind;
+    std::size_t index;  ///< parameter or species index
+  };
+
+  static bool is_reserved_donor_id(const std::string& id) {
+    if (id == "cohort") return true;
+    if (id.rfind("cohort_", 0) != 0 || id.size() == 7) return false;
+    return std::all_of(id.begin() + 7, id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  }
+
+  /// Checks a value already converted to its target's unit; `what` says where it came from.
+  void check_target_value(const SourceLocation& where, const std::string& path, double value, const Target& t,
+                          const std::string& what) {
+    if (!std::isfinite(value))
+      throw ScenarioError(where, path, fmt::format("{}too large: it overflows when converted to the unit of its target",
+                                                   what.empty() ? "the value is " : what));
+    switch (t.kind) {
+      case Target::amount:
+      case Target::added_amount: {
+        const auto& sp = model().species()[t.index];
+        if (value < 0)
+          throw ScenarioError(where, path,
+                              fmt::format("{} species '{}' must not be negative, got {}{} {}",
+                                          t.kind == Target::added_amount ? "the amount added to" : "the value set for",
+                                          sp.name, what, value, sp.unit));
+        return;
+      }
+      case Target::scale_factor:
+        if (value < 0)
+          throw ScenarioError(where, path, fmt::format("a scale factor must not be negative, got {}{}", what, value));
+        return;
+      case Target::time:
+        if (value < 0)
+          throw ScenarioError(where, path, fmt::format("event time must not be negative, got {}{} {}", what, value,
+                                                       model().time_unit()));
+        return;
+      case Target::parameter: {
+        const auto& p = model().parameters()[t.index];
+        if (!p.has_bounds || (value >= p.lower && value <= p.upper)) return;
+        const std::string text = fmt::format("{}{} {} is outside the bounds [{}, {}] of parameter '{}'", what, value,
+                                             p.unit, p.lower, p.upper, p.name);
+        if (!s_.allow_out_of_bounds)
+          throw ScenarioError(where, path,
+                              text + " (write 'allow_out_of_bounds: true' in the scenario to run it anyway)");
+        s_.warnings.push_back(format_error(where, path, text + " (allowed by allow_out_of_bounds)"));
+        return;
+      }
+    }
+  }
+
+  /// A literal value (not a placeholder): converted to its target's unit and checked.
+  void check_literal(const ValueSpec& v, const Target& t) {
+    if (!v.placeholder.empty()) return;
+    check_target_value(v.where, v.path, v.value * factor_to_target(v.unit, t), t, "");
+  }
+
+  /// The factor from `unit` ("" = the target's own unit) to the target's unit.
+  double factor_to_target(const std::string& unit, const Target& t) const {
+    if (unit.empty()) return 1;
+    switch (t.kind) {
+      case Target::parameter: return conversion_factor(parse_unit(unit), parse_unit(model().parameters()[t.index].unit));
+      case Target::amount:
+      case Target::added_amount:
+        return conversion_factor(parse_unit(unit), parse_unit(model().species()[t.index].unit), species_context(t.index));
+      case Target::scale_factor: return conversion_factor(parse_unit(unit), parse_unit("1"));
+      case Target::time: return conversion_factor(parse_unit(unit), time_unit_);
+    }
+    return 1;
+  }
+
+  /// The values a sweep factor gives (as written): its list, or its range's ends.
+  static std::vector<double> factor_values(const SweepFactor& f) {
+    return f.has_range ? std::vector<double>{f.lower, f.upper} : f.values;
+  }
+
   /// Remembers a $placeholder use with the unit its factor's values must convert to.
-  void note_placeholder(const ValueSpec& v, std::string target_unit = "1", ConversionContext ctx = {}) {
-    if (!v.placeholder.empty()) placeholders_.push_back({v, std::move(target_unit), ctx});
+  void note_placeholder(const ValueSpec& v, std::string target_unit = "1", ConversionContext ctx = {},
+                        Target target = {Target::scale_factor, 0}) {
+    if (!v.placeholder.empty()) placeholders_.push_back({v, std::move(target_unit), ctx, target});
   }
 
   /// Every $name has a factor; every non-parameter factor is used; units agree.
@@ -637,12 +757,25 @@ class Loader {
         throw ScenarioError(v.where, v.path,
                             fmt::format("'${}' is not a sweep factor (add it under sweep.factors)", v.placeholder),
                             closest_match(v.placeholder, factor_names));
-      if (it->unit.empty()) continue;
-      try {
-        (void)conversion_factor(parse_unit(it->unit), parse_unit(use.target_unit), use.ctx);
-      } catch (const UnitError& e) {
-        throw ScenarioError(v.where, v.path, fmt::format("factor '{}': {}", it->name, e.what()));
+      double factor = 1;
+      if (!it->unit.empty()) {
+        try {
+          factor = conversion_factor(parse_unit(it->unit), parse_unit(use.target_unit), use.ctx);
+        } catch (const UnitError& e) {
+          throw ScenarioError(v.where, v.path, fmt::format("factor '{}': {}", it->name, e.what()));
+        }
       }
+      // The placeholder's values are known now: check each where the factor gives it.
+      for (double x : factor_values(*it))
+        check_target_value(it->where, it->path, x * factor, use.target,
+                           fmt::format("'${}' (used at {}{}) = ", it->name, v.path, v.where.line ? fmt::format(", line {}", v.where.line) : ""));
+    }
+    for (const auto& f : s_.sweep.factors) {
+      if (!f.is_parameter) continue;
+      const std::size_t p = *model().parameter_index(f.name);
+      const Target t{Target::parameter, p};
+      const double factor = factor_to_target(f.unit, t);
+      for (double x : factor_values(f)) check_target_value(f.where, f.path, x * factor, t, "");
     }
     for (const auto& f : s_.sweep.factors) {
       if (f.is_parameter) continue;
@@ -659,6 +792,31 @@ class Loader {
     }
   }
 
+  /// Runs one section's reading; a ScenarioError is kept for the combined report.
+  template <class Step>
+  void recover(Step&& step) {
+    try {
+      step();
+    } catch (const ScenarioError& e) {
+      errors_.emplace_back(e.what());
+      if (errors_.size() >= max_reported_errors) throw_collected_errors();
+    }
+  }
+
+  /// Throws the errors collected so far as one ScenarioError, one per line.
+  void throw_collected_errors() {
+    if (errors_.empty()) return;
+    std::string text = errors_.front();
+    for (std::size_t i = 1; i < errors_.size(); ++i) text += "\n" + errors_[i];
+    if (errors_.size() > 1)
+      text += errors_.size() >= max_reported_errors
+                  ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors_.size())
+                  : fmt::format("\n({} errors)", errors_.size());
+    throw ScenarioError(text);
+  }
+
+  static constexpr std::size_t max_reported_errors = 20;
+  std::vector<std::string> errors_;
   std::string path_;
   LoadOptions options_;
   Scenario s_;
@@ -668,6 +826,7 @@ class Loader {
     ValueSpec value;
     std::string target_unit;
     ConversionContext ctx;
+    Target target;
   };
   std::vector<PlaceholderUse> placeholders_;
 };

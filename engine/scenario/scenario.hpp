@@ -89,6 +89,14 @@ struct OutputSpec {
   bool timecourses = true;
 };
 
+/// At most this many sample times per scenario, checked before any run: the
+/// output of one run grows with sample times × observables.
+inline constexpr std::size_t max_sample_times = 100'000;
+/// At most this many sweep samples (grid combinations or n of a sampled
+/// design; the design is held in memory) and runs in all.
+inline constexpr std::size_t max_sweep_samples = 10'000'000;
+inline constexpr std::size_t max_runs = 1'000'000'000'000;
+
 /// How the scenario's model is evaluated, as decided by load_scenario().
 struct EvaluatorInfo {
   std::string used = "interpreter";   ///< "native" or "interpreter"
@@ -114,9 +122,12 @@ struct Scenario {
   SweepSpec sweep;
   CohortOptions cohort;
   OutputSpec output;
+  /// `allow_out_of_bounds: true`: parameter values outside the model's bounds
+  /// (in set, donors, sweeps) are warned about instead of rejected.
+  bool allow_out_of_bounds = false;
   EvaluatorInfo evaluator;
-  /// Things the user should hear about that do not stop the runs (e.g. native
-  /// code could not be built, so the interpreter is used).
+  /// Messages for the user that do not stop the runs: out-of-bounds values
+  /// allowed, native code that could not be built (the interpreter is used).
   std::vector<std::string> warnings;
 };
 
@@ -128,6 +139,11 @@ struct LoadOptions {
 
 /// Reads and validates a scenario file and the model it names. Throws
 /// ScenarioError (or the model's ModelError) with file:line:col and key path.
+/// Every value is checked where it becomes known — literals, and each value or
+/// range end of the sweep factor a $placeholder names: amounts, concentrations
+/// and scale factors must not be negative, parameter values must lie within
+/// the model's bounds (unless allow_out_of_bounds). Listed donor ids `cohort`
+/// and `cohort_<digits>` are reserved for the virtual cohort.
 Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace exvivo::scenario

@@ -1,6 +1,7 @@
 #include "sweep/assemble.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -17,6 +18,10 @@
 namespace exvivo::sweep {
 
 namespace fs = std::filesystem;
+
+std::vector<std::string> timecourses_header() {
+  return {"run", "donor", "arm", "sample", "time", "side", "observable", "value"};
+}
 
 std::vector<std::string> runs_header(const OutputLayout& layout) {
   std::vector<std::string> h{"run", "donor", "arm", "sample", "status", "message", "steps", "rhs_evals", "wall_ms"};
@@ -48,7 +53,10 @@ class LineStream {
   void advance() {
     while (true) {
       if (in_ && std::getline(*in_, line_)) {
-        run_ = std::stoull(line_.substr(0, line_.find(',')));
+        const auto [end, err] = std::from_chars(line_.data(), line_.data() + line_.size(), run_);
+        if (err != std::errc() || end == line_.data() + line_.size() || *end != ',')
+          throw OptionError(SourceLocation{chunk_path(shard_, next_chunk_ - 1, kind_).string(), 0, 0}, "",
+                            "damaged chunk: a line does not begin with a run number; run again without --resume");
         return;
       }
       if (next_chunk_ >= shard_.layout.chunks(shard_.layout.shard_index)) {
@@ -158,7 +166,7 @@ class ValueReader {
 void write_summary(const std::vector<ShardInput>& shards, std::ostream& out, std::size_t budget) {
   const auto& l = shards.front().layout;
   io::CsvWriter w(out);
-  w.write_row({"donor", "arm", "time", "observable", "n", "mean", "sd", "q05", "q25", "median", "q75", "q95"});
+  w.write_row({"donor", "arm", "time", "side", "observable", "n", "mean", "sd", "q05", "q25", "median", "q75", "q95"});
   ValueReader reader(shards);
   const std::size_t n_cols = l.value_columns();
   if (n_cols == 0) return;
@@ -188,7 +196,8 @@ void write_summary(const std::vector<ShardInput>& shards, std::ostream& out, std
         for (std::size_t c = c0; c < c1; ++c) {
           const Summary sm = summarize(cols[c - c0]);
           const std::size_t ti = c / l.observables.size(), oi = c % l.observables.size();
-          w.field(g.label).field(l.arms[a]).field(l.times[ti]).field(l.observables[oi]).field(sm.n).field(sm.mean)
+          w.field(g.label).field(l.arms[a]).field(l.times[ti]).field(l.before_event[ti] ? "-" : "")
+              .field(l.observables[oi]).field(sm.n).field(sm.mean)
               .field(sm.sd).field(sm.q05).field(sm.q25).field(sm.median).field(sm.q75).field(sm.q95);
           w.end_row();
         }
@@ -219,7 +228,7 @@ AssembleCounts assemble_outputs(const std::vector<ShardInput>& shards, const fs:
   });
   if (l.timecourses) {
     io::write_file_atomically(out_dir / "timecourses.csv", [&](std::ostream& out) {
-      io::CsvWriter(out).write_row({"run", "donor", "arm", "sample", "time", "observable", "value"});
+      io::CsvWriter(out).write_row(timecourses_header());
       merge_lines(shards, "timecourses.csv", out, [](const std::string&) {});
     });
   }

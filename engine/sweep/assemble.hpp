@@ -31,6 +31,10 @@ struct AssembleCounts {
 AssembleCounts assemble_outputs(const std::vector<ShardInput>& shards, const std::filesystem::path& out_dir,
                                 std::size_t memory_budget_bytes = 32u << 20);
 
+/// timecourses.csv header: `side` is "-" for a sample written `24 h-` (just
+/// before the events at that time) and empty otherwise.
+std::vector<std::string> timecourses_header();
+
 /// runs.csv header for a layout.
 std::vector<std::string> runs_header(const OutputLayout& layout);
 

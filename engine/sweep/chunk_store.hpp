@@ -4,9 +4,11 @@
 // A process computing shard I of N writes its runs in chunks of a fixed number
 // of runs (independent of the thread count) under
 //   DIR/chunks/shard-I-of-N/chunk-<c>.{timecourses.csv,runs.csv,values.bin}
-// with a manifest.json describing the output layout. Each chunk file is made
-// durable atomically (temporary file + rename) and the runs file is renamed
-// last, so a chunk is complete exactly when its runs file exists: after a
+// with a manifest.json describing the output layout, and a chunk-<c>.check
+// (JSON: rows and SHA-256 of each chunk file) that `exvivo merge` verifies.
+// Each chunk file is made durable atomically (temporary file + rename) and the
+// runs file is renamed last, so a chunk is complete exactly when its runs file
+// exists: after a
 // kill -9 at any moment, --resume recomputes only incomplete chunks. The final
 // tables are assembled from the chunks of one or several shards (assemble.hpp).
 #include <cstddef>
@@ -24,6 +26,7 @@ struct OutputLayout {
   std::vector<std::string> arms;
   std::size_t samples_per_arm = 1;
   std::vector<double> times;               ///< sample times, model time unit
+  std::vector<bool> before_event;          ///< per sample time: written `24 h-` (just before the events)
   std::vector<std::string> observables;    ///< written observables, in order
   std::vector<std::string> factor_columns; ///< extra runs.csv columns
   bool timecourses = true;
@@ -44,6 +47,12 @@ struct OutputLayout {
   static OutputLayout from_json_file(const std::filesystem::path& file);
 };
 
+/// Checks every chunk of a shard directory against its layout and check
+/// files: present, the runs file holding the expected runs, row counts and
+/// SHA-256 of each file as written. Returns one message per problem (empty
+/// when the shard is whole); never throws for damaged content.
+std::vector<std::string> verify_shard(const std::filesystem::path& shard_dir, const OutputLayout& layout);
+
 class ChunkStore {
  public:
   /// The shard directory DIR/chunks/shard-I-of-N for layout.shard_index.
@@ -59,6 +68,9 @@ class ChunkStore {
   /// scenario, model, runs and chunking); throws OptionError saying what differs.
   void check_resumable() const;
   bool complete(std::size_t chunk) const;
+
+  /// The names of files and folders under DIR/chunks (for io::OutputDir).
+  static std::string file_name_pattern();
 
   /// Writes one chunk durably; `values` holds value_columns() doubles per run.
   void write_chunk(std::size_t chunk, const std::string& timecourses, const std::string& runs,

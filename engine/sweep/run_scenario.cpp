@@ -20,6 +20,7 @@
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
+#include "io/output_dir.hpp"
 #include "io/sha256.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/solve.hpp"
@@ -86,7 +87,7 @@ RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan,
         value = sol.observables(static_cast<Eigen::Index>(ti), static_cast<Eigen::Index>(s.observables[oi]));
         if (s.output.timecourses) {
           tc.field(run).field(donor).field(arm).field(key.sample).field(s.samples[ti].time)
-              .field(layout.observables[oi]).field(value);
+              .field(s.samples[ti].before_event ? "-" : "").field(layout.observables[oi]).field(value);
           tc.end_row();
         }
       }
@@ -96,24 +97,69 @@ RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan,
   return out;
 }
 
+/// Runs per chunk: at most `requested`, and few enough that a chunk's rows in
+/// memory (values and CSV text) stay within about chunk_memory_budget bytes
+/// however many sample times and observables a run has.
+std::size_t chunk_runs_within_budget(std::size_t requested, std::size_t value_columns, bool timecourses) {
+  constexpr std::size_t chunk_memory_budget = 64u << 20;
+  const std::size_t per_run = 1024 + value_columns * (sizeof(double) + (timecourses ? 96 : 0));
+  return std::clamp<std::size_t>(chunk_memory_budget / per_run, 1, requested);
+}
+
+/// JSON strings must be UTF-8; a path of other bytes keeps them as \xNN escapes.
+std::string json_path(const std::string& path) { return utf8_or_escaped(path); }
+
 OutputLayout make_layout(const scenario::Scenario& s, const scenario::RunPlan& plan, const RunOptions& o) {
   OutputLayout l;
   for (const auto& d : s.donors) l.listed_donors.push_back(d.id);
   l.cohort_size = s.cohort.size();
   for (const auto& a : s.arms) l.arms.push_back(a.id);
   l.samples_per_arm = plan.samples_per_arm();
-  for (const auto& t : s.samples) l.times.push_back(t.time);
+  for (const auto& t : s.samples) {
+    l.times.push_back(t.time);
+    l.before_event.push_back(t.before_event);
+  }
   for (std::size_t oi : s.observables) l.observables.push_back(s.model->observables()[oi].name);
   l.factor_columns = plan.factor_names();
   l.timecourses = s.output.timecourses;
   l.total_runs = plan.size();
-  l.chunk_runs = o.chunk_runs;
+  l.chunk_runs = chunk_runs_within_budget(o.chunk_runs, l.value_columns(), l.timecourses);
   l.shard_index = o.shard_index;
   l.shard_count = o.shard_count;
   l.scenario_sha256 = io::sha256_file(s.file);
   l.model_sha256 = io::sha256_file(s.model_file);
   l.engine_version = engine_version;
   return l;
+}
+
+io::Computation run_computation(const std::string& scenario_name, const OutputLayout& layout) {
+  std::string name = scenario_name;
+  if (layout.shard_count > 1) name += fmt::format(" (shard {}/{})", layout.shard_index, layout.shard_count);
+  return {"run", name, io::sha256_hex(layout.to_json())};
+}
+
+io::OutputDir::Tree chunk_tree() { return {"chunks", ChunkStore::file_name_pattern()}; }
+
+/// The tables and record a run writes in its output directory.
+std::vector<std::string> output_files(const OutputLayout& layout) {
+  std::vector<std::string> files{"runs.csv", "summary.csv", "run.json"};
+  if (layout.timecourses) files.push_back("timecourses.csv");
+  return files;
+}
+
+/// `--resume` on finished results of the same computation: the counts of run.json.
+RunReport finished_report(const fs::path& dir) {
+  RunReport report;
+  report.out_dir = dir.string();
+  report.already_complete = true;
+  std::ifstream in(dir / "run.json");
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_object()) {
+    report.runs = j.value("runs", std::size_t{0});
+    report.ok = j.value("runs_ok", std::size_t{0});
+    report.failed = j.value("runs_failed", std::size_t{0});
+  }
+  return report;
 }
 
 void write_run_json(const fs::path& dir, const nlohmann::ordered_json& extra, const OutputLayout& l,
@@ -134,7 +180,7 @@ void write_run_json(const fs::path& dir, const nlohmann::ordered_json& extra, co
   j["start_time"] = utc_timestamp(start);
   j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "run.json", j.dump(2) + "\n");
+  io::write_file_atomically(dir / "run.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace
@@ -149,14 +195,14 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   RunReport report;
   report.out_dir = options.out_dir.empty() ? s.output.dir : options.out_dir;
   const fs::path dir(report.out_dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw OptionError(SourceLocation{}, "-o", fmt::format("cannot create output directory '{}': {}", report.out_dir, ec.message()));
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
   const OutputLayout layout = make_layout(s, plan, options);
+  io::OutputDir out(dir, run_computation(s.name, layout), options.resume, {chunk_tree()});
+  if (out.already_complete()) return finished_report(dir);
+  out.claim_tree("chunks");
   const ChunkStore store(dir, layout);
   if (options.resume) store.check_resumable(); else store.reset();
 
@@ -197,19 +243,20 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   }
   progress.finish();
 
+  out.claim(output_files(layout));
   const AssembleCounts counts = assemble_outputs({ShardInput{store.dir(), layout}}, dir);
   report.runs = counts.runs;
   report.ok = counts.ok;
   report.failed = counts.failed;
   for (const auto& row : counts.first_failures) report.failures.push_back("run " + row);
-  if (options.shard_count == 1) fs::remove_all(dir / "chunks");  // assembled: the chunks are no longer needed
+  if (options.shard_count == 1) out.remove("chunks");  // assembled: the chunks are no longer needed
 
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json extra;
   extra["scenario"] = s.name;
-  extra["scenario_file"] = s.file;
+  extra["scenario_file"] = json_path(s.file);
   extra["model"] = model.name();
-  extra["model_file"] = s.model_file;
+  extra["model_file"] = json_path(s.model_file);
   extra["seed"] = s.sweep.seed;
   extra["time_unit"] = model.time_unit();
   extra["evaluator"] = s.evaluator.used;
@@ -220,53 +267,89 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   extra["observable_units"] = units;
   write_run_json(dir, extra, layout, report, start_wall, threads,
                  fmt::format("{}/{}", options.shard_index, options.shard_count));
+  out.finish();
   return report;
 }
 
 RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir) {
   const auto start_wall = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
+  // Everything is checked before the output directory is touched; every problem is listed.
+  std::vector<std::string> problems;
   std::vector<ShardInput> shards;
   nlohmann::ordered_json extra;
   for (const auto& d : shard_dirs) {
     const fs::path chunks = fs::path(d) / "chunks";
-    if (!fs::is_directory(chunks))
-      throw OptionError(SourceLocation{}, d, "not a shard directory of `exvivo run --shard I/N` (no chunks/ folder)");
-    for (const auto& entry : fs::directory_iterator(chunks)) {
-      const fs::path manifest = entry.path() / "manifest.json";
-      if (fs::exists(manifest)) shards.push_back({entry.path(), OutputLayout::from_json_file(manifest)});
+    std::error_code ec;
+    if (!fs::is_directory(chunks, ec)) {
+      problems.push_back(fmt::format("'{}' is not a shard directory of `exvivo run --shard I/N` (no chunks/ folder)", d));
+      continue;
     }
-    if (extra.empty() && fs::exists(fs::path(d) / "run.json")) {
+    for (const auto& entry : fs::directory_iterator(chunks, ec)) {
+      const fs::path manifest = entry.path() / "manifest.json";
+      if (!fs::exists(manifest, ec)) continue;
+      try {
+        shards.push_back({entry.path(), OutputLayout::from_json_file(manifest)});
+      } catch (const OptionError& e) {
+        problems.push_back(e.what());
+      }
+    }
+    if (extra.empty() && fs::is_regular_file(fs::path(d) / "run.json", ec)) {
       std::ifstream in(fs::path(d) / "run.json");
       const auto j = nlohmann::ordered_json::parse(in, nullptr, false);
       for (const char* k : {"scenario", "scenario_file", "model", "model_file", "seed", "time_unit", "evaluator", "observable_units"})
         if (j.is_object() && j.contains(k)) extra[k] = j[k];
     }
   }
-  if (shards.empty()) throw OptionError(SourceLocation{}, "merge", "no shard directories given");
+  auto refuse = [&] {
+    std::string text = fmt::format("merge refused, nothing written ({} problem{}):", problems.size(),
+                                   problems.size() == 1 ? "" : "s");
+    for (const auto& p : problems) text += "\n  " + p;
+    throw OptionError(SourceLocation{}, "", text);
+  };
+  if (shards.empty()) {
+    if (problems.empty()) problems.push_back("no shard directories given");
+    refuse();
+  }
   std::sort(shards.begin(), shards.end(),
             [](const ShardInput& a, const ShardInput& b) { return a.layout.shard_index < b.layout.shard_index; });
   const OutputLayout& first = shards.front().layout;
   const int n = first.shard_count;
+  std::vector<bool> present(static_cast<std::size_t>(n) + 1, false);
   for (std::size_t i = 0; i < shards.size(); ++i) {
     OutputLayout l = shards[i].layout;
-    if (l.scenario_sha256 != first.scenario_sha256 || l.model_sha256 != first.model_sha256 || l.shard_count != n)
-      throw OptionError(SourceLocation{}, shards[i].dir.string(), "comes from a different scenario, model or shard count than the first shard");
-    l.shard_index = first.shard_index;
-    if (l.to_json() != first.to_json())
-      throw OptionError(SourceLocation{}, shards[i].dir.string(), "has a different run layout than the first shard");
-    if (i > 0 && shards[i].layout.shard_index == shards[i - 1].layout.shard_index)
-      throw OptionError(SourceLocation{}, shards[i].dir.string(), fmt::format("shard {}/{} is given twice", shards[i].layout.shard_index, n));
-  }
-  if (static_cast<int>(shards.size()) != n) {
-    std::string missing;
-    for (int i = 1, k = 0; i <= n; ++i) {
-      if (k < static_cast<int>(shards.size()) && shards[static_cast<std::size_t>(k)].layout.shard_index == i) ++k;
-      else missing += (missing.empty() ? "" : ", ") + fmt::format("{}/{}", i, n);
+    if (l.scenario_sha256 != first.scenario_sha256 || l.model_sha256 != first.model_sha256 || l.shard_count != n) {
+      problems.push_back(fmt::format("'{}' comes from a different scenario, model or shard count than '{}'",
+                                     shards[i].dir.string(), shards.front().dir.string()));
+      continue;
     }
-    throw OptionError(SourceLocation{}, "merge", fmt::format("shards missing: {}", missing));
+    l.shard_index = first.shard_index;
+    if (l.to_json() != first.to_json()) {
+      problems.push_back(fmt::format("'{}' has a different run layout than '{}'", shards[i].dir.string(),
+                                     shards.front().dir.string()));
+      continue;
+    }
+    const auto index = static_cast<std::size_t>(shards[i].layout.shard_index);
+    if (present[index]) {
+      problems.push_back(fmt::format("shard {}/{} is given twice ('{}')", index, n, shards[i].dir.string()));
+      continue;
+    }
+    present[index] = true;
+    for (auto& p : verify_shard(shards[i].dir, shards[i].layout)) problems.push_back(std::move(p));
   }
-  fs::create_directories(out_dir);
+  std::string missing;
+  for (int i = 1; i <= n; ++i)
+    if (!present[static_cast<std::size_t>(i)]) missing += (missing.empty() ? "" : ", ") + fmt::format("{}/{}", i, n);
+  if (!missing.empty()) problems.push_back(fmt::format("shards missing: {}", missing));
+  if (!problems.empty()) refuse();
+
+  const std::string scenario_name = extra.contains("scenario") && extra["scenario"].is_string()
+                                        ? extra["scenario"].get<std::string>()
+                                        : "scenario " + first.scenario_sha256.substr(0, 12);
+  OutputLayout whole = first;
+  whole.shard_index = whole.shard_count = 1;
+  io::OutputDir out(out_dir, {"run", scenario_name, io::sha256_hex("merged\n" + whole.to_json())}, false, {chunk_tree()});
+  out.claim(output_files(first));
   const AssembleCounts counts = assemble_outputs(shards, out_dir);
   RunReport report;
   report.out_dir = out_dir;
@@ -275,6 +358,7 @@ RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::st
   report.failed = counts.failed;
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_run_json(out_dir, extra, first, report, start_wall, 0, fmt::format("merged {}", n));
+  out.finish();
   return report;
 }
 

@@ -34,18 +34,24 @@ struct RunReport {
   std::size_t failed = 0;
   std::size_t chunks_computed = 0;  ///< chunks solved by this call (resumed ones excluded)
   bool interrupted = false;         ///< stopped by stop_after_chunks; nothing assembled
+  bool already_complete = false;    ///< --resume found this computation's finished results: nothing done
   double wall_seconds = 0;
   std::string out_dir;
   /// "run <runs.csv row>" for the first failures (at most AssembleCounts::max_listed_failures).
   std::vector<std::string> failures;
 };
 
+/// The output directory is owned as io/output_dir.hpp says: a directory of
+/// another computation or with files exvivo did not write is refused
+/// (OptionError) before anything is computed.
 RunReport run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
 
 /// exvivo merge: assembles the shard directories written by `run --shard I/N`
 /// (all N of them, any order) into out_dir, byte-identical to an unsharded run
-/// apart from wall-clock columns. Throws OptionError when shards are missing,
-/// duplicated, incomplete or from different scenarios.
+/// apart from wall-clock columns. Every chunk of every shard is checked first
+/// (present, row counts and SHA-256 as recorded when it was written); when any
+/// shard is missing, duplicated, incomplete, damaged or from another scenario,
+/// throws OptionError listing every problem, and writes nothing.
 RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir);
 
 }  // namespace exvivo::sweep

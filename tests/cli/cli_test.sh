@@ -55,6 +55,7 @@ cat > "$work/failing.yaml" <<YAML
 scenario: failing
 model: $model
 solver: {max_steps: 50, method: rk45}
+allow_out_of_bounds: true   # k_el = 1000 is outside its bounds on purpose
 arms:
   - id: long
     protocol:

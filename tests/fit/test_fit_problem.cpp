@@ -186,7 +186,7 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   CHECK_THAT(min_nllh, Catch::WithinRel(report.best_nllh, 1e-9));
 
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
-  CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "observable", "value"});
+  CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "side", "observable", "value"});
   CHECK(tc.row_count() == 2 * 6 * 3);  // donors × sample times × observables
 
   std::ifstream json_file(f.dir.path / "out" / "fit.json");

@@ -6,7 +6,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.hpp"
 #include "io/atomic_file.hpp"
+
+#include <cerrno>
 
 namespace fs = std::filesystem;
 
@@ -53,5 +56,12 @@ TEST_CASE("a failed atomic write keeps the old file", "[io][atomic]") {
   CHECK_FALSE(fs::exists(exvivo::io::temporary_path_for(target)));
 
   CHECK_THROWS_AS(exvivo::io::write_file_atomically(dir / "missing_dir" / "x.csv", std::string_view("x")),
-                  fs::filesystem_error);
+                  exvivo::EnvironmentError);
+  try {
+    exvivo::io::write_file_atomically(dir / "missing_dir" / "x.csv", std::string_view("x"));
+  } catch (const exvivo::EnvironmentError& e) {
+    CHECK(e.error_number() == ENOENT);
+    CHECK(std::string(e.what()).find("No such file or directory") != std::string::npos);
+    CHECK(e.is_bad_path());
+  }
 }

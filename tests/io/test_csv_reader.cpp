@@ -117,5 +117,5 @@ TEST_CASE("malformed tables are rejected with their location", "[io][csv]") {
   CHECK(data_error([] { read_text("time,value,time\n", "h.csv"); }) ==
         "h.csv:1:3: duplicate column 'time' (also column 1)");
   CHECK(data_error([] { exvivo::io::read_csv_file("no/such/file.tsv"); }) ==
-        "no/such/file.tsv: cannot open: No such file or directory");
+        "no/such/file.tsv: cannot open file: No such file or directory");
 }

@@ -50,7 +50,7 @@ TEST_CASE("file-level errors", "[model][errors]") {
   CHECK(load_error("just text\n") ==
         "m.yaml:1:1: expected a mapping of model sections (model, parameters, species, odes, ...), got 'just text'");
   CHECK(load_error(with("parameters:", "paramters:")) ==
-        "m.yaml:3:1: paramters: unknown key 'paramters' (expected one of: model, title, description, time_unit, "
+        "m.yaml:3:1: paramters: unknown key 'paramters' (expected one of: model, title, description, time_unit, units, "
         "parameters, species, assignments, odes, observables, donor_presets, cultures) (did you mean 'parameters'?)");
   CHECK(load_error(with("model: m\n", "")) == "m.yaml:1:1: missing key 'model'");
   CHECK(load_error(with("model: m", "model: 2m")) ==
@@ -271,4 +271,39 @@ TEST_CASE("donor preset and culture errors", "[model][errors]") {
         "m.yaml:17:3: donor_presets: '2septic' is not a valid name (letters, digits and _, not starting with a digit)");
   CHECK(load_error(valid + "donor_presets:\n  septic: 3\n") ==
         "m.yaml:17:11: donor_presets.septic: expected a mapping of parameter or species names to values, got '3'");
+}
+
+// Issue 15: custom units are declared; a typo in a unit is an error, not a new
+// opaque unit; a file's errors are reported together.
+TEST_CASE("custom units must be declared under units:", "[model][errors][issue15]") {
+  CHECK(load_error(with("B: {initial: 0, unit: ng/mL}", "B: {initial: 0, unit: ng/mLL}")) ==
+        "m.yaml:8:25: species.B.unit: unit 'ng/mLL': unknown unit 'mLL' (custom units must be declared under the "
+        "model's 'units:' with a one-line meaning, e.g. units: {mLL: ...}) (did you mean 'mL'?)");
+  CHECK(load_error(with("unit: 1/h", "unit: AB/C/h")).find(
+            "m.yaml:4:25: parameters.k.unit: unit 'AB/C/h': unknown unit 'AB'") == 0);
+  const std::string declared = with("parameters:", "units:\n  AB: antibodies bound per cell\n  C: a cell\nparameters:");
+  CHECK(load_error(with("unit: 1/h", "unit: AB/C/h", declared)) == "no error");
+  CHECK(load_error(with("K: 2", "K: 2 beads/cells")).find("parameters.K: unit 'beads/cells': unknown unit 'beads'") !=
+        std::string::npos);
+  CHECK(load_error(with("parameters:", "units:\n  h: hours\nparameters:")) ==
+        "m.yaml:4:3: units.h: 'h' is a built-in unit; declare only custom ones");
+  CHECK(load_error(with("parameters:", "units:\n  AB: \nparameters:")) ==
+        "m.yaml:4:3: units.AB: expected a one-line meaning, such as 'AB: antibodies bound per cell'");
+  CHECK(load_error(with("parameters:", "units:\n  AB/C: per cell\nparameters:")).find("units.AB/C: 'AB/C' is not a unit name") !=
+        std::string::npos);
+}
+
+TEST_CASE("a model file's errors are reported together", "[model][errors][issue15]") {
+  const std::string two = with("unit: 1/h", "unit: 1/hh", with("B: {initial: 0, unit: ng/mL}", "B: {initial: 0, unit: ng/mLL}"));
+  const std::string msg = load_error(two);
+  CHECK(msg.find("m.yaml:4:25: parameters.k.unit: unit '1/hh': unknown unit 'hh'") == 0);
+  CHECK(msg.find("\nm.yaml:8:25: species.B.unit: unit 'ng/mLL': unknown unit 'mLL'") != std::string::npos);
+  CHECK(msg.find("\n(2 errors)") != std::string::npos);
+}
+
+TEST_CASE("every expression's errors are reported together", "[model][errors][issue15]") {
+  const std::string msg = load_error(with("B: k * occ", "B: kk * occ", with("A: -k * A", "A: -k * A +")));
+  CHECK(msg.find("odes.A:") != std::string::npos);
+  CHECK(msg.find("odes.B: undefined name 'kk' (did you mean 'k'?)") != std::string::npos);
+  CHECK(msg.find("\n(2 errors)") != std::string::npos);
 }

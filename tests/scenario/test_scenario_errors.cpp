@@ -35,7 +35,7 @@ const std::string samples = "samples: {times: [0, 1]}\n";
 TEST_CASE("scenario errors name file, line, column, key path and a suggestion", "[scenario][errors]") {
   CHECK_THAT(error_of(samples + "protocl: []\n"),
              Equals("bad.yaml:4:1: protocl: unknown key 'protocl' (expected one of: scenario, description, model, "
-                    "culture, solver, set, donors, arms, protocol, samples, sweep, cohort, output) (did you mean "
+                    "culture, solver, set, donors, arms, protocol, samples, sweep, cohort, output, allow_out_of_bounds) (did you mean "
                     "'protocol'?)"));
   CHECK_THAT(error_of(samples + "arms:\n  - id: x\n    protocol:\n      - {at: 0 h, add: {CC: 1 ng/mL}}\n"),
              Equals("bad.yaml:7:25: arms[0].protocol[0].add.CC: unknown species 'CC' (did you mean 'C'?)"));
@@ -82,4 +82,76 @@ TEST_CASE("scenario errors name file, line, column, key path and a suggestion", 
   CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h-, add: {C: 1}}\n"),
              Contains("bad.yaml:5:10: protocol[0].at: '1 h-': the '-' suffix (just before an event) is only allowed "
                       "for sample times"));
+}
+
+// Issue 15: values are checked where they become known, also when given
+// through a placeholder, `set` or `scale`; bounds unless allowed; reserved ids.
+TEST_CASE("values given through placeholders, set and scale are checked", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of(samples + "arms:\n  - id: x\n    protocol:\n      - {at: 0 h, add: {C: $dose}}\n"
+                                "sweep: {factors: {dose: {values: [1, -5], unit: ng/mL}}}\n"),
+             Equals("bad.yaml:8:25: sweep.factors.dose: the amount added to species 'C' must not be negative, got "
+                    "'$dose' (used at arms[0].protocol[0].add.C, line 7) = -5 ng/mL"));
+  CHECK_THAT(error_of(samples + "protocol: [{at: 1 h, set: {C: -5 ng/mL}}]\n"),
+             Equals("bad.yaml:4:31: protocol[0].set.C: the value set for species 'C' must not be negative, got -5 ng/mL"));
+  CHECK_THAT(error_of(samples + "protocol: [{at: 1 h, scale: {C: $f}}]\nsweep: {factors: {f: {values: [2, -1]}}}\n"),
+             Equals("bad.yaml:5:22: sweep.factors.f: a scale factor must not be negative, got '$f' (used at "
+                    "protocol[0].scale.C, line 4) = -1"));
+  CHECK_THAT(error_of(samples + "set: {C: -1 nM}\n"),
+             Contains("set.C: the value set for species 'C' must not be negative, got -17"));
+  CHECK_THAT(error_of(samples + "protocol: [{at: $t, add: {C: 1}}]\nsweep: {factors: {t: {values: [1, -2], unit: h}}}\n"),
+             Contains("sweep.factors.t: event time must not be negative, got '$t'"));
+}
+
+TEST_CASE("parameter values outside the model's bounds are errors unless allowed", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of(samples + "set: {k_el: -5}\n"),
+             Equals("bad.yaml:4:13: set.k_el: -5 1/h is outside the bounds [0.001, 10] of parameter 'k_el' (write "
+                    "'allow_out_of_bounds: true' in the scenario to run it anyway)"));
+  CHECK_THAT(error_of(samples + "donors: [{id: d, set: {k_el: 1e30}}]\n"),
+             Contains("donors[0].set.k_el: 1e+30 1/h is outside the bounds [0.001, 10]"));
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [0.01, 20]}}}\n"),
+             Contains("sweep.factors.k_el: 20 1/h is outside the bounds [0.001, 10]"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {k_el: {values: [1, 2], unit: 1/min}}}\n"),
+             Contains("sweep.factors.k_el: 60 1/h is outside the bounds [0.001, 10]"));
+
+  test::TempDir dir;
+  const auto file = dir.write("ok.yaml", "scenario: ok\nmodel: " + test::one_compartment_model() + "\n" + samples +
+                                             "allow_out_of_bounds: true\nset: {k_el: 20}\n");
+  const auto s = scenario::load_scenario(file);
+  REQUIRE(s.warnings.size() == 1);
+  CHECK_THAT(s.warnings[0], Contains("set.k_el: 20 1/h is outside the bounds [0.001, 10] of parameter 'k_el' "
+                                     "(allowed by allow_out_of_bounds)"));
+}
+
+TEST_CASE("listed donors may not take the ids of cohort members", "[scenario][errors][issue15]") {
+  for (const char* id : {"cohort_0002", "cohort_1", "cohort"})
+    CHECK_THAT(error_of(samples + "donors: [{id: " + std::string(id) + "}]\n"),
+               Contains("donors[0].id: donor id '" + std::string(id) + "' is reserved"));
+  CHECK(error_of(samples + "donors: [{id: cohort_a}]\n") == "no error");
+}
+
+TEST_CASE("limits: sample times and sweep size are checked before any run", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of("samples: {times: {from: 0 h, to: 200000 h, every: 1 h}}\n"),
+             Equals("bad.yaml:3:18: samples.times: 200001 sample times is too many (the limit is 100000 per scenario)"));
+  CHECK_THAT(error_of(samples + "sweep: {design: random, n: 20000000, factors: {k_el: {range: [0.01, 1]}}}\n"),
+             Contains("sweep.n: expected a whole number from 1 to 10000000"));
+}
+
+TEST_CASE("an empty list of observables is an error, not empty outputs", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of("samples: {times: [0, 1], observables: []}\n"),
+             Equals("bad.yaml:3:39: samples.observables: expected at least one observable (leave 'observables' out "
+                    "to write all)"));
+}
+
+TEST_CASE("a scenario's errors are reported together", "[scenario][errors][issue15]") {
+  const std::string msg = error_of(samples + "culture: fsat\ndonors: [{id: d, preset: lo}]\n");
+  CHECK_THAT(msg, Contains("culture: unknown culture 'fsat'"));
+  CHECK_THAT(msg, Contains("donors[0].preset: unknown donor preset 'lo'"));
+  CHECK_THAT(msg, Contains("(2 errors)"));
+}
+
+TEST_CASE("values that overflow when converted are errors, not failed runs", "[scenario][errors][issue15]") {
+  CHECK_THAT(error_of(samples + "set: {C: 1e300 kg/nL}\n"),
+             Equals("bad.yaml:4:10: set.C: the value is too large: it overflows when converted to the unit of its target"));
+  CHECK_THAT(error_of("samples: {times: {from: 0 h, to: 1e308 d, every: 1 h}}\n"),
+             Contains("samples.times.to: time '1e308 d' is too large"));
 }

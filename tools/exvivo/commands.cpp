@@ -52,6 +52,11 @@ int command_run(const RunArgs& args) {
   const scenario::Scenario s = scenario::load_scenario(args.scenario);
   print_warnings(s.warnings);
   const sweep::RunReport report = sweep::run_scenario(s, options);
+  if (report.already_complete) {
+    std::fprintf(stderr, "%s: %s already holds the finished results of this scenario (%zu runs, %zu ok, %zu failed); "
+                 "nothing to do\n", s.name.c_str(), report.out_dir.c_str(), report.runs, report.ok, report.failed);
+    return report.failed == 0 ? 0 : 1;
+  }
   if (!args.quiet)
     std::fprintf(stderr, "%s: %zu runs, %zu ok, %zu failed, %.2f s; results in %s\n", s.name.c_str(), report.runs,
                  report.ok, report.failed, report.wall_seconds, report.out_dir.c_str());
@@ -106,6 +111,7 @@ int command_check(const std::string& file) {
   }
   if (root.is_mapping() && root.find("scenario")) {
     const scenario::Scenario s = scenario::load_scenario(file, {.native_code = false});
+    print_warnings(s.warnings);
     std::printf("%s: scenario '%s' is valid (model %s; %zu donors, %zu arms, %zu sample times)\n", file.c_str(),
                 s.name.c_str(), s.model->name().c_str(), s.donors.size(), s.arms.size(), s.samples.size());
     return 0;

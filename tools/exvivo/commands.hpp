@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the exvivo CLI. Each returns the process exit code and
-// lets exvivo::Error (exit 2) and other exceptions (exit 3) propagate.
+// lets exvivo::Error (exit 2), exvivo::EnvironmentError (exit 4, or 2 for a
+// path naming the wrong kind of file) and other exceptions (exit 3) propagate.
 #include <string>
 #include <vector>
 

@@ -1,12 +1,16 @@
 // exvivo command line (DESIGN.md §4): parses flags and calls the engine; no
 // simulation logic lives here. Exit codes: 0 all runs succeeded, 1 some runs
 // failed (outputs still written, failures listed), 2 invalid input (nothing
-// run), 3 internal error.
+// run), 3 internal error (a bug), 4 failure of the environment (disk full,
+// permission denied, read-only file system, out of memory) with the
+// operating system's reason.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -103,6 +107,17 @@ int main(int argc, char** argv) {
   } catch (const exvivo::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
+  } catch (const exvivo::EnvironmentError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return e.is_bad_path() ? 2 : 4;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // From std::filesystem calls: the errno tells a wrong path (2) from a failing environment (4).
+    const exvivo::EnvironmentError env(e.what(), e.code().value());
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return env.is_bad_path() ? 2 : 4;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory\n");
+    return 4;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
     return 3;

@@ -1,5 +1,8 @@
 #include "report_command.hpp"
 
+#include "core/error.hpp"
+#include "io/output_dir.hpp"
+
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,9 +56,31 @@ int run_process(const std::vector<std::string>& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/// The figures and page are derived from DIR's results: recorded in DIR's
+/// manifest so that the next computation there removes them with the results.
+void record_report_files(const std::string& dir, const std::string& html_out) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "figures", ec))
+    files.push_back("figures/" + e.path().filename().string());
+  if (html_out.empty()) files.emplace_back("report.html");
+  try {
+    io::record_output_files(dir, files);
+  } catch (const EnvironmentError&) {
+    // The report itself was written; an unwritable manifest only costs the cleanup.
+  }
+}
+
 }  // namespace
 
 int command_report(const std::string& dir, const std::string& html_out) {
+  // The figures go to DIR/figures: an unwritable DIR (read-only file system,
+  // permissions) is a failure of the environment, exit 4, said before drawing.
+  std::error_code dir_ec;
+  if (fs::is_directory(dir, dir_ec) && ::access(dir.c_str(), W_OK) != 0) {
+    std::fprintf(stderr, "error: %s\n", EnvironmentError("cannot write figures in", dir, errno).what());
+    return 4;
+  }
   std::string python = environment("EXVIVO_PYTHON");
   if (python.empty()) python = default_python;
   if (access(python.c_str(), X_OK) != 0) {
@@ -84,6 +109,7 @@ int command_report(const std::string& dir, const std::string& html_out) {
     args.push_back(html_out);
   }
   const int status = run_process(args);
+  if (status == 0) record_report_files(dir, html_out);
   if (status == 0 || status == 2) return status;
   if (status < 0) std::fprintf(stderr, "error: exvivo report: could not run %s\n", python.c_str());
   return 3;

@@ -103,7 +103,7 @@ deb)
     grep -q " $f" <<< "$contents" || fail "$deb lacks $f"
   done
   grep -q "exvivo/_engine" <<< "$contents" || fail "$deb lacks the Python module"
-  dpkg-deb --contents "$dev" | grep -q "usr/lib/.*cmake/exvivo/exvivoConfig.cmake" || fail "$dev lacks the CMake package"
+  grep -q "usr/lib/.*cmake/exvivo/exvivoConfig.cmake" <<< "$(dpkg-deb --contents "$dev")" || fail "$dev lacks the CMake package"
   depends=$(dpkg-deb --field "$deb" Depends)
   echo "$(basename "$deb") depends on: $depends"
   for d in libyaml-cpp libtbb libfmt python3-matplotlib python3-pandas; do

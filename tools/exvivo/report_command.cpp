@@ -55,7 +55,7 @@ int run_process(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int command_report(const std::string& dir, const std::string& html_out) {
+int command_report(const std::string& dir, const std::string& html_out, const std::string& time) {
   std::string python = environment("EXVIVO_PYTHON");
   if (python.empty()) python = default_python;
   if (access(python.c_str(), X_OK) != 0) {
@@ -83,6 +83,7 @@ int command_report(const std::string& dir, const std::string& html_out) {
     args.emplace_back("-o");
     args.push_back(html_out);
   }
+  if (!time.empty()) args.push_back("--time=" + time);  // "=": a time such as "-1" stays one argument
   const int status = run_process(args);
   if (status == 0 || status == 2) return status;
   if (status < 0) std::fprintf(stderr, "error: exvivo report: could not run %s\n", python.c_str());

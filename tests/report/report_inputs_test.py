@@ -94,9 +94,9 @@ def main(exe, source, work):
           f"--time that is not a sample: exit 2 with the samples listed ({code}: {text.strip()})")
     code, text = run(exe, "report", out, "--time", "soon")
     check(code == 2 and "--time 'soon'" in text, f"--time that is not a time: exit 2 ({code})")
+    check(os.path.isfile(os.path.join(figures, "dose_response_dose.png")), "a bad --time leaves the report in place")
 
     # A truncated table: exit 2, and the earlier report's page and figures are gone
-    code, text = run(exe, "report", out)
     tc = os.path.join(out, "timecourses.csv")
     whole = read(tc)
     with open(tc, "w") as f:

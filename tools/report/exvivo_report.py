@@ -7,9 +7,9 @@ its own with Debian's /usr/bin/python3 and python3-matplotlib.
 Exit codes: 0 report written; 2 invalid input (not a directory, no exvivo
 tables in it, a table missing a column, truncated or holding a non-number
 where a number belongs, a --time that is not a sample time) or matplotlib
-missing; 3 internal error. On invalid input the report and figures of an
-earlier call are removed, so that no figure is left that does not match the
-tables; on success the figures directory holds exactly this report's figures.
+missing; 3 internal error. When a table cannot be read, the report and
+figures of an earlier call are removed, so that no figure is left that does
+not match the tables; on success the figures directory holds exactly this report's figures.
 """
 import argparse
 import glob
@@ -150,11 +150,13 @@ def main(argv):
                                     "(expected timecourses.csv, summary.csv, residuals.csv, starts.csv, "
                                     "sensitivity.csv, biomarkers.csv, ...)")
         wanted_time = parse_time(args.time, out.time_unit()) if args.time is not None else None
+        run_figures.check_sample_time(out, wanted_time)
         style.apply(args.dpi)
         figures = make_figures(out, wanted_time)
     except (tables.InputError, ValueError, run_figures.SampleTimeError) as e:
         sys.stderr.write(f"error: {e}\n")
-        if os.path.isdir(args.dir):
+        # Tables that cannot be read make an earlier report stale; a bad flag does not.
+        if isinstance(e, tables.InputError) and os.path.isdir(args.dir):
             removed = remove_stale_outputs(page, figures_dir)
             if removed:
                 sys.stderr.write(f"report: removed {len(removed)} file(s) of an earlier report that no longer "

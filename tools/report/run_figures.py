@@ -237,6 +237,17 @@ class SampleTimeError(Exception):
     """--time names a time that is not in the sampling schedule."""
 
 
+def check_sample_time(out, wanted_time):
+    """Raises SampleTimeError, before anything is drawn, when `wanted_time`
+    (time, before) is not a sample time of the run's schedule."""
+    if wanted_time is None or out.timecourses is None or not out.timecourses.rows:
+        return
+    first = out.timecourses.rows[0]
+    per_run = {0: [(0, r["time"], r["value"]) for r in out.timecourses.rows
+                   if r["run"] == first["run"] and r["observable"] == first["observable"]]}
+    _chosen_sample(per_run, {}, wanted_time, out.time_unit())
+
+
 def _chosen_sample(per_run, groups, wanted_time, unit=""):
     """The sample read for a dose-response: `wanted_time` = (time, before)
     when given (`--time 24h-` = (24, True)), which must be a sample time;

@@ -5,7 +5,8 @@
 #   tools/setup.sh                 # release build of the CLI and tests in build/
 #   tools/setup.sh --sanitize      # ASan+UBSan build in build-sanitize/
 #   tools/setup.sh --bench         # also the benchmarks (SUNDIALS, SciPy, deSolve peers)
-#   tools/setup.sh --no-tests      # only the library and the CLI
+#   tools/setup.sh --no-tests      # only the library, the CLI and the Python module
+#   tools/setup.sh --browser       # also Chromium, for the report's screenshot check
 #
 # Environment: BUILD_DIR overrides the build directory, JOBS the parallel jobs,
 # TARGETS limits the build to the named targets (space-separated).
@@ -17,19 +18,28 @@ build_type=Release
 tests=ON
 bench=OFF
 sanitize=OFF
+browser=OFF
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=ON; build_type=Sanitize; build_dir=${BUILD_DIR:-build-sanitize} ;;
     --bench) bench=ON ;;
     --no-tests) tests=OFF ;;
+    --browser) browser=ON ;;
     --debug) build_type=Debug ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
 
+# python3-dev, pybind11-dev: the Python module; python3-pandas: its DataFrames;
+# python3-pytest: its tests; dpkg-dev: dpkg-shlibdeps, which `cpack -G DEB` uses
+# to declare the package's library dependencies.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev libsuitesparse-dev
-          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libsbml5-dev python3-matplotlib python3-yaml)
+          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libsbml5-dev python3-matplotlib python3-yaml
+          python3-dev pybind11-dev python3-pandas python3-pytest dpkg-dev)
+if [ "$browser" = ON ]; then
+  packages+=(chromium)
+fi
 if [ "$bench" = ON ]; then
   packages+=(libsundials-dev libbenchmark-dev python3-scipy r-cran-desolve)
 fi

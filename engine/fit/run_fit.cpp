@@ -224,6 +224,12 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
   j["time_unit"] = problem.scenario->model->time_unit();
+  // Units for reports: readouts, and parameters (estimates are in the model's units).
+  nlohmann::json observable_units = nlohmann::json::object(), parameter_units = nlohmann::json::object();
+  for (const auto& o : problem.scenario->model->observables()) observable_units[o.name] = o.unit;
+  for (const auto& p : problem.scenario->model->parameters()) parameter_units[p.name] = p.unit;
+  j["observable_units"] = observable_units;
+  j["parameter_units"] = parameter_units;
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);
   if (!residual_error.empty()) j["error"] = residual_error;
   j["start_time"] = utc_timestamp(start_wall);

@@ -26,6 +26,7 @@
 #include "solve/solve.hpp"
 #include "sweep/assemble.hpp"
 #include "sweep/chunk_store.hpp"
+#include "sweep/output_units.hpp"
 #include "sweep/progress.hpp"
 
 namespace exvivo::sweep {
@@ -254,6 +255,7 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json extra;
   extra["scenario"] = s.name;
+  extra["description"] = json_path(s.description);
   extra["scenario_file"] = json_path(s.file);
   extra["model"] = model.name();
   extra["model_file"] = json_path(s.model_file);
@@ -265,6 +267,10 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   nlohmann::ordered_json units;
   for (std::size_t oi : s.observables) units[model.observables()[oi].name] = model.observables()[oi].unit;
   extra["observable_units"] = units;
+  nlohmann::ordered_json factor_unit_map = nlohmann::ordered_json::object();
+  const std::vector<std::string> f_units = factor_units(s, plan);
+  for (std::size_t i = 0; i < f_units.size(); ++i) factor_unit_map[plan.factor_names()[i]] = f_units[i];
+  extra["factor_units"] = factor_unit_map;
   write_run_json(dir, extra, layout, report, start_wall, threads,
                  fmt::format("{}/{}", options.shard_index, options.shard_count));
   out.finish();
@@ -297,7 +303,8 @@ RunReport merge_shards(const std::vector<std::string>& shard_dirs, const std::st
     if (extra.empty() && fs::is_regular_file(fs::path(d) / "run.json", ec)) {
       std::ifstream in(fs::path(d) / "run.json");
       const auto j = nlohmann::ordered_json::parse(in, nullptr, false);
-      for (const char* k : {"scenario", "scenario_file", "model", "model_file", "seed", "time_unit", "evaluator", "observable_units"})
+      for (const char* k : {"scenario", "description", "scenario_file", "model", "model_file", "seed", "time_unit", "evaluator",
+                            "observable_units", "factor_units"})
         if (j.is_object() && j.contains(k)) extra[k] = j[k];
     }
   }

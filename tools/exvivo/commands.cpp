@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "scenario_counts.hpp"
 
 #include <cstdio>
 #include <string>
@@ -112,8 +113,8 @@ int command_check(const std::string& file) {
   if (root.is_mapping() && root.find("scenario")) {
     const scenario::Scenario s = scenario::load_scenario(file, {.native_code = false});
     print_warnings(s.warnings);
-    std::printf("%s: scenario '%s' is valid (model %s; %zu donors, %zu arms, %zu sample times)\n", file.c_str(),
-                s.name.c_str(), s.model->name().c_str(), s.donors.size(), s.arms.size(), s.samples.size());
+    std::printf("%s: scenario '%s' is valid (model %s)\n  %s\n", file.c_str(), s.name.c_str(),
+                s.model->name().c_str(), describe_run_counts(s).c_str());
     return 0;
   }
   std::vector<std::string> warnings;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "init_command.hpp"
 #include "report_command.hpp"
 #include "sbml_command.hpp"
 #include "core/error.hpp"
@@ -61,14 +62,26 @@ int main(int argc, char** argv) {
       "report", "Figures (PNG and SVG in DIR/figures) and one self-contained HTML page for an output directory of run, fit or analyze");
   report->add_option("dir", report_dir, "Output directory of exvivo run, fit or analyze")->required();
   report->add_option("-o,--out", report_html, "HTML page to write (default: DIR/report.html)");
+  std::string report_time;
+  report->add_option("--time", report_time,
+                     "Sample read by dose-response and cohort figures: '24', '24 h', '1440 min', or '24 h-' just "
+                     "before an event at 24 h (default: per observable, where the factor moves the readout most)");
 
   std::string check_file;
   auto* check = app.add_subcommand("check", "Validate a model, scenario, fit or analysis file without simulating");
   check->add_option("file", check_file, "Model (YAML or SBML .xml), scenario, fit or analysis file")->required();
 
+  InitArgs init_args;
+  auto* init = app.add_subcommand("init", "Write a commented starter scenario for a model, valid as written");
+  init->add_option("model", init_args.model, "Model file, or the name of a bundled model (e.g. leukocyte_exvivo)")
+      ->required();
+  init->add_option("-o,--out", init_args.out, "Scenario file to write")->required();
+  init->add_option("--agent", init_args.agent, "Species that the treated arm adds (default: the first soluble one)");
+  init->add_flag("--force", init_args.force, "Overwrite the file if it exists");
+
   std::string info_file;
   auto* info = app.add_subcommand("info", "Describe a model: species, parameters, observables, units, sources");
-  info->add_option("model", info_file, "Model file (YAML or SBML .xml)")->required();
+  info->add_option("model", info_file, "Model file (YAML or SBML .xml), or the name of a bundled model")->required();
 
   std::string sbml_case_dir, sbml_case_out;
   auto* sbml_case = app.add_subcommand(
@@ -98,10 +111,11 @@ int main(int argc, char** argv) {
     if (*run) return command_run(run_args);
     if (*merge) return command_merge(merge_dirs, merge_out);
     if (*fit) return command_fit(fit_args);
-    if (*report) return command_report(report_dir, report_html);
+    if (*report) return command_report(report_dir, report_html, report_time);
     if (*analyze) return command_analyze(analyze_args);
     if (*check) return command_check(check_file);
-    if (*info) return command_info(info_file);
+    if (*info) return command_info(find_model_file(info_file).empty() ? info_file : find_model_file(info_file));
+    if (*init) return command_init(init_args);
     if (*sbml_case) return command_sbml_case(sbml_case_dir, sbml_case_out);
     if (*petab_evaluate) return command_petab_evaluate(petab_args);
   } catch (const exvivo::Error& e) {

@@ -73,7 +73,7 @@ void record_report_files(const std::string& dir, const std::string& html_out) {
 
 }  // namespace
 
-int command_report(const std::string& dir, const std::string& html_out) {
+int command_report(const std::string& dir, const std::string& html_out, const std::string& time) {
   // The figures go to DIR/figures: an unwritable DIR (read-only file system,
   // permissions) is a failure of the environment, exit 4, said before drawing.
   std::error_code dir_ec;
@@ -108,6 +108,7 @@ int command_report(const std::string& dir, const std::string& html_out) {
     args.emplace_back("-o");
     args.push_back(html_out);
   }
+  if (!time.empty()) args.push_back("--time=" + time);  // "=": a time such as "-1" stays one argument
   const int status = run_process(args);
   if (status == 0) record_report_files(dir, html_out);
   if (status == 0 || status == 2) return status;

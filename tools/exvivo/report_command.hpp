@@ -1,5 +1,5 @@
 #pragma once
-// `exvivo report DIR [-o FILE.html]`: figures and one self-contained HTML page
+// `exvivo report DIR [-o FILE.html] [--time T]`: figures and one self-contained HTML page
 // for an output directory of `exvivo run`, `fit` or `analyze`.
 //
 // The figures are drawn by the Python script tools/report/exvivo_report.py
@@ -17,7 +17,8 @@ namespace exvivo::cli {
 /// DIR/report.html when empty). Returns the exit code: 0 written; 2 invalid
 /// input (DIR not an exvivo output, unreadable table) or Python/matplotlib/the
 /// script missing, with a message on stderr saying what to install; 3 internal
-/// error of the script.
-int command_report(const std::string& dir, const std::string& html_out);
+/// error of the script. `time` ("" = the default choice) is the sample read by
+/// dose-response and cohort figures, as in a scenario ("24 h", "24 h-").
+int command_report(const std::string& dir, const std::string& html_out, const std::string& time = "");
 
 }  // namespace exvivo::cli

@@ -134,7 +134,7 @@ def _residuals(out):
     for level in (-2, 2):
         ax.axhline(level, color="grey", lw=0.6, ls=":")
     ax.set_xlabel(style.label_with_unit("time", out.time_unit()))
-    ax.set_ylabel("weighted residual")
+    ax.set_ylabel("weighted residual (units of σ)")
     if len(observables) > 1:
         ax.legend(loc="best")
     caption = ("Weighted residuals (residuals.csv: (model − data)/σ, on the log scale for lognormal noise) "
@@ -207,8 +207,8 @@ def _profiles(out):
         est = estimates.get(parameter)
         if est is not None:
             ax.axvline(est["value"], color="black", lw=0.6, ls=":", label="estimate")
-        ax.set_xlabel(parameter)
-        ax.set_ylabel("Δ nllh")
+        ax.set_xlabel(style.label_with_unit(parameter, out.parameter_unit(parameter)))
+        ax.set_ylabel("Δ nllh (dimensionless)")
         ax.set_ylim(bottom=min(-0.1, min(y - reference for _, y in pts)))
         if scales.get(parameter, "").startswith("log") or style.spans_decades([x for x, _ in pts]):
             if min(x for x, _ in pts) > 0:

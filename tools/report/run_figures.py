@@ -82,6 +82,22 @@ def _donor_panels(donors):
     return shown, note
 
 
+def _factor_levels(out):
+    """run -> label of its sweep-factor values ("dose = 1 ng/mL"), and the
+    labels in increasing order of the values; ({}, []) without a sweep."""
+    factors = sweep_factors(out)
+    if not factors or out.runs is None:
+        return {}, []
+    values_of = {}
+    for r in out.runs.rows:
+        values_of[int(r["run"])] = tuple(r[f] for f in factors)
+    def label(values):
+        return ", ".join(f"{f} = {v:g}" + (f" {_factor_unit(out, f)}" if _factor_unit(out, f) not in ("", "1") else "")
+                         for f, v in zip(factors, values))
+    ordered = sorted(set(values_of.values()))
+    return {run: label(v) for run, v in values_of.items()}, [label(v) for v in ordered]
+
+
 def _individual_lines(out, observable, per_run, meta, arm_colour):
     donors = list(OrderedDict.fromkeys(meta[r][0] for r in sorted(per_run)))
     shown, note = _donor_panels(donors)
@@ -90,21 +106,48 @@ def _individual_lines(out, observable, per_run, meta, arm_colour):
     for run in sorted(per_run):
         runs_in_group[meta[run]].append(run)
     all_values = [v for pts in per_run.values() for _, _, v in pts]
-    shaded = False
+    level_of, levels = _factor_levels(out)
+    by_level = bool(levels) and any(len(g) > 1 for g in runs_in_group.values())
+    level_colour = dict(zip(levels, style.sequential_colours(len(levels))))
+    arm_style = {a: style.LINE_STYLES[i % len(style.LINE_STYLES)] for i, a in enumerate(arm_colour)}
+    # Runs of an arm that the sweep does not change (a control arm) are one line, not one per level.
+    def same(group):
+        return all(per_run[r] == per_run[group[0]] for r in group[1:])
+    unchanged = {key: by_level and same(group) for key, group in runs_in_group.items()}
+    varying_arms = {arm for (_, arm), u in unchanged.items() if not u}
+    if not varying_arms:  # the sweep changes nothing that this readout shows: colours by arm
+        by_level = False
+    labelled = set()
     for ax, donor in zip(axes, shown):
         for arm, colour in arm_colour.items():
             group = runs_in_group.get((donor, arm), [])
-            for k, run in enumerate(group):
-                # Several runs of one arm are the sweep samples: darker = later sample.
-                alpha = 1.0 if len(group) == 1 else 0.3 + 0.7 * k / (len(group) - 1)
-                shaded |= len(group) > 1
+            if unchanged.get((donor, arm)):
+                group = group[:1]
+            for run in group:
                 pts = per_run[run]
-                ax.plot([t for _, t, _ in pts], [v for _, _, v in pts], color=colour, alpha=alpha,
-                        lw=0.9, marker="o", ms=2, label=arm if k == len(group) - 1 else None)
+                if by_level and unchanged[(donor, arm)]:
+                    key, ls = arm, arm_style[arm]
+                    label = f"{arm} (the same at every level)"
+                elif by_level:
+                    # One colour per sweep level (light = low, dark = high), one line style per arm.
+                    key = (level_of.get(run, ""), arm)
+                    colour, ls = level_colour.get(level_of.get(run), "grey"), arm_style[arm]
+                    label = f"{arm}, {key[0]}" if len(varying_arms) > 1 else key[0]
+                else:
+                    key, ls, label = arm, "-", arm
+                ax.plot([t for _, t, _ in pts], [v for _, _, v in pts], color=colour, ls=ls, lw=0.9, marker="o",
+                        ms=2, label=label if key not in labelled else None)
+                labelled.add(key)
         _finish_timecourse_axes(out, ax, observable, donor, all_values)
-    caption = (f"{observable} over time, one line per run, one panel per donor, colours by arm."
-               + (" Runs of one arm differ by sweep sample; darker lines are later samples." if shaded else "")
-               + note)
+    if by_level:
+        caption = (f"{observable} over time, one line per run, one panel per donor; colours mark the sweep level "
+                   f"(light = lowest, dark = highest: {levels[0]} to {levels[-1]})"
+                   + (", line styles the arm" if len(arm_colour) > 1 else "")
+                   + ("; an arm that the sweep does not change is one line in its own colour"
+                      if any(unchanged.values()) else "")
+                   + "." + note)
+    else:
+        caption = f"{observable} over time, one line per run, one panel per donor, colours by arm." + note
     return fig, caption, axes[0]
 
 
@@ -173,9 +216,10 @@ def _readouts(out, observable):
     return per_run
 
 
-def _sample_times(per_run):
-    """(k, time, label) of the sampling schedule; a time sampled twice
-    (`24 h-` then `24 h`) is labelled with a trailing minus the first time."""
+def _sample_times(per_run, unit=""):
+    """(k, time, before, label) of the sampling schedule; a time sampled twice
+    (`24 h-` then `24 h`) is labelled "24 h-" (just before the event at that
+    time) the first time, as in the scenario file."""
     first = next(iter(per_run.values()), [])
     counts = defaultdict(int)
     for _, t, _ in first:
@@ -184,21 +228,46 @@ def _sample_times(per_run):
     out = []
     for s, t, _ in first:
         seen[t] += 1
-        out.append((s, t, f"{t:g}" + ("-" if counts[t] > 1 and seen[t] == 1 else "")))
+        before = counts[t] > 1 and seen[t] == 1
+        out.append((s, t, before, f"{t:g}" + (f" {unit}" if unit else "") + ("-" if before else "")))
     return out
 
 
-def _chosen_sample(per_run, groups, wanted_time):
-    """The sample read for a dose-response: the one nearest wanted_time, or,
-    without one, the sample where the factor moves the readout most: the mean
-    over groups (runs differing only in the factor) of the range across the
-    factor, relative to the group's largest magnitude at any time. Ties go to
-    later samples."""
-    schedule = _sample_times(per_run)
+class SampleTimeError(Exception):
+    """--time names a time that is not in the sampling schedule."""
+
+
+def check_sample_time(out, wanted_time):
+    """Raises SampleTimeError, before anything is drawn, when `wanted_time`
+    (time, before) is not a sample time of the run's schedule."""
+    if wanted_time is None or out.timecourses is None or not out.timecourses.rows:
+        return
+    first = out.timecourses.rows[0]
+    per_run = {0: [(0, r["time"], r["value"]) for r in out.timecourses.rows
+                   if r["run"] == first["run"] and r["observable"] == first["observable"]]}
+    _chosen_sample(per_run, {}, wanted_time, out.time_unit())
+
+
+def _chosen_sample(per_run, groups, wanted_time, unit=""):
+    """The sample read for a dose-response: `wanted_time` = (time, before)
+    when given (`--time 24h-` = (24, True)), which must be a sample time;
+    else the sample where the factor moves the readout most: the mean over
+    groups (runs differing only in the factor) of the range across the factor,
+    relative to the group's largest magnitude at any time. Ties go to the
+    earlier sample, so that a readout equal just before and after an event is
+    read before it (e.g. mHLA-DR before an LPS challenge). Returns (k, label)."""
+    schedule = _sample_times(per_run, unit)
     if not schedule:
         return None
     if wanted_time is not None:
-        return min(schedule, key=lambda x: (abs(x[1] - wanted_time), -x[0]))
+        time, before = wanted_time
+        matches = [x for x in schedule if x[1] == time]
+        if not matches:
+            raise SampleTimeError(f"--time {time:g}{' ' + unit if unit else ''}{'-' if before else ''}: not a sample "
+                                  f"time; the samples are at {', '.join(x[3] for x in schedule)}")
+        exact = [x for x in matches if x[2] == before]
+        chosen = exact[0] if exact else matches[0]
+        return chosen[0], chosen[3]
     scale = {}
     for key, group in groups.items():
         values = [abs(v) for r in group for (_, _, v) in per_run.get(r, []) if math.isfinite(v)]
@@ -213,9 +282,9 @@ def _chosen_sample(per_run, groups, wanted_time):
             if len(values) >= 2 and scale[key] > 0:
                 effects.append((max(values) - min(values)) / scale[key])
         effect = sum(effects) / len(effects) if effects else 0.0
-        if effect >= best_effect - 1e-12:
+        if effect > best_effect * (1 + 1e-9) + 1e-12:
             best, best_effect = entry, effect
-    return best
+    return best[0], best[3]
 
 
 def half_maximal_dose(doses, responses):
@@ -264,10 +333,10 @@ def sweep_figures(out, wanted_time=None):
         marked = []
         for ax, observable in zip(axes, observables):
             per_run = readouts[observable]
-            chosen = _chosen_sample(per_run, groups, wanted_time)
+            chosen = _chosen_sample(per_run, groups, wanted_time, out.time_unit())
             if chosen is None:
                 continue
-            sample, _, time_label = chosen
+            sample, time_label = chosen
             value_at = {run: v for run, pts in per_run.items() for (s, _, v) in pts if s == sample}
             if curves:
                 place = (style.log_axis_with_zero(ax, "x", levels) if style.spans_decades(levels)
@@ -277,7 +346,7 @@ def sweep_figures(out, wanted_time=None):
             else:
                 _draw_scatter(ax, runs, factor_of_run, value_at)
                 style.set_scale(ax, "x", levels)
-            style.title(ax, f"{observable}, t = {time_label} {out.time_unit()}".strip())
+            style.title(ax, f"{observable}, t = {time_label}")
             ax.set_xlabel(style.label_with_unit(factor, _factor_unit(out, factor)))
             ax.set_ylabel(_value_label(out, observable))
             style.set_scale(ax, "y", [value_at[r] for r in factor_of_run if r in value_at])
@@ -287,8 +356,9 @@ def sweep_figures(out, wanted_time=None):
                    + (", one curve per donor and arm; triangles and dotted lines mark the half-maximal dose "
                       "(halfway between the responses at the lowest and highest level)" if curves
                       else ", one point per run, colours by arm")
-                   + ". The time read is the one where the factor moves the readout most, unless "
-                     "`--time` is given.")
+                   + (". The time read is the given `--time`." if wanted_time is not None else
+                      ". The time read (panel title; '24 h-' = just before an event at 24 h) is the one where the "
+                      "factor moves the readout most; `exvivo report --time` chooses another."))
         if marked:
             unit = _factor_unit(out, factor)
             caption += f" Half-maximal {factor}{f' ({unit})' if unit else ''}: " + "; ".join(marked) + "."
@@ -352,10 +422,10 @@ def donor_parameter_figures(out, wanted_time=None):
     figures = []
     for observable in observables_of(out)[:MAX_PANELS]:
         per_run = _readouts(out, observable)
-        chosen = _chosen_sample(per_run, arms, wanted_time)
+        chosen = _chosen_sample(per_run, arms, wanted_time, out.time_unit())
         if chosen is None:
             continue
-        k, _, time_label = chosen
+        k, time_label = chosen
         value_at = {run: pts[k][2] for run, pts in per_run.items() if run in members and k < len(pts)}
         fig, axes = style.figure(len(parameters))
         for ax, parameter in zip(axes, parameters):
@@ -363,13 +433,13 @@ def donor_parameter_figures(out, wanted_time=None):
                 xs = [members[r][parameter] for r in runs if r in value_at]
                 ys = [value_at[r] for r in runs if r in value_at]
                 ax.scatter(xs, ys, s=4, color=style.colour(i), alpha=0.7, lw=0, label=arm)
-            ax.set_xlabel(parameter)
+            ax.set_xlabel(style.label_with_unit(parameter, _factor_unit(out, parameter)))
             ax.set_ylabel(_value_label(out, observable))
             style.set_scale(ax, "x", [members[r][parameter] for r in members])
             style.set_scale(ax, "y", list(value_at.values()))
-        caption = (f"{observable} of each cohort member at t = {time_label} {out.time_unit()} against its sampled "
+        caption = (f"{observable} of each cohort member at t = {time_label} against its sampled "
                    "donor parameters (runs.csv), colours by arm; the time is the one where the readout varies most "
                    "across members, unless `--time` is given.")
         figures.append(Figure(f"cohort_{safe_stem(observable)}", caption, fig, axes[0],
-                              suptitle=f"{observable}, t = {time_label} {out.time_unit()}".strip()))
+                              suptitle=f"{observable}, t = {time_label}"))
     return figures

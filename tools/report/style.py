@@ -79,6 +79,8 @@ def set_scale(ax, axis, values):
         setter("log")
     else:
         setter("symlog", linthresh=min(v for v in finite if v > 0))
+        # Nothing is negative: no negative decades below the zeros.
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(0, None)
 
 
 def figure(n_panels, max_columns=2, height_per_row=PANEL_HEIGHT_IN):
@@ -120,8 +122,23 @@ def plain_log_ticks(ax, axis):
 
 
 def label_with_unit(name, unit):
-    """`name (unit)`; dimensionless quantities (unit "1" or "") carry no unit."""
-    return f"{name} ({unit})" if unit and unit != "1" else name
+    """`name (unit)`; "name (dimensionless)" for unit "1"; just the name when
+    the unit is not known ("")."""
+    if unit == "1":
+        return f"{name} (dimensionless)"
+    return f"{name} ({unit})" if unit else name
+
+
+def sequential_colours(n):
+    """n colours from light to dark along viridis (perceptually uniform, legible
+    in greyscale and for colour-blind readers): low levels light, high dark."""
+    cmap = matplotlib.colormaps["viridis"]
+    if n == 1:
+        return [cmap(0.35)]
+    return [cmap(0.9 - 0.85 * i / (n - 1)) for i in range(n)]
+
+
+LINE_STYLES = ["-", "--", ":", "-."]
 
 
 def title(ax, text, max_chars=26):

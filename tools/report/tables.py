@@ -1,6 +1,7 @@
 """Reading the tidy CSV tables and JSON records that exvivo writes (DESIGN.md
 §5, §6, §6b) into plain Python structures: no pandas needed."""
 import csv
+import io
 import json
 import math
 import os
@@ -11,36 +12,68 @@ class InputError(Exception):
     exit code 2, the message names the file."""
 
 
+NON_FINITE = {"NaN": math.nan, "nan": math.nan, "-nan": math.nan, "Inf": math.inf, "inf": math.inf,
+              "-Inf": -math.inf, "-inf": -math.inf}
+
+
 def _number(text):
+    """A cell of a numeric column: a number, NaN/Inf as exvivo writes them, or
+    empty (NaN); None for anything else."""
+    if text == "":
+        return math.nan
+    if text in NON_FINITE:
+        return NON_FINITE[text]
     try:
         return float(text)
     except ValueError:
-        return math.nan
+        return None
 
 
 class Table:
     """Rows of a CSV file; `numeric` columns are converted to float (NaN when
-    empty or not a number), the others stay strings."""
+    empty or written NaN), the others stay strings. A file that does not end
+    with a newline, a row with more or fewer cells than the header, or a
+    numeric cell that is not a number is an InputError naming the file, line
+    and column: exvivo writes its tables whole, so such a file is truncated or
+    was edited by hand, and no figure should be drawn from it."""
 
     def __init__(self, path, required=(), numeric=()):
         self.path = path
         self.name = os.path.basename(path)
         try:
-            with open(path, newline="", encoding="utf-8") as f:
-                reader = csv.DictReader(f)
-                self.columns = list(reader.fieldnames or [])
-                missing = [c for c in required if c not in self.columns]
-                if missing:
-                    raise InputError(f"{path}: missing column(s) {', '.join(missing)} "
-                                     f"(header: {','.join(self.columns)})")
-                numeric = [c for c in numeric if c in self.columns]
-                self.rows = []
-                for row in reader:
-                    for c in numeric:
-                        row[c] = _number(row[c])
-                    self.rows.append(row)
-        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            with open(path, "rb") as f:
+                raw = f.read()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
             raise InputError(f"{path}: cannot read: {e}") from e
+        if not text:
+            raise InputError(f"{path}: empty file (expected a header row)")
+        if not text.endswith("\n"):
+            raise InputError(f"{path}: the last line has no newline: the file is truncated "
+                             "(an interrupted write?); re-run exvivo to write it again")
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as e:
+            raise InputError(f"{path}: not a CSV table: {e}") from e
+        self.columns = rows[0]
+        missing = [c for c in required if c not in self.columns]
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(missing)} "
+                             f"(header: {','.join(self.columns)})")
+        numeric = [c for c in numeric if c in self.columns]
+        self.rows = []
+        for line, cells in enumerate(rows[1:], start=2):
+            if len(cells) != len(self.columns):
+                raise InputError(f"{path}:{line}: {len(cells)} cells, expected {len(self.columns)} as in the header "
+                                 "(a truncated or hand-edited file?)")
+            row = dict(zip(self.columns, cells))
+            for c in numeric:
+                value = _number(row[c])
+                if value is None:
+                    column = self.columns.index(c) + 1
+                    raise InputError(f"{path}:{line}:{column}: column '{c}': '{row[c]}' is not a number")
+                row[c] = value
+            self.rows.append(row)
 
     def __len__(self):
         return len(self.rows)
@@ -101,11 +134,9 @@ class OutputDir:
         self.analysis_json = optional_json(d, "analysis.json")
         self.timecourses = optional_table(d, "timecourses.csv", TIMECOURSE_COLUMNS, ("run", "sample", "time", "value"))
         self.runs = optional_table(d, "runs.csv", RUNS_COLUMNS, ("run", "sample", "steps", "rhs_evals", "wall_ms"))
-        if self.runs:
-            extra = self.runs.columns[len(RUNS_COLUMNS):]
-            for row in self.runs.rows:
-                for c in extra:
-                    row[c] = _number(row[c])
+        if self.runs:  # the factor and donor-parameter columns after the fixed ones are numbers too
+            self.runs = optional_table(d, "runs.csv", RUNS_COLUMNS, ("run", "sample", "steps", "rhs_evals", "wall_ms")
+                                       + tuple(self.runs.columns[len(RUNS_COLUMNS):]))
         self.summary = optional_table(d, "summary.csv", SUMMARY_COLUMNS, SUMMARY_COLUMNS[2:3] + SUMMARY_COLUMNS[4:])
         self.fit_timecourses = optional_table(d, "fit_timecourses.csv", TIMECOURSE_COLUMNS,
                                               ("run", "sample", "time", "value"))
@@ -148,6 +179,16 @@ class OutputDir:
         for j in (self.run_json, self.fit_json, self.analysis_json):
             if j and isinstance(j.get("observable_units"), dict) and observable in j["observable_units"]:
                 return j["observable_units"][observable]
+        return ""
+
+    def parameter_unit(self, parameter):
+        """The unit of a model parameter ("HLA0[septic_d3]" is HLA0's), from
+        fit.json's parameter_units or run.json's factor_units; "" if unknown."""
+        name = parameter.split("[", 1)[0]
+        for j, key in ((self.fit_json, "parameter_units"), (self.run_json, "factor_units"),
+                       (self.analysis_json, "parameter_units")):
+            if j and isinstance(j.get(key), dict) and name in j[key]:
+                return j[key][name]
         return ""
 
     def has_any_output(self):

@@ -1,0 +1,180 @@
+// exvivo._engine: the C++ engine for Python (pybind11). Thin like the CLI: it
+// calls the same engine entry points and returns plain Python data; the
+// pandas side lives in exvivo/__init__.py. Bad input raises
+// exvivo.InputError (a ValueError) with the engine's located message.
+#include <pybind11/eigen.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "analysis/run_analysis.hpp"
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "fit/run_fit.hpp"
+#include "model/compiled_model.hpp"
+#include "scenario/run_plan.hpp"
+#include "scenario/scenario.hpp"
+#include "solve/solve.hpp"
+#include "sweep/run_scenario.hpp"
+
+namespace py = pybind11;
+using namespace exvivo;
+
+namespace {
+
+const char* scale_name(model::Scale s) {
+  return s == model::Scale::lin ? "lin" : s == model::Scale::log ? "log" : "log10";
+}
+
+py::dict run_scenario(const std::string& path, const std::string& out_dir, int threads, bool quiet) {
+  sweep::RunOptions options;
+  options.out_dir = out_dir;
+  options.threads = threads;
+  options.quiet = quiet;
+  options.validate();
+  sweep::RunReport report;
+  {
+    py::gil_scoped_release release;
+    const scenario::Scenario s = scenario::load_scenario(path);
+    report = sweep::run_scenario(s, options);
+  }
+  py::dict d;
+  d["out_dir"] = report.out_dir;
+  d["runs"] = report.runs;
+  d["ok"] = report.ok;
+  d["failed"] = report.failed;
+  d["failures"] = report.failures;
+  d["wall_seconds"] = report.wall_seconds;
+  return d;
+}
+
+py::dict run_fit(const std::string& path, const std::string& out_dir, int threads, bool quiet) {
+  fit::FitOptions options;
+  options.out_dir = out_dir;
+  options.threads = threads;
+  options.quiet = quiet;
+  options.validate();
+  fit::FitReport report;
+  {
+    py::gil_scoped_release release;
+    report = fit::run_fit(path, options);
+  }
+  py::dict d;
+  d["out_dir"] = report.out_dir;
+  d["starts"] = report.starts;
+  d["converged"] = report.converged;
+  d["best_nllh"] = report.best_nllh;
+  d["best_status"] = report.best_status;
+  d["ok"] = report.ok();
+  d["error"] = report.error;
+  d["wall_seconds"] = report.wall_seconds;
+  return d;
+}
+
+py::dict run_analysis(const std::string& path, const std::string& out_dir, int threads, bool quiet) {
+  analysis::AnalysisOptions options;
+  options.out_dir = out_dir;
+  options.threads = threads;
+  options.quiet = quiet;
+  options.validate();
+  analysis::AnalysisReport report;
+  {
+    py::gil_scoped_release release;
+    report = analysis::run_analysis(path, options);
+  }
+  py::dict d;
+  d["name"] = report.name;
+  d["out_dir"] = report.out_dir;
+  d["runs"] = report.runs;
+  d["failed"] = report.failed;
+  d["failures"] = report.failures;
+  d["wall_seconds"] = report.wall_seconds;
+  return d;
+}
+
+py::dict model_info(const std::string& path) {
+  std::vector<std::string> warnings;
+  const model::CompiledModel m = model::load_model(path, &warnings);
+  py::list species, parameters, observables;
+  for (const auto& s : m.species())
+    species.append(py::dict(py::arg("name") = s.name, py::arg("unit") = s.unit, py::arg("soluble") = s.soluble,
+                            py::arg("doc") = s.doc));
+  for (const auto& p : m.parameters()) {
+    py::object lower = py::none(), upper = py::none();
+    if (p.has_bounds) {
+      lower = py::float_(p.lower);
+      upper = py::float_(p.upper);
+    }
+    parameters.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value, py::arg("unit") = p.unit,
+                               py::arg("lower") = lower, py::arg("upper") = upper,
+                               py::arg("scale") = scale_name(p.scale), py::arg("donor") = p.donor,
+                               py::arg("source") = p.source, py::arg("doc") = p.doc));
+  }
+  for (const auto& o : m.observables())
+    observables.append(py::dict(py::arg("name") = o.name, py::arg("unit") = o.unit, py::arg("doc") = o.doc));
+  py::dict d;
+  d["name"] = m.name();
+  d["title"] = m.title();
+  d["time_unit"] = m.time_unit();
+  d["species"] = species;
+  d["parameters"] = parameters;
+  d["observables"] = observables;
+  d["donor_presets"] = m.donor_presets();
+  d["cultures"] = m.cultures();
+  d["warnings"] = warnings;
+  return d;
+}
+
+/// Solves the single run of a scenario file (written by Model.simulate).
+py::dict simulate_single_run(const std::string& path) {
+  const scenario::Scenario s = scenario::load_scenario(path);
+  const scenario::RunPlan plan(s);
+  if (plan.size() != 1) throw Error(SourceLocation{path}, "", "expected exactly one run");
+  solve::Solution sol;
+  {
+    py::gil_scoped_release release;
+    sol = solve::solve(plan.make_run(0), s.solver);
+  }
+  std::vector<double> times;
+  std::vector<bool> before;
+  for (const auto& t : s.samples) {
+    times.push_back(t.time);
+    before.push_back(t.before_event);
+  }
+  std::vector<std::string> names, units;
+  Eigen::MatrixXd values(sol.observables.rows(), static_cast<Eigen::Index>(s.observables.size()));
+  for (std::size_t k = 0; k < s.observables.size(); ++k) {
+    const auto& o = s.model->observables()[s.observables[k]];
+    names.push_back(o.name);
+    units.push_back(o.unit);
+    values.col(static_cast<Eigen::Index>(k)) = sol.observables.col(static_cast<Eigen::Index>(s.observables[k]));
+  }
+  py::dict d;
+  d["times"] = times;
+  d["before_event"] = before;
+  d["observables"] = names;
+  d["units"] = units;
+  d["values"] = values;
+  d["status"] = solve::to_string(sol.status);
+  d["message"] = sol.message;
+  d["steps"] = sol.stats.steps;
+  d["rhs_evals"] = sol.stats.rhs_evals;
+  d["time_unit"] = s.model->time_unit();
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_engine, m) {
+  m.doc() = "exvivo's C++ engine; use the functions of the exvivo package instead";
+  m.attr("engine_version") = engine_version;
+  m.attr("git_revision") = git_revision;
+  py::register_exception<Error>(m, "InputError", PyExc_ValueError);
+  m.def("run_scenario", &run_scenario, py::arg("path"), py::arg("out_dir"), py::arg("threads"), py::arg("quiet"));
+  m.def("run_fit", &run_fit, py::arg("path"), py::arg("out_dir"), py::arg("threads"), py::arg("quiet"));
+  m.def("run_analysis", &run_analysis, py::arg("path"), py::arg("out_dir"), py::arg("threads"), py::arg("quiet"));
+  m.def("model_info", &model_info, py::arg("path"));
+  m.def("simulate_single_run", &simulate_single_run, py::arg("path"));
+}

@@ -282,8 +282,14 @@ class Problem {
     events_ = model::CompiledEvents(spec);
   }
 
+  /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.
   solve::Solution simulate(const solve::Run& run) const {
-    return events_.empty() ? solve::solve(run, options_) : solve::solve_with_events(run, events_, options_);
+    if (!events_.empty()) return solve::solve_with_events(run, events_, options_);
+    solve::Run restarted = run;
+    if (!run.samples.empty())
+      for (const double t : events_.time_switches(run.parameters, run.t0, run.samples.back().time))
+        restarted.events.push_back({t, {}});
+    return solve::solve(restarted, options_);
   }
 
   double value_of(const std::string& cell, const std::string& what) const {

@@ -39,8 +39,15 @@ class CompiledEvents {
   /// Offset of event e's first value in `values`.
   std::size_t value_offset(std::size_t e) const { return value_offset_[e]; }
 
+  /// The times in (t0, t1] at which a time switch of the spec (ModelSpec::
+  /// time_switches) changes sign, located by scanning 2000 points and
+  /// bisecting to 1e-14·max(1, |t|); ascending. Restarting the integrator
+  /// there keeps it from stepping across the discontinuity.
+  std::vector<double> time_switches(const std::vector<double>& p, double t0, double t1) const;
+
  private:
-  CompiledModel functions_;  // observables: triggers, then assignment values
+  CompiledModel functions_;  // observables: triggers, then assignment values, then time switches
+  std::size_t num_switches_ = 0;
   std::vector<std::string> ids_;
   std::vector<bool> initial_value_, persistent_, use_trigger_values_;
   std::vector<std::vector<std::size_t>> targets_;

@@ -17,6 +17,7 @@
 #include <sbml/extension/SBasePlugin.h>
 
 #include "expr/function.hpp"
+#include "expr/parser.hpp"
 
 namespace exvivo::model {
 namespace {
@@ -311,8 +312,11 @@ class SbmlReader {
     const auto relation = [&](const char* op) {
       if (n < 2) return std::string("1");
       std::string s;
-      for (unsigned k = 0; k + 1 < n; ++k)
-        s += (k ? " && " : "") + std::string("(") + arg(k) + " " + op + " " + arg(k + 1) + ")";
+      for (unsigned k = 0; k + 1 < n; ++k) {
+        const std::string a = arg(k), b = arg(k + 1);
+        s += (k ? " && " : "") + std::string("(") + a + " " + op + " " + b + ")";
+        if (context == Context::dynamic) switch_candidates_.push_back("(" + a + ") - (" + b + ")");
+      }
       return "(" + s + ")";
     };
     switch (node->getType()) {
@@ -563,7 +567,26 @@ class SbmlReader {
     }
     add_observables(spec);
     add_events(spec);
+    add_time_switches(spec);
     return spec;
+  }
+
+  /// The comparisons of t with parameters only (t - t_on < 0, ...).
+  void add_time_switches(ModelSpec& spec) {
+    std::set<std::string> constant_names;
+    for (const auto& p : spec.parameters) constant_names.insert(p.name);
+    for (const auto& [id, s] : symbols_)
+      if (s.role == Role::initial_assigned) constant_names.insert(s.name);
+    std::set<std::string> seen;
+    for (const auto& text : switch_candidates_) {
+      if (!seen.insert(text).second) continue;
+      bool uses_time = false, time_only = true;
+      for (const auto& use : expr::collect_names(expr::parse(text, SourceLocation{file_, 0, 0}))) {
+        if (use.name == "t") uses_time = true;
+        else if (!constant_names.count(use.name)) time_only = false;
+      }
+      if (uses_time && time_only) spec.time_switches.push_back(expression(text, model_));
+    }
   }
 
   void add_events(ModelSpec& spec) {
@@ -619,7 +642,8 @@ class SbmlReader {
   std::set<std::string> taken_;
   std::map<std::string, std::string> initial_memo_;
   std::set<std::string> initial_in_progress_;
-  std::vector<std::map<std::string, std::string>> bindings_;  ///< bvar -> argument text, innermost last
+  std::vector<std::map<std::string, std::string>> bindings_;
+  std::vector<std::string> switch_candidates_;  ///< a - b of every comparison in dynamic math  ///< bvar -> argument text, innermost last
 };
 
 }  // namespace

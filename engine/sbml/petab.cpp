@@ -7,7 +7,7 @@
 #include <sstream>
 #include <limits>
 #include <numbers>
-#include <regex>
+#include <cctype>
 #include <set>
 
 #include "core/error.hpp"
@@ -42,10 +42,17 @@ std::optional<double> number(const std::string& s) {
 }
 
 /// PEtab math (sympy syntax) in exvivo's expression language: `**` is `^`.
-std::string translate(std::string formula) {
-  for (std::size_t at = formula.find("**"); at != std::string::npos; at = formula.find("**", at))
-    formula.replace(at, 2, "^");
-  return formula;
+std::string translate(const std::string& formula) {
+  std::string out;
+  for (std::size_t i = 0; i < formula.size(); ++i) {
+    if (formula[i] == '*' && i + 1 < formula.size() && formula[i + 1] == '*') {
+      out += '^';
+      ++i;
+    } else {
+      out += formula[i];
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -262,12 +269,22 @@ class Problem {
       defined.insert(name);
     };
     for (const auto& id : petab_parameters_) add_parameter(id, values_[id]);
-    const std::regex placeholder("(observable|noise)Parameter[0-9]+_[A-Za-z0-9_]+");
+    // observableParameter<k>_<obs> or noiseParameter<k>_<obs>
+    const auto is_placeholder = [](const std::string& name) {
+      for (const std::string kind : {"observableParameter", "noiseParameter"}) {
+        if (name.compare(0, kind.size(), kind) != 0) continue;
+        std::size_t i = kind.size();
+        const std::size_t digits = i;
+        while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]))) ++i;
+        if (i > digits && i + 1 < name.size() && name[i] == '_') return true;
+      }
+      return false;
+    };
     for (const auto& o : observables_) {
       for (const auto& [name, formula] : {std::pair{o.id, o.formula}, std::pair{o.id + ".noise", o.noise}}) {
         for (const auto& use : expr::collect_names(expr::parse(formula, SourceLocation{"observables", 0, 0}, o.id)))
           if (!defined.count(use.name)) {
-            if (!std::regex_match(use.name, placeholder))
+            if (!is_placeholder(use.name))
               throw DataError("PEtab observable '" + o.id + "': undefined name '" + use.name + "'");
             add_parameter(use.name, nan);
           }
@@ -282,8 +299,14 @@ class Problem {
     events_ = model::CompiledEvents(spec);
   }
 
+  /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.
   solve::Solution simulate(const solve::Run& run) const {
-    return events_.empty() ? solve::solve(run, options_) : solve::solve_with_events(run, events_, options_);
+    if (!events_.empty()) return solve::solve_with_events(run, events_, options_);
+    solve::Run restarted = run;
+    if (!run.samples.empty())
+      for (const double t : events_.time_switches(run.parameters, run.t0, run.samples.back().time))
+        restarted.events.push_back({t, {}});
+    return solve::solve(restarted, options_);
   }
 
   double value_of(const std::string& cell, const std::string& what) const {

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
+#include <cctype>
 #include <sstream>
 
 #include "io/atomic_file.hpp"
@@ -97,15 +97,18 @@ SbmlCaseSettings read_sbml_case_settings(const std::string& path) {
 
 std::string sbml_case_model_file(const std::string& case_dir) {
   const std::string id = case_id(case_dir);
-  const std::regex pattern(id + "-sbml-l([0-9])v([0-9])\\.xml");
+  const std::string prefix = id + "-sbml-l";  // NNNNN-sbml-lXvY.xml
   std::string best;
   int best_rank = -1;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(case_dir, ec)) {
-    std::smatch m;
     const std::string name = entry.path().filename().string();
-    if (!std::regex_match(name, m, pattern)) continue;
-    const int rank = std::stoi(m[1]) * 10 + std::stoi(m[2]);
+    const bool matches = name.size() == prefix.size() + 7 && name.compare(0, prefix.size(), prefix) == 0 &&
+                         std::isdigit(static_cast<unsigned char>(name[prefix.size()])) && name[prefix.size() + 1] == 'v' &&
+                         std::isdigit(static_cast<unsigned char>(name[prefix.size() + 2])) &&
+                         name.compare(prefix.size() + 3, 4, ".xml") == 0;
+    if (!matches) continue;
+    const int rank = (name[prefix.size()] - '0') * 10 + (name[prefix.size() + 2] - '0');
     if (rank > best_rank) {
       best_rank = rank;
       best = entry.path().string();
@@ -155,6 +158,9 @@ SbmlCaseResult run_sbml_case(const std::string& case_dir) {
   for (int k = 0; k <= settings.steps; ++k)
     run.samples.push_back({settings.start + settings.duration * k / settings.steps, false});
   const solve::SolverOptions solver = sbml_case_solver_options(settings);
+  if (events.empty() && !run.samples.empty())  // restart where a time-only comparison switches
+    for (const double t : events.time_switches(run.parameters, run.t0, run.samples.back().time))
+      run.events.push_back({t, {}});
   const solve::Solution solution = model.num_states() == 0 ? evaluate_without_states(model, run)
                                    : events.empty()        ? solve::solve(run, solver)
                                                            : solve::solve_with_events(run, events, solver);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Usage: sbml_cli_test.sh EXVIVO SOURCE_DIR WORK_DIR
+# The command line with SBML models: check, info, a scenario on an SBML model,
+# sbml-case and petab evaluate (the last two on ../shared/external when present).
+set -u
+exvivo=$1 src=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+failures=0 passed=0
+
+expect() {  # expect CODE PATTERN -- command...
+  local code=$1 pattern=$2
+  shift 3
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -ne "$code" ] || ! grep -qF -- "$pattern" <<<"$out"; then
+    echo "FAIL: $* -> exit $rc (want $code), output:"
+    echo "$out" | head -5
+    echo "  expected to contain: $pattern"
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+data="$src/tests/sbml/data"
+expect 0 "model 'decay' is valid (2 species, 2 parameters" -- "$exvivo" check "$data/decay.xml"
+expect 0 "k" -- "$exvivo" info "$data/decay.xml"
+expect 0 "" -- "$exvivo" run "$data/decay_scenario.yaml" -o "$work/run" --quiet
+# A(1) at k = 0.5 is exp(-0.5) (concentration; the rate is per compartment).
+if awk -F, '$5 == 1 && $6 == "A" && $2 == "default" { found = 1; if (($7 - exp(-0.5))^2 > 1e-10 && ($7 - exp(-1))^2 > 1e-10) bad = 1 }
+            END { exit !(found && !bad) }' "$work/run/timecourses.csv"; then
+  passed=$((passed + 1))
+else
+  echo "FAIL: timecourses.csv of the SBML scenario does not hold A(1) = exp(-k)"
+  failures=$((failures + 1))
+fi
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"><model id="m"><listOfParameters><parameter id="x" value="1" constant="false"/></listOfParameters><listOfRules><algebraicRule><math xmlns="http://www.w3.org/1998/Math/MathML"><ci>x</ci></math></algebraicRule></listOfRules></model></sbml>\n' > "$work/algebraic.xml"
+expect 2 "algebraicRule: algebraic rules are not supported" -- "$exvivo" check "$work/algebraic.xml"
+
+suite="$src/../shared/external/sbml-test-suite/cases/semantic"
+if [ -d "$suite/00001" ]; then
+  expect 0 "" -- "$exvivo" sbml-case "$suite/00001" -o "$work/00001.csv"
+  expect 0 "time,S1,S2" -- head -1 "$work/00001.csv"
+  expect 2 "compartments changed by rules (non-constant compartments) are not supported" -- \
+    "$exvivo" sbml-case "$suite/00139" -o "$work/00139.csv"
+else
+  echo "SBML Test Suite not found at $suite: sbml-case checks skipped"
+fi
+petab="$src/../shared/external/petab-test-suite/v1.0.0/sbml/0001"
+if [ -d "$petab" ]; then
+  expect 0 "llh = -0.8475016" -- "$exvivo" petab evaluate "$petab/_0001.yaml" -o "$work/petab"
+  expect 0 '"llh"' -- cat "$work/petab/evaluation.json"
+  expect 0 "simulation" -- head -1 "$work/petab/simulations.tsv"
+else
+  echo "PEtab test suite not found at $petab: petab checks skipped"
+fi
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -85,6 +85,10 @@ class Integrator {
     result_.states = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(samples.size()), n_, nan);
     if (samples.empty()) return;
     if (auto bad = check_schedule(t0, events, samples)) return fail(Status::error, *bad);
+    if (n_ == 0) {  // nothing to integrate (e.g. an SBML model of rules of t only)
+      next_sample_ = samples.size();
+      return;
+    }
 
     const double t_end = samples.back().time;
     Eigen::VectorXd x = x0;

@@ -126,3 +126,25 @@ TEST_CASE("invalid options throw OptionError before integrating", "[solve][failu
   CHECK_THROWS_WITH(solve::integrate(decay, Eigen::VectorXd::Ones(1), 0, {}, sample_times({1}), options),
                     Contains("solver.method"));
 }
+
+namespace {
+/// A system without states (an SBML model made only of rules of t).
+class NoStates final : public solve::OdeSystem {
+ public:
+  std::size_t size() const override { return 0; }
+  void rhs(double, const double*, double*) override {}
+};
+}  // namespace
+
+TEST_CASE("a system without states records every sample and succeeds", "[solve][regression]") {
+  NoStates system;
+  for (const std::string method : {"auto", "rk45", "rodas4"}) {
+    INFO(method);
+    const auto result = solve::integrate(system, Eigen::VectorXd(0), 0, {}, sample_times({0.0, 1.0, 2.5}),
+                                         tolerances(method, 1e-6, 1e-9));
+    CHECK(result.ok());
+    CHECK(result.completed == 3);
+    CHECK(result.states.rows() == 3);
+    CHECK(result.states.cols() == 0);
+  }
+}

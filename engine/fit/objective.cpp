@@ -1,6 +1,7 @@
 #include "fit/objective.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -136,8 +137,27 @@ bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool w
   std::vector<std::size_t> parameters;
   if (with_sensitivities)
     for (const auto& est : problem_.spec.estimates) parameters.push_back(est.parameter);
+  const auto start = std::chrono::steady_clock::now();
   out.result = solve_with_sensitivities(run, parameters, problem_.scenario->solver);
+  const long long ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  if (with_sensitivities) {
+    ++sensitivity_solves_;
+    sensitivity_ns_ += ns;
+  } else {
+    ++plain_solves_;
+    plain_ns_ += ns;
+  }
   return out.result.ok();
+}
+
+SolveTiming Objective::timing() const {
+  SolveTiming t;
+  t.plain_solves = plain_solves_.load();
+  t.plain_seconds = 1e-9 * static_cast<double>(plain_ns_.load());
+  t.sensitivity_solves = sensitivity_solves_.load();
+  t.sensitivity_seconds = 1e-9 * static_cast<double>(sensitivity_ns_.load());
+  return t;
 }
 
 bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {

@@ -215,6 +215,11 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
+  const SolveTiming timing = objective.timing();
+  j["timing"] = {{"plain_solves", timing.plain_solves},
+                 {"plain_seconds", timing.plain_seconds},
+                 {"sensitivity_solves", timing.sensitivity_solves},
+                 {"sensitivity_seconds", timing.sensitivity_seconds}};
   j["time_unit"] = problem.scenario->model->time_unit();
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);
   if (!residual_error.empty()) j["error"] = residual_error;

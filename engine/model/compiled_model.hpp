@@ -154,6 +154,10 @@ class CompiledModel {
   void jacobian_nonzeros(double t, const double* x, Workspace& ws, double* values) const;
   /// ∂f/∂p, dense column-major num_states × num_parameters.
   void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
+  /// As parameter_jacobian, but writes only the entries that are not identically
+  /// zero and leaves the others as they are: zero Jp once, then call this on the
+  /// hot path (forward sensitivities) without refilling num_states × num_parameters zeros.
+  void parameter_jacobian_nonzeros(double t, const double* x, Workspace& ws, double* Jp) const;
 
   /// h(t, x, p), num_observables values.
   void observables(double t, const double* x, Workspace& ws, double* y) const;

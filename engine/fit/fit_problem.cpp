@@ -191,6 +191,7 @@ FitProblem load_fit_problem(const std::string& path) {
     c.noise.push_back(o.noise.distribution);
   }
   c.horizon = horizon(*scenario, plan);
+  c.time_unit = m.time_unit();
 
   const YamlNode& data_node = root.at("data");
   spec.data_file = resolve(path, data_node);

@@ -9,6 +9,7 @@
 
 #include "core/check.hpp"
 #include "core/number.hpp"
+#include "core/units.hpp"
 
 namespace exvivo::fit {
 
@@ -75,6 +76,33 @@ void split_condition(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 }  // namespace
 
+namespace {
+/// A `time` field: "24", "24 h", "30 min", each optionally followed by '-'.
+double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::string& time_unit,
+                 bool& before_event) {
+  std::string text = trimmed(t.get(r, column));
+  before_event = !text.empty() && text.back() == '-';
+  if (before_event) text = trimmed(text.substr(0, text.size() - 1));
+  const auto fail = [&](const std::string& what) {
+    throw DataError(t.location(r, column), column_key(t, column), what);
+  };
+  if (const auto v = parse_double(text)) return *v;
+  const std::size_t space = text.find_first_of(" \t");
+  const auto number = space == std::string::npos ? std::nullopt : parse_double(text.substr(0, space));
+  if (!number)
+    fail(fmt::format("expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
+                     "at 24 h), got '{}'", t.get(r, column)));
+  const std::string unit = trimmed(text.substr(space));
+  try {
+    if (time_unit.empty()) fail("a time with a unit needs the model's time unit");
+    return *number * conversion_factor(parse_unit(unit), parse_unit(time_unit));
+  } catch (const UnitError& e) {
+    fail(fmt::format("'{}' is not a time unit convertible to {}: {}", unit, time_unit, e.what()));
+  }
+  return 0;
+}
+}  // namespace
+
 MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementContext& c) {
   MeasurementTable out;
   out.file = t.file;
@@ -114,7 +142,7 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     m.observable =
         lookup(t, r, col.observable, trimmed(t.get(r, col.observable)), c.observables, "observable");
 
-    m.time = t.get_double(r, col.time);
+    m.time = read_time(t, r, col.time, c.time_unit, m.before_event);
     if (m.time < 0 || m.time > c.horizon)
       throw DataError(t.location(r, col.time), column_key(t, col.time),
                       fmt::format("time {} is outside the simulated interval [0, {}]",

@@ -15,9 +15,11 @@
 //    donor. Non-empty `preequilibrationConditionId` or `observableParameters`
 //    and symbolic `noiseParameters` are not supported and rejected.
 //
-// Times are in the model's time unit; measurements in the observable's unit.
-// A measurement at an event time is compared with the state after that time's
-// events (as a sample "24 h" in a scenario).
+// Times are bare numbers in the model's time unit or numbers with a time unit
+// ("30 min", "24 h"); measurements in the observable's unit. A measurement at
+// an event time is compared with the state after that time's events (as a
+// sample "24 h" in a scenario), unless its time ends in '-' ("24 h-", "24-"):
+// then with the state just before them.
 // Every problem is a DataError located at file:line:column (column = 1-based
 // field number) of the offending field:
 //
@@ -43,13 +45,16 @@ struct MeasurementContext {
   /// observables without noise model must give an sd.
   std::vector<model::NoiseModel::Distribution> noise;
   double horizon = 0;                     ///< times must lie in [0, horizon]
+  std::string time_unit;                  ///< the model's; a `time` may carry a unit ("30 min")
 };
 
 struct Measurement {
   std::size_t donor = 0;       ///< index into MeasurementContext::donors
   std::size_t arm = 0;         ///< index into MeasurementContext::arms
   std::size_t observable = 0;  ///< index into MeasurementContext::observables
-  double time = 0;
+  double time = 0;              ///< model time unit
+  /// Written "24 h-": compared with the state just before the events at that time.
+  bool before_event = false;
   double value = 0;
   /// Row-specific standard deviation replacing the observable's sigma, NaN when
   /// not given. Its scale follows the observable's distribution: for lognormal

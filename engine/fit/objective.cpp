@@ -78,7 +78,7 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
   for (std::size_t i = 0; i < rows.size(); ++i) {
     RunData& rd = runs_[run_of.at({rows[i].donor, rows[i].arm})];
     rd.rows.push_back(i);
-    rd.run.samples.push_back({rows[i].time, false});
+    rd.run.samples.push_back({rows[i].time, rows[i].before_event});
     constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
     // A constant σ's sigma residual is a constant: moved here so that the
     // optimizer's relative-reduction test sees only what θ can change.
@@ -88,14 +88,18 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     if (row_distribution(problem, rows[i]) == Distribution::lognormal) constant_ += std::log(rows[i].value);
   }
   for (RunData& rd : runs_) {
+    // Sorted as integrate() wants them: by time, "t-" (before the events) first.
     auto& samples = rd.run.samples;
-    std::sort(samples.begin(), samples.end(), [](auto& a, auto& b) { return a.time < b.time; });
+    const auto before = [](const solve::SampleTime& a, const solve::SampleTime& b) {
+      return a.time < b.time || (a.time == b.time && a.before_event && !b.before_event);
+    };
+    std::sort(samples.begin(), samples.end(), before);
     samples.erase(std::unique(samples.begin(), samples.end(),
-                              [](auto& a, auto& b) { return a.time == b.time; }),
+                              [](auto& a, auto& b) { return a.time == b.time && a.before_event == b.before_event; }),
                   samples.end());
     for (const std::size_t i : rd.rows) {
-      const auto it = std::lower_bound(samples.begin(), samples.end(), rows[i].time,
-                                       [](const solve::SampleTime& s, double t) { return s.time < t; });
+      const solve::SampleTime key{rows[i].time, rows[i].before_event};
+      const auto it = std::lower_bound(samples.begin(), samples.end(), key, before);
       rd.row_sample.push_back(static_cast<std::size_t>(it - samples.begin()));
     }
   }

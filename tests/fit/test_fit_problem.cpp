@@ -430,3 +430,55 @@ TEST_CASE("leukocyte model: the objective's Jacobian equals central differences"
     }
   CHECK(J(0, 3) == 0.0);  // septic rows do not depend on HLA0[healthy]
 }
+
+TEST_CASE("a measurement at '12 h-' is compared with the state before the event at 12 h",
+          "[fit][problem][before_event]") {
+  test::TempDir dir;
+  std::string scenario = scenario_text();
+  scenario.replace(scenario.find("      - {at: 0 h, add: {C: 10 ng/mL}}\n"),
+                   std::string("      - {at: 0 h, add: {C: 10 ng/mL}}\n").size(),
+                   "      - {at: 0 h, add: {C: 10 ng/mL}}\n      - {at: 12 h, add: {C: 5 ng/mL}}\n");
+  dir.write("scenario.yaml", scenario);
+  // The same time written four ways; the "-" rows before the second dose.
+  dir.write("data.tsv",
+            "donor\tarm\tobservable\ttime\tmeasurement\n"
+            "slow\tdosed\tC_ng\t12 h-\t4\n"
+            "slow\tdosed\tC_ng\t12\t9\n"
+            "slow\tdosed\tC_ng\t720 min-\t4\n"
+            "slow\tdosed\tC_ng\t12 h\t9\n"
+            "slow\tdosed\tC_ng\t6\t7\n");
+  const fit::FitProblem p = fit::load_fit_problem(dir.write("fit.yaml", fit_text()));
+  REQUIRE(p.data.rows.size() == 5);
+  CHECK(p.data.rows[0].before_event);
+  CHECK_FALSE(p.data.rows[1].before_event);
+  CHECK(p.data.rows[2].before_event);
+  CHECK_THAT(p.data.rows[2].time, Catch::WithinRel(12.0, 1e-15));
+  const fit::Objective o(p);
+  const double k = 0.1, C0 = 2.0;
+  // θ: k_el[slow] (donor fast has no data), C0 (model unit ng/mL).
+  const VectorXd theta = (VectorXd(2) << std::log10(k), std::log10(C0)).finished();
+  const auto pred = o.predict(theta);
+  const double before = (C0 + 10) * std::exp(-k * 12);
+  CHECK_THAT(pred[0].simulation, Catch::WithinRel(before, 1e-6));
+  CHECK_THAT(pred[1].simulation, Catch::WithinRel(before + 5, 1e-6));
+  CHECK_THAT(pred[2].simulation, Catch::WithinRel(before, 1e-6));
+  CHECK_THAT(pred[3].simulation, Catch::WithinRel(before + 5, 1e-6));
+  CHECK_THAT(pred[4].simulation, Catch::WithinRel((C0 + 10) * std::exp(-k * 6), 1e-6));
+  // Sensitivities through the before/after pair equal central differences.
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < J.cols(); ++j)
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-6));
+    }
+
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t12 parsecs\t4\n");
+  CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
+                    Catch::Contains("data.tsv:2:4") && Catch::Contains("'parsecs'"));
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\tnoon\t4\n");
+  CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
+                    Catch::Contains("expected a time such as 24, 24 h, 30 min or 24 h-"));
+}

@@ -51,4 +51,21 @@ struct ResidualTerms {
 /// residual is +inf (the optimizer rejects such trial points).
 ResidualTerms residual_terms(Distribution distribution, double y, double m, double sigma);
 
+/// Censored and interval measurements: the value is only known to lie in
+/// [lower, upper] (NaN = unbounded on that side). With u = y (normal,
+/// proportional with σ_eff = σ·|y|) or u = ln y (lognormal, bounds in ln),
+///
+///   nllh = −ln P,   P = Φ((U − u)/σ) − Φ((L − u)/σ)
+///
+/// and, since P ≤ 1 makes nllh ≥ 0, the least-squares residual r = sqrt(2·nllh)
+/// (½r² = nllh exactly, no constant), with ∂r/∂· = ∂nllh/∂· / r, so the
+/// gradient Jᵀr of ½‖r‖² is exact. nllh is +inf when P underflows (a trial
+/// point far outside the interval, rejected by the optimizer).
+double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
+                                        double sigma);
+
+/// The residual terms of censored_negative_log_likelihood (r_sigma = 0, constant = 0).
+ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
+                                      double sigma);
+
 }  // namespace exvivo::fit

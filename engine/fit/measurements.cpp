@@ -39,7 +39,7 @@ std::size_t lookup(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 struct Columns {
   std::size_t observable = 0, time = 0, measurement = 0;
-  std::optional<std::size_t> donor, arm, condition, sd, replicate;
+  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper;
 };
 
 /// A PEtab column that must be empty in every row because we cannot honour it.
@@ -103,6 +103,31 @@ double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const
 }
 }  // namespace
 
+namespace {
+/// The optional `lower`/`upper` fields of a censored or interval row.
+void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t> lower,
+                 std::optional<std::size_t> upper, model::NoiseModel::Distribution noise,
+                 Measurement& m) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.lower = lower && !t.is_missing(r, *lower) ? t.get_double(r, *lower) : nan;
+  m.upper = upper && !t.is_missing(r, *upper) ? t.get_double(r, *upper) : nan;
+  if (!m.censored()) return;
+  const std::size_t at = m.upper == m.upper ? *upper : *lower;
+  if (m.lower == m.lower && m.upper == m.upper && !(m.lower < m.upper))
+    throw DataError(t.location(r, at), column_key(t, at),
+                    fmt::format("upper {} must be above lower {}", check_detail::describe(m.upper),
+                                check_detail::describe(m.lower)));
+  if (noise == model::NoiseModel::Distribution::lognormal) {
+    if (m.lower == m.lower && m.lower < 0)
+      throw DataError(t.location(r, *lower), column_key(t, *lower),
+                      "lognormal noise: lower must be >= 0, got " + check_detail::describe(m.lower));
+    if (m.upper == m.upper && !(m.upper > 0))
+      throw DataError(t.location(r, *upper), column_key(t, *upper),
+                      "lognormal noise: upper must be positive, got " + check_detail::describe(m.upper));
+  }
+}
+}  // namespace
+
 MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementContext& c) {
   MeasurementTable out;
   out.file = t.file;
@@ -127,6 +152,8 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
   }
   col.time = t.column("time");
   col.measurement = t.column("measurement");
+  col.lower = t.find_column("lower");
+  col.upper = t.find_column("upper");
 
   using Distribution = model::NoiseModel::Distribution;
   out.rows.reserve(t.row_count());
@@ -148,10 +175,12 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
                       fmt::format("time {} is outside the simulated interval [0, {}]",
                                   check_detail::describe(m.time), check_detail::describe(c.horizon)));
 
-    m.value = t.get_double(r, col.measurement);
     const Distribution noise =
         m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
-    if (noise == Distribution::lognormal && !(m.value > 0))
+    read_bounds(t, r, col.lower, col.upper, noise, m);
+    m.value = m.censored() && t.is_missing(r, col.measurement) ? std::numeric_limits<double>::quiet_NaN()
+                                                                : t.get_double(r, col.measurement);
+    if (noise == Distribution::lognormal && !m.censored() && !(m.value > 0))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
                       fmt::format("observable '{}' has lognormal noise: measurements must be "
                                   "positive, got {}",

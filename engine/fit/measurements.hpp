@@ -7,6 +7,9 @@
 //    optional `sd` (standard deviation overriding the model's noise for that
 //    row, see Measurement::sd) and `replicate` (a free label). Other columns
 //    are ignored.
+//  * Both layouts: optional `lower` and `upper` make a row censored (one of
+//    them: below a detection limit, `upper` = LLOQ; above, `lower` = ULOQ) or
+//    an interval (both); `measurement` may then be empty.
 //  * PEtab v1 measurement tables: `observableId, simulationConditionId, time,
 //    measurement`, optional `noiseParameters` (a number = that row's sd),
 //    `replicateId` (read as replicate) and `datasetId` (ignored).
@@ -26,6 +29,7 @@
 //     data.tsv:7:3: column 'observable': unknown observable 'mHLA_D' (did you mean 'mHLA_DR'?)
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -61,9 +65,15 @@ struct Measurement {
   /// observables the sd of ln(y); otherwise an absolute sd in the observable's
   /// unit (the row is then normal even for a proportional observable).
   double sd = 0;
+  /// Censored or interval row: the value is known to lie in [lower, upper]
+  /// (NaN = unbounded on that side; both NaN = an exact measurement). The
+  /// likelihood is the noise model's probability of that interval.
+  double lower = std::numeric_limits<double>::quiet_NaN();
+  double upper = std::numeric_limits<double>::quiet_NaN();
   std::string replicate;
   SourceLocation where;        ///< file:line of the row
   bool has_sd() const { return sd == sd; }
+  bool censored() const { return lower == lower || upper == upper; }
 };
 
 struct MeasurementTable {

@@ -31,6 +31,18 @@ double constant_sigma(const FitProblem& p, const Measurement& m) {
   if (info.noise.distribution == Distribution::proportional) return std::nan("");
   return parse_double(info.noise.sigma).value_or(std::nan(""));
 }
+/// The least-squares terms of row m at simulation y and σ (censored rows: the
+/// interval's probability, likelihood.hpp).
+ResidualTerms row_terms(const FitProblem& p, const Measurement& m, double y, double sigma) {
+  const Distribution d = row_distribution(p, m);
+  return m.censored() ? censored_residual_terms(d, y, m.lower, m.upper, sigma)
+                      : residual_terms(d, y, m.value, sigma);
+}
+double row_nllh(const FitProblem& p, const Measurement& m, double y, double sigma) {
+  const Distribution d = row_distribution(p, m);
+  return m.censored() ? censored_negative_log_likelihood(d, y, m.lower, m.upper, sigma)
+                      : negative_log_likelihood(d, y, m.value, sigma);
+}
 }  // namespace
 
 struct Objective::Simulated {
@@ -79,6 +91,10 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     RunData& rd = runs_[run_of.at({rows[i].donor, rows[i].arm})];
     rd.rows.push_back(i);
     rd.run.samples.push_back({rows[i].time, rows[i].before_event});
+    if (rows[i].censored()) {  // nllh = ½r² exactly, no sigma residual
+      sigma_varies_.push_back(false);
+      continue;
+    }
     constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
     // A constant σ's sigma residual is a constant: moved here so that the
     // optimizer's relative-reduction test sees only what θ can change.
@@ -186,7 +202,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
       const auto o = static_cast<Eigen::Index>(row.observable);
       const double y = sim.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.sigmas(s, o);
-      const ResidualTerms t = residual_terms(row_distribution(problem_, row), y, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, y, sigma);
       const auto i = static_cast<Eigen::Index>(rd.rows[q]);
       r[i] = t.r;
       const bool varies = sigma_varies_[rd.rows[q]];
@@ -231,7 +247,7 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
       const double y = sim.result.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
       const Distribution d = row_distribution(problem_, row);
-      const ResidualTerms t = residual_terms(d, y, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, y, sigma);
       if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma))
         return fmt::format("{}: simulated {} = {} at t = {} with sigma {} cannot be compared under {} noise",
                            row.where.str(), problem_.context.observables[row.observable], y, row.time,
@@ -256,10 +272,10 @@ std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) cons
       RowPrediction& p = out[rd.rows[q]];
       p.simulation = sim.result.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
-      const ResidualTerms t = residual_terms(row_distribution(problem_, row), p.simulation, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, p.simulation, sigma);
       p.sigma = t.sigma_eff;
       p.residual = t.r;
-      p.nllh = negative_log_likelihood(row_distribution(problem_, row), p.simulation, row.value, sigma);
+      p.nllh = row_nllh(problem_, row, p.simulation, sigma);
     }
   }
   return out;

@@ -5,6 +5,8 @@
 //   normal        nllh = ½·log(2πσ²)      + ½·((y − m)/σ)²
 //   lognormal     nllh = ½·log(2πσ²m²)    + ½·((ln y − ln m)/σ)²     σ of ln, dimensionless
 //   proportional  normal with σ_eff = σ·|y| (σ relative)
+//   log10normal   nllh = ½·log(2πσ²m²ln(10)²) + ½·((log10 y − log10 m)/σ)²
+//   laplace       nllh = log(2σ) + |y − m|/σ                          σ = scale b
 //
 // (The lognormal density of m carries the Jacobian 1/m, hence the m² term.)
 //
@@ -15,6 +17,10 @@
 //   r   = (y − m)/σ              (lognormal: (ln y − ln m)/σ)
 //   r_σ = sqrt(2·ln σ + K)       K = sigma_residual_offset
 //   nllh = ½·r² + ½·r_σ² + c,    c = ½·log(2π) − ½·K  (+ ln m for lognormal)
+//
+// log10normal: r = (log10 y − log10 m)/σ. laplace: r = sign(y − m)·sqrt(2|y − m|/σ)
+// (½r² = |y − m|/σ; Jᵀr is the exact gradient), same sigma residual, c = ln 2 − ½K.
+// Censored rows (below): normal, lognormal, log10normal and proportional.
 //
 // r_σ needs σ > exp(−K/2) ≈ 1.4e−11 for K = 50; smaller σ are clamped there.
 // For proportional noise the effective σ (σ·|y|) is what goes into the sigma
@@ -65,6 +71,7 @@ double censored_negative_log_likelihood(Distribution distribution, double y, dou
                                         double sigma);
 
 /// The residual terms of censored_negative_log_likelihood (r_sigma = 0, constant = 0).
+/// Not defined for laplace (the measurement reader rejects censored laplace rows).
 ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
                                       double sigma);
 

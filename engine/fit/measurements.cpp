@@ -117,7 +117,12 @@ void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t
     throw DataError(t.location(r, at), column_key(t, at),
                     fmt::format("upper {} must be above lower {}", check_detail::describe(m.upper),
                                 check_detail::describe(m.lower)));
-  if (noise == model::NoiseModel::Distribution::lognormal) {
+  if (noise == model::NoiseModel::Distribution::laplace)
+    throw DataError(t.location(r, at), column_key(t, at),
+                    "censored or interval rows are not supported for laplace noise (normal, lognormal, "
+                    "log10normal or proportional are)");
+  if (noise == model::NoiseModel::Distribution::lognormal ||
+      noise == model::NoiseModel::Distribution::log10normal) {
     if (m.lower == m.lower && m.lower < 0)
       throw DataError(t.location(r, *lower), column_key(t, *lower),
                       "lognormal noise: lower must be >= 0, got " + check_detail::describe(m.lower));
@@ -180,11 +185,14 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     read_bounds(t, r, col.lower, col.upper, noise, m);
     m.value = m.censored() && t.is_missing(r, col.measurement) ? std::numeric_limits<double>::quiet_NaN()
                                                                 : t.get_double(r, col.measurement);
-    if (noise == Distribution::lognormal && !m.censored() && !(m.value > 0))
+    if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
+        !(m.value > 0))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
-                      fmt::format("observable '{}' has lognormal noise: measurements must be "
+                      fmt::format("observable '{}' has {} noise: measurements must be "
                                   "positive, got {}",
-                                  c.observables[m.observable], check_detail::describe(m.value)));
+                                  c.observables[m.observable],
+                                  noise == Distribution::lognormal ? "lognormal" : "log10normal",
+                                  check_detail::describe(m.value)));
 
     m.sd = std::numeric_limits<double>::quiet_NaN();
     if (col.sd && !t.is_missing(r, *col.sd)) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -20,8 +21,8 @@ constexpr double half_log_2pi = 0.91893853320467274178;
 
 /// The distribution a row is evaluated with (see objective.hpp).
 Distribution row_distribution(const FitProblem& p, const Measurement& m) {
-  return p.context.noise.at(m.observable) == Distribution::lognormal ? Distribution::lognormal
-                                                                     : Distribution::normal;
+  const Distribution d = p.context.noise.at(m.observable);
+  return d == Distribution::proportional || d == Distribution::none ? Distribution::normal : d;
 }
 /// The row's σ when it cannot change with the parameters (an sd, or a model
 /// sigma written as a number for a normal or lognormal observable), else NaN.
@@ -31,6 +32,15 @@ double constant_sigma(const FitProblem& p, const Measurement& m) {
   if (info.noise.distribution == Distribution::proportional) return std::nan("");
   return parse_double(info.noise.sigma).value_or(std::nan(""));
 }
+const char* distribution_name(Distribution d) {
+  switch (d) {
+    case Distribution::lognormal: return "lognormal";
+    case Distribution::log10normal: return "log10normal";
+    case Distribution::laplace: return "laplace";
+    default: return "normal";
+  }
+}
+
 /// The least-squares terms of row m at simulation y and σ (censored rows: the
 /// interval's probability, likelihood.hpp).
 ResidualTerms row_terms(const FitProblem& p, const Measurement& m, double y, double sigma) {
@@ -101,7 +111,10 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     const double sigma = constant_sigma(problem, rows[i]);
     if (sigma == sigma) constant_ += std::log(sigma) + 0.5 * sigma_residual_offset;
     sigma_varies_.push_back(sigma != sigma);
-    if (row_distribution(problem, rows[i]) == Distribution::lognormal) constant_ += std::log(rows[i].value);
+    const Distribution d = row_distribution(problem, rows[i]);
+    if (d == Distribution::lognormal) constant_ += std::log(rows[i].value);
+    if (d == Distribution::log10normal) constant_ += std::log(rows[i].value * std::numbers::ln10);
+    if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
   }
   for (RunData& rd : runs_) {
     // Sorted as integrate() wants them: by time, "t-" (before the events) first.
@@ -251,7 +264,7 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
       if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma))
         return fmt::format("{}: simulated {} = {} at t = {} with sigma {} cannot be compared under {} noise",
                            row.where.str(), problem_.context.observables[row.observable], y, row.time,
-                           t.sigma_eff, d == Distribution::lognormal ? "lognormal" : "normal");
+                           t.sigma_eff, distribution_name(d));
     }
   }
   return {};

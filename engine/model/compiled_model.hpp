@@ -67,7 +67,8 @@ struct SpeciesInfo {
 };
 
 struct NoiseModel {
-  enum class Distribution { none, normal, lognormal, proportional };
+  /// log10normal: normal on log10 y; laplace: Laplace with scale sigma (PEtab).
+  enum class Distribution { none, normal, lognormal, proportional, log10normal, laplace };
   Distribution distribution = Distribution::none;
   /// sigma as written in the model file: a positive number or an expression of
   /// t, species, parameters and assignments. Evaluated by CompiledModel::noise_sigmas.

@@ -237,11 +237,17 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
             "observables:\n"
             "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
             "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
-            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n");
+            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
+            "  C_log10: {formula: C, unit: ng/mL, noise: {distribution: log10normal, sigma: s_rel + 0.05}}\n"
+            "  C_lap:  {formula: C, unit: ng/mL, noise: {distribution: laplace, sigma: s_rel * C + 0.1}}\n");
   dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
                              "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
                              "samples: {times: [0 h, 10 h]}\n");
   dir.write("data.csv", "donor,arm,observable,time,measurement,sd\n"
+                        "default,default,C_log10,2,3.4,\n"
+                        "default,default,C_log10,7,0.9,0.05\n"
+                        "default,default,C_lap,3,2.6,\n"
+                        "default,default,C_lap,6,1.2,0.2\n"
                         "default,default,C_prop,1,4.1,\n"
                         "default,default,C_prop,3,2.9,0.4\n"
                         "default,default,C_norm,2,3.3,\n"
@@ -263,8 +269,11 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
       CAPTURE(i, j);
       CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
     }
-  CHECK(std::abs(J(6 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
-  CHECK(J(6 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
+  const Eigen::Index m = r.size() / 2;  // rows: 4 log10normal/laplace first, then the 6 below
+  CHECK(std::abs(J(m + 4 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
+  CHECK(J(m + 4 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
+  CHECK(std::abs(J(m + 0, 2)) > 0);      // log10normal sigma s_rel + 0.05
+  CHECK(std::abs(J(m + 2, 2)) > 0);      // laplace scale s_rel·C + 0.1
   double sum = 0;
   for (const auto& row : o.predict(theta)) sum += row.nllh;
   VectorXd r_plain;

@@ -56,12 +56,14 @@ Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSqua
     u.intervals = fim_intervals(best.jacobian, best.theta);
     u.methods.assign(n, "fim");
   }
-  for (const std::size_t e : p.spec.profile) {
-    const std::size_t j = o.theta_index(e, 0);  // profiled estimates are shared
-    u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
-    u.intervals[j] = u.profiles.back().interval;
-    u.methods[j] = "profile";
-  }
+  // A per_donor estimate is profiled for every donor that has data (one θ entry each).
+  for (const std::size_t e : p.spec.profile)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (o.entries()[j].estimate != e) continue;
+      u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
+      u.intervals[j] = u.profiles.back().interval;
+      u.methods[j] = "profile";
+    }
   return u;
 }
 

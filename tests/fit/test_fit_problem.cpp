@@ -3,6 +3,7 @@
 // parameters with per-donor blocks, and the output files of run_fit.
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -146,7 +147,8 @@ TEST_CASE("objective Jacobian equals central differences of the residuals", "[fi
 }
 
 TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run_fit]") {
-  Files f(fit_text("uncertainty: {fim: true, profile: [C0]}\n"));
+  // k_el is per_donor: profiled for each donor.
+  Files f(fit_text("uncertainty: {fim: true, profile: [C0, k_el]}\n"));
   fit::FitOptions options;
   options.out_dir = (f.dir.path / "out").string();
   options.quiet = true;
@@ -161,7 +163,8 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   CHECK_THAT(estimates.get_double(0, "value"), Catch::WithinRel(true_k[0], 1e-6));
   CHECK_THAT(estimates.get_double(1, "value"), Catch::WithinRel(true_k[1], 1e-6));
   CHECK_THAT(estimates.get_double(2, "value"), Catch::WithinRel(true_C0, 1e-6));
-  CHECK(estimates.get(0, "method") == "fim");
+  CHECK(estimates.get(0, "method") == "profile");
+  CHECK(estimates.get(1, "method") == "profile");
   CHECK(estimates.get(2, "method") == "profile");
   for (std::size_t r = 0; r < 3; ++r) {
     CHECK(estimates.get_double(r, "lower95") < estimates.get_double(r, "value"));
@@ -184,6 +187,9 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   double min_nllh = 1e300;
   for (std::size_t r = 0; r < profiles.row_count(); ++r) min_nllh = std::min(min_nllh, profiles.get_double(r, "nllh"));
   CHECK_THAT(min_nllh, Catch::WithinRel(report.best_nllh, 1e-9));
+  std::set<std::string> profiled;
+  for (std::size_t r = 0; r < profiles.row_count(); ++r) profiled.insert(profiles.get(r, "parameter"));
+  CHECK(profiled == std::set<std::string>{"C0", "k_el[fast]", "k_el[slow]"});
 
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
   CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "observable", "value"});
@@ -386,8 +392,6 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
         "fit.yaml:5:35: estimate.k_el.unit: cannot convert 'ng/mL' to '1/h': dimensions g/L and 1/s differ");
   CHECK(message(head + "estimate:\n  k_el: {}\nuncertainty: {profile: [k_l]}\n") ==
         "fit.yaml:6:25: uncertainty.profile[0]: 'k_l' is not an estimated parameter (did you mean 'k_el'?)");
-  CHECK(message(head + "estimate:\n  k_el: {per_donor: true}\nuncertainty: {profile: [k_el]}\n") ==
-        "fit.yaml:6:25: uncertainty.profile[0]: 'k_el' is per_donor; profiles are computed for shared parameters only");
   CHECK(message(head + "estimate:\n  k_el: {}\noptimizer: {max_iter: 0}\n") ==
         "fit.yaml:6:23: optimizer.max_iter: expected a whole number from 1 to 1000000, got '0'");
   CHECK(message(head + "estimate:\n  k_el: {}\nstart: 3\n") ==

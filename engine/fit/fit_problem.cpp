@@ -167,8 +167,6 @@ FitProblem load_fit_problem(const std::string& path) {
         if (it == names.end())
           item->fail(fmt::format("'{}' is not an estimated parameter", name), closest_match(name, names));
         const auto k = static_cast<std::size_t>(it - names.begin());
-        if (spec.estimates[k].per_donor)
-          item->fail(fmt::format("'{}' is per_donor; profiles are computed for shared parameters only", name));
         if (std::find(spec.profile.begin(), spec.profile.end(), k) == spec.profile.end())
           spec.profile.push_back(k);
       }
@@ -191,6 +189,7 @@ FitProblem load_fit_problem(const std::string& path) {
     c.noise.push_back(o.noise.distribution);
   }
   c.horizon = horizon(*scenario, plan);
+  c.time_unit = m.time_unit();
 
   const YamlNode& data_node = root.at("data");
   spec.data_file = resolve(path, data_node);

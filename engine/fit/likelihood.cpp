@@ -1,6 +1,7 @@
 #include "fit/likelihood.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numbers>
 
@@ -17,6 +18,14 @@ double negative_log_likelihood(Distribution distribution, double y, double m, do
       const double z = (std::log(y) - std::log(m)) / sigma;
       return 0.5 * (log_2pi + std::log(sigma * sigma * m * m)) + 0.5 * z * z;
     }
+    case Distribution::log10normal: {
+      if (!(y > 0)) return std::numeric_limits<double>::infinity();
+      const double z = (std::log10(y) - std::log10(m)) / sigma;
+      const double jac = m * std::numbers::ln10;
+      return 0.5 * (log_2pi + std::log(sigma * sigma * jac * jac)) + 0.5 * z * z;
+    }
+    case Distribution::laplace:
+      return std::log(2 * sigma) + std::abs(y - m) / sigma;
     case Distribution::proportional:
       sigma *= std::abs(y);
       [[fallthrough]];
@@ -41,19 +50,27 @@ ResidualTerms residual_terms(Distribution distribution, double y, double m, doub
   const bool clamped = t.sigma_eff < floor;
   const double s = std::max(t.sigma_eff, floor);
 
-  if (distribution == Distribution::lognormal) {
+  if (distribution == Distribution::lognormal || distribution == Distribution::log10normal) {
+    const double base = distribution == Distribution::lognormal ? 1.0 : std::numbers::ln10;
     if (!(y > 0)) {
       t.r = std::numeric_limits<double>::infinity();
       t.dr_dy = 0;
     } else {
-      t.r = (std::log(y) - std::log(m)) / s;
-      t.dr_dy = 1.0 / (y * s);
+      t.r = (std::log(y) - std::log(m)) / (base * s);
+      t.dr_dy = 1.0 / (y * base * s);
     }
+  } else if (distribution == Distribution::laplace) {
+    // ½r² = |y − m|/σ: r = sign(y − m)·sqrt(2|y − m|/σ), so that Jᵀr = sign(y − m)/σ
+    // is the exact gradient (0 at y = m, the subgradient the optimizer can use).
+    const double z = (y - m) / s;
+    t.r = (z < 0 ? -1.0 : 1.0) * std::sqrt(2 * std::abs(z));
+    t.dr_dy = t.r == 0 ? 0.0 : 1.0 / (s * std::abs(t.r));
   } else {
     t.r = (y - m) / s;
     t.dr_dy = 1.0 / s;
   }
-  t.dr_dsigma = clamped ? 0.0 : -t.r / s;
+  // r ∝ σ^(−1) (σ^(−½) for laplace).
+  t.dr_dsigma = clamped ? 0.0 : (distribution == Distribution::laplace ? -0.5 : -1.0) * t.r / s;
 
   t.r_sigma = std::sqrt(2.0 * std::log(s) + sigma_residual_offset);
   // d/dσ sqrt(2 ln σ + K) = 1/(σ·r_σ)
@@ -63,6 +80,94 @@ ResidualTerms residual_terms(Distribution distribution, double y, double m, doub
 
   t.constant = 0.5 * log_2pi - 0.5 * sigma_residual_offset;
   if (distribution == Distribution::lognormal) t.constant += std::log(m);
+  if (distribution == Distribution::log10normal) t.constant += std::log(m * std::numbers::ln10);
+  // laplace: nllh = ln 2 + ln σ + |y − m|/σ
+  if (distribution == Distribution::laplace) t.constant = std::numbers::ln2 - 0.5 * sigma_residual_offset;
+  return t;
+}
+
+namespace {
+
+/// nllh = −ln P of a censored row and its derivatives in u and σ.
+struct CensoredValue {
+  double nllh = 0, dnllh_du = 0, dnllh_dsigma = 0;
+};
+
+double normal_pdf(double z) { return std::isinf(z) ? 0.0 : 0.3989422804014327 * std::exp(-0.5 * z * z); }
+
+CensoredValue censored_value(double u, double lo, double hi, double s) {
+  const double a = (lo - u) / s, b = (hi - u) / s;  // ±inf for open sides
+  // P = Φ(b) − Φ(a), from the tail that keeps precision.
+  double P;
+  if (a > 0)
+    P = 0.5 * (std::erfc(a / std::numbers::sqrt2) - std::erfc(b / std::numbers::sqrt2));
+  else
+    P = 0.5 * (std::erfc(-b / std::numbers::sqrt2) - std::erfc(-a / std::numbers::sqrt2));
+  CensoredValue v;
+  if (!(P > 0)) {
+    v.nllh = std::numeric_limits<double>::infinity();
+    return v;
+  }
+  const double pa = normal_pdf(a), pb = normal_pdf(b);
+  const double dP_du = (pa - pb) / s;
+  const double dP_ds = ((std::isinf(a) ? 0.0 : a * pa) - (std::isinf(b) ? 0.0 : b * pb)) / s;
+  v.nllh = -std::log(P);
+  v.dnllh_du = -dP_du / P;
+  v.dnllh_dsigma = -dP_ds / P;
+  return v;
+}
+
+struct CensoredSetup {
+  double u = 0, du_dy = 1, lo = 0, hi = 0, s = 0, ds_dy = 0;
+  bool valid = true;
+};
+
+CensoredSetup censored_setup(Distribution distribution, double y, double lower, double upper, double sigma) {
+  const double inf = std::numeric_limits<double>::infinity();
+  CensoredSetup c;
+  c.s = sigma;
+  c.lo = lower == lower ? lower : -inf;
+  c.hi = upper == upper ? upper : inf;
+  if (distribution == Distribution::lognormal || distribution == Distribution::log10normal) {
+    const double base = distribution == Distribution::lognormal ? 1.0 : std::numbers::ln10;
+    if (!(y > 0)) c.valid = false;
+    c.u = std::log(y) / base;
+    c.du_dy = 1.0 / (y * base);
+    c.lo = c.lo > 0 ? std::log(c.lo) / base : -inf;
+    c.hi = std::log(c.hi) / base;
+  } else {
+    c.u = y;
+    if (distribution == Distribution::proportional) {
+      c.s = sigma * std::abs(y);
+      c.ds_dy = sigma * (y >= 0 ? 1.0 : -1.0);
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
+                                        double sigma) {
+  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma);
+  if (!c.valid) return std::numeric_limits<double>::infinity();
+  return censored_value(c.u, c.lo, c.hi, c.s).nllh;
+}
+
+ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
+                                      double sigma) {
+  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma);
+  ResidualTerms t;
+  t.sigma_eff = c.s;
+  if (!c.valid) {
+    t.r = std::numeric_limits<double>::infinity();
+    return t;
+  }
+  const CensoredValue v = censored_value(c.u, c.lo, c.hi, c.s);
+  t.r = std::sqrt(2.0 * v.nllh);
+  if (!(t.r > 0) || !std::isfinite(t.r)) return t;  // P = 1 to rounding: flat there
+  t.dr_dsigma = v.dnllh_dsigma / t.r;
+  t.dr_dy = v.dnllh_du * c.du_dy / t.r + t.dr_dsigma * c.ds_dy;
   return t;
 }
 

@@ -5,6 +5,8 @@
 //   normal        nllh = ½·log(2πσ²)      + ½·((y − m)/σ)²
 //   lognormal     nllh = ½·log(2πσ²m²)    + ½·((ln y − ln m)/σ)²     σ of ln, dimensionless
 //   proportional  normal with σ_eff = σ·|y| (σ relative)
+//   log10normal   nllh = ½·log(2πσ²m²ln(10)²) + ½·((log10 y − log10 m)/σ)²
+//   laplace       nllh = log(2σ) + |y − m|/σ                          σ = scale b
 //
 // (The lognormal density of m carries the Jacobian 1/m, hence the m² term.)
 //
@@ -15,6 +17,10 @@
 //   r   = (y − m)/σ              (lognormal: (ln y − ln m)/σ)
 //   r_σ = sqrt(2·ln σ + K)       K = sigma_residual_offset
 //   nllh = ½·r² + ½·r_σ² + c,    c = ½·log(2π) − ½·K  (+ ln m for lognormal)
+//
+// log10normal: r = (log10 y − log10 m)/σ. laplace: r = sign(y − m)·sqrt(2|y − m|/σ)
+// (½r² = |y − m|/σ; Jᵀr is the exact gradient), same sigma residual, c = ln 2 − ½K.
+// Censored rows (below): normal, lognormal, log10normal and proportional.
 //
 // r_σ needs σ > exp(−K/2) ≈ 1.4e−11 for K = 50; smaller σ are clamped there.
 // For proportional noise the effective σ (σ·|y|) is what goes into the sigma
@@ -50,5 +56,23 @@ struct ResidualTerms {
 /// `sigma` as there (relative for proportional). For lognormal with y ≤ 0 the
 /// residual is +inf (the optimizer rejects such trial points).
 ResidualTerms residual_terms(Distribution distribution, double y, double m, double sigma);
+
+/// Censored and interval measurements: the value is only known to lie in
+/// [lower, upper] (NaN = unbounded on that side). With u = y (normal,
+/// proportional with σ_eff = σ·|y|) or u = ln y (lognormal, bounds in ln),
+///
+///   nllh = −ln P,   P = Φ((U − u)/σ) − Φ((L − u)/σ)
+///
+/// and, since P ≤ 1 makes nllh ≥ 0, the least-squares residual r = sqrt(2·nllh)
+/// (½r² = nllh exactly, no constant), with ∂r/∂· = ∂nllh/∂· / r, so the
+/// gradient Jᵀr of ½‖r‖² is exact. nllh is +inf when P underflows (a trial
+/// point far outside the interval, rejected by the optimizer).
+double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
+                                        double sigma);
+
+/// The residual terms of censored_negative_log_likelihood (r_sigma = 0, constant = 0).
+/// Not defined for laplace (the measurement reader rejects censored laplace rows).
+ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
+                                      double sigma);
 
 }  // namespace exvivo::fit

@@ -9,6 +9,7 @@
 
 #include "core/check.hpp"
 #include "core/number.hpp"
+#include "core/units.hpp"
 
 namespace exvivo::fit {
 
@@ -38,7 +39,7 @@ std::size_t lookup(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 struct Columns {
   std::size_t observable = 0, time = 0, measurement = 0;
-  std::optional<std::size_t> donor, arm, condition, sd, replicate;
+  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper;
 };
 
 /// A PEtab column that must be empty in every row because we cannot honour it.
@@ -75,6 +76,63 @@ void split_condition(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 }  // namespace
 
+namespace {
+/// A `time` field: "24", "24 h", "30 min", each optionally followed by '-'.
+double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::string& time_unit,
+                 bool& before_event) {
+  std::string text = trimmed(t.get(r, column));
+  before_event = !text.empty() && text.back() == '-';
+  if (before_event) text = trimmed(text.substr(0, text.size() - 1));
+  const auto fail = [&](const std::string& what) {
+    throw DataError(t.location(r, column), column_key(t, column), what);
+  };
+  if (const auto v = parse_double(text)) return *v;
+  const std::size_t space = text.find_first_of(" \t");
+  const auto number = space == std::string::npos ? std::nullopt : parse_double(text.substr(0, space));
+  if (!number)
+    fail(fmt::format("expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
+                     "at 24 h), got '{}'", t.get(r, column)));
+  const std::string unit = trimmed(text.substr(space));
+  try {
+    if (time_unit.empty()) fail("a time with a unit needs the model's time unit");
+    return *number * conversion_factor(parse_unit(unit), parse_unit(time_unit));
+  } catch (const UnitError& e) {
+    fail(fmt::format("'{}' is not a time unit convertible to {}: {}", unit, time_unit, e.what()));
+  }
+  return 0;
+}
+}  // namespace
+
+namespace {
+/// The optional `lower`/`upper` fields of a censored or interval row.
+void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t> lower,
+                 std::optional<std::size_t> upper, model::NoiseModel::Distribution noise,
+                 Measurement& m) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.lower = lower && !t.is_missing(r, *lower) ? t.get_double(r, *lower) : nan;
+  m.upper = upper && !t.is_missing(r, *upper) ? t.get_double(r, *upper) : nan;
+  if (!m.censored()) return;
+  const std::size_t at = m.upper == m.upper ? *upper : *lower;
+  if (m.lower == m.lower && m.upper == m.upper && !(m.lower < m.upper))
+    throw DataError(t.location(r, at), column_key(t, at),
+                    fmt::format("upper {} must be above lower {}", check_detail::describe(m.upper),
+                                check_detail::describe(m.lower)));
+  if (noise == model::NoiseModel::Distribution::laplace)
+    throw DataError(t.location(r, at), column_key(t, at),
+                    "censored or interval rows are not supported for laplace noise (normal, lognormal, "
+                    "log10normal or proportional are)");
+  if (noise == model::NoiseModel::Distribution::lognormal ||
+      noise == model::NoiseModel::Distribution::log10normal) {
+    if (m.lower == m.lower && m.lower < 0)
+      throw DataError(t.location(r, *lower), column_key(t, *lower),
+                      "lognormal noise: lower must be >= 0, got " + check_detail::describe(m.lower));
+    if (m.upper == m.upper && !(m.upper > 0))
+      throw DataError(t.location(r, *upper), column_key(t, *upper),
+                      "lognormal noise: upper must be positive, got " + check_detail::describe(m.upper));
+  }
+}
+}  // namespace
+
 MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementContext& c) {
   MeasurementTable out;
   out.file = t.file;
@@ -99,6 +157,8 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
   }
   col.time = t.column("time");
   col.measurement = t.column("measurement");
+  col.lower = t.find_column("lower");
+  col.upper = t.find_column("upper");
 
   using Distribution = model::NoiseModel::Distribution;
   out.rows.reserve(t.row_count());
@@ -114,20 +174,25 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     m.observable =
         lookup(t, r, col.observable, trimmed(t.get(r, col.observable)), c.observables, "observable");
 
-    m.time = t.get_double(r, col.time);
+    m.time = read_time(t, r, col.time, c.time_unit, m.before_event);
     if (m.time < 0 || m.time > c.horizon)
       throw DataError(t.location(r, col.time), column_key(t, col.time),
                       fmt::format("time {} is outside the simulated interval [0, {}]",
                                   check_detail::describe(m.time), check_detail::describe(c.horizon)));
 
-    m.value = t.get_double(r, col.measurement);
     const Distribution noise =
         m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
-    if (noise == Distribution::lognormal && !(m.value > 0))
+    read_bounds(t, r, col.lower, col.upper, noise, m);
+    m.value = m.censored() && t.is_missing(r, col.measurement) ? std::numeric_limits<double>::quiet_NaN()
+                                                                : t.get_double(r, col.measurement);
+    if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
+        !(m.value > 0))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
-                      fmt::format("observable '{}' has lognormal noise: measurements must be "
+                      fmt::format("observable '{}' has {} noise: measurements must be "
                                   "positive, got {}",
-                                  c.observables[m.observable], check_detail::describe(m.value)));
+                                  c.observables[m.observable],
+                                  noise == Distribution::lognormal ? "lognormal" : "log10normal",
+                                  check_detail::describe(m.value)));
 
     m.sd = std::numeric_limits<double>::quiet_NaN();
     if (col.sd && !t.is_missing(r, *col.sd)) {

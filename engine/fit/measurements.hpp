@@ -7,6 +7,9 @@
 //    optional `sd` (standard deviation overriding the model's noise for that
 //    row, see Measurement::sd) and `replicate` (a free label). Other columns
 //    are ignored.
+//  * Both layouts: optional `lower` and `upper` make a row censored (one of
+//    them: below a detection limit, `upper` = LLOQ; above, `lower` = ULOQ) or
+//    an interval (both); `measurement` may then be empty.
 //  * PEtab v1 measurement tables: `observableId, simulationConditionId, time,
 //    measurement`, optional `noiseParameters` (a number = that row's sd),
 //    `replicateId` (read as replicate) and `datasetId` (ignored).
@@ -15,15 +18,18 @@
 //    donor. Non-empty `preequilibrationConditionId` or `observableParameters`
 //    and symbolic `noiseParameters` are not supported and rejected.
 //
-// Times are in the model's time unit; measurements in the observable's unit.
-// A measurement at an event time is compared with the state after that time's
-// events (as a sample "24 h" in a scenario).
+// Times are bare numbers in the model's time unit or numbers with a time unit
+// ("30 min", "24 h"); measurements in the observable's unit. A measurement at
+// an event time is compared with the state after that time's events (as a
+// sample "24 h" in a scenario), unless its time ends in '-' ("24 h-", "24-"):
+// then with the state just before them.
 // Every problem is a DataError located at file:line:column (column = 1-based
 // field number) of the offending field:
 //
 //     data.tsv:7:3: column 'observable': unknown observable 'mHLA_D' (did you mean 'mHLA_DR'?)
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -43,22 +49,31 @@ struct MeasurementContext {
   /// observables without noise model must give an sd.
   std::vector<model::NoiseModel::Distribution> noise;
   double horizon = 0;                     ///< times must lie in [0, horizon]
+  std::string time_unit;                  ///< the model's; a `time` may carry a unit ("30 min")
 };
 
 struct Measurement {
   std::size_t donor = 0;       ///< index into MeasurementContext::donors
   std::size_t arm = 0;         ///< index into MeasurementContext::arms
   std::size_t observable = 0;  ///< index into MeasurementContext::observables
-  double time = 0;
+  double time = 0;              ///< model time unit
+  /// Written "24 h-": compared with the state just before the events at that time.
+  bool before_event = false;
   double value = 0;
   /// Row-specific standard deviation replacing the observable's sigma, NaN when
   /// not given. Its scale follows the observable's distribution: for lognormal
   /// observables the sd of ln(y); otherwise an absolute sd in the observable's
   /// unit (the row is then normal even for a proportional observable).
   double sd = 0;
+  /// Censored or interval row: the value is known to lie in [lower, upper]
+  /// (NaN = unbounded on that side; both NaN = an exact measurement). The
+  /// likelihood is the noise model's probability of that interval.
+  double lower = std::numeric_limits<double>::quiet_NaN();
+  double upper = std::numeric_limits<double>::quiet_NaN();
   std::string replicate;
   SourceLocation where;        ///< file:line of the row
   bool has_sd() const { return sd == sd; }
+  bool censored() const { return lower == lower || upper == upper; }
 };
 
 struct MeasurementTable {

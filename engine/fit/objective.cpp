@@ -1,8 +1,10 @@
 #include "fit/objective.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -19,8 +21,8 @@ constexpr double half_log_2pi = 0.91893853320467274178;
 
 /// The distribution a row is evaluated with (see objective.hpp).
 Distribution row_distribution(const FitProblem& p, const Measurement& m) {
-  return p.context.noise.at(m.observable) == Distribution::lognormal ? Distribution::lognormal
-                                                                     : Distribution::normal;
+  const Distribution d = p.context.noise.at(m.observable);
+  return d == Distribution::proportional || d == Distribution::none ? Distribution::normal : d;
 }
 /// The row's σ when it cannot change with the parameters (an sd, or a model
 /// sigma written as a number for a normal or lognormal observable), else NaN.
@@ -29,6 +31,27 @@ double constant_sigma(const FitProblem& p, const Measurement& m) {
   const model::ObservableInfo& info = p.scenario->model->observables().at(m.observable);
   if (info.noise.distribution == Distribution::proportional) return std::nan("");
   return parse_double(info.noise.sigma).value_or(std::nan(""));
+}
+const char* distribution_name(Distribution d) {
+  switch (d) {
+    case Distribution::lognormal: return "lognormal";
+    case Distribution::log10normal: return "log10normal";
+    case Distribution::laplace: return "laplace";
+    default: return "normal";
+  }
+}
+
+/// The least-squares terms of row m at simulation y and σ (censored rows: the
+/// interval's probability, likelihood.hpp).
+ResidualTerms row_terms(const FitProblem& p, const Measurement& m, double y, double sigma) {
+  const Distribution d = row_distribution(p, m);
+  return m.censored() ? censored_residual_terms(d, y, m.lower, m.upper, sigma)
+                      : residual_terms(d, y, m.value, sigma);
+}
+double row_nllh(const FitProblem& p, const Measurement& m, double y, double sigma) {
+  const Distribution d = row_distribution(p, m);
+  return m.censored() ? censored_negative_log_likelihood(d, y, m.lower, m.upper, sigma)
+                      : negative_log_likelihood(d, y, m.value, sigma);
 }
 }  // namespace
 
@@ -77,24 +100,35 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
   for (std::size_t i = 0; i < rows.size(); ++i) {
     RunData& rd = runs_[run_of.at({rows[i].donor, rows[i].arm})];
     rd.rows.push_back(i);
-    rd.run.samples.push_back({rows[i].time, false});
+    rd.run.samples.push_back({rows[i].time, rows[i].before_event});
+    if (rows[i].censored()) {  // nllh = ½r² exactly, no sigma residual
+      sigma_varies_.push_back(false);
+      continue;
+    }
     constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
     // A constant σ's sigma residual is a constant: moved here so that the
     // optimizer's relative-reduction test sees only what θ can change.
     const double sigma = constant_sigma(problem, rows[i]);
     if (sigma == sigma) constant_ += std::log(sigma) + 0.5 * sigma_residual_offset;
     sigma_varies_.push_back(sigma != sigma);
-    if (row_distribution(problem, rows[i]) == Distribution::lognormal) constant_ += std::log(rows[i].value);
+    const Distribution d = row_distribution(problem, rows[i]);
+    if (d == Distribution::lognormal) constant_ += std::log(rows[i].value);
+    if (d == Distribution::log10normal) constant_ += std::log(rows[i].value * std::numbers::ln10);
+    if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
   }
   for (RunData& rd : runs_) {
+    // Sorted as integrate() wants them: by time, "t-" (before the events) first.
     auto& samples = rd.run.samples;
-    std::sort(samples.begin(), samples.end(), [](auto& a, auto& b) { return a.time < b.time; });
+    const auto before = [](const solve::SampleTime& a, const solve::SampleTime& b) {
+      return a.time < b.time || (a.time == b.time && a.before_event && !b.before_event);
+    };
+    std::sort(samples.begin(), samples.end(), before);
     samples.erase(std::unique(samples.begin(), samples.end(),
-                              [](auto& a, auto& b) { return a.time == b.time; }),
+                              [](auto& a, auto& b) { return a.time == b.time && a.before_event == b.before_event; }),
                   samples.end());
     for (const std::size_t i : rd.rows) {
-      const auto it = std::lower_bound(samples.begin(), samples.end(), rows[i].time,
-                                       [](const solve::SampleTime& s, double t) { return s.time < t; });
+      const solve::SampleTime key{rows[i].time, rows[i].before_event};
+      const auto it = std::lower_bound(samples.begin(), samples.end(), key, before);
       rd.row_sample.push_back(static_cast<std::size_t>(it - samples.begin()));
     }
   }
@@ -136,8 +170,27 @@ bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool w
   std::vector<std::size_t> parameters;
   if (with_sensitivities)
     for (const auto& est : problem_.spec.estimates) parameters.push_back(est.parameter);
+  const auto start = std::chrono::steady_clock::now();
   out.result = solve_with_sensitivities(run, parameters, problem_.scenario->solver);
+  const long long ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  if (with_sensitivities) {
+    ++sensitivity_solves_;
+    sensitivity_ns_ += ns;
+  } else {
+    ++plain_solves_;
+    plain_ns_ += ns;
+  }
   return out.result.ok();
+}
+
+SolveTiming Objective::timing() const {
+  SolveTiming t;
+  t.plain_solves = plain_solves_.load();
+  t.plain_seconds = 1e-9 * static_cast<double>(plain_ns_.load());
+  t.sensitivity_solves = sensitivity_solves_.load();
+  t.sensitivity_seconds = 1e-9 * static_cast<double>(sensitivity_ns_.load());
+  return t;
 }
 
 bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {
@@ -162,7 +215,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
       const auto o = static_cast<Eigen::Index>(row.observable);
       const double y = sim.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.sigmas(s, o);
-      const ResidualTerms t = residual_terms(row_distribution(problem_, row), y, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, y, sigma);
       const auto i = static_cast<Eigen::Index>(rd.rows[q]);
       r[i] = t.r;
       const bool varies = sigma_varies_[rd.rows[q]];
@@ -207,11 +260,11 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
       const double y = sim.result.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
       const Distribution d = row_distribution(problem_, row);
-      const ResidualTerms t = residual_terms(d, y, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, y, sigma);
       if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma))
         return fmt::format("{}: simulated {} = {} at t = {} with sigma {} cannot be compared under {} noise",
                            row.where.str(), problem_.context.observables[row.observable], y, row.time,
-                           t.sigma_eff, d == Distribution::lognormal ? "lognormal" : "normal");
+                           t.sigma_eff, distribution_name(d));
     }
   }
   return {};
@@ -232,10 +285,10 @@ std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) cons
       RowPrediction& p = out[rd.rows[q]];
       p.simulation = sim.result.observables(s, o);
       const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
-      const ResidualTerms t = residual_terms(row_distribution(problem_, row), p.simulation, row.value, sigma);
+      const ResidualTerms t = row_terms(problem_, row, p.simulation, sigma);
       p.sigma = t.sigma_eff;
       p.residual = t.r;
-      p.nllh = negative_log_likelihood(row_distribution(problem_, row), p.simulation, row.value, sigma);
+      p.nllh = row_nllh(problem_, row, p.simulation, sigma);
     }
   }
   return out;

@@ -23,6 +23,7 @@
 // proportional observables); other rows use the model's noise sigma (for
 // proportional observables the model's σ·|y|, treated as a normal σ that
 // depends on the state).
+#include <atomic>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -50,6 +51,15 @@ struct RowPrediction {
   double sigma = 0;          ///< σ used (σ_eff for proportional)
   double residual = 0;       ///< data residual r
   double nllh = 0;           ///< the row's negative log-likelihood
+};
+
+/// Simulations done by an Objective so far: run integrations without and with
+/// sensitivities, and the seconds spent in them (summed over threads).
+struct SolveTiming {
+  long plain_solves = 0;
+  double plain_seconds = 0;
+  long sensitivity_solves = 0;
+  double sensitivity_seconds = 0;
 };
 
 class Objective {
@@ -80,6 +90,9 @@ class Objective {
   /// at t = 6 cannot be compared under lognormal noise").
   std::string diagnose(const Eigen::VectorXd& theta) const;
 
+  /// Integrations so far (every run of every call counts). Thread-safe.
+  SolveTiming timing() const;
+
   /// Sets the estimated parameters of scenario donor `donor` at θ (model units) in `run`.
   void apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const;
   /// θ entry of estimate `e` for donor `donor`; no_entry for a per_donor
@@ -105,6 +118,8 @@ class Objective {
   std::vector<RunData> runs_;
   std::vector<bool> sigma_varies_;  ///< per row: σ may depend on θ (else its residual is in constant_)
   double constant_ = 0;
+  mutable std::atomic<long> plain_solves_{0}, sensitivity_solves_{0};
+  mutable std::atomic<long long> plain_ns_{0}, sensitivity_ns_{0};
 };
 
 }  // namespace exvivo::fit

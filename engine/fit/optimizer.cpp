@@ -33,21 +33,31 @@ bool finite(const Eigen::VectorXd& v) { return v.allFinite(); }
 class Evaluator {
  public:
   Evaluator(const LeastSquaresProblem& p, int& count) : p_(p), count_(count) {}
-  bool operator()(const Eigen::VectorXd& x, Eigen::VectorXd& r, Eigen::MatrixXd& J) {
+  /// r(x) alone (J null) or with ∂r/∂θ.
+  bool operator()(const Eigen::VectorXd& x, Eigen::VectorXd& r, Eigen::MatrixXd* J) {
     ++count_;
     bool ok = false;
     try {
-      ok = p_.evaluate(x, r, &J);
+      ok = p_.evaluate(x, r, J);
     } catch (const std::exception&) {
       // A failing simulation is a rejected trial point, never a dead fit.
       ok = false;
     }
-    return ok && finite(r) && J.allFinite() && J.rows() == r.size() && J.cols() == x.size();
+    if (!ok || !finite(r)) return false;
+    return !J || (J->allFinite() && J->rows() == r.size() && J->cols() == x.size());
+  }
+  /// ∂r/∂θ at x, whose residuals r are known: the residuals of the
+  /// sensitivity solve are dropped, so that every cost the optimizer compares
+  /// comes from the same (plain) solve.
+  bool jacobian(const Eigen::VectorXd& x, const Eigen::VectorXd& r, Eigen::MatrixXd& J) {
+    scratch_.resize(r.size());
+    return (*this)(x, scratch_, &J) && scratch_.size() == r.size();
   }
 
  private:
   const LeastSquaresProblem& p_;
   int& count_;
+  Eigen::VectorXd scratch_;
 };
 
 }  // namespace
@@ -70,7 +80,7 @@ OptimizerResult least_squares(const LeastSquaresProblem& problem, const Eigen::V
   Eigen::VectorXd r;
   Eigen::MatrixXd J;
   res.theta = x;
-  if (!evaluate(x, r, J)) {
+  if (!evaluate(x, r, nullptr) || !evaluate.jacobian(x, r, J)) {
     res.status = "failed";
     res.message = "the residuals could not be computed at the start point";
     res.cost = std::numeric_limits<double>::infinity();
@@ -130,9 +140,12 @@ OptimizerResult least_squares(const LeastSquaresProblem& problem, const Eigen::V
     const double predicted = -(g.dot(step) + 0.5 * (J * step).squaredNorm());
     double rho = -1;
     double cost_new = std::numeric_limits<double>::infinity();
-    if (predicted > 0 && evaluate(x_new, r_new, J_new)) {
+    // Trial points get residuals only; sensitivities are computed once a
+    // point is accepted (a rejected trial costs one plain solve).
+    if (predicted > 0 && evaluate(x_new, r_new, nullptr)) {
       cost_new = 0.5 * r_new.squaredNorm();
       rho = (cost - cost_new) / predicted;
+      if (rho > 1e-4 && !evaluate.jacobian(x_new, r_new, J_new)) rho = -1;
     }
     if (rho > 1e-4) {
       const double reduction = cost - cost_new;

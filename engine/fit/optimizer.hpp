@@ -15,7 +15,9 @@
 //     otherwise λ grows by ν (ν doubling on successive rejections, Nielsen 1999).
 // λ acts as the inverse trust-region radius. A trial point whose residuals
 // cannot be computed (evaluate returns false, or non-finite values) counts as
-// a rejected step.
+// a rejected step. Trial points are evaluated without Jacobian; the Jacobian
+// (forward sensitivities) is requested only at the start point and at
+// accepted points, and the residuals always come from the Jacobian-free call.
 //
 // Stopping (status strings, also in starts.csv):
 //   "gtol"      ‖θ − P(θ − g)‖∞ ≤ gradient_tol (projected gradient; first-order optimal)

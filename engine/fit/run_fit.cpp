@@ -57,12 +57,14 @@ Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSqua
     u.intervals = fim_intervals(best.jacobian, best.theta);
     u.methods.assign(n, "fim");
   }
-  for (const std::size_t e : p.spec.profile) {
-    const std::size_t j = o.theta_index(e, 0);  // profiled estimates are shared
-    u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
-    u.intervals[j] = u.profiles.back().interval;
-    u.methods[j] = "profile";
-  }
+  // A per_donor estimate is profiled for every donor that has data (one θ entry each).
+  for (const std::size_t e : p.spec.profile)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (o.entries()[j].estimate != e) continue;
+      u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
+      u.intervals[j] = u.profiles.back().interval;
+      u.methods[j] = "profile";
+    }
   return u;
 }
 
@@ -223,6 +225,11 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
+  const SolveTiming timing = objective.timing();
+  j["timing"] = {{"plain_solves", timing.plain_solves},
+                 {"plain_seconds", timing.plain_seconds},
+                 {"sensitivity_solves", timing.sensitivity_solves},
+                 {"sensitivity_seconds", timing.sensitivity_seconds}};
   j["time_unit"] = problem.scenario->model->time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).
   nlohmann::json observable_units = nlohmann::json::object(), parameter_units = nlohmann::json::object();

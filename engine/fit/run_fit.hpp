@@ -18,6 +18,10 @@
 //   profiles.csv         parameter,value,nllh (value in model units)
 //   fit.json             versions, input SHA-256s, seed, starts (converged, and
 //                        at the best nllh within 0.1), best nllh, status, estimates
+//                        and timing {plain_solves, plain_seconds,
+//                        sensitivity_solves, sensitivity_seconds}: run
+//                        integrations without/with sensitivities and the
+//                        seconds spent in them (summed over threads)
 //
 // Throws the input errors of the loaders (exit code 2 in the CLI) and
 // OptionError for bad FitOptions. A fit whose best start did not converge

@@ -142,6 +142,10 @@ void CompiledModel::parameter_jacobian(double t, const double* x, Workspace& ws,
   impl_->parameter_jacobian.evaluate(load_state(*impl_, t, x, ws), Jp, ws.data->scratch.data());
 }
 
+void CompiledModel::parameter_jacobian_nonzeros(double t, const double* x, Workspace& ws, double* Jp) const {
+  impl_->parameter_jacobian.evaluate(load_state(*impl_, t, x, ws), Jp, ws.data->scratch.data());
+}
+
 void CompiledModel::observables(double t, const double* x, Workspace& ws, double* y) const {
   impl_->observables_program.evaluate(load_state(*impl_, t, x, ws), y, ws.data->scratch.data());
 }

@@ -67,7 +67,8 @@ struct SpeciesInfo {
 };
 
 struct NoiseModel {
-  enum class Distribution { none, normal, lognormal, proportional };
+  /// log10normal: normal on log10 y; laplace: Laplace with scale sigma (PEtab).
+  enum class Distribution { none, normal, lognormal, proportional, log10normal, laplace };
   Distribution distribution = Distribution::none;
   /// sigma as written in the model file: a positive number or an expression of
   /// t, species, parameters and assignments. Evaluated by CompiledModel::noise_sigmas.
@@ -156,6 +157,10 @@ class CompiledModel {
   bool rhs_depends_on_time() const;
   /// ∂f/∂p, dense column-major num_states × num_parameters.
   void parameter_jacobian(double t, const double* x, Workspace& ws, double* Jp) const;
+  /// As parameter_jacobian, but writes only the entries that are not identically
+  /// zero and leaves the others as they are: zero Jp once, then call this on the
+  /// hot path (forward sensitivities) without refilling num_states × num_parameters zeros.
+  void parameter_jacobian_nonzeros(double t, const double* x, Workspace& ws, double* Jp) const;
 
   /// h(t, x, p), num_observables values.
   void observables(double t, const double* x, Workspace& ws, double* y) const;

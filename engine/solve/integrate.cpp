@@ -64,9 +64,11 @@ struct Failure {
 
 class Integrator {
  public:
-  Integrator(OdeSystem& system, const SolverOptions& options, IntegrationResult& result)
+  Integrator(OdeSystem& system, const SolverOptions& options, IntegrationResult& result,
+             const StepperFactory& rosenbrock)
       : system_(system),
         options_(options),
+        rosenbrock_(rosenbrock),
         result_(result),
         norm_(options.rel_tol, options.abs_tol, system.size()),
         method_(parse_method(options.method)),
@@ -176,7 +178,8 @@ class Integrator {
 
   void make_stepper(Method method) {
     if (method == Method::rodas4) {
-      stepper_ = detail::make_rodas4(system_, norm_, result_.stats);
+      stepper_ = rosenbrock_ ? rosenbrock_(system_, norm_, result_.stats)
+                             : detail::make_rodas4(system_, norm_, result_.stats);
       controller_.emplace(StepController::Kind::predictive_rodas);
     } else {
       stepper_ = detail::make_dopri5(system_, norm_, result_.stats);
@@ -447,6 +450,7 @@ class Integrator {
 
   OdeSystem& system_;
   const SolverOptions& options_;
+  const StepperFactory& rosenbrock_;
   IntegrationResult& result_;
   ErrorNorm norm_;
   Method method_;
@@ -469,6 +473,13 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
                             const std::vector<Event>& events,
                             const std::vector<SampleTime>& samples,
                             const SolverOptions& options) {
+  return integrate(system, x0, t0, events, samples, options, StepperFactory{});
+}
+
+IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
+                            const std::vector<Event>& events,
+                            const std::vector<SampleTime>& samples,
+                            const SolverOptions& options, const StepperFactory& rosenbrock) {
   options.validate(system.size());
   IntegrationResult result;
   if (static_cast<std::size_t>(x0.size()) != system.size()) {
@@ -479,7 +490,7 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
                                               static_cast<Eigen::Index>(system.size()), nan);
     return result;
   }
-  Integrator integrator(system, options, result);
+  Integrator integrator(system, options, result, rosenbrock);
   integrator.run(x0, t0, events, samples);
   integrator.finish();
   return result;

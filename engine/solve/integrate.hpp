@@ -67,6 +67,8 @@
 // Nothing here throws for numerical trouble; SolverOptions::validate() throws
 // OptionError for bad options.
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,11 @@
 #include "solve/solution.hpp"
 
 namespace exvivo::solve {
+
+namespace detail {
+class Stepper;
+class ErrorNorm;
+}  // namespace detail
 
 struct IntegrationResult {
   Status status = Status::ok;
@@ -96,5 +103,19 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
                             const std::vector<Event>& events,
                             const std::vector<SampleTime>& samples,
                             const SolverOptions& options);
+
+/// Makes the stepper used where integrate() would use Rodas4 (method rosenbrock,
+/// or auto after its stiffness switch). For systems with a structure that a
+/// dedicated Rosenbrock stepper exploits (engine/fit's forward-sensitivity
+/// system: one LU of the state's stage matrix serves every sensitivity column).
+/// The stepper must follow solve/stepper.hpp's contract.
+using StepperFactory = std::function<std::unique_ptr<detail::Stepper>(
+    OdeSystem& system, const detail::ErrorNorm& norm, SolveStats& stats)>;
+
+/// As above, with `rosenbrock` making the stiff method's stepper (empty: Rodas4).
+IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
+                            const std::vector<Event>& events,
+                            const std::vector<SampleTime>& samples,
+                            const SolverOptions& options, const StepperFactory& rosenbrock);
 
 }  // namespace exvivo::solve

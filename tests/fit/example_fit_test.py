@@ -109,6 +109,18 @@ def main():
               f"{name}: true {true:g} in 95% {r['method']} interval [{lo:.4g}, {hi:.4g}] "
               f"(estimate {float(r['value']):.4g})")
 
+    # fit.json records the integrations: sensitivities at the start points and
+    # accepted steps only, so fewer sensitivity solves than plain ones.
+    import json
+    with open(os.path.join(out_dir, "fit.json"), encoding="utf-8") as f:
+        timing = json.load(f).get("timing", {})
+    check(set(timing) == {"plain_solves", "plain_seconds", "sensitivity_solves", "sensitivity_seconds"},
+          f"fit.json timing keys {sorted(timing)}")
+    if timing:
+        check(0 < timing["sensitivity_solves"] < timing["plain_solves"],
+              f"sensitivity solves {timing['sensitivity_solves']} fewer than plain {timing['plain_solves']}")
+        check(timing["plain_seconds"] > 0 and timing["sensitivity_seconds"] > 0, "positive solve times")
+
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)

@@ -3,6 +3,7 @@
 // parameters with per-donor blocks, and the output files of run_fit.
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -146,7 +147,8 @@ TEST_CASE("objective Jacobian equals central differences of the residuals", "[fi
 }
 
 TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run_fit]") {
-  Files f(fit_text("uncertainty: {fim: true, profile: [C0]}\n"));
+  // k_el is per_donor: profiled for each donor.
+  Files f(fit_text("uncertainty: {fim: true, profile: [C0, k_el]}\n"));
   fit::FitOptions options;
   options.out_dir = (f.dir.path / "out").string();
   options.quiet = true;
@@ -161,7 +163,8 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   CHECK_THAT(estimates.get_double(0, "value"), Catch::WithinRel(true_k[0], 1e-6));
   CHECK_THAT(estimates.get_double(1, "value"), Catch::WithinRel(true_k[1], 1e-6));
   CHECK_THAT(estimates.get_double(2, "value"), Catch::WithinRel(true_C0, 1e-6));
-  CHECK(estimates.get(0, "method") == "fim");
+  CHECK(estimates.get(0, "method") == "profile");
+  CHECK(estimates.get(1, "method") == "profile");
   CHECK(estimates.get(2, "method") == "profile");
   for (std::size_t r = 0; r < 3; ++r) {
     CHECK(estimates.get_double(r, "lower95") < estimates.get_double(r, "value"));
@@ -184,6 +187,9 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   double min_nllh = 1e300;
   for (std::size_t r = 0; r < profiles.row_count(); ++r) min_nllh = std::min(min_nllh, profiles.get_double(r, "nllh"));
   CHECK_THAT(min_nllh, Catch::WithinRel(report.best_nllh, 1e-9));
+  std::set<std::string> profiled;
+  for (std::size_t r = 0; r < profiles.row_count(); ++r) profiled.insert(profiles.get(r, "parameter"));
+  CHECK(profiled == std::set<std::string>{"C0", "k_el[fast]", "k_el[slow]"});
 
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
   CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "side", "observable", "value"});
@@ -237,11 +243,17 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
             "observables:\n"
             "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
             "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
-            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n");
+            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
+            "  C_log10: {formula: C, unit: ng/mL, noise: {distribution: log10normal, sigma: s_rel + 0.05}}\n"
+            "  C_lap:  {formula: C, unit: ng/mL, noise: {distribution: laplace, sigma: s_rel * C + 0.1}}\n");
   dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
                              "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
                              "samples: {times: [0 h, 10 h]}\n");
   dir.write("data.csv", "donor,arm,observable,time,measurement,sd\n"
+                        "default,default,C_log10,2,3.4,\n"
+                        "default,default,C_log10,7,0.9,0.05\n"
+                        "default,default,C_lap,3,2.6,\n"
+                        "default,default,C_lap,6,1.2,0.2\n"
                         "default,default,C_prop,1,4.1,\n"
                         "default,default,C_prop,3,2.9,0.4\n"
                         "default,default,C_norm,2,3.3,\n"
@@ -263,13 +275,78 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
       CAPTURE(i, j);
       CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
     }
-  CHECK(std::abs(J(6 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
-  CHECK(J(6 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
+  const Eigen::Index m = r.size() / 2;  // rows: 4 log10normal/laplace first, then the 6 below
+  CHECK(std::abs(J(m + 4 + 2, 2)) > 0);  // the sigma residual of a C_norm row depends on s_rel
+  CHECK(J(m + 4 + 1, 0) == 0.0);         // an sd row's sigma residual is constant
+  CHECK(std::abs(J(m + 0, 2)) > 0);      // log10normal sigma s_rel + 0.05
+  CHECK(std::abs(J(m + 2, 2)) > 0);      // laplace scale s_rel·C + 0.1
   double sum = 0;
   for (const auto& row : o.predict(theta)) sum += row.nllh;
   VectorXd r_plain;
   REQUIRE(o.residuals(theta, r_plain, nullptr));
   CHECK_THAT(0.5 * r_plain.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-10));
+}
+
+TEST_CASE("objective Jacobian with censored and interval rows under every noise model",
+          "[fit][problem][gradient][censored]") {
+  test::TempDir dir;
+  dir.write("model.yaml",
+            "# C cleared first-order, read out under three noise models.\n"
+            "model: noisy_decay\n"
+            "time_unit: h\n"
+            "parameters:\n"
+            "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+            "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
+            "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
+            "species:\n"
+            "  C: {initial: C0, unit: ng/mL}\n"
+            "odes:\n"
+            "  C: -k_el * C\n"
+            "observables:\n"
+            "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
+            "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
+            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n");
+  dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
+                             "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+                             "samples: {times: [0 h, 10 h]}\n");
+  // Left-censored (below an LLOQ), right-censored, intervals, an sd override
+  // and exact rows mixed; measurement empty where only the bounds are known.
+  dir.write("data.csv", "donor,arm,observable,time,measurement,sd,lower,upper\n"
+                        "default,default,C_prop,1,,,,4.5\n"
+                        "default,default,C_prop,3,2.9,,2.5,3.1\n"
+                        "default,default,C_norm,2,,,3.0,\n"
+                        "default,default,C_norm,5,1.9,0.3,1.5,2.0\n"
+                        "default,default,C_norm,6,1.7,,,\n"
+                        "default,default,C_log,4,,,,2.0\n"
+                        "default,default,C_log,8,1.1,,0.9,1.6\n");
+  const std::string fit_file = dir.write(
+      "fit.yaml", "fit: noisy\nscenario: scenario.yaml\ndata: data.csv\n"
+                  "estimate: {k_el: {}, C0: {}, s_rel: {}}\n");
+  const fit::FitProblem p = fit::load_fit_problem(fit_file);
+  const fit::Objective o(p);
+  const VectorXd theta = (VectorXd(3) << std::log10(0.15), std::log(4.0), std::log10(0.08)).finished();
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < 3; ++j)
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
+    }
+  CHECK(std::abs(J(2, 2)) > 0);  // a censored C_norm row depends on s_rel through its σ
+  CHECK(r[7 + 0] == 0.0);         // censored rows have no sigma residual
+  double sum = 0;
+  for (const auto& row : o.predict(theta)) sum += row.nllh;
+  VectorXd r_plain;
+  REQUIRE(o.residuals(theta, r_plain, nullptr));
+  CHECK_THAT(0.5 * r_plain.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-10));
+  // A fit with these rows converges (the optimizer sees only ½‖r‖²).
+  fit::FitOptions options;
+  options.out_dir = (dir.path / "out").string();
+  options.quiet = true;
+  options.threads = 1;
+  CHECK(fit::run_fit(fit_file, options).ok());
 }
 
 TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][problem]") {
@@ -315,8 +392,6 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
         "fit.yaml:5:35: estimate.k_el.unit: cannot convert 'ng/mL' to '1/h': dimensions g/L and 1/s differ");
   CHECK(message(head + "estimate:\n  k_el: {}\nuncertainty: {profile: [k_l]}\n") ==
         "fit.yaml:6:25: uncertainty.profile[0]: 'k_l' is not an estimated parameter (did you mean 'k_el'?)");
-  CHECK(message(head + "estimate:\n  k_el: {per_donor: true}\nuncertainty: {profile: [k_el]}\n") ==
-        "fit.yaml:6:25: uncertainty.profile[0]: 'k_el' is per_donor; profiles are computed for shared parameters only");
   CHECK(message(head + "estimate:\n  k_el: {}\noptimizer: {max_iter: 0}\n") ==
         "fit.yaml:6:23: optimizer.max_iter: expected a whole number from 1 to 1000000, got '0'");
   CHECK(message(head + "estimate:\n  k_el: {}\nstart: 3\n") ==
@@ -429,4 +504,56 @@ TEST_CASE("leukocyte model: the objective's Jacobian equals central differences"
                               Catch::WithinAbs(fd(i, j), 1e-5 * J.col(j).cwiseAbs().maxCoeff() + 1e-9));
     }
   CHECK(J(0, 3) == 0.0);  // septic rows do not depend on HLA0[healthy]
+}
+
+TEST_CASE("a measurement at '12 h-' is compared with the state before the event at 12 h",
+          "[fit][problem][before_event]") {
+  test::TempDir dir;
+  std::string scenario = scenario_text();
+  scenario.replace(scenario.find("      - {at: 0 h, add: {C: 10 ng/mL}}\n"),
+                   std::string("      - {at: 0 h, add: {C: 10 ng/mL}}\n").size(),
+                   "      - {at: 0 h, add: {C: 10 ng/mL}}\n      - {at: 12 h, add: {C: 5 ng/mL}}\n");
+  dir.write("scenario.yaml", scenario);
+  // The same time written four ways; the "-" rows before the second dose.
+  dir.write("data.tsv",
+            "donor\tarm\tobservable\ttime\tmeasurement\n"
+            "slow\tdosed\tC_ng\t12 h-\t4\n"
+            "slow\tdosed\tC_ng\t12\t9\n"
+            "slow\tdosed\tC_ng\t720 min-\t4\n"
+            "slow\tdosed\tC_ng\t12 h\t9\n"
+            "slow\tdosed\tC_ng\t6\t7\n");
+  const fit::FitProblem p = fit::load_fit_problem(dir.write("fit.yaml", fit_text()));
+  REQUIRE(p.data.rows.size() == 5);
+  CHECK(p.data.rows[0].before_event);
+  CHECK_FALSE(p.data.rows[1].before_event);
+  CHECK(p.data.rows[2].before_event);
+  CHECK_THAT(p.data.rows[2].time, Catch::WithinRel(12.0, 1e-15));
+  const fit::Objective o(p);
+  const double k = 0.1, C0 = 2.0;
+  // θ: k_el[slow] (donor fast has no data), C0 (model unit ng/mL).
+  const VectorXd theta = (VectorXd(2) << std::log10(k), std::log10(C0)).finished();
+  const auto pred = o.predict(theta);
+  const double before = (C0 + 10) * std::exp(-k * 12);
+  CHECK_THAT(pred[0].simulation, Catch::WithinRel(before, 1e-6));
+  CHECK_THAT(pred[1].simulation, Catch::WithinRel(before + 5, 1e-6));
+  CHECK_THAT(pred[2].simulation, Catch::WithinRel(before, 1e-6));
+  CHECK_THAT(pred[3].simulation, Catch::WithinRel(before + 5, 1e-6));
+  CHECK_THAT(pred[4].simulation, Catch::WithinRel((C0 + 10) * std::exp(-k * 6), 1e-6));
+  // Sensitivities through the before/after pair equal central differences.
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < J.cols(); ++j)
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-6));
+    }
+
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t12 parsecs\t4\n");
+  CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
+                    Catch::Contains("data.tsv:2:4") && Catch::Contains("'parsecs'"));
+  dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\tnoon\t4\n");
+  CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
+                    Catch::Contains("expected a time such as 24, 24 h, 30 min or 24 h-"));
 }

@@ -24,10 +24,18 @@ TEST_CASE("PEtab negative log-likelihoods", "[fit][likelihood]") {
   CHECK_THAT(negative_log_likelihood(Distribution::proportional, 3, 2, 0.5),
              Catch::WithinRel(proportional, 1e-14));
   CHECK(std::isinf(negative_log_likelihood(Distribution::lognormal, 0, 2, 0.5)));
+  // PEtab log10-normal: ½·log(2πσ²m²ln(10)²) + ½·((log10 y − log10 m)/σ)²
+  const double z10 = (std::log10(3.0) - std::log10(2.0)) / 0.5;
+  const double log10normal = 0.5 * std::log(2 * pi * 0.25 * 4.0 * std::log(10.0) * std::log(10.0)) + 0.5 * z10 * z10;
+  CHECK_THAT(negative_log_likelihood(Distribution::log10normal, 3, 2, 0.5), Catch::WithinRel(log10normal, 1e-14));
+  // PEtab Laplace: log(2σ) + |y − m|/σ
+  CHECK_THAT(negative_log_likelihood(Distribution::laplace, 3, 2, 0.5), Catch::WithinRel(std::log(1.0) + 2.0, 1e-14));
+  CHECK_THAT(negative_log_likelihood(Distribution::laplace, 1, 2, 0.5), Catch::WithinRel(2.0, 1e-14));
 }
 
 TEST_CASE("least-squares terms sum to the nllh and carry exact derivatives", "[fit][likelihood]") {
-  for (const Distribution d : {Distribution::normal, Distribution::lognormal, Distribution::proportional}) {
+  for (const Distribution d : {Distribution::normal, Distribution::lognormal, Distribution::proportional,
+                               Distribution::log10normal, Distribution::laplace}) {
     for (const double y : {0.7, 3.0, 250.0}) {
       const double m = 2.0, sigma = 0.3;
       const ResidualTerms t = residual_terms(d, y, m, sigma);
@@ -36,7 +44,7 @@ TEST_CASE("least-squares terms sum to the nllh and carry exact derivatives", "[f
       // Central differences in y (sigma fixed for normal/lognormal; sigma_eff(y) for proportional).
       const double h = 1e-6 * y;
       const ResidualTerms up = residual_terms(d, y + h, m, sigma), down = residual_terms(d, y - h, m, sigma);
-      CHECK_THAT(t.dr_dy, Catch::WithinRel((up.r - down.r) / (2 * h), 1e-7));
+      CHECK_THAT(t.dr_dy, Catch::WithinRel((up.r - down.r) / (2 * h), 1e-6));
       CHECK_THAT(t.dr_sigma_dy, Catch::WithinRel((up.r_sigma - down.r_sigma) / (2 * h), 1e-6) ||
                                     Catch::WithinAbs(0, 1e-9));
       // sigma derivatives, with the normal form where sigma is the effective sigma.
@@ -54,4 +62,70 @@ TEST_CASE("tiny sigmas are clamped for the sigma residual", "[fit][likelihood]")
   const ResidualTerms t = residual_terms(Distribution::normal, 1, 1, 1e-20);
   CHECK(std::isfinite(t.r_sigma));
   CHECK_THAT(t.dr_sigma_dsigma, Catch::WithinAbs(0, 0));
+}
+
+namespace {
+/// ∫ density of the noise model over [lo, hi] by Simpson's rule in u (y or ln y).
+double interval_probability(Distribution d, double y, double lo, double hi, double sigma) {
+  const auto g = [d](double v) {
+    return d == Distribution::lognormal ? std::log(v) : d == Distribution::log10normal ? std::log10(v) : v;
+  };
+  const double u = g(y);
+  const double s = d == Distribution::proportional ? sigma * std::abs(y) : sigma;
+  double a = std::isnan(lo) ? u - 40 * s : g(lo);
+  double b = std::isnan(hi) ? u + 40 * s : g(hi);
+  const int n = 20000;
+  const double h = (b - a) / n;
+  double sum = 0;
+  for (int i = 0; i <= n; ++i) {
+    const double z = (a + i * h - u) / s;
+    const double f = std::exp(-0.5 * z * z) / (s * std::sqrt(2 * M_PI));
+    sum += f * (i == 0 || i == n ? 1 : (i % 2 ? 4 : 2));
+  }
+  return sum * h / 3;
+}
+}  // namespace
+
+TEST_CASE("censored and interval rows: nllh is −ln of the interval's probability, exact derivatives",
+          "[fit][likelihood][censored]") {
+  const double nan = std::nan("");
+  struct Case {
+    Distribution d;
+    double y, lo, hi, sigma;
+  };
+  const Case cases[] = {
+      {Distribution::normal, 3.0, nan, 2.0, 0.7},        // below an LLOQ of 2 (left-censored)
+      {Distribution::normal, 1.0, nan, 2.0, 0.7},
+      {Distribution::normal, 3.0, 4.0, nan, 0.5},        // above a ULOQ
+      {Distribution::normal, 3.0, 2.5, 3.2, 0.4},        // an interval
+      {Distribution::lognormal, 30.0, nan, 20.0, 0.3},   // lognormal below LLOQ 20
+      {Distribution::lognormal, 30.0, 0.0, 20.0, 0.3},   // lower 0 = unbounded in ln
+      {Distribution::lognormal, 15.0, 10.0, 40.0, 0.25},
+      {Distribution::proportional, 8.0, 5.0, 9.0, 0.2},
+      {Distribution::log10normal, 30.0, nan, 20.0, 0.1},
+      {Distribution::log10normal, 15.0, 10.0, 40.0, 0.1},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(static_cast<int>(c.d), c.y, c.lo, c.hi, c.sigma);
+    const double lo = c.lo == 0 ? nan : c.lo;
+    const double nllh = censored_negative_log_likelihood(c.d, c.y, c.lo, c.hi, c.sigma);
+    CHECK_THAT(nllh, Catch::WithinRel(-std::log(interval_probability(c.d, c.y, lo, c.hi, c.sigma)), 1e-8));
+    const auto t = censored_residual_terms(c.d, c.y, c.lo, c.hi, c.sigma);
+    CHECK_THAT(0.5 * t.r * t.r, Catch::WithinRel(nllh, 1e-12));
+    CHECK(t.r_sigma == 0);
+    // ∂r/∂y (σ held; for proportional σ_eff follows y) and ∂r/∂σ_eff by central differences.
+    const double hy = 1e-6 * c.y;
+    const double dr_dy = (censored_residual_terms(c.d, c.y + hy, c.lo, c.hi, c.sigma).r -
+                          censored_residual_terms(c.d, c.y - hy, c.lo, c.hi, c.sigma).r) / (2 * hy);
+    CHECK_THAT(t.dr_dy, Catch::WithinRel(dr_dy, 1e-6) || Catch::WithinAbs(dr_dy, 1e-9));
+    if (c.d != Distribution::proportional) {
+      const double hs = 1e-6 * c.sigma;
+      const double dr_ds = (censored_residual_terms(c.d, c.y, c.lo, c.hi, c.sigma + hs).r -
+                            censored_residual_terms(c.d, c.y, c.lo, c.hi, c.sigma - hs).r) / (2 * hs);
+      CHECK_THAT(t.dr_dsigma, Catch::WithinRel(dr_ds, 1e-6) || Catch::WithinAbs(dr_ds, 1e-9));
+    }
+  }
+  // Far outside the interval P underflows: an infinite nllh the optimizer rejects.
+  CHECK(std::isinf(censored_negative_log_likelihood(Distribution::normal, 100.0, nan, 0.0, 0.1)));
+  CHECK(std::isinf(censored_residual_terms(Distribution::lognormal, -1.0, nan, 1.0, 0.1).r));
 }

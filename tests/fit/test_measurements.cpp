@@ -91,7 +91,8 @@ TEST_CASE("measurement table errors name file:line:column", "[fit][measurements]
                        Catch::Message("data.tsv:2:2: column 'arm': unknown arm 'gmscf' (did you "
                                       "mean 'gmcsf'?)"));
   CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\tsix\t1\t\n"), DataError,
-                       Catch::Message("data.tsv:2:4: column 'time': expected a number, got 'six'"));
+                       Catch::Message("data.tsv:2:4: column 'time': expected a time such as 24, 24 h, "
+                                      "30 min or 24 h- (just before the events at 24 h), got 'six'"));
   CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t6\tinf\t\n"), DataError,
                        Catch::Message("data.tsv:2:5: column 'measurement': expected a finite "
                                       "number, got 'inf'"));

@@ -1,5 +1,6 @@
 // Bounded trust-region least squares on problems with known minima; Latin
 // hypercube starts; multi-start determinism across thread counts.
+#include <algorithm>
 #include <cmath>
 
 #include <catch2/catch.hpp>
@@ -138,6 +139,29 @@ TEST_CASE("failures: unevaluable start, rejected trial points, max_iter", "[fit]
   const auto stopped = least_squares(p, (VectorXd(2) << -1.2, 1).finished(), few);
   CHECK(stopped.status == "max_iter");
   CHECK(stopped.iterations == 3);
+}
+
+TEST_CASE("the Jacobian is computed at the start and at accepted points only", "[fit][optimizer]") {
+  LeastSquaresProblem p = rosenbrock();
+  int with_jacobian = 0, without = 0;
+  std::vector<VectorXd> jacobian_points, residual_points;
+  p.evaluate = [inner = p.evaluate, &with_jacobian, &without, &jacobian_points,
+                &residual_points](const VectorXd& x, VectorXd& r, MatrixXd* J) {
+    (J ? with_jacobian : without) += 1;
+    (J ? jacobian_points : residual_points).push_back(x);
+    return inner(x, r, J);
+  };
+  const auto res = least_squares(p, (VectorXd(2) << -1.2, 1).finished(), {});
+  REQUIRE(res.converged());
+  CHECK(res.evaluations == with_jacobian + without);
+  // Every Jacobian point had its residuals evaluated first (the start and
+  // accepted trial points); rejected trial points never get a Jacobian.
+  CHECK(without > with_jacobian);
+  for (const VectorXd& x : jacobian_points) {
+    const bool seen = std::any_of(residual_points.begin(), residual_points.end(),
+                                  [&](const VectorXd& y) { return y == x; });
+    CHECK(seen);
+  }
 }
 
 TEST_CASE("optimizer options are validated", "[fit][optimizer][errors]") {

@@ -142,7 +142,9 @@ TEST_CASE("leukocyte model: sensitivities match finite differences through an LP
   };
   for (double t : {0.0, 6.0, 24.0, 26.0, 28.0, 30.0, 36.0}) run.samples.push_back({t, false});
   solve::SolverOptions options;
-  options.method = "rosenbrock";
+  // rosenbrock: the block Rodas4 (one n × n LU for state and columns);
+  // auto: rk45 on the sensitivity system, switching to that Rodas4 when stiff.
+  options.method = GENERATE(as<std::string>{}, "rosenbrock", "auto");
   options.rel_tol = 1e-10;
   options.abs_tol = {1e-12};
   options.max_steps = 1000000;
@@ -150,4 +152,29 @@ TEST_CASE("leukocyte model: sensitivities match finite differences through an LP
   check_against_finite_differences(
       run, {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM"), parameter(m, "k_T")},
       options, 1e-5);
+}
+
+TEST_CASE("sensitivity solves: the block Rodas4 gives the state of a plain Rodas4 solve and one LU per step",
+          "[fit][sensitivity][leukocyte]") {
+  const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.events = {{0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
+                {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}}};
+  for (double t : {6.0, 24.0, 26.0, 28.0}) run.samples.push_back({t, false});
+  solve::SolverOptions options;
+  options.method = "rosenbrock";
+  const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM")};
+  const auto plain = fit::solve_with_sensitivities(run, {}, options);
+  const auto sens = fit::solve_with_sensitivities(run, params, options);
+  REQUIRE(plain.ok());
+  REQUIRE(sens.ok());
+  // The sensitivities share the error control, so the steps differ; the states agree to tolerance.
+  for (Eigen::Index s = 0; s < plain.states.rows(); ++s)
+    for (Eigen::Index i = 0; i < plain.states.cols(); ++i)
+      CHECK_THAT(sens.states(s, i), Catch::WithinRel(plain.states(s, i), 1e-4) || Catch::WithinAbs(plain.states(s, i), 1e-7));
+  // One factorisation of the n × n stage matrix per step attempt (per new step size).
+  CHECK(sens.stats.lu_decompositions <= sens.stats.steps + sens.stats.rejected_steps);
+  CHECK(sens.stats.jacobian_evals == sens.stats.steps);
 }

@@ -1,0 +1,207 @@
+// Rodas4 for the forward-sensitivity system (sensitivity_system.hpp): the
+// method and coefficients of engine/solve's Rodas4 (Hairer & Wanner, RODAS),
+// applied to z = (x, S) with the stage matrix's block structure used: one
+// n × n Jacobian and one LU per step, shared by the state and every
+// sensitivity column (as CVODES's simultaneous corrector shares its Newton
+// matrix). Each stage
+//   K_x = M⁻¹ R_x,     K_c = M⁻¹ (R_c + (C·K_x)_c),    M = I/(hγ) − J(t_n, x_n)
+// where C·v is the derivative of the sensitivity right-hand side along v at
+// (t_n, x_n, S_n), taken as a forward difference: one sensitivity right-hand
+// side per stage. With the exact C this is Rodas4 on the augmented system
+// (order 4, the same error control), not an approximation of it.
+#include <cmath>
+#include <limits>
+
+#include "fit/sensitivity_system.hpp"
+#include "solve/stepper.hpp"
+
+namespace exvivo::fit {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+// Coefficients of RODAS (method 1) as published with Hairer's code.
+constexpr double gamma = 0.25;
+constexpr double c2 = 0.386, c3 = 0.21, c4 = 0.63;
+constexpr double d1 = 0.25, d2 = -0.1043, d3 = 0.1035, d4 = -0.3620000000000023e-01;
+constexpr double a21 = 0.1544000000000000e+01;
+constexpr double a31 = 0.9466785280815826e+00, a32 = 0.2557011698983284e+00;
+constexpr double a41 = 0.3314825187068521e+01, a42 = 0.2896124015972201e+01,
+                 a43 = 0.9986419139977817e+00;
+constexpr double a51 = 0.1221224509226641e+01, a52 = 0.6019134481288629e+01,
+                 a53 = 0.1253708332932087e+02, a54 = -0.6878860361058950e+00;
+constexpr double c21 = -0.5668800000000000e+01;
+constexpr double c31 = -0.2430093356833875e+01, c32 = -0.2063599157091915e+00;
+constexpr double c41 = -0.1073529058151375e+00, c42 = -0.9594562251023355e+01,
+                 c43 = -0.2047028614809616e+02;
+constexpr double c51 = 0.7496443313967647e+01, c52 = -0.1024680431464352e+02,
+                 c53 = -0.3399990352819905e+02, c54 = 0.1170890893206160e+02;
+constexpr double c61 = 0.8083246795921522e+01, c62 = -0.7981132988064893e+01,
+                 c63 = -0.3152159432874371e+02, c64 = 0.1631930543123136e+02,
+                 c65 = -0.6058818238834054e+01;
+// Dense output: x(t_old + s h) = (1−s) x_old + s (x_new + (1−s)(q1 + s q2)).
+constexpr double d21 = 0.1012623508344586e+02, d22 = -0.7487995877610167e+01,
+                 d23 = -0.3480091861555747e+02, d24 = -0.7992771707568823e+01,
+                 d25 = 0.1025137723295662e+01;
+constexpr double d31 = -0.6762803392801253e+00, d32 = 0.6087714651680015e+01,
+                 d33 = 0.1643084320892478e+02, d34 = 0.2476722511418386e+02,
+                 d35 = -0.6594389125716872e+01;
+
+class SensitivityRodas4 final : public solve::detail::Stepper {
+ public:
+  SensitivityRodas4(SensitivitySystem& system, const solve::detail::ErrorNorm& norm,
+                    solve::SolveStats& stats)
+      : Stepper(system, norm, stats),
+        sys_(system),
+        n_(system.num_states()),
+        k_(system.num_columns()),
+        N_(static_cast<Index>(system.size())),
+        jac_(n_, n_),
+        matrix_(n_, n_),
+        lu_(n_),
+        columns_(n_, k_),
+        ds_(n_ * k_),
+        ds_probe_(n_ * k_) {
+    for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_, &probe_})
+      v->setZero(N_);
+  }
+
+  const char* name() const override { return "rodas4"; }
+  int order() const override { return 4; }
+
+  void reset(double t, const VectorXd& x) override {
+    t_ = t_old_ = t;
+    x_ = x;
+    x_old_ = x;
+    rhs(t_, x_, dxdt_);
+    have_derivative_ = true;
+    have_jacobian_ = false;
+    lu_h_ = 0;
+  }
+
+  double try_step(double h) override {
+    if (!have_derivative_) {
+      rhs(t_, x_, dxdt_);
+      have_derivative_ = true;
+    }
+    if (!have_jacobian_) {
+      ++stats_.jacobian_evals;
+      sys_.state_jacobian(t_, x_.data(), jac_.data());
+      // ∂f/∂t of the whole system by a forward difference in t, as in RODAS.
+      const double delta =
+          std::sqrt(std::numeric_limits<double>::epsilon() * std::max(1e-5, std::abs(t_)));
+      rhs(t_ + delta, x_, dfdt_);
+      dfdt_ = (dfdt_ - dxdt_) / delta;
+      have_jacobian_ = true;
+      lu_h_ = 0;
+    }
+    if (h != lu_h_) {
+      matrix_ = -jac_;
+      matrix_.diagonal().array() += 1.0 / (h * gamma);
+      lu_.compute(matrix_);
+      ++stats_.lu_decompositions;
+      lu_h_ = h;
+    }
+    const double inv_h = 1.0 / h;
+
+    rhs_ = dxdt_ + (h * d1) * dfdt_;
+    solve_stage(rhs_, k1_);
+
+    stage_ = x_ + a21 * k1_;
+    rhs(t_ + c2 * h, stage_, rhs_);
+    rhs_ += (c21 * inv_h) * k1_ + (h * d2) * dfdt_;
+    solve_stage(rhs_, k2_);
+
+    stage_ = x_ + a31 * k1_ + a32 * k2_;
+    rhs(t_ + c3 * h, stage_, rhs_);
+    rhs_ += inv_h * (c31 * k1_ + c32 * k2_) + (h * d3) * dfdt_;
+    solve_stage(rhs_, k3_);
+
+    stage_ = x_ + a41 * k1_ + a42 * k2_ + a43 * k3_;
+    rhs(t_ + c4 * h, stage_, rhs_);
+    rhs_ += inv_h * (c41 * k1_ + c42 * k2_ + c43 * k3_) + (h * d4) * dfdt_;
+    solve_stage(rhs_, k4_);
+
+    stage_ = x_ + a51 * k1_ + a52 * k2_ + a53 * k3_ + a54 * k4_;
+    rhs(t_ + h, stage_, rhs_);
+    rhs_ += inv_h * (c51 * k1_ + c52 * k2_ + c53 * k3_ + c54 * k4_);
+    solve_stage(rhs_, k5_);
+
+    stage_ += k5_;  // embedded solution
+    rhs(t_ + h, stage_, rhs_);
+    rhs_ += inv_h * (c61 * k1_ + c62 * k2_ + c63 * k3_ + c64 * k4_ + c65 * k5_);
+    solve_stage(rhs_, k6_);
+
+    x_new_ = stage_ + k6_;
+    x_err_ = k6_;
+    return norm_(x_err_, x_, x_new_);
+  }
+
+  void accept(double t_new, const std::vector<Index>& set_to_zero) override {
+    q1_ = d21 * k1_ + d22 * k2_ + d23 * k3_ + d24 * k4_ + d25 * k5_;
+    q2_ = d31 * k1_ + d32 * k2_ + d33 * k3_ + d34 * k4_ + d35 * k5_;
+    x_old_.swap(x_);
+    x_ = x_new_;
+    for (Index i : set_to_zero) x_[i] = 0;
+    t_old_ = t_;
+    t_ = t_new;
+    have_derivative_ = false;
+    have_jacobian_ = false;
+  }
+
+  void interpolate(double t, VectorXd& x) override {
+    const double s = (t - t_old_) / (t_ - t_old_);
+    const double s1 = 1.0 - s;
+    x = s1 * x_old_ + s * (x_ + s1 * (q1_ + s * q2_));
+  }
+
+ private:
+  /// K = (I/(hγ) − A)⁻¹ R for the block lower triangular A (see the top).
+  void solve_stage(const VectorXd& R, VectorXd& K) {
+    K.head(n_) = lu_.solve(R.head(n_));
+    if (k_ == 0) return;
+    const auto v = K.head(n_);
+    // Step along v of about sqrt(eps) relative to each component's scale
+    // (|x_i| or, near 0, abs_tol/rel_tol).
+    double largest = 0;
+    for (Index i = 0; i < n_; ++i) {
+      const double scale = std::abs(x_[i]) + norm_.abs_tol(i) / norm_.rel_tol();
+      largest = std::max(largest, std::abs(v[i]) / scale);
+    }
+    Eigen::Map<const VectorXd> ds_here(dxdt_.data() + n_, n_ * k_);
+    if (largest > 0 && std::isfinite(largest)) {
+      const double epsilon = std::sqrt(std::numeric_limits<double>::epsilon()) / largest;
+      probe_ = x_;
+      probe_.head(n_) += epsilon * v;
+      sys_.sensitivity_rhs(t_, probe_.data(), ds_probe_.data());
+      ds_ = R.tail(n_ * k_) + (ds_probe_ - ds_here) / epsilon;
+    } else {
+      ds_ = R.tail(n_ * k_);
+    }
+    columns_ = Eigen::Map<const MatrixXd>(ds_.data(), n_, k_);
+    Eigen::Map<MatrixXd>(K.data() + n_, n_, k_) = lu_.solve(columns_);
+  }
+
+  SensitivitySystem& sys_;
+  Index n_, k_, N_;
+  bool have_derivative_ = false, have_jacobian_ = false;
+  double lu_h_ = 0;
+  MatrixXd jac_, matrix_;
+  Eigen::PartialPivLU<MatrixXd> lu_;
+  MatrixXd columns_;
+  VectorXd ds_, ds_probe_;
+  VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_, probe_;
+};
+
+}  // namespace
+
+solve::StepperFactory make_sensitivity_rodas4(SensitivitySystem& system) {
+  return [&system](solve::OdeSystem&, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
+             -> std::unique_ptr<solve::detail::Stepper> {
+    return std::make_unique<SensitivityRodas4>(system, norm, stats);
+  };
+}
+
+}  // namespace exvivo::fit

@@ -1,0 +1,70 @@
+#pragma once
+// The forward-sensitivity system of a run as one ODE system for engine/solve:
+// the state x and the sensitivity columns S_c = ∂x/∂p_c stacked,
+// z = (x, S_0, …, S_{k−1}), with
+//
+//   x'   = f(t, x, p)
+//   S_c' = J(t, x)·S_c + ∂f/∂p_c(t, x)          J = ∂f/∂x
+//
+// The right-hand side uses the model's sparse Jacobian (its non-zeros only)
+// and the structurally non-zero entries of ∂f/∂p, read for the k selected
+// parameters only. The system's Jacobian is block lower triangular,
+//
+//   [ J        0 ]
+//   [ C        I⊗J ]    C·v = ∂(J·S_c + ∂f/∂p_c)/∂x · v,
+//
+// so a Rosenbrock stage (I/(hγ) − A)·K = R is solved with one LU of the
+// state's (I/(hγ) − J): first K_x, then every column from R_c + (C·K_x)_c.
+// make_sensitivity_rodas4() is that stepper (Rodas4, the coefficients of
+// engine/solve's); C·v is a directional difference of the sensitivity
+// right-hand side (one evaluation per stage, not n per step).
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "model/compiled_model.hpp"
+#include "solve/integrate.hpp"
+#include "solve/ode_system.hpp"
+
+namespace exvivo::fit {
+
+class SensitivitySystem final : public solve::OdeSystem {
+ public:
+  /// Keeps references to `model` and `selected` (model parameter indices),
+  /// which must outlive the system; sets the parameters `p` in its own workspace.
+  SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
+                    const std::vector<std::size_t>& selected);
+
+  std::size_t size() const override { return static_cast<std::size_t>(n_ * (1 + k_)); }
+  void rhs(double t, const double* z, double* dz) override;
+  std::string state_name(std::size_t i) const override;
+  std::string time_unit() const override { return model_.time_unit(); }
+
+  Eigen::Index num_states() const { return n_; }
+  Eigen::Index num_columns() const { return k_; }
+  /// J = ∂f/∂x at (t, x), dense column-major n × n.
+  void state_jacobian(double t, const double* x, double* J);
+  /// The sensitivity part of the right-hand side at z (length size()) into
+  /// ds (length n·k): J(t, x)·S_c + ∂f/∂p_c for every column.
+  void sensitivity_rhs(double t, const double* z, double* ds);
+
+  model::CompiledModel::Workspace& workspace() { return ws_; }
+
+ private:
+  const model::CompiledModel& model_;
+  const std::vector<std::size_t>& selected_;
+  model::CompiledModel::Workspace ws_;
+  Eigen::Index n_, k_;
+  std::vector<double> jacobian_values_;
+  Eigen::MatrixXd parameter_jacobian_;  ///< n × num_parameters, structural zeros kept at 0
+};
+
+/// The Rosenbrock stepper for a SensitivitySystem (see above), for
+/// solve::integrate's StepperFactory. `system` must be the SensitivitySystem
+/// the integrator integrates.
+solve::StepperFactory make_sensitivity_rodas4(SensitivitySystem& system);
+
+}  // namespace exvivo::fit

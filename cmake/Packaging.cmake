@@ -25,12 +25,15 @@ if(EXVIVO_BUILD_PYTHON)
   set(python_depends "python3 (>= ${PYTHON_VERSION_MAJOR}.${PYTHON_VERSION_MINOR}), python3 (<< ${PYTHON_VERSION_MAJOR}.${next_minor}), python3-pandas, ")
 endif()
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "${python_depends}python3, python3-matplotlib, python3-numpy")
+# Native code for models is compiled by the system C compiler at run time
+# (the interpreter is used without one).
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "gcc")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
   "exvivo command line (run, fit, analyze, report, ...), Python module, models and example scenarios")
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME exvivo-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
-  "exvivo (= ${PROJECT_VERSION}), libboost-dev, libeigen3-dev, libtbb-dev, libyaml-cpp-dev, libfmt-dev, nlohmann-json3-dev")
+  "exvivo (= ${PROJECT_VERSION}), libboost-dev, libeigen3-dev, libtbb-dev, libyaml-cpp-dev, libfmt-dev, nlohmann-json3-dev, libsbml5-dev, libsuitesparse-dev, pkg-config")
 set(CPACK_COMPONENT_DEVELOPMENT_DESCRIPTION
   "exvivo engine headers, static libraries and CMake package (find_package(exvivo) -> exvivo::engine)")
 include(CPack)

@@ -89,7 +89,7 @@ def test_run_tables_equal_cli_csv_to_the_last_bit(exvivo_exe, scenario_file, tmp
     runs = result.runs.drop(columns="wall_ms")
     cli_runs = exvivo.read_table(cli_dir / "runs.csv").drop(columns="wall_ms")
     pandas.testing.assert_frame_equal(runs, cli_runs, check_exact=True)
-    assert list(result.timecourses.columns) == ["run", "donor", "arm", "sample", "time", "observable", "value"]
+    assert list(result.timecourses.columns) == ["run", "donor", "arm", "sample", "time", "side", "observable", "value"]
     assert result.record["scenario"] == "py_dose"
 
 

@@ -112,13 +112,13 @@ def main(exe, source, work):
     with open(tc, "w") as f:
         f.write("".join(lines[:3]) + "0,slow,control,0,2\n" + "".join(lines[4:]))
     code, text = run(exe, "report", out)
-    check(code == 2 and "timecourses.csv:4: 5 cells, expected 7" in text, f"short row: exit 2, line named ({text.strip()[:200]})")
+    check(code == 2 and "timecourses.csv:4: 5 cells, expected 8" in text, f"short row: exit 2, line named ({text.strip()[:200]})")
     cells = lines[2].rstrip("\n").split(",")
-    cells[6] = "abc"
+    cells[7] = "abc"
     with open(tc, "w") as f:
         f.write("".join(lines[:2]) + ",".join(cells) + "\n" + "".join(lines[3:]))
     code, text = run(exe, "report", out)
-    check(code == 2 and "timecourses.csv:3:7: column 'value': 'abc' is not a number" in text,
+    check(code == 2 and "timecourses.csv:3:8: column 'value': 'abc' is not a number" in text,
           f"non-numeric value: exit 2, line and column named ({text.strip()[:200]})")
     with open(tc, "w") as f:
         f.write(whole)

@@ -28,7 +28,7 @@ expect 0 "model 'decay' is valid (2 species, 2 parameters" -- "$exvivo" check "$
 expect 0 "k" -- "$exvivo" info "$data/decay.xml"
 expect 0 "" -- "$exvivo" run "$data/decay_scenario.yaml" -o "$work/run" --quiet
 # A(1) at k = 0.5 is exp(-0.5) (concentration; the rate is per compartment).
-if awk -F, '$5 == 1 && $6 == "A" && $2 == "default" { found = 1; if (($7 - exp(-0.5))^2 > 1e-10 && ($7 - exp(-1))^2 > 1e-10) bad = 1 }
+if awk -F, '$5 == 1 && $7 == "A" && $2 == "default" { found = 1; if (($8 - exp(-0.5))^2 > 1e-10 && ($8 - exp(-1))^2 > 1e-10) bad = 1 }
             END { exit !(found && !bad) }' "$work/run/timecourses.csv"; then
   passed=$((passed + 1))
 else

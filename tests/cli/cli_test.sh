@@ -7,21 +7,7 @@ exvivo=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 failures=0 passed=0
 
-expect() {  # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2
-  shift 3
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -qF -- "$pattern" <<<"$out"; then
-    echo "FAIL: $* -> exit $rc (want $code), output:"
-    echo "$out" | head -5
-    echo "  expected to contain: $pattern"
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
+source "$src/tests/cli/expect.sh"
 
 model="$src/models/one_compartment.yaml"
 expect 0 "exvivo " -- "$exvivo" --version

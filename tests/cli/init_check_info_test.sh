@@ -9,21 +9,7 @@ exvivo=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 failures=0 passed=0
 
-expect() {  # expect CODE PATTERN -- command...
-  local code=$1 pattern=$2
-  shift 3
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$code" ] || ! grep -qF -- "$pattern" <<<"$out"; then
-    echo "FAIL: $* -> exit $rc (want $code), output:"
-    echo "$out" | head -5
-    echo "  expected to contain: $pattern"
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
+source "$src/tests/cli/expect.sh"
 
 # check: runs = donors x arms x sweep samples, and what each run records
 expect 0 "20 runs = 2 donors x 2 arms x 5 sweep samples; 7 sample times x 4 observables per run (560 rows of timecourses.csv)" \

@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -85,6 +87,16 @@ std::string closest_match(std::string_view name, const std::vector<std::string>&
   // Plausible typo: at most a third of the name's characters wrong (at least 1, at most 3).
   const std::size_t limit = std::clamp<std::size_t>(name.size() / 3, 1, 3);
   return best_d <= limit ? best : std::string();
+}
+
+std::string combine_errors(const std::vector<std::string>& errors) {
+  std::string text = errors.front();
+  for (std::size_t i = 1; i < errors.size(); ++i) text += "\n" + errors[i];
+  if (errors.size() > 1)
+    text += errors.size() >= max_reported_errors
+                ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors.size())
+                : fmt::format("\n({} errors)", errors.size());
+  return text;
 }
 
 }  // namespace exvivo

@@ -67,4 +67,12 @@ std::string format_error(const SourceLocation& where, std::string_view key_path,
 /// when none is close enough to be a plausible typo.
 std::string closest_match(std::string_view name, const std::vector<std::string>& candidates);
 
+/// How many errors of one file `exvivo check` and the loaders report at once.
+inline constexpr std::size_t max_reported_errors = 20;
+
+/// Several errors of one file as one message, one per line, with a closing
+/// count ("(3 errors)", or a note that there may be more once
+/// max_reported_errors are listed). `errors` must not be empty.
+std::string combine_errors(const std::vector<std::string>& errors);
+
 }  // namespace exvivo

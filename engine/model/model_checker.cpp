@@ -104,12 +104,7 @@ class Checker {
   /// Throws the errors recorded so far as one ModelError, one per line.
   void throw_collected_errors() {
     if (errors_.empty()) return;
-    std::string text = errors_.front();
-    for (std::size_t i = 1; i < errors_.size(); ++i) text += "\n" + errors_[i];
-    if (errors_.size() > 1)
-      text += errors_.size() >= max_reported_errors
-                  ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors_.size())
-                  : fmt::format("\n({} errors)", errors_.size());
+    std::string text = combine_errors(errors_);
     errors_.clear();
     throw ModelError(text);
   }
@@ -236,7 +231,6 @@ class Checker {
                                         fmt::format("parameter '{}' is not used in any expression", p.name)));
   }
 
-  static constexpr std::size_t max_reported_errors = 20;
   std::vector<std::string> errors_;
   bool last_parse_ok_ = false;
   const ModelSpec& spec_;

@@ -31,7 +31,6 @@ using io::YamlNode;
 constexpr std::size_t max_file_bytes = io::max_yaml_file_bytes;
 
 // At most this many errors of one file are reported together.
-constexpr std::size_t max_reported_errors = 20;
 
 const std::vector<std::string> top_level_keys = {
     "model", "title", "description", "time_unit", "units", "parameters", "species",
@@ -213,12 +212,7 @@ class SpecReader {
   /// Throws the errors collected so far as one ModelError, one per line.
   void throw_collected_errors() const {
     if (errors_.empty()) return;
-    std::string text = errors_.front();
-    for (std::size_t i = 1; i < errors_.size(); ++i) text += "\n" + errors_[i];
-    if (errors_.size() > 1)
-      text += errors_.size() >= max_reported_errors
-                  ? fmt::format("\n({} errors shown; there may be more: fix these and check again)", errors_.size())
-                  : fmt::format("\n({} errors)", errors_.size());
+    std::string text = combine_errors(errors_);
     errors_.clear();
     throw ModelError(text);
   }

@@ -126,6 +126,7 @@ class Objective {
     std::size_t ref_run = no_entry, ref_sample = 0;  ///< ratio rows: the reference
     bool sigma_varies = false;        ///< σ may depend on θ (else its residual is in constant_)
     model::NoiseModel::Distribution distribution{};  ///< what the row is evaluated with
+    double range = 1;                 ///< logitnormal's c (likelihood.hpp)
   };
   struct Simulated;
   /// The row's prediction, σ and their derivatives from the runs' results.

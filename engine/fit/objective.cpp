@@ -255,26 +255,11 @@ bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool w
   const std::vector<std::size_t> none;
   const auto start = std::chrono::steady_clock::now();
   out.result = solve_with_sensitivities(run, with_sensitivities ? fs.parameter : none, fs.scenario->solver);
-  const long long ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
-  if (with_sensitivities) {
-    ++sensitivity_solves_;
-    sensitivity_ns_ += ns;
-  } else {
-    ++plain_solves_;
-    plain_ns_ += ns;
-  }
+  timer_.add(with_sensitivities, std::chrono::steady_clock::now() - start);
   return out.result.ok();
 }
 
-SolveTiming Objective::timing() const {
-  SolveTiming t;
-  t.plain_solves = plain_solves_.load();
-  t.plain_seconds = 1e-9 * static_cast<double>(plain_ns_.load());
-  t.sensitivity_solves = sensitivity_solves_.load();
-  t.sensitivity_seconds = 1e-9 * static_cast<double>(sensitivity_ns_.load());
-  return t;
-}
+SolveTiming Objective::timing() const { return timer_.timing(); }
 
 bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {
   const auto m = static_cast<Eigen::Index>(rows_.size());

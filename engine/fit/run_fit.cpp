@@ -246,11 +246,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
-  const SolveTiming timing = objective.timing();
-  j["timing"] = {{"plain_solves", timing.plain_solves},
-                 {"plain_seconds", timing.plain_seconds},
-                 {"sensitivity_solves", timing.sensitivity_solves},
-                 {"sensitivity_seconds", timing.sensitivity_seconds}};
+  j["timing"] = objective.timing();
   const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
   j["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).

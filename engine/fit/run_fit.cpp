@@ -184,7 +184,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   std::string residual_error;
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
-                   "residual", "nllh", "scenario", "ratio_to"});
+                   "residual", "nllh", "scenario", "ratio_to", "lower", "upper"});
     std::vector<RowPrediction> pred;
     try {
       if (usable) pred = objective.predict(best.theta);
@@ -200,7 +200,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
         csv.field(fs.context.donors[m.donor]).field(fs.context.arms[m.arm])
             .field(fs.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
             .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).field(fs.scenario->name)
-            .field(m.ratio_text).end_row();
+            .field(m.ratio_text).field(m.lower).field(m.upper).end_row();
       }
   });
 

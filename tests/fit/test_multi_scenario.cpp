@@ -211,6 +211,9 @@ TEST_CASE("a multi-scenario fit with ratio rows runs and reports each row's scen
   CHECK(residuals.get(12, "scenario") == "sb");
   CHECK(residuals.get(2, "ratio_to") == "slow:low:2");
   CHECK(residuals.get(0, "ratio_to").empty());
+  CHECK_THAT(residuals.get_double(4, "lower"), Catch::WithinRel(0.1, 1e-15));  // an interval ratio row
+  CHECK_THAT(residuals.get_double(4, "upper"), Catch::WithinRel(0.6, 1e-15));
+  CHECK(residuals.get(0, "lower") == "NaN");
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
   // Scenario a: 2 donors × 2 arms, b: 2 donors × 1 arm, runs numbered across scenarios.
   CHECK(tc.get(tc.row_count() - 1, "run") == "5");

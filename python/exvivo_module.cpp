@@ -6,12 +6,18 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <tbb/task_arena.h>
 
 #include "analysis/run_analysis.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
+#include "fit/fit_problem.hpp"
+#include "fit/latin_hypercube.hpp"
+#include "fit/objective.hpp"
 #include "fit/run_fit.hpp"
 #include "model/compiled_model.hpp"
 #include "scenario/run_plan.hpp"
@@ -165,6 +171,51 @@ py::dict simulate_single_run(const std::string& path) {
   return d;
 }
 
+/// A fit file's objective for an outside optimizer (the SciPy benchmark):
+/// residuals r(θ) with nllh = ½‖r‖² + constant, and their Jacobian from forward
+/// sensitivities, θ on the parameter scales (fit/objective.hpp). Evaluations
+/// run on `threads` threads (default 1) and release the GIL.
+class FitObjective {
+ public:
+  FitObjective(const std::string& path, int threads)
+      : problem_(std::make_unique<fit::FitProblem>(fit::load_fit_problem(path))),
+        objective_(std::make_unique<fit::Objective>(*problem_)), arena_(threads > 0 ? threads : 1) {}
+
+  /// (ok, r) or, with jacobian=True, (ok, r, J): one solve per run, with
+  /// sensitivities only when the Jacobian is asked for.
+  py::tuple residuals(const Eigen::VectorXd& theta, bool jacobian) const {
+    Eigen::VectorXd r;
+    Eigen::MatrixXd J;
+    bool ok = false;
+    {
+      py::gil_scoped_release release;
+      arena_.execute([&] { ok = objective_->residuals(theta, r, jacobian ? &J : nullptr); });
+    }
+    return jacobian ? py::make_tuple(ok, r, J) : py::make_tuple(ok, r);
+  }
+  std::vector<std::string> labels() const {
+    std::vector<std::string> out;
+    for (const auto& e : objective_->entries()) out.push_back(e.label);
+    return out;
+  }
+  Eigen::MatrixXd start_points(int n, std::uint64_t seed) const {
+    return fit::latin_hypercube(n, objective_->lower(), objective_->upper(), seed);
+  }
+  py::dict timing() const {
+    const fit::SolveTiming t = objective_->timing();
+    py::dict d;
+    d["plain_solves"] = t.plain_solves;
+    d["plain_seconds"] = t.plain_seconds;
+    d["sensitivity_solves"] = t.sensitivity_solves;
+    d["sensitivity_seconds"] = t.sensitivity_seconds;
+    return d;
+  }
+
+  std::unique_ptr<fit::FitProblem> problem_;
+  std::unique_ptr<fit::Objective> objective_;
+  mutable tbb::task_arena arena_;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_engine, m) {
@@ -177,4 +228,13 @@ PYBIND11_MODULE(_engine, m) {
   m.def("run_analysis", &run_analysis, py::arg("path"), py::arg("out_dir"), py::arg("threads"), py::arg("quiet"));
   m.def("model_info", &model_info, py::arg("path"));
   m.def("simulate_single_run", &simulate_single_run, py::arg("path"));
+  py::class_<FitObjective>(m, "FitObjective")
+      .def(py::init<const std::string&, int>(), py::arg("path"), py::arg("threads") = 1)
+      .def("residuals", &FitObjective::residuals, py::arg("theta"), py::arg("jacobian") = false)
+      .def_property_readonly("labels", &FitObjective::labels)
+      .def_property_readonly("lower", [](const FitObjective& o) { return o.objective_->lower(); })
+      .def_property_readonly("upper", [](const FitObjective& o) { return o.objective_->upper(); })
+      .def_property_readonly("constant", [](const FitObjective& o) { return o.objective_->constant(); })
+      .def("start_points", &FitObjective::start_points, py::arg("n"), py::arg("seed"))
+      .def("timing", &FitObjective::timing);
 }

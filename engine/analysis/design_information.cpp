@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
 
 namespace exvivo::analysis {
@@ -38,7 +39,12 @@ SampleInformation sample_information(const solve::Run& run, const std::vector<Es
       const auto col = static_cast<Index>(o);
       const double y = sens.observables(row, col);
       double s = sens.sigmas(row, col);
-      if (info[o].noise.distribution == model::NoiseModel::Distribution::lognormal) s *= std::abs(y);
+      // A normal σ on g(y) is σ/|g'(y)| on y: ln, log10 and logit(y/c) scales.
+      using Distribution = model::NoiseModel::Distribution;
+      const Distribution d = info[o].noise.distribution;
+      if (d == Distribution::lognormal) s *= std::abs(y);
+      if (d == Distribution::log10normal) s *= std::abs(y) * std::log(10.0);
+      if (d == Distribution::logitnormal) s *= std::abs(y * (1 - y / fit::logit_range(info[o].unit)));
       if (!std::isfinite(s) || !(s > 0)) continue;
       const Eigen::VectorXd g =
           sens.observable_sensitivities[t].row(col).transpose().cwiseProduct(chain) / s;

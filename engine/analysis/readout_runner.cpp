@@ -1,6 +1,7 @@
 #include "analysis/readout_runner.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include <fmt/core.h>
@@ -59,7 +60,9 @@ ReadoutValues ReadoutRunner::evaluate(std::size_t donor,
     for (const auto& [index, value] : overrides) run.parameters[index] = value;
     run.samples = g.times;
     if (out.parameters.empty()) out.parameters = run.parameters;
+    const auto start = std::chrono::steady_clock::now();
     const solve::Solution sol = solve::solve(run, s_.solver);
+    out.solve_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++out.solves;
     if (!sol.ok()) {
       ++out.failed;

@@ -144,6 +144,7 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   j["model_solves"] = report.runs;
   j["failed_solves"] = report.failed;
   j["failures"] = report.failures;
+  j["timing"] = report.timing;
   j["start_time"] = utc_timestamp(start_wall);
   j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
   j["wall_seconds"] = report.wall_seconds;

@@ -24,7 +24,10 @@
 //                    Fisher information on the parameters' scales (d_optimal.hpp,
 //                    design_information.hpp)
 //   analysis.json    versions, input SHA-256s, seeds, counts of model runs and
-//                    failures, and per section a summary (best design, responders, …)
+//                    failures, per section a summary (best design, responders, …)
+//                    and timing {plain_solves, plain_seconds, sensitivity_solves,
+//                    sensitivity_seconds} (fit/solve_timing.hpp; sensitivities
+//                    are used by the design section)
 //
 // Every model run is independent and runs in parallel (TBB, options.threads);
 // results depend only on the analysis file and seeds, not on the thread count.
@@ -40,6 +43,7 @@
 
 #include "analysis/bootstrap.hpp"
 #include "analysis/roc.hpp"
+#include "fit/solve_timing.hpp"
 
 namespace exvivo::analysis {
 
@@ -80,6 +84,9 @@ struct AnalysisReport {
   std::string name;
   std::string out_dir;
   std::size_t runs = 0;                  ///< model solves
+  /// Those solves without and with sensitivities (the design section's) and
+  /// their seconds: analysis.json's `timing`, as fit.json's.
+  fit::SolveTiming timing;
   std::size_t failed = 0;
   std::vector<std::string> failures;     ///< the first few messages
   std::vector<SensitivityRow> sensitivity;

@@ -38,6 +38,8 @@ nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& sec
   for (std::size_t m = 0; m < members; ++m) {
     const ReadoutValues& r = results[m];
     report.runs += r.solves;
+    report.timing.plain_solves += static_cast<long>(r.solves);
+    report.timing.plain_seconds += r.solve_seconds;
     const std::string id = plan.donor_id((first_member + m) * s.arms.size() * plan.samples_per_arm());
     if (r.failed > 0) {
       note_failure(report, fmt::format("donor {}: {}", id, r.message), r.failed);

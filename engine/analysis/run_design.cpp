@@ -1,3 +1,5 @@
+#include <chrono>
+
 #include <fmt/core.h>
 #include <tbb/parallel_for.h>
 
@@ -42,11 +44,15 @@ nlohmann::json run_design(const AnalysisSpec& spec, const DesignSpec& section, A
   std::vector<EstimatedParameter> parameters;
   for (const auto& p : section.estimate) parameters.push_back({p.parameter, p.scale});
   std::vector<SampleInformation> results(wells.size());
+  fit::SolveTimer timer;
   tbb::parallel_for(std::size_t{0}, wells.size(), [&](std::size_t w) {
     solve::Run run = plan.make_run(wells[w].run);
     run.samples = section.time_candidates;
+    const auto start = std::chrono::steady_clock::now();
     results[w] = sample_information(run, parameters, section.observables, s.solver);
+    timer.add(true, std::chrono::steady_clock::now() - start);
   });
+  report.timing += timer.timing();
 
   const auto p = static_cast<Eigen::Index>(parameters.size());
   std::vector<std::vector<Eigen::MatrixXd>> information(

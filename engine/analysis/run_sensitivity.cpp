@@ -45,6 +45,8 @@ nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& 
   });
   for (std::size_t i = 0; i < points; ++i) {
     report.runs += results[i].solves;
+    report.timing.plain_solves += static_cast<long>(results[i].solves);
+    report.timing.plain_seconds += results[i].solve_seconds;
     if (results[i].failed > 0)
       note_failure(report, fmt::format("sensitivity point {}: {}", i, results[i].message), results[i].failed);
   }

@@ -9,10 +9,20 @@ namespace exvivo::fit {
 
 namespace {
 constexpr double log_2pi = 1.8378770664093454836;  // ln(2π)
-}
 
-double negative_log_likelihood(Distribution distribution, double y, double m, double sigma) {
+/// logit(v/c) = ln(v/(c − v)); NaN outside (0, c).
+double logit(double v, double c) { return v > 0 && v < c ? std::log(v / (c - v)) : std::nan(""); }
+}  // namespace
+
+double logit_range(const std::string& unit) { return unit == "%" ? 100.0 : 1.0; }
+
+double negative_log_likelihood(Distribution distribution, double y, double m, double sigma, double range) {
   switch (distribution) {
+    case Distribution::logitnormal: {
+      if (!(y > 0 && y < range)) return std::numeric_limits<double>::infinity();
+      const double z = (logit(y, range) - logit(m, range)) / sigma;
+      return 0.5 * (log_2pi + std::log(sigma * sigma)) + std::log(m * (1 - m / range)) + 0.5 * z * z;
+    }
     case Distribution::lognormal: {
       if (!(y > 0)) return std::numeric_limits<double>::infinity();
       const double z = (std::log(y) - std::log(m)) / sigma;
@@ -38,7 +48,7 @@ double negative_log_likelihood(Distribution distribution, double y, double m, do
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-ResidualTerms residual_terms(Distribution distribution, double y, double m, double sigma) {
+ResidualTerms residual_terms(Distribution distribution, double y, double m, double sigma, double range) {
   ResidualTerms t;
   double dsigma_dy = 0;
   t.sigma_eff = sigma;
@@ -58,6 +68,14 @@ ResidualTerms residual_terms(Distribution distribution, double y, double m, doub
     } else {
       t.r = (std::log(y) - std::log(m)) / (base * s);
       t.dr_dy = 1.0 / (y * base * s);
+    }
+  } else if (distribution == Distribution::logitnormal) {
+    if (!(y > 0 && y < range)) {
+      t.r = std::numeric_limits<double>::infinity();
+      t.dr_dy = 0;
+    } else {
+      t.r = (logit(y, range) - logit(m, range)) / s;
+      t.dr_dy = 1.0 / (y * (1 - y / range) * s);
     }
   } else if (distribution == Distribution::laplace) {
     // ½r² = |y − m|/σ: r = sign(y − m)·sqrt(2|y − m|/σ), so that Jᵀr = sign(y − m)/σ
@@ -81,6 +99,7 @@ ResidualTerms residual_terms(Distribution distribution, double y, double m, doub
   t.constant = 0.5 * log_2pi - 0.5 * sigma_residual_offset;
   if (distribution == Distribution::lognormal) t.constant += std::log(m);
   if (distribution == Distribution::log10normal) t.constant += std::log(m * std::numbers::ln10);
+  if (distribution == Distribution::logitnormal) t.constant += std::log(m * (1 - m / range));
   // laplace: nllh = ln 2 + ln σ + |y − m|/σ
   if (distribution == Distribution::laplace) t.constant = std::numbers::ln2 - 0.5 * sigma_residual_offset;
   return t;
@@ -111,7 +130,7 @@ CensoredValue censored_value(double u, double lo, double hi, double s) {
   const double pa = normal_pdf(a), pb = normal_pdf(b);
   const double dP_du = (pa - pb) / s;
   const double dP_ds = ((std::isinf(a) ? 0.0 : a * pa) - (std::isinf(b) ? 0.0 : b * pb)) / s;
-  v.nllh = -std::log(P);
+  v.nllh = std::max(0.0, -std::log(P));  // P = 1 to rounding: +0, not −0
   v.dnllh_du = -dP_du / P;
   v.dnllh_dsigma = -dP_ds / P;
   return v;
@@ -122,7 +141,8 @@ struct CensoredSetup {
   bool valid = true;
 };
 
-CensoredSetup censored_setup(Distribution distribution, double y, double lower, double upper, double sigma) {
+CensoredSetup censored_setup(Distribution distribution, double y, double lower, double upper, double sigma,
+                             double range) {
   const double inf = std::numeric_limits<double>::infinity();
   CensoredSetup c;
   c.s = sigma;
@@ -135,6 +155,12 @@ CensoredSetup censored_setup(Distribution distribution, double y, double lower, 
     c.du_dy = 1.0 / (y * base);
     c.lo = c.lo > 0 ? std::log(c.lo) / base : -inf;
     c.hi = std::log(c.hi) / base;
+  } else if (distribution == Distribution::logitnormal) {
+    if (!(y > 0 && y < range)) c.valid = false;
+    c.u = logit(y, range);
+    c.du_dy = 1.0 / (y * (1 - y / range));
+    c.lo = c.lo > 0 ? logit(c.lo, range) : -inf;
+    c.hi = c.hi < range ? logit(c.hi, range) : inf;
   } else {
     c.u = y;
     if (distribution == Distribution::proportional) {
@@ -148,15 +174,15 @@ CensoredSetup censored_setup(Distribution distribution, double y, double lower, 
 }  // namespace
 
 double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
-                                        double sigma) {
-  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma);
+                                        double sigma, double range) {
+  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma, range);
   if (!c.valid) return std::numeric_limits<double>::infinity();
   return censored_value(c.u, c.lo, c.hi, c.s).nllh;
 }
 
 ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
-                                      double sigma) {
-  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma);
+                                      double sigma, double range) {
+  const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma, range);
   ResidualTerms t;
   t.sigma_eff = c.s;
   if (!c.valid) {

@@ -10,6 +10,7 @@
 #include "core/check.hpp"
 #include "core/number.hpp"
 #include "core/units.hpp"
+#include "fit/likelihood.hpp"
 
 namespace exvivo::fit {
 
@@ -39,7 +40,7 @@ std::size_t lookup(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 struct Columns {
   std::size_t observable = 0, time = 0, measurement = 0;
-  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper, ratio_to;
+  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper, ratio_to, noise;
 };
 
 /// A PEtab column that must be empty in every row because we cannot honour it.
@@ -153,10 +154,38 @@ SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column
 }  // namespace
 
 namespace {
+using Distribution = model::NoiseModel::Distribution;
+
+const char* distribution_name(Distribution d) {
+  switch (d) {
+    case Distribution::normal: return "normal";
+    case Distribution::lognormal: return "lognormal";
+    case Distribution::proportional: return "proportional";
+    case Distribution::log10normal: return "log10normal";
+    case Distribution::laplace: return "laplace";
+    case Distribution::logitnormal: return "logitnormal";
+    case Distribution::none: break;
+  }
+  return "none";
+}
+
+/// The optional `noise` field: a distribution name replacing the observable's for this row.
+std::optional<Distribution> read_noise(const io::CsvTable& t, std::size_t r, std::size_t column) {
+  if (t.is_missing(r, column)) return std::nullopt;
+  const std::string name = trimmed(t.get(r, column));
+  const std::vector<std::string> names = {"normal", "lognormal", "log10normal", "laplace", "logitnormal"};
+  for (const Distribution d : {Distribution::normal, Distribution::lognormal, Distribution::log10normal,
+                               Distribution::laplace, Distribution::logitnormal})
+    if (name == distribution_name(d)) return d;
+  throw DataError(t.location(r, column), column_key(t, column),
+                  fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, laplace "
+                              "or logitnormal)", name),
+                  closest_match(name, names));
+}
+
 /// The optional `lower`/`upper` fields of a censored or interval row.
 void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t> lower,
-                 std::optional<std::size_t> upper, model::NoiseModel::Distribution noise,
-                 Measurement& m) {
+                 std::optional<std::size_t> upper, Distribution noise, double range, Measurement& m) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   m.lower = lower && !t.is_missing(r, *lower) ? t.get_double(r, *lower) : nan;
   m.upper = upper && !t.is_missing(r, *upper) ? t.get_double(r, *upper) : nan;
@@ -166,19 +195,23 @@ void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t
     throw DataError(t.location(r, at), column_key(t, at),
                     fmt::format("upper {} must be above lower {}", check_detail::describe(m.upper),
                                 check_detail::describe(m.lower)));
-  if (noise == model::NoiseModel::Distribution::laplace)
+  if (noise == Distribution::laplace)
     throw DataError(t.location(r, at), column_key(t, at),
                     "censored or interval rows are not supported for laplace noise (normal, lognormal, "
-                    "log10normal or proportional are)");
-  if (noise == model::NoiseModel::Distribution::lognormal ||
-      noise == model::NoiseModel::Distribution::log10normal) {
+                    "log10normal, logitnormal or proportional are)");
+  if (noise == Distribution::lognormal || noise == Distribution::log10normal || noise == Distribution::logitnormal) {
+    const std::string name = distribution_name(noise);
     if (m.lower == m.lower && m.lower < 0)
       throw DataError(t.location(r, *lower), column_key(t, *lower),
-                      "lognormal noise: lower must be >= 0, got " + check_detail::describe(m.lower));
+                      name + " noise: lower must be >= 0, got " + check_detail::describe(m.lower));
     if (m.upper == m.upper && !(m.upper > 0))
       throw DataError(t.location(r, *upper), column_key(t, *upper),
-                      "lognormal noise: upper must be positive, got " + check_detail::describe(m.upper));
+                      name + " noise: upper must be positive, got " + check_detail::describe(m.upper));
   }
+  if (noise == Distribution::logitnormal && m.lower == m.lower && !(m.lower < range))
+    throw DataError(t.location(r, *lower), column_key(t, *lower),
+                    fmt::format("logitnormal noise on (0, {}): lower must be below {}, got {}", range, range,
+                                check_detail::describe(m.lower)));
 }
 }  // namespace
 
@@ -209,8 +242,8 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
   col.lower = t.find_column("lower");
   col.upper = t.find_column("upper");
   col.ratio_to = t.find_column("ratio_to");
+  col.noise = t.find_column("noise");
 
-  using Distribution = model::NoiseModel::Distribution;
   out.rows.reserve(t.row_count());
   for (std::size_t r = 0; r < t.row_count(); ++r) {
     Measurement m;
@@ -235,9 +268,18 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
       m.ratio_text = trimmed(t.get(r, *col.ratio_to));
     }
 
-    const Distribution noise =
+    const Distribution model_noise =
         m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
-    read_bounds(t, r, col.lower, col.upper, noise, m);
+    if (col.noise) m.noise = read_noise(t, r, *col.noise);
+    const Distribution noise = m.noise ? *m.noise : model_noise;
+    const double range =
+        m.observable < c.observable_units.size() ? logit_range(c.observable_units[m.observable]) : 1.0;
+    if (noise == Distribution::logitnormal && m.ratio_to)
+      throw DataError(t.location(r, *col.ratio_to), column_key(t, *col.ratio_to),
+                      fmt::format("a ratio row cannot have logitnormal noise (a ratio is not a fraction of {}); "
+                                  "give the row another distribution in a 'noise' column, with an sd",
+                                  range == 1 ? "1" : "100 %"));
+    read_bounds(t, r, col.lower, col.upper, noise, range, m);
     m.value = m.censored() && t.is_missing(r, col.measurement) ? std::numeric_limits<double>::quiet_NaN()
                                                                 : t.get_double(r, col.measurement);
     if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
@@ -245,8 +287,14 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
                       fmt::format("observable '{}' has {} noise: measurements must be "
                                   "positive, got {}",
-                                  c.observables[m.observable],
-                                  noise == Distribution::lognormal ? "lognormal" : "log10normal",
+                                  c.observables[m.observable], distribution_name(noise),
+                                  check_detail::describe(m.value)));
+    if (noise == Distribution::logitnormal && !m.censored() && !(m.value > 0 && m.value < range))
+      throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
+                      fmt::format("observable '{}' has logitnormal noise on (0, {}){}: measurements must lie "
+                                  "strictly inside, got {} (a value at a bound can be a censored row: "
+                                  "'upper' or 'lower' instead of 'measurement')",
+                                  c.observables[m.observable], range, range == 100 ? " (unit %)" : "",
                                   check_detail::describe(m.value)));
 
     m.sd = std::numeric_limits<double>::quiet_NaN();
@@ -259,6 +307,15 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
       if (!(m.sd > 0))
         throw DataError(t.location(r, *col.sd), column_key(t, *col.sd),
                         "must be positive, got " + check_detail::describe(m.sd));
+    }
+    if (m.noise && *m.noise != model_noise && !m.has_sd()) {
+      const std::size_t at = col.sd ? *col.sd : *col.noise;
+      throw DataError(t.location(r, at), column_key(t, at),
+                      fmt::format("the row's noise '{}' differs from observable '{}''s ({}): give the row a "
+                                  "standard deviation on the {} scale ('{}' column)",
+                                  distribution_name(*m.noise), c.observables[m.observable],
+                                  distribution_name(model_noise), distribution_name(*m.noise),
+                                  petab ? "noiseParameters" : "sd"));
     }
     if (noise == Distribution::none && !m.has_sd()) {
       const std::size_t at = col.sd ? *col.sd : col.measurement;

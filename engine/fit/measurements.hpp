@@ -10,6 +10,10 @@
 //  * Both layouts: optional `lower` and `upper` make a row censored (one of
 //    them: below a detection limit, `upper` = LLOQ; above, `lower` = ULOQ) or
 //    an interval (both); `measurement` may then be empty.
+//  * Both layouts: optional `noise` names the row's noise distribution
+//    (normal, lognormal, log10normal, laplace, logitnormal) instead of the
+//    observable's; the row then needs an `sd` on that distribution's scale
+//    unless it is the observable's own.
 //  * Both layouts: optional `ratio_to` = `donor:arm:time` (time as in `time`,
 //    "24 h-" allowed) names a reference sample of the same scenario; the row
 //    then measures simulation(row) / simulation(reference) of the same
@@ -85,6 +89,9 @@ struct Measurement {
   /// likelihood is the noise model's probability of that interval.
   double lower = std::numeric_limits<double>::quiet_NaN();
   double upper = std::numeric_limits<double>::quiet_NaN();
+  /// The row's `noise` column: a distribution replacing the observable's for
+  /// this row (then `sd` is required unless it is the observable's own).
+  std::optional<model::NoiseModel::Distribution> noise;
   /// Ratio row: the reference sample (same observable), see above.
   std::optional<SampleRef> ratio_to;
   std::string ratio_text;      ///< `ratio_to` as written ("" when not a ratio row)

@@ -22,7 +22,7 @@ constexpr double half_log_2pi = 0.91893853320467274178;
 
 /// The distribution a row is evaluated with (see objective.hpp).
 Distribution row_distribution(const FitScenario& p, const Measurement& m) {
-  const Distribution d = p.context.noise.at(m.observable);
+  const Distribution d = m.noise ? *m.noise : p.context.noise.at(m.observable);
   return d == Distribution::proportional || d == Distribution::none ? Distribution::normal : d;
 }
 /// The row's σ when it cannot change with the parameters (an sd, or a model
@@ -38,19 +38,21 @@ const char* distribution_name(Distribution d) {
     case Distribution::lognormal: return "lognormal";
     case Distribution::log10normal: return "log10normal";
     case Distribution::laplace: return "laplace";
+    case Distribution::logitnormal: return "logitnormal";
     default: return "normal";
   }
 }
 
 /// The least-squares terms of row m at simulation y and σ (censored rows: the
 /// interval's probability, likelihood.hpp).
-ResidualTerms row_terms(Distribution d, const Measurement& m, double y, double sigma) {
-  return m.censored() ? censored_residual_terms(d, y, m.lower, m.upper, sigma)
-                      : residual_terms(d, y, m.value, sigma);
+/// `range`: the logitnormal c (likelihood.hpp).
+ResidualTerms row_terms(Distribution d, double range, const Measurement& m, double y, double sigma) {
+  return m.censored() ? censored_residual_terms(d, y, m.lower, m.upper, sigma, range)
+                      : residual_terms(d, y, m.value, sigma, range);
 }
-double row_nllh(Distribution d, const Measurement& m, double y, double sigma) {
-  return m.censored() ? censored_negative_log_likelihood(d, y, m.lower, m.upper, sigma)
-                      : negative_log_likelihood(d, y, m.value, sigma);
+double row_nllh(Distribution d, double range, const Measurement& m, double y, double sigma) {
+  return m.censored() ? censored_negative_log_likelihood(d, y, m.lower, m.upper, sigma, range)
+                      : negative_log_likelihood(d, y, m.value, sigma, range);
 }
 }  // namespace
 
@@ -125,6 +127,7 @@ Objective::Objective(const FitProblem& problem) : problem_(problem) {
       RowData rd;
       rd.measurement = &row;
       rd.distribution = row_distribution(problem.scenarios[k], row);
+      rd.range = logit_range(problem.scenarios[k].context.observable_units.at(row.observable));
       rd.run = run_of.at({k, row.donor, row.arm});
       runs_[rd.run].run.samples.push_back({row.time, row.before_event});
       if (row.ratio_to) {
@@ -167,6 +170,7 @@ Objective::Objective(const FitProblem& problem) : problem_(problem) {
     if (d == Distribution::lognormal) constant_ += std::log(row.value);
     if (d == Distribution::log10normal) constant_ += std::log(row.value * std::numbers::ln10);
     if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
+    if (d == Distribution::logitnormal) constant_ += std::log(row.value * (1 - row.value / rd.range));
   }
 }
 
@@ -251,26 +255,11 @@ bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool w
   const std::vector<std::size_t> none;
   const auto start = std::chrono::steady_clock::now();
   out.result = solve_with_sensitivities(run, with_sensitivities ? fs.parameter : none, fs.scenario->solver);
-  const long long ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
-  if (with_sensitivities) {
-    ++sensitivity_solves_;
-    sensitivity_ns_ += ns;
-  } else {
-    ++plain_solves_;
-    plain_ns_ += ns;
-  }
+  timer_.add(with_sensitivities, std::chrono::steady_clock::now() - start);
   return out.result.ok();
 }
 
-SolveTiming Objective::timing() const {
-  SolveTiming t;
-  t.plain_solves = plain_solves_.load();
-  t.plain_seconds = 1e-9 * static_cast<double>(plain_ns_.load());
-  t.sensitivity_solves = sensitivity_solves_.load();
-  t.sensitivity_seconds = 1e-9 * static_cast<double>(sensitivity_ns_.load());
-  return t;
-}
+SolveTiming Objective::timing() const { return timer_.timing(); }
 
 bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {
   const auto m = static_cast<Eigen::Index>(rows_.size());
@@ -287,7 +276,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
   for (std::size_t q = 0; q < rows_.size(); ++q) {
     const RowData& rd = rows_[q];
     const RowValue v = row_value(rd, sims, J != nullptr);
-    const ResidualTerms t = row_terms(rd.distribution, *rd.measurement, v.y, v.sigma);
+    const ResidualTerms t = row_terms(rd.distribution, rd.range, *rd.measurement, v.y, v.sigma);
     const auto i = static_cast<Eigen::Index>(q);
     r[i] = t.r;
     r[m + i] = rd.sigma_varies ? t.r_sigma : 0.0;
@@ -327,7 +316,7 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
   for (const RowData& rd : rows_) {
     const Measurement& row = *rd.measurement;
     const RowValue v = row_value(rd, sims, false);
-    const ResidualTerms t = row_terms(rd.distribution, row, v.y, v.sigma);
+    const ResidualTerms t = row_terms(rd.distribution, rd.range, row, v.y, v.sigma);
     if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma)) {
       const FitScenario& fs = problem_.scenarios[runs_[rd.run].scenario];
       return fmt::format("{}: simulated {}{} = {} at t = {} with sigma {} cannot be compared under {} noise",
@@ -354,10 +343,10 @@ std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) cons
     const RowValue v = row_value(rd, sims, false);
     RowPrediction& p = out[q];
     p.simulation = v.y;
-    const ResidualTerms t = row_terms(rd.distribution, row, v.y, v.sigma);
+    const ResidualTerms t = row_terms(rd.distribution, rd.range, row, v.y, v.sigma);
     p.sigma = t.sigma_eff;
     p.residual = t.r;
-    p.nllh = row_nllh(rd.distribution, row, v.y, v.sigma);
+    p.nllh = row_nllh(rd.distribution, rd.range, row, v.y, v.sigma);
   }
   return out;
 }

@@ -42,6 +42,7 @@
 
 #include "fit/fit_problem.hpp"
 #include "fit/optimizer.hpp"
+#include "fit/solve_timing.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/run.hpp"
 
@@ -61,15 +62,6 @@ struct RowPrediction {
   double sigma = 0;          ///< σ used (σ_eff for proportional)
   double residual = 0;       ///< data residual r
   double nllh = 0;           ///< the row's negative log-likelihood
-};
-
-/// Simulations done by an Objective so far: run integrations without and with
-/// sensitivities, and the seconds spent in them (summed over threads).
-struct SolveTiming {
-  long plain_solves = 0;
-  double plain_seconds = 0;
-  long sensitivity_solves = 0;
-  double sensitivity_seconds = 0;
 };
 
 class Objective {
@@ -126,6 +118,7 @@ class Objective {
     std::size_t ref_run = no_entry, ref_sample = 0;  ///< ratio rows: the reference
     bool sigma_varies = false;        ///< σ may depend on θ (else its residual is in constant_)
     model::NoiseModel::Distribution distribution{};  ///< what the row is evaluated with
+    double range = 1;                 ///< logitnormal's c (likelihood.hpp)
   };
   struct Simulated;
   /// The row's prediction, σ and their derivatives from the runs' results.
@@ -140,8 +133,7 @@ class Objective {
   std::vector<RunData> runs_;
   std::vector<RowData> rows_;       ///< every scenario's rows, scenario after scenario
   double constant_ = 0;
-  mutable std::atomic<long> plain_solves_{0}, sensitivity_solves_{0};
-  mutable std::atomic<long long> plain_ns_{0}, sensitivity_ns_{0};
+  mutable SolveTimer timer_;
 };
 
 }  // namespace exvivo::fit

@@ -184,7 +184,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   std::string residual_error;
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
-                   "residual", "nllh", "scenario", "ratio_to"});
+                   "residual", "nllh", "scenario", "ratio_to", "lower", "upper"});
     std::vector<RowPrediction> pred;
     try {
       if (usable) pred = objective.predict(best.theta);
@@ -200,7 +200,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
         csv.field(fs.context.donors[m.donor]).field(fs.context.arms[m.arm])
             .field(fs.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
             .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).field(fs.scenario->name)
-            .field(m.ratio_text).end_row();
+            .field(m.ratio_text).field(m.lower).field(m.upper).end_row();
       }
   });
 
@@ -246,11 +246,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
-  const SolveTiming timing = objective.timing();
-  j["timing"] = {{"plain_solves", timing.plain_solves},
-                 {"plain_seconds", timing.plain_seconds},
-                 {"sensitivity_solves", timing.sensitivity_solves},
-                 {"sensitivity_seconds", timing.sensitivity_seconds}};
+  j["timing"] = objective.timing();
   const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
   j["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).

@@ -11,10 +11,14 @@
 //                        shared parameters; method profile | fim | none
 //   starts.csv           start,nllh,iterations,status,wall_ms,<θ labels…>
 //                        best first (the waterfall); values in model units
-//   fit_timecourses.csv  run,donor,arm,sample,time,observable,value: every run
-//                        of the scenario at the best estimate
+//   fit_timecourses.csv  run,donor,arm,sample,time,side,observable,value,scenario:
+//                        every run of every scenario at the best estimate
+//                        (runs numbered across scenarios)
 //   residuals.csv        donor,arm,observable,time,replicate,measurement,
-//                        simulation,sigma,residual,nllh (table order)
+//                        simulation,sigma,residual,nllh,scenario,ratio_to,
+//                        lower,upper (table order, scenario after scenario;
+//                        lower/upper NaN unless censored; ratio rows: the
+//                        simulated ratio)
 //   profiles.csv         parameter,value,nllh (value in model units)
 //   fit.json             versions, input SHA-256s, seed, starts (converged, and
 //                        at the best nllh within 0.1), best nllh, status, estimates

@@ -68,7 +68,9 @@ struct SpeciesInfo {
 
 struct NoiseModel {
   /// log10normal: normal on log10 y; laplace: Laplace with scale sigma (PEtab).
-  enum class Distribution { none, normal, lognormal, proportional, log10normal, laplace };
+  /// logitnormal: normal on logit(y/c), c = 100 for an observable with unit
+  /// "%", else 1 (fractions); not in PEtab (engine/fit/likelihood.hpp).
+  enum class Distribution { none, normal, lognormal, proportional, log10normal, laplace, logitnormal };
   Distribution distribution = Distribution::none;
   /// sigma as written in the model file: a positive number or an expression of
   /// t, species, parameters and assignments. Evaluated by CompiledModel::noise_sigmas.

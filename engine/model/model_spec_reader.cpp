@@ -37,7 +37,8 @@ const std::vector<std::string> top_level_keys = {
     "assignments", "odes", "observables", "donor_presets", "cultures"};
 const std::vector<std::string> time_units = {"s", "min", "h", "d"};
 const std::vector<std::string> scales = {"lin", "log", "log10"};
-const std::vector<std::string> distributions = {"normal", "lognormal", "proportional", "log10normal", "laplace"};
+const std::vector<std::string> distributions = {"normal",      "lognormal", "proportional",
+                                                "log10normal", "laplace",   "logitnormal"};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -487,7 +488,8 @@ class SpecReader {
       n.fail("expected a mapping such as {distribution: normal, sigma: 0.1}, got " + io::describe(n));
     n.check_keys({"distribution", "sigma"});
     const YamlNode* d = n.find("distribution");
-    if (d == nullptr) n.fail("missing key 'distribution' (normal, lognormal, log10normal, laplace or proportional)");
+    if (d == nullptr)
+      n.fail("missing key 'distribution' (normal, lognormal, log10normal, laplace, logitnormal or proportional)");
     const std::string& name = d->scalar("a distribution name");
     using Distribution = NoiseModel::Distribution;
     if (name == "normal") o.info.noise.distribution = Distribution::normal;
@@ -495,9 +497,10 @@ class SpecReader {
     else if (name == "proportional") o.info.noise.distribution = Distribution::proportional;
     else if (name == "log10normal") o.info.noise.distribution = Distribution::log10normal;
     else if (name == "laplace") o.info.noise.distribution = Distribution::laplace;
+    else if (name == "logitnormal") o.info.noise.distribution = Distribution::logitnormal;
     else
       d->fail(fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, "
-                          "laplace or proportional)", name),
+                          "laplace, logitnormal or proportional)", name),
               closest_match(name, distributions));
     const YamlNode* sigma = n.find("sigma");
     if (sigma == nullptr) n.fail("missing key 'sigma'");

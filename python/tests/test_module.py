@@ -188,6 +188,35 @@ def test_fit_returns_its_tables(source_dir, tmp_path):
     assert result.record["fit"] == "decay_fit"
 
 
+def test_fit_objective_gives_residuals_and_their_jacobian(source_dir):
+    """exvivo._engine.FitObjective (used by bench/fit_leukocyte): the fit's
+    residuals and the sensitivity Jacobian, which equals central differences."""
+    import numpy
+    from exvivo import _engine
+    fit_file = os.path.join(source_dir, "tests", "fit", "data", "decay_fit.yaml")
+    objective = _engine.FitObjective(fit_file)
+    assert objective.labels == ["k_el[slow]", "k_el[fast]", "C0"]
+    lower, upper = numpy.asarray(objective.lower), numpy.asarray(objective.upper)
+    starts = numpy.asarray(objective.start_points(3, 3))
+    assert starts.shape == (3, 3) and numpy.all(starts >= lower) and numpy.all(starts <= upper)
+    theta = (lower + upper) / 2
+    ok, r, jac = objective.residuals(theta, True)
+    assert ok
+    ok_plain, r_plain = objective.residuals(theta)
+    assert ok_plain and numpy.allclose(r, r_plain, rtol=1e-6, atol=1e-9)
+    h = 1e-5
+    for j in range(len(theta)):
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        fd = (objective.residuals(up)[1] - objective.residuals(down)[1]) / (2 * h)
+        assert numpy.allclose(jac[:, j], fd, rtol=1e-4, atol=1e-6), j
+    timing = objective.timing()
+    assert timing["sensitivity_solves"] == 2 and timing["plain_solves"] == 2 * (1 + 2 * len(theta))
+    with pytest.raises(exvivo.InputError):
+        _engine.FitObjective(os.path.join(source_dir, "no_such_fit.yaml"))
+
+
 def test_analyze_returns_its_tables(source_dir, tmp_path):
     analysis = tmp_path / "morris.yaml"
     analysis.write_text(f"""\

@@ -1,8 +1,10 @@
 // D-optimal designs: the sampling time that best estimates a decay rate
 // (t = 1/k), exhaustive vs exchange search, log det edge cases, doses.
 #include <cmath>
+#include <fstream>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "analysis/d_optimal.hpp"
 #include "analysis/run_analysis.hpp"
@@ -76,6 +78,16 @@ TEST_CASE("design picks t = 1/k to estimate the rate of an exponential decay", "
   CHECK_THAT(report.design[0].criterion, close_to(std::log(g * g), 1e-6));
   CHECK_THAT(report.design[1].times[0], close_to(2.5, 0));  // |t e^{−t/2}| is flatter above 1/k
   CHECK(exvivo::test::first_line(dir.path / "out" / "design.csv") == "rank,times,doses,criterion");
+  // The design's sensitivity solves are reported as fit.json reports them.
+  CHECK(report.timing.sensitivity_solves == 1);
+  CHECK(report.timing.plain_solves == 0);
+  CHECK(report.timing.sensitivity_seconds > 0);
+  std::ifstream json_file(dir.path / "out" / "analysis.json");
+  const auto j = nlohmann::json::parse(json_file);
+  CHECK(j["timing"]["sensitivity_solves"] == 1);
+  CHECK(j["timing"]["plain_solves"] == 0);
+  CHECK(j["timing"].contains("plain_seconds"));
+  CHECK(j["timing"].contains("sensitivity_seconds"));
 
   SECTION("two samples for two parameters: a design that identifies both") {
     const std::string two = dir.write("two.yaml",

@@ -105,6 +105,8 @@ TEST_CASE("Sobol indices of models/ishigami.yaml through run_analysis", "[analys
   const AnalysisReport report = run_analysis(file, options);
   CHECK(report.ok());
   CHECK(report.runs == 4096 * 5);
+  CHECK(report.timing.plain_solves == 4096 * 5);  // no sensitivities: only plain solves are timed
+  CHECK(report.timing.sensitivity_solves == 0);
   REQUIRE(report.sensitivity.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {
     INFO(report.sensitivity[i].parameter);

@@ -129,3 +129,96 @@ TEST_CASE("censored and interval rows: nllh is −ln of the interval's probabili
   CHECK(std::isinf(censored_negative_log_likelihood(Distribution::normal, 100.0, nan, 0.0, 0.1)));
   CHECK(std::isinf(censored_residual_terms(Distribution::lognormal, -1.0, nan, 1.0, 0.1).r));
 }
+
+TEST_CASE("logit-normal: a density of m on (0, c) with its Jacobian; least-squares terms and derivatives",
+          "[fit][likelihood][logitnormal]") {
+  CHECK(logit_range("%") == 100);
+  CHECK(logit_range("1") == 1);
+  CHECK(logit_range("") == 1);
+  // Hand-evaluated: y = 0.3, m = 0.2, σ = 0.4, c = 1.
+  const double z = (std::log(0.3 / 0.7) - std::log(0.2 / 0.8)) / 0.4;
+  const double expected = 0.5 * std::log(2 * pi * 0.16) + std::log(0.2 * 0.8) + 0.5 * z * z;
+  CHECK_THAT(negative_log_likelihood(Distribution::logitnormal, 0.3, 0.2, 0.4), Catch::WithinRel(expected, 1e-14));
+  // The same in percent: the density of m in % is the fraction's divided by 100.
+  CHECK_THAT(negative_log_likelihood(Distribution::logitnormal, 30, 20, 0.4, 100),
+             Catch::WithinRel(expected + std::log(100.0), 1e-14));
+  CHECK(std::isinf(negative_log_likelihood(Distribution::logitnormal, 1.0, 0.2, 0.4)));
+  CHECK(std::isinf(negative_log_likelihood(Distribution::logitnormal, 0.0, 0.2, 0.4)));
+  CHECK(std::isinf(residual_terms(Distribution::logitnormal, 100.0, 20, 0.4, 100).r));
+
+  // exp(−nllh) integrates to 1 over m in (0, c) (Simpson's rule in logit(m/c), 1e-7).
+  for (const double c : {1.0, 100.0})
+    for (const double y : {0.05 * c, 0.5 * c, 0.97 * c}) {
+      const double sigma = 0.7, u = std::log(y / (c - y));
+      const int n = 4000;
+      const double a = u - 12 * sigma, h = 24 * sigma / n;
+      double sum = 0;
+      for (int i = 0; i <= n; ++i) {
+        const double m = c / (1 + std::exp(-(a + i * h)));
+        const double dm_dv = m * (1 - m / c);  // dm / d logit(m/c)
+        sum += std::exp(-negative_log_likelihood(Distribution::logitnormal, y, m, sigma, c)) * dm_dv *
+               (i == 0 || i == n ? 1 : (i % 2 ? 4 : 2));
+      }
+      CAPTURE(c, y);
+      CHECK_THAT(sum * h / 3, Catch::WithinAbs(1.0, 1e-7));
+    }
+
+  // ½r² + ½r_σ² + constant = nllh; ∂r/∂y and ∂r/∂σ equal central differences (1e-6 relative).
+  for (const double c : {1.0, 100.0})
+    for (const double y : {0.02 * c, 0.4 * c, 0.9 * c}) {
+      const double m = 0.3 * c, sigma = 0.25;
+      const ResidualTerms t = residual_terms(Distribution::logitnormal, y, m, sigma, c);
+      CAPTURE(c, y);
+      CHECK_THAT(ls_nllh(t), Catch::WithinRel(negative_log_likelihood(Distribution::logitnormal, y, m, sigma, c), 1e-12));
+      const double h = 1e-6 * y;
+      CHECK_THAT(t.dr_dy, Catch::WithinRel((residual_terms(Distribution::logitnormal, y + h, m, sigma, c).r -
+                                            residual_terms(Distribution::logitnormal, y - h, m, sigma, c).r) / (2 * h),
+                                           1e-6));
+      const double hs = 1e-6 * sigma;
+      const ResidualTerms su = residual_terms(Distribution::logitnormal, y, m, sigma + hs, c);
+      const ResidualTerms sd = residual_terms(Distribution::logitnormal, y, m, sigma - hs, c);
+      CHECK_THAT(t.dr_dsigma, Catch::WithinRel((su.r - sd.r) / (2 * hs), 1e-7));
+      CHECK_THAT(t.dr_sigma_dsigma, Catch::WithinRel((su.r_sigma - sd.r_sigma) / (2 * hs), 1e-7));
+    }
+}
+
+TEST_CASE("logit-normal censored and interval rows: −ln of the interval's probability, exact derivatives",
+          "[fit][likelihood][logitnormal][censored]") {
+  const double nan = std::nan("");
+  struct Case {
+    double y, lo, hi, sigma, c;
+  };
+  const Case cases[] = {
+      {0.08, nan, 0.05, 0.3, 1},   // below an LLOQ of 5 %
+      {8, nan, 5, 0.3, 100},       // the same in percent
+      {40, 50, nan, 0.4, 100},     // above 50 %
+      {40, 30, 60, 0.2, 100},      // an interval
+      {40, 0, 100, 0.2, 100},      // [0, c]: the whole range, P = 1
+      {97, 90, 100, 0.5, 100},     // upper = c: unbounded above
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.y, k.lo, k.hi, k.sigma, k.c);
+    // P of the interval in logit space, where the noise is normal.
+    const auto logit = [&](double v) { return std::log(v / (k.c - v)); };
+    const double u = logit(k.y);
+    const auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+    const double pa = std::isnan(k.lo) || k.lo <= 0 ? 0.0 : Phi((logit(k.lo) - u) / k.sigma);
+    const double pb = std::isnan(k.hi) || k.hi >= k.c ? 1.0 : Phi((logit(k.hi) - u) / k.sigma);
+    const double nllh = censored_negative_log_likelihood(Distribution::logitnormal, k.y, k.lo, k.hi, k.sigma, k.c);
+    CHECK_THAT(nllh, Catch::WithinRel(-std::log(pb - pa), 1e-10) || Catch::WithinAbs(0, 1e-15));
+    const auto t = censored_residual_terms(Distribution::logitnormal, k.y, k.lo, k.hi, k.sigma, k.c);
+    CHECK_THAT(0.5 * t.r * t.r, Catch::WithinRel(nllh, 1e-12) || Catch::WithinAbs(0, 1e-15));
+    const double hy = 1e-6 * k.y;
+    const double dr_dy = (censored_residual_terms(Distribution::logitnormal, k.y + hy, k.lo, k.hi, k.sigma, k.c).r -
+                          censored_residual_terms(Distribution::logitnormal, k.y - hy, k.lo, k.hi, k.sigma, k.c).r) /
+                         (2 * hy);
+    CHECK_THAT(t.dr_dy, Catch::WithinRel(dr_dy, 1e-6) || Catch::WithinAbs(dr_dy, 1e-9));
+    const double hs = 1e-6 * k.sigma;
+    const double dr_ds = (censored_residual_terms(Distribution::logitnormal, k.y, k.lo, k.hi, k.sigma + hs, k.c).r -
+                          censored_residual_terms(Distribution::logitnormal, k.y, k.lo, k.hi, k.sigma - hs, k.c).r) /
+                         (2 * hs);
+    CHECK_THAT(t.dr_dsigma, Catch::WithinRel(dr_ds, 1e-6) || Catch::WithinAbs(dr_ds, 1e-9));
+  }
+  // A simulation outside (0, c) cannot be compared: infinite, rejected by the optimizer.
+  CHECK(std::isinf(censored_negative_log_likelihood(Distribution::logitnormal, 0.0, nan, 0.05, 0.3, 1)));
+}

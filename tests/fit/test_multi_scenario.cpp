@@ -21,26 +21,28 @@ using Eigen::VectorXd;
 namespace {
 
 // C cleared first-order from C0 plus doses, read out under three noise models;
-// the normal one has a σ that depends on s_rel and on the state.
-const char* model_text =
-    "# C cleared first-order: C' = -k_el C, C(0) = C0; three readouts of C.\n"
-    "model: decay3\n"
-    "time_unit: h\n"
-    "parameters:\n"
-    "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
-    "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
-    "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
-    "species:\n"
-    "  C: {initial: C0, unit: ng/mL}\n"
-    "odes:\n"
-    "  C: -k_el * C\n"
-    "observables:\n"
-    "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
-    "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
-    "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
-    "donor_presets:\n"
-    "  slow: {k_el: 0.1}\n"
-    "  fast: {k_el: 0.4}\n";
+// the normal one has a σ that depends on s_rel and on the state. `rate` names
+// the rate constant (k_el; another name makes a model without k_el).
+std::string decay_model(const std::string& rate = "k_el") {
+  return "# C cleared first-order: C' = -" + rate + " C, C(0) = C0; three readouts of C.\n"
+         "model: decay3\n"
+         "time_unit: h\n"
+         "parameters:\n"
+         "  " + rate + ": {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+         "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
+         "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
+         "species:\n"
+         "  C: {initial: C0, unit: ng/mL}\n"
+         "odes:\n"
+         "  C: -" + rate + " * C\n"
+         "observables:\n"
+         "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
+         "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
+         "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
+         "donor_presets:\n"
+         "  slow: {" + rate + ": 0.1}\n"
+         "  fast: {" + rate + ": 0.4}\n";
+}
 
 // Scenario a: donors slow and fast, two doses. Scenario b: donors fast (the
 // same donor as in a) and other, a second dose at 12 h.
@@ -94,7 +96,7 @@ struct Files {
   std::string fit;
   explicit Files(const std::string& fit_yaml = fit_text(), const std::string& a = data_a,
                  const std::string& b = data_b) {
-    dir.write("model.yaml", model_text);
+    dir.write("model.yaml", decay_model());
     dir.write("a.yaml", scenario_a);
     dir.write("b.yaml", scenario_b);
     dir.write("a.tsv", a);
@@ -209,6 +211,9 @@ TEST_CASE("a multi-scenario fit with ratio rows runs and reports each row's scen
   CHECK(residuals.get(12, "scenario") == "sb");
   CHECK(residuals.get(2, "ratio_to") == "slow:low:2");
   CHECK(residuals.get(0, "ratio_to").empty());
+  CHECK_THAT(residuals.get_double(4, "lower"), Catch::WithinRel(0.1, 1e-15));  // an interval ratio row
+  CHECK_THAT(residuals.get_double(4, "upper"), Catch::WithinRel(0.6, 1e-15));
+  CHECK(residuals.get(0, "lower") == "NaN");
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
   // Scenario a: 2 donors × 2 arms, b: 2 donors × 1 arm, runs numbered across scenarios.
   CHECK(tc.get(tc.row_count() - 1, "run") == "5");
@@ -272,9 +277,7 @@ TEST_CASE("errors of the scenarios key and of ratio_to are located", "[fit][prob
 
 TEST_CASE("every scenario's model must have the estimated parameters", "[fit][problem][errors][multi_scenario]") {
   Files f(fit_text("  k_el: {}\n"));
-  std::string model_b = model_text;
-  for (auto at = model_b.find("k_el"); at != std::string::npos; at = model_b.find("k_el")) model_b.replace(at, 4, "k_out");
-  f.dir.write("model_b.yaml", model_b);
+  f.dir.write("model_b.yaml", decay_model("k_out"));
   std::string b = scenario_b;
   b.replace(b.find("model.yaml"), 10, "model_b.yaml");
   f.dir.write("b.yaml", b);
@@ -286,4 +289,124 @@ TEST_CASE("every scenario's model must have the estimated parameters", "[fit][pr
     CHECK(m.substr(m.find("fit.yaml")).find("fit.yaml:6:3: estimate.k_el: unknown parameter 'k_el' of model 'decay3' "
                                             "(the model of scenarios[1], '") == 0);
   }
+}
+
+namespace {
+// Bound fraction b = C/(C + K) of a decaying C, read out in percent and as a
+// fraction under logit-normal noise (σ of the percent readout depends on θ).
+const char* logit_model =
+    "# C cleared first-order; bound fraction C/(C + K) read out as % and as a fraction.\n"
+    "model: bound\n"
+    "time_unit: h\n"
+    "parameters:\n"
+    "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+    "  K: {value: 3, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
+    "  s_logit: {value: 0.2, unit: 1, bounds: [0.01, 1], scale: log10}\n"
+    "species:\n"
+    "  C: {initial: 0, unit: ng/mL}\n"
+    "odes:\n"
+    "  C: -k_el * C\n"
+    "observables:\n"
+    "  pct_bound: {formula: 100 * C / (C + K), unit: \"%\", noise: {distribution: logitnormal, sigma: s_logit}}\n"
+    "  bound: {formula: C / (C + K), unit: 1, noise: {distribution: logitnormal, sigma: 0.3}}\n"
+    "  C_obs: {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.1}}\n";
+const char* logit_scenario =
+    "scenario: bound\nmodel: model.yaml\n"
+    "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+    "donors: [{id: d1}, {id: d2}]\n"
+    "arms: [{id: dosed, protocol: [{at: 0 h, add: {C: 10 ng/mL}}]}]\n"
+    "samples: {times: [0 h, 24 h]}\n";
+}  // namespace
+
+TEST_CASE("logit-normal rows (percent and fraction, exact, censored, interval) and a noise column: "
+          "the Jacobian equals central differences",
+          "[fit][problem][gradient][logitnormal]") {
+  test::TempDir dir;
+  dir.write("model.yaml", logit_model);
+  dir.write("s.yaml", logit_scenario);
+  // The `noise` column: a C_obs row read as normal with an absolute sd, a
+  // pct_bound row as logitnormal with its own sd (same distribution: sd optional).
+  dir.write("d.tsv", "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\n"
+                     "d1\tdosed\tpct_bound\t1\t70\t\t\t\t\n"
+                     "d1\tdosed\tpct_bound\t6\t\t\t\t40\t\n"
+                     "d1\tdosed\tpct_bound\t10\t\t\t20\t45\t\n"
+                     "d2\tdosed\tpct_bound\t2\t\t\t60\t\t\n"
+                     "d2\tdosed\tbound\t3\t0.5\t\t\t\t\n"
+                     "d2\tdosed\tbound\t12\t\t\t0\t0.3\t\n"
+                     "d2\tdosed\tpct_bound\t8\t35\t0.5\t\t\tlogitnormal\n"
+                     "d1\tdosed\tC_obs\t4\t5\t0.4\t\t\tnormal\n");
+  const std::string fit_file = dir.write(
+      "fit.yaml", "fit: logit\nscenario: s.yaml\ndata: d.tsv\n"
+                  "estimate: {k_el: {per_donor: true}, K: {}, s_logit: {}}\nstarts: 2\n");
+  const fit::FitProblem p = fit::load_fit_problem(fit_file);
+  const fit::Objective o(p);
+  REQUIRE(o.size() == 4);
+  const VectorXd theta =
+      (VectorXd(4) << std::log10(0.15), std::log10(0.25), std::log(4.0), std::log10(0.3)).finished();
+  VectorXd r;
+  MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < J.cols(); ++j)
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
+    }
+  const auto pred = o.predict(theta);
+  // Row 0: nllh of the closed form b = C/(C + K), C = 10 exp(−0.15 t).
+  const double C = 10 * std::exp(-0.15 * 1), b = C / (C + 4.0);
+  const double z = (std::log(b / (1 - b)) - std::log(0.7 / 0.3)) / 0.3;
+  CHECK_THAT(pred[0].nllh,
+             Catch::WithinRel(0.5 * std::log(2 * M_PI * 0.09) + std::log(70 * 0.3) + 0.5 * z * z, 1e-7));
+  CHECK(std::abs(J(r.size() / 2, 3)) > 0);  // the exact pct row's σ = s_logit has a sigma residual
+  CHECK_THAT(pred[7].sigma, Catch::WithinRel(0.4, 1e-15));  // the normal row with its sd
+  double sum = 0;
+  for (const auto& row : pred) sum += row.nllh;
+  VectorXd r_plain;
+  REQUIRE(o.residuals(theta, r_plain, nullptr));
+  CHECK_THAT(0.5 * r_plain.squaredNorm() + o.constant(), Catch::WithinRel(sum, 1e-10));
+}
+
+TEST_CASE("logit-normal and noise-column errors in measurement tables are located",
+          "[fit][problem][errors][logitnormal]") {
+  const auto message = [](const std::string& rows) {
+    test::TempDir dir;
+    dir.write("model.yaml", logit_model);
+    dir.write("s.yaml", logit_scenario);
+    dir.write("d.tsv", "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\tratio_to\n" + rows);
+    const std::string fit_file =
+        dir.write("fit.yaml", "fit: logit\nscenario: s.yaml\ndata: d.tsv\nestimate: {k_el: {}}\n");
+    try {
+      fit::load_fit_problem(fit_file);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      return m.substr(m.find("d.tsv:"));
+    }
+    return std::string("no error");
+  };
+  CHECK(message("d1\tdosed\tpct_bound\t1\t100\t\t\t\t\t\n") ==
+        "d.tsv:2:5: column 'measurement': observable 'pct_bound' has logitnormal noise on (0, 100) (unit %): "
+        "measurements must lie strictly inside, got 100 (a value at a bound can be a censored row: 'upper' or "
+        "'lower' instead of 'measurement')");
+  CHECK(message("d1\tdosed\tbound\t1\t0\t\t\t\t\t\n") ==
+        "d.tsv:2:5: column 'measurement': observable 'bound' has logitnormal noise on (0, 1): measurements must "
+        "lie strictly inside, got 0 (a value at a bound can be a censored row: 'upper' or 'lower' instead of "
+        "'measurement')");
+  CHECK(message("d1\tdosed\tbound\t1\t\t\t1\t\t\t\n") ==
+        "d.tsv:2:7: column 'lower': logitnormal noise on (0, 1): lower must be below 1, got 1");
+  CHECK(message("d1\tdosed\tpct_bound\t1\t\t\t\t0\t\t\n") ==
+        "d.tsv:2:8: column 'upper': logitnormal noise: upper must be positive, got 0");
+  CHECK(message("d1\tdosed\tpct_bound\t2\t0.5\t0.2\t\t\t\td1:dosed:1\n") ==
+        "d.tsv:2:10: column 'ratio_to': a ratio row cannot have logitnormal noise (a ratio is not a fraction of "
+        "100 %); give the row another distribution in a 'noise' column, with an sd");
+  CHECK(message("d1\tdosed\tC_obs\t2\t5\t\t\t\tnormal\t\n") ==
+        "d.tsv:2:6: column 'sd': the row's noise 'normal' differs from observable 'C_obs''s (lognormal): give "
+        "the row a standard deviation on the normal scale ('sd' column)");
+  CHECK(message("d1\tdosed\tC_obs\t2\t5\t1\t\t\tgaussian\t\n") ==
+        "d.tsv:2:9: column 'noise': unknown noise distribution 'gaussian' (expected normal, lognormal, "
+        "log10normal, laplace or logitnormal)");
+  CHECK(message("d1\tdosed\tC_obs\t2\t5\t1\t\t\tlognormall\t\n") ==
+        "d.tsv:2:9: column 'noise': unknown noise distribution 'lognormall' (expected normal, lognormal, "
+        "log10normal, laplace or logitnormal) (did you mean 'lognormal'?)");
+  CHECK(message("d1\tdosed\tpct_bound\t2\t50\t\t\t\tlogitnormal\t\n") == "no error");
 }

@@ -90,7 +90,8 @@ TEST_CASE("section errors", "[model][errors]") {
         "m.yaml:15:47: observables.total.noise: expected a mapping such as {distribution: normal, sigma: 0.1}, "
         "got 'normal'");
   CHECK(load_error(with("distribution: normal, ", "")) ==
-        "m.yaml:15:47: observables.total.noise: missing key 'distribution' (normal, lognormal, log10normal, laplace or proportional)");
+        "m.yaml:15:47: observables.total.noise: missing key 'distribution' (normal, lognormal, log10normal, "
+        "laplace, logitnormal or proportional)");
 }
 
 TEST_CASE("parameter errors", "[model][errors]") {
@@ -235,10 +236,11 @@ TEST_CASE("observable and noise errors", "[model][errors]") {
         "m.yaml:15:24: observables.total.formula: undefined name 'C' (did you mean 'k'?)");
   CHECK(load_error(with("distribution: normal", "distribution: gaussian")) ==
         "m.yaml:15:62: observables.total.noise.distribution: unknown noise distribution 'gaussian' "
-        "(expected normal, lognormal, log10normal, laplace or proportional)");
+        "(expected normal, lognormal, log10normal, laplace, logitnormal or proportional)");
   CHECK(load_error(with("distribution: normal", "distribution: lognormall")) ==
         "m.yaml:15:62: observables.total.noise.distribution: unknown noise distribution 'lognormall' "
-        "(expected normal, lognormal, log10normal, laplace or proportional) (did you mean 'lognormal'?)");
+        "(expected normal, lognormal, log10normal, laplace, logitnormal or proportional) "
+        "(did you mean 'lognormal'?)");
   CHECK(load_error(with("sigma: 0.1", "sigma: -0.1")) ==
         "m.yaml:15:77: observables.total.noise.sigma: sigma must be a positive finite number, got '-0.1'");
   CHECK(load_error(with("sigma: 0.1", "sigma: 0")) ==

@@ -16,7 +16,7 @@ MAX_PANELS = 8
 def fit_figures(out):
     figures = []
     if out.residuals is not None and len(out.residuals):
-        if out.fit_timecourses is not None:
+        if out.fit_timecourses is not None and any(not r.get("ratio_to") for r in out.residuals.rows):
             figures.append(_data_and_model(out))
         figures.append(_observed_vs_predicted(out))
         figures.append(_residuals(out))
@@ -42,7 +42,8 @@ ARM_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ((0, (5, 1, 1, 1
 def _data_and_model(out):
     """Colours by donor and line style / marker by arm, so that many donor x
     arm conditions stay apart without running out of colours."""
-    data = out.residuals.rows
+    # Ratio rows (ratio_to) are not on the time courses' scale: observed vs predicted shows them.
+    data = [r for r in out.residuals.rows if not r.get("ratio_to")]
     observables = list(OrderedDict.fromkeys(r["observable"] for r in data))[:MAX_PANELS]
     donors = list(OrderedDict.fromkeys(r["donor"] for r in data))
     arms = list(OrderedDict.fromkeys(r["arm"] for r in data))

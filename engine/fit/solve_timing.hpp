@@ -1,0 +1,62 @@
+#pragma once
+// How many run integrations a computation did without and with forward
+// sensitivities, and the seconds spent in them (summed over threads): the
+// `timing` object of fit.json and analysis.json.
+#include <atomic>
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+namespace exvivo::fit {
+
+struct SolveTiming {
+  long plain_solves = 0;
+  double plain_seconds = 0;
+  long sensitivity_solves = 0;
+  double sensitivity_seconds = 0;
+
+  SolveTiming& operator+=(const SolveTiming& other) {
+    plain_solves += other.plain_solves;
+    plain_seconds += other.plain_seconds;
+    sensitivity_solves += other.sensitivity_solves;
+    sensitivity_seconds += other.sensitivity_seconds;
+    return *this;
+  }
+};
+
+/// {"plain_solves": …, "plain_seconds": …, "sensitivity_solves": …, "sensitivity_seconds": …}
+inline void to_json(nlohmann::json& j, const SolveTiming& t) {
+  j = {{"plain_solves", t.plain_solves},
+       {"plain_seconds", t.plain_seconds},
+       {"sensitivity_solves", t.sensitivity_solves},
+       {"sensitivity_seconds", t.sensitivity_seconds}};
+}
+
+/// Thread-safe accumulation of SolveTiming from parallel solves.
+class SolveTimer {
+ public:
+  void add(bool with_sensitivities, std::chrono::steady_clock::duration elapsed) {
+    const long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+    if (with_sensitivities) {
+      ++sensitivity_solves_;
+      sensitivity_ns_ += ns;
+    } else {
+      ++plain_solves_;
+      plain_ns_ += ns;
+    }
+  }
+  SolveTiming timing() const {
+    SolveTiming t;
+    t.plain_solves = plain_solves_.load();
+    t.plain_seconds = 1e-9 * static_cast<double>(plain_ns_.load());
+    t.sensitivity_solves = sensitivity_solves_.load();
+    t.sensitivity_seconds = 1e-9 * static_cast<double>(sensitivity_ns_.load());
+    return t;
+  }
+
+ private:
+  std::atomic<long> plain_solves_{0}, sensitivity_solves_{0};
+  std::atomic<long long> plain_ns_{0}, sensitivity_ns_{0};
+};
+
+}  // namespace exvivo::fit

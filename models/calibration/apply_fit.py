@@ -2,9 +2,13 @@
 """Writes a fit's estimates into the model file (the calibrated values).
 
     apply_fit.py ESTIMATES.csv [MODEL.yaml] [--digits N]
+    apply_fit.py STARTS.csv --start K [MODEL.yaml] [--digits N]
 
 ESTIMATES.csv is the `estimates.csv` of `exvivo fit` (columns parameter,
-donor, value, ...); only shared estimates (empty `donor`) are written. Each
+donor, value, ...); only shared estimates (empty `donor`) are written. With
+`--start K`, the values are those start K's optimisation ended at (the row
+`start = K` of the fit's `starts.csv`; per-donor columns `name[donor]` are
+skipped). Each
 one replaces the `value:` of that parameter in MODEL.yaml (default: the
 leukocyte model next to this folder), rounded to N significant digits
 (default 4), leaving every other byte of the file as it was. Afterwards the
@@ -42,11 +46,14 @@ def fmt(value):
 
 def main(argv):
     digits = 4
+    start = None
     args = []
     it = iter(argv)
     for a in it:
         if a == "--digits":
             digits = int(next(it))
+        elif a == "--start":
+            start = next(it)
         else:
             args.append(a)
     if not args or len(args) > 2:
@@ -55,10 +62,18 @@ def main(argv):
     model = Path(args[1]) if len(args) > 1 else HERE.parent / "leukocyte_exvivo.yaml"
 
     with open(estimates, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if not r.get("donor")]
-    if not rows:
-        sys.exit(f"{estimates}: no shared estimates (rows with an empty `donor`)")
-    new = {r["parameter"]: rounded(float(r["value"]), digits) for r in rows}
+        table = list(csv.DictReader(f))
+    if start is not None:
+        rows = [r for r in table if r.get("start") == start]
+        if len(rows) != 1:
+            sys.exit(f"{estimates}: no row with start = {start}")
+        skip = {"start", "nllh", "iterations", "status", "wall_ms"}
+        new = {k: rounded(float(v), digits) for k, v in rows[0].items() if k not in skip and "[" not in k}
+    else:
+        rows = [r for r in table if not r.get("donor")]
+        if not rows:
+            sys.exit(f"{estimates}: no shared estimates (rows with an empty `donor`)")
+        new = {r["parameter"]: rounded(float(r["value"]), digits) for r in rows}
 
     text = model.read_text()
     for name, value in new.items():

@@ -45,6 +45,7 @@ EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const mod
   e.parameter = *index;
   const model::ParameterInfo& info = m.parameters()[*index];
   e.scale = info.scale;
+  e.model_value = info.value;
   e.lower = info.lower;
   e.upper = info.upper;
   if (!value.is_null()) value.check_keys({"bounds", "scale", "unit", "per_donor"});
@@ -104,7 +105,7 @@ double horizon(const scenario::Scenario& s, const scenario::RunPlan& plan) {
 FitProblem load_fit_problem(const std::string& path) {
   const YamlNode root = io::read_yaml_file(path, io::InputKind::scenario);
   root.expect_mapping("a fit: a mapping with keys fit, scenario, data, estimate, ...");
-  root.check_keys({"fit", "description", "scenario", "data", "estimate", "starts", "seed",
+  root.check_keys({"fit", "description", "scenario", "data", "estimate", "starts", "start_from_model", "seed",
                    "optimizer", "uncertainty", "output"});
   FitProblem problem;
   FitSpec& spec = problem.spec;
@@ -133,6 +134,7 @@ FitProblem load_fit_problem(const std::string& path) {
     spec.estimates.push_back(read_estimate(key, value, m));
 
   if (const YamlNode* n = root.find("starts")) spec.starts = static_cast<int>(n->integer(1, 100000));
+  if (const YamlNode* n = root.find("start_from_model")) spec.start_from_model = n->boolean();
   if (const YamlNode* n = root.find("seed"))
     spec.seed = static_cast<std::uint64_t>(n->integer(0, std::numeric_limits<long>::max()));
   if (const YamlNode* o = root.find("optimizer")) {

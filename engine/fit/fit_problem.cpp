@@ -45,6 +45,7 @@ EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const mod
   e.parameter = *index;
   const model::ParameterInfo& info = m.parameters()[*index];
   e.scale = info.scale;
+  e.model_value = info.value;
   e.lower = info.lower;
   e.upper = info.upper;
   if (!value.is_null()) value.check_keys({"bounds", "scale", "unit", "per_donor"});
@@ -152,7 +153,7 @@ void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitS
 FitProblem load_fit_problem(const std::string& path) {
   const YamlNode root = io::read_yaml_file(path, io::InputKind::scenario);
   root.expect_mapping("a fit: a mapping with keys fit, scenario, data (or scenarios), estimate, ...");
-  root.check_keys({"fit", "description", "scenario", "data", "scenarios", "estimate", "starts", "seed",
+  root.check_keys({"fit", "description", "scenario", "data", "scenarios", "estimate", "starts", "start_from_model", "seed",
                    "optimizer", "uncertainty", "output"});
   FitProblem problem;
   FitSpec& spec = problem.spec;
@@ -202,6 +203,7 @@ FitProblem load_fit_problem(const std::string& path) {
   }
 
   if (const YamlNode* n = root.find("starts")) spec.starts = static_cast<int>(n->integer(1, 100000));
+  if (const YamlNode* n = root.find("start_from_model")) spec.start_from_model = n->boolean();
   if (const YamlNode* n = root.find("seed"))
     spec.seed = static_cast<std::uint64_t>(n->integer(0, std::numeric_limits<long>::max()));
   if (const YamlNode* o = root.find("optimizer")) {

@@ -12,6 +12,7 @@
 //     EC50_gm: {bounds: [0.01, 10], unit: ng/mL, scale: log10}
 //     HLA0:    {bounds: [1000, 40000], scale: log10, per_donor: true}
 //   starts: 50                                         # default 50
+//   start_from_model: true     # start 0 at the model's values (default false: all LHS)
 //   seed: 3                                            # default 0
 //   optimizer: {method: trust_region_lm, max_iter: 200, tol: 1e-8, gradient_tol: 1e-8}
 //   uncertainty: {fim: true, profile: [EC50_gm]}       # default: fim true, no profiles
@@ -49,6 +50,7 @@ struct EstimateSpec {
   double lower = 0, upper = 0; ///< model units
   Scale scale = Scale::lin;
   bool per_donor = false;
+  double model_value = 0;      ///< the model file's value (model units): the start of `start_from_model`
   SourceLocation where;
 };
 
@@ -57,6 +59,7 @@ struct FitSpec {
   std::string file;            ///< the fit file's path
   std::vector<EstimateSpec> estimates;  ///< `parameter`: index in the first scenario's model
   int starts = 50;
+  bool start_from_model = false;  ///< start 0 at the model's values instead of an LHS point
   std::uint64_t seed = 0;
   OptimizerOptions optimizer;
   bool fim = true;

@@ -24,8 +24,12 @@ std::vector<StartResult> multi_start(const LeastSquaresProblem& problem,
   options.validate();
   if (!problem.lower.allFinite() || !problem.upper.allFinite())
     throw std::invalid_argument("multi_start: every bound must be finite");
-  const Eigen::MatrixXd points =
-      latin_hypercube(options.starts, problem.lower, problem.upper, options.seed);
+  Eigen::MatrixXd points = latin_hypercube(options.starts, problem.lower, problem.upper, options.seed);
+  if (options.first_start) {
+    if (options.first_start->size() != points.cols())
+      throw std::invalid_argument("multi_start: first_start has the wrong size");
+    points.row(0) = options.first_start->cwiseMax(problem.lower).cwiseMin(problem.upper).transpose();
+  }
   std::vector<StartResult> results(static_cast<std::size_t>(options.starts));
   const auto run_start = [&](int i) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -125,6 +125,14 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   ms.seed = problem.spec.seed;
   ms.threads = options.threads;
   ms.optimizer = problem.spec.optimizer;
+  if (problem.spec.start_from_model) {
+    VectorXd x0(static_cast<Eigen::Index>(objective.size()));
+    for (std::size_t j = 0; j < objective.size(); ++j) {
+      const EstimateSpec& e = problem.spec.estimates[objective.entries()[j].estimate];
+      x0[static_cast<Eigen::Index>(j)] = to_scale(e.scale, e.model_value);
+    }
+    ms.first_start = x0;
+  }
   if (!options.quiet)
     std::cerr << fmt::format("fit {}: {} parameters, {} measurements, {} starts\n", problem.spec.name,
                              objective.size(), problem.num_rows(), ms.starts);

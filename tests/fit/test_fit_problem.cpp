@@ -106,6 +106,11 @@ TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][probl
   CHECK(o.entries()[0].label == "k_el[slow]");
   CHECK(o.entries()[1].label == "k_el[fast]");
   CHECK(o.entries()[2].label == "C0");
+  CHECK_FALSE(p.spec.start_from_model);
+  for (const auto& e : p.spec.estimates)  // the start of `start_from_model`: the model file's value
+    CHECK(e.model_value == p.scenarios[0].scenario->model->parameters()[e.parameter].value);
+  Files from_model(fit_text("start_from_model: true\n"));
+  CHECK(fit::load_fit_problem(from_model.fit).spec.start_from_model);
 
   // A donor without measurements gets no per-donor entry.
   Files only_slow(fit_text(), "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t1\t5\n");
@@ -397,7 +402,7 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
         "fit.yaml:6:23: optimizer.max_iter: expected a whole number from 1 to 1000000, got '0'");
   CHECK(message(head + "estimate:\n  k_el: {}\nstart: 3\n") ==
         "fit.yaml:6:1: start: unknown key 'start' (expected one of: fit, description, scenario, data, scenarios, "
-        "estimate, starts, seed, optimizer, uncertainty, output) (did you mean 'starts'?)");
+        "estimate, starts, start_from_model, seed, optimizer, uncertainty, output) (did you mean 'starts'?)");
   CHECK(message("fit: f\nscenario: nowhere.yaml\ndata: data.tsv\nestimate: {k_el: {}}\n").find(
             "fit.yaml:2:11: scenario: scenario file '") == 0);
 }

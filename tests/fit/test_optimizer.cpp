@@ -227,4 +227,15 @@ TEST_CASE("multi-start finds the global minimum; results do not depend on thread
   CHECK_THAT(one.front().result.theta[0], Catch::WithinAbs(3, 1e-8));
   CHECK_THAT(one.front().result.cost, Catch::WithinAbs(0, 1e-16));
   CHECK(one.back().result.theta[0] < 0);  // some starts end in the local minimum
+
+  // first_start replaces start 0's point (clamped into the bounds), not the others'.
+  o.first_start = VectorXd::Constant(1, -10.0);
+  const auto seeded = multi_start(p, o);
+  for (const auto& s : seeded) {
+    if (s.start == 0) CHECK(s.theta0[0] == -4);  // the lower bound
+    for (const auto& u : one)
+      if (s.start > 0 && u.start == s.start) CHECK(u.theta0 == s.theta0);
+  }
+  o.first_start = VectorXd::Zero(2);
+  CHECK_THROWS_AS(multi_start(p, o), std::invalid_argument);
 }

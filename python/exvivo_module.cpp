@@ -17,6 +17,7 @@
 #include "scenario/run_plan.hpp"
 #include "scenario/scenario.hpp"
 #include "solve/solve.hpp"
+#include "stderr_reporter.hpp"
 #include "sweep/run_scenario.hpp"
 
 namespace py = pybind11;
@@ -24,15 +25,12 @@ using namespace exvivo;
 
 namespace {
 
-const char* scale_name(model::Scale s) {
-  return s == model::Scale::lin ? "lin" : s == model::Scale::log ? "log" : "log10";
-}
-
 py::dict run_scenario(const std::string& path, const std::string& out_dir, int threads, bool quiet) {
   sweep::RunOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   sweep::RunReport report;
   {
@@ -77,7 +75,8 @@ py::dict run_analysis(const std::string& path, const std::string& out_dir, int t
   analysis::AnalysisOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   analysis::AnalysisReport report;
   {
@@ -109,7 +108,7 @@ py::dict model_info(const std::string& path) {
     }
     parameters.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value, py::arg("unit") = p.unit,
                                py::arg("lower") = lower, py::arg("upper") = upper,
-                               py::arg("scale") = scale_name(p.scale), py::arg("donor") = p.donor,
+                               py::arg("scale") = to_string(p.scale), py::arg("donor") = p.donor,
                                py::arg("source") = p.source, py::arg("doc") = p.doc));
   }
   for (const auto& o : m.observables())

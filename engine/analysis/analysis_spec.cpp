@@ -434,7 +434,6 @@ AnalysisSpec load_analysis(const std::string& path) {
     scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the analysis file)",
                                    spec.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
-  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   spec.scenario = scenario;
   const scenario::RunPlan plan(*scenario);
   const Reader reader(*scenario, plan);

@@ -6,11 +6,15 @@
 
 namespace exvivo::io {
 
-Scale read_scale(const YamlNode& node) {
-  const std::string& text = node.scalar("lin, log or log10");
-  if (const auto scale = parse_scale(text)) return *scale;
-  node.fail(one_of_message(text, scale_names()), closest_match(text, scale_names()));
+const std::string& read_one_of(const YamlNode& node, const std::vector<std::string>& allowed,
+                               std::string_view what) {
+  const std::string& text = node.scalar(what);
+  for (const auto& a : allowed)
+    if (a == text) return text;
+  node.fail(one_of_message(text, allowed), closest_match(text, allowed));
 }
+
+Scale read_scale(const YamlNode& node) { return *parse_scale(read_one_of(node, scale_names(), "lin, log or log10")); }
 
 Bounds read_bounds(const YamlNode& node) {
   node.expect_sequence("[lower, upper]");

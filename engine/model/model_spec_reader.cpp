@@ -128,10 +128,7 @@ class SpecReader {
   /// A finite number; YAML's own spellings of infinity and NaN get the same
   /// message as "inf" and "nan".
   static std::string read_time_unit(const YamlNode& n) {
-    const std::string& u = n.scalar("a time unit");
-    for (const auto& t : time_units)
-      if (u == t) return u;
-    n.fail(fmt::format("unknown time unit '{}' (expected s, min, h or d)", u), closest_match(u, time_units));
+    return io::read_one_of(n, time_units, "a time unit");
   }
 
   /// Checks a unit string with the units layer; "1" (dimensionless) when absent.

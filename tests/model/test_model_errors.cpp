@@ -58,7 +58,7 @@ TEST_CASE("file-level errors", "[model][errors]") {
   CHECK(load_error(with("time_unit: h", "time_unit:")) == "m.yaml:2:1: time_unit: missing time unit (s, min, h or d)");
   CHECK(load_error(with("model: m", "model:")) == "m.yaml:1:1: model: missing model name");
   CHECK(load_error(with("time_unit: h", "time_unit: hr")) ==
-        "m.yaml:2:12: time_unit: unknown time unit 'hr' (expected s, min, h or d) (did you mean 'h'?)");
+        "m.yaml:2:12: time_unit: must be one of s, min, h or d, got 'hr' (did you mean 'h'?)");
   CHECK(load_error(with("model: m\n", "model: m\nmodel: n\n")) ==
         "m.yaml:2:1: duplicate key 'model' (first at line 1)");
 }

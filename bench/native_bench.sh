@@ -14,12 +14,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export EXVIVO_CACHE_DIR="$work/cache"
 
-scenario() {  # $1 = evaluator
+scenario() {  # $1 = evaluator, $2 = further solver options
   cat <<YAML
 scenario: cohort10k_72h
 model: $PWD/models/leukocyte_exvivo.yaml
 culture: whole_blood
-solver: {evaluator: $1}
+solver: {evaluator: $1$2}
 cohort:
   n: 5000
   seed: 1
@@ -43,6 +43,8 @@ YAML
 }
 scenario native > "$work/native.yaml"
 scenario interpreter > "$work/interpreter.yaml"
+scenario native ", rel_tol: 1e-4, abs_tol: 1e-7" > "$work/native-tol4.yaml"
+scenario native ", method: rk45, rel_tol: 1e-10, abs_tol: 1e-13" > "$work/reference.yaml"
 
 echo "== first-run latency of native code (leukocyte model, empty cache), then cached"
 for attempt in "empty cache" cached; do
@@ -56,7 +58,7 @@ rm -rf "$work/cache"; mkdir -p "$work/cache"
 echo "== 10,000-run leukocyte cohort, 72 h protocol ($(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg))"
 printf "%-12s %7s %9s %9s %11s %11s\n" evaluator threads wall_s cpu_s runs/s_wall runs/s_cpu
 declare -A cpu
-for evaluator in native interpreter; do
+for evaluator in native interpreter native-tol4; do
   for t in 1 2; do
     out="$work/$evaluator-$t"
     /usr/bin/time -f "%e %U %S" -o "$work/time" "$exvivo" run "$work/$evaluator.yaml" -o "$out" --threads $t --quiet
@@ -70,3 +72,20 @@ awk "BEGIN {printf \"native / interpreter, CPU time per run: %.1fx\\n\", ${cpu[i
 cmp -s "$work/native-1/timecourses.csv" "$work/interpreter-1/timecourses.csv" &&
   cmp -s "$work/native-1/timecourses.csv" "$work/native-2/timecourses.csv" &&
   echo "timecourses.csv identical for native/interpreter and 1/2 threads: yes" || echo "outputs differ!"
+
+# Accuracy of the default (rel_tol 1e-6) and of rel_tol 1e-4 against a
+# reference (rk45 at rel_tol 1e-10, abs_tol 1e-13) over every run, sample and
+# observable: |y - y_ref| / max(|y_ref|, 1e-3 * max |y_ref| of the observable),
+# the error measure of the peers benchmark (leukocyte_peers).
+"$exvivo" run "$work/reference.yaml" -o "$work/reference" --threads 2 --quiet
+/usr/bin/python3 - "$work" <<'PY'
+import sys, pandas as pd, numpy as np
+work = sys.argv[1]
+ref = pd.read_csv(f"{work}/reference/timecourses.csv")
+scale = ref.groupby("observable")["value"].transform(lambda v: 1e-3 * v.abs().max())
+floor = np.maximum(ref["value"].abs(), scale)
+for name, label in [("native-1", "rel_tol 1e-6 (default)"), ("native-tol4-1", "rel_tol 1e-4, abs_tol 1e-7")]:
+    run = pd.read_csv(f"{work}/{name}/timecourses.csv")
+    err = (run["value"] - ref["value"]).abs() / floor
+    print(f"largest relative error of the cohort's observables at {label}: {err.max():.1e}")
+PY

@@ -166,4 +166,44 @@ NodeId substitute(Graph& graph, NodeId root, const std::unordered_map<NodeId, No
   return rebuilt.at(root);
 }
 
+void substitute(Graph& graph, std::vector<NodeId>& roots,
+                const std::unordered_map<NodeId, NodeId>& replacements) {
+  // Operands are interned before the nodes that use them, so ascending ids are
+  // a topological order of the original graph.
+  const std::size_t size = graph.size();
+  std::vector<char> needed(size, 0);
+  std::vector<NodeId> stack(roots.begin(), roots.end());
+  while (!stack.empty()) {
+    const NodeId id = stack.back();
+    stack.pop_back();
+    if (id == no_node || needed[static_cast<std::size_t>(id)]) continue;
+    needed[static_cast<std::size_t>(id)] = 1;
+    if (replacements.count(id) != 0) continue;
+    const Node& n = graph.node(id);
+    for (const NodeId operand : {n.a, n.b, n.c})
+      if (operand != no_node) stack.push_back(operand);
+  }
+  std::vector<NodeId> rebuilt(size, no_node);
+  const auto map = [&](NodeId child) {
+    return child == no_node ? no_node : rebuilt[static_cast<std::size_t>(child)];
+  };
+  for (std::size_t i = 0; i < size; ++i) {
+    if (!needed[i]) continue;
+    const auto id = static_cast<NodeId>(i);
+    if (const auto it = replacements.find(id); it != replacements.end()) {
+      rebuilt[i] = it->second;
+      continue;
+    }
+    const Node n = graph.node(id);  // a copy: make() may grow the graph
+    if (n.op == Op::constant || n.op == Op::variable) {
+      rebuilt[i] = id;
+      continue;
+    }
+    const NodeId a = map(n.a), b = map(n.b), c = map(n.c);
+    rebuilt[i] = (a == n.a && b == n.b && c == n.c) ? id : graph.make(n.op, a, b, c);
+  }
+  for (NodeId& root : roots)
+    if (root != no_node) root = rebuilt[static_cast<std::size_t>(root)];
+}
+
 }  // namespace exvivo::expr

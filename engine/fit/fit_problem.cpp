@@ -101,36 +101,105 @@ double horizon(const scenario::Scenario& s, const scenario::RunPlan& plan) {
 
 }  // namespace
 
+std::size_t FitProblem::num_rows() const {
+  std::size_t n = 0;
+  for (const auto& s : scenarios) n += s.data.rows.size();
+  return n;
+}
+
+namespace {
+
+/// The scenario of one `scenario:` node (top level or an entry of `scenarios`).
+void load_scenario_file(const std::string& fit_file, const YamlNode& scenario_node, FitScenario& out) {
+  out.scenario_file = resolve(fit_file, scenario_node);
+  if (!fs::exists(out.scenario_file))
+    scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
+                                   out.scenario_file));
+  auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(out.scenario_file));
+  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  out.scenario = scenario;
+  const scenario::RunPlan plan(*scenario);
+  if (plan.samples_per_arm() != 1)
+    scenario_node.fail(fmt::format("the scenario sweeps {} samples per arm; a fit needs one run per "
+                                   "donor and arm (drop the sweep or give each factor one value)",
+                                   plan.samples_per_arm()));
+  MeasurementContext& c = out.context;
+  // Listed donors, then cohort members (cohort_0001, ...), as RunPlan numbers them.
+  for (std::size_t d = 0; d < plan.donors(); ++d)
+    c.donors.push_back(plan.donor_id(d * scenario->arms.size() * plan.samples_per_arm()));
+  for (const auto& a : scenario->arms) c.arms.push_back(a.id);
+  const model::CompiledModel& m = *scenario->model;
+  for (const auto& o : m.observables()) {
+    c.observables.push_back(o.name);
+    c.noise.push_back(o.noise.distribution);
+    c.observable_units.push_back(o.unit);
+  }
+  c.horizon = horizon(*scenario, plan);
+  c.time_unit = m.time_unit();
+}
+
+void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitScenario& out) {
+  out.data_file = resolve(fit_file, data_node);
+  if (!fs::exists(out.data_file))
+    data_node.fail(fmt::format("data file '{}' not found (paths are relative to the fit file)", out.data_file));
+  out.data = read_measurements(out.data_file, out.context);
+  if (out.data.rows.empty())
+    throw DataError(SourceLocation{out.data_file, 0, 0}, "", "the table has no measurements");
+}
+
+}  // namespace
+
 FitProblem load_fit_problem(const std::string& path) {
   const YamlNode root = io::read_yaml_file(path, io::InputKind::scenario);
-  root.expect_mapping("a fit: a mapping with keys fit, scenario, data, estimate, ...");
-  root.check_keys({"fit", "description", "scenario", "data", "estimate", "starts", "seed",
+  root.expect_mapping("a fit: a mapping with keys fit, scenario, data (or scenarios), estimate, ...");
+  root.check_keys({"fit", "description", "scenario", "data", "scenarios", "estimate", "starts", "seed",
                    "optimizer", "uncertainty", "output"});
   FitProblem problem;
   FitSpec& spec = problem.spec;
   spec.file = path;
   spec.name = root.at("fit").identifier();
 
-  const YamlNode& scenario_node = root.at("scenario");
-  spec.scenario_file = resolve(path, scenario_node);
-  if (!fs::exists(spec.scenario_file))
-    scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
-                                   spec.scenario_file));
-  auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
-  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  problem.scenario = scenario;
-  const scenario::RunPlan plan(*scenario);
-  if (plan.samples_per_arm() != 1)
-    scenario_node.fail(fmt::format("the scenario sweeps {} samples per arm; a fit needs one run per "
-                                   "donor and arm (drop the sweep or give each factor one value)",
-                                   plan.samples_per_arm()));
-  const model::CompiledModel& m = *scenario->model;
+  // `scenario:` + `data:`, or `scenarios: [{scenario, data}, ...]`.
+  std::vector<std::pair<const YamlNode*, const YamlNode*>> pairs;  // (scenario, data) nodes
+  if (const YamlNode* list = root.find("scenarios")) {
+    for (const char* single : {"scenario", "data"})
+      if (const YamlNode* n = root.find(single))
+        n->fail(fmt::format("give either 'scenarios' (a list of {{scenario, data}}) or 'scenario' and "
+                            "'data', not both"));
+    list->expect_sequence("a list of {scenario: FILE, data: TABLE}");
+    if (list->items.empty()) list->fail("must name at least one {scenario: FILE, data: TABLE}");
+    for (const YamlNode& item : list->items) {
+      item.expect_mapping("{scenario: FILE, data: TABLE}");
+      item.check_keys({"scenario", "data"});
+      pairs.emplace_back(&item.at("scenario"), &item.at("data"));
+    }
+  } else {
+    if (!root.find("scenario") && !root.find("data"))
+      root.fail("missing key 'scenario' (with 'data'), or 'scenarios' (a list of {scenario, data})");
+    pairs.emplace_back(&root.at("scenario"), &root.at("data"));
+  }
+  // Scenarios (and their models) first: the estimates are checked against them.
+  problem.scenarios.resize(pairs.size());
+  for (std::size_t k = 0; k < pairs.size(); ++k) load_scenario_file(path, *pairs[k].first, problem.scenarios[k]);
+  const model::CompiledModel& m = *problem.scenarios.front().scenario->model;
 
   const YamlNode& estimate = root.at("estimate");
   estimate.expect_mapping("a mapping of parameter names to {bounds, scale, unit, per_donor}");
   if (estimate.entries.empty()) estimate.fail("must name at least one parameter");
   for (const auto& [key, value] : estimate.entries)
     spec.estimates.push_back(read_estimate(key, value, m));
+  for (std::size_t k = 0; k < problem.scenarios.size(); ++k) {
+    FitScenario& fs_k = problem.scenarios[k];
+    const model::CompiledModel& mk = *fs_k.scenario->model;
+    for (std::size_t e = 0; e < spec.estimates.size(); ++e) {
+      const auto index = mk.parameter_index(spec.estimates[e].name);
+      if (!index)
+        throw ScenarioError(spec.estimates[e].where, "estimate." + spec.estimates[e].name,
+                            fmt::format("unknown parameter '{}' of model '{}' (the model of scenarios[{}], '{}')",
+                                        spec.estimates[e].name, mk.name(), k, fs_k.scenario_file));
+      fs_k.parameter.push_back(*index);
+    }
+  }
 
   if (const YamlNode* n = root.find("starts")) spec.starts = static_cast<int>(n->integer(1, 100000));
   if (const YamlNode* n = root.find("seed"))
@@ -179,25 +248,15 @@ FitProblem load_fit_problem(const std::string& path) {
     if (const YamlNode* d = o->find("dir")) spec.output_dir = d->scalar("a directory");
   }
 
-  MeasurementContext& c = problem.context;
-  // Listed donors, then cohort members (cohort_0001, ...), as RunPlan numbers them.
-  for (std::size_t d = 0; d < plan.donors(); ++d)
-    c.donors.push_back(plan.donor_id(d * scenario->arms.size() * plan.samples_per_arm()));
-  for (const auto& a : scenario->arms) c.arms.push_back(a.id);
-  for (const auto& o : m.observables()) {
-    c.observables.push_back(o.name);
-    c.noise.push_back(o.noise.distribution);
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    FitScenario& fs_k = problem.scenarios[k];
+    load_data_file(path, *pairs[k].second, fs_k);
+    for (const std::string& id : fs_k.context.donors) {
+      const auto it = std::find(problem.donors.begin(), problem.donors.end(), id);
+      fs_k.donor.push_back(static_cast<std::size_t>(it - problem.donors.begin()));
+      if (it == problem.donors.end()) problem.donors.push_back(id);
+    }
   }
-  c.horizon = horizon(*scenario, plan);
-  c.time_unit = m.time_unit();
-
-  const YamlNode& data_node = root.at("data");
-  spec.data_file = resolve(path, data_node);
-  if (!fs::exists(spec.data_file))
-    data_node.fail(fmt::format("data file '{}' not found (paths are relative to the fit file)", spec.data_file));
-  problem.data = read_measurements(spec.data_file, c);
-  if (problem.data.rows.empty())
-    throw DataError(SourceLocation{spec.data_file, 0, 0}, "", "the table has no measurements");
   return problem;
 }
 

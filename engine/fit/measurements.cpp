@@ -39,7 +39,7 @@ std::size_t lookup(const io::CsvTable& t, std::size_t row, std::size_t column,
 
 struct Columns {
   std::size_t observable = 0, time = 0, measurement = 0;
-  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper;
+  std::optional<std::size_t> donor, arm, condition, sd, replicate, lower, upper, ratio_to;
 };
 
 /// A PEtab column that must be empty in every row because we cannot honour it.
@@ -77,29 +77,78 @@ void split_condition(const io::CsvTable& t, std::size_t row, std::size_t column,
 }  // namespace
 
 namespace {
-/// A `time` field: "24", "24 h", "30 min", each optionally followed by '-'.
-double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::string& time_unit,
-                 bool& before_event) {
-  std::string text = trimmed(t.get(r, column));
+/// A time as written in a `time` field: "24", "24 h", "30 min", each
+/// optionally followed by '-'. Returns an error message instead on failure.
+std::optional<double> parse_time(std::string text, const std::string& time_unit, bool& before_event,
+                                 std::string& error) {
+  text = trimmed(text);
+  const std::string written = text;
   before_event = !text.empty() && text.back() == '-';
   if (before_event) text = trimmed(text.substr(0, text.size() - 1));
-  const auto fail = [&](const std::string& what) {
-    throw DataError(t.location(r, column), column_key(t, column), what);
-  };
   if (const auto v = parse_double(text)) return *v;
   const std::size_t space = text.find_first_of(" \t");
   const auto number = space == std::string::npos ? std::nullopt : parse_double(text.substr(0, space));
-  if (!number)
-    fail(fmt::format("expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
-                     "at 24 h), got '{}'", t.get(r, column)));
+  if (!number) {
+    error = fmt::format("expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
+                        "at 24 h), got '{}'", written);
+    return std::nullopt;
+  }
   const std::string unit = trimmed(text.substr(space));
+  if (time_unit.empty()) {
+    error = "a time with a unit needs the model's time unit";
+    return std::nullopt;
+  }
   try {
-    if (time_unit.empty()) fail("a time with a unit needs the model's time unit");
     return *number * conversion_factor(parse_unit(unit), parse_unit(time_unit));
   } catch (const UnitError& e) {
-    fail(fmt::format("'{}' is not a time unit convertible to {}: {}", unit, time_unit, e.what()));
+    error = fmt::format("'{}' is not a time unit convertible to {}: {}", unit, time_unit, e.what());
   }
-  return 0;
+  return std::nullopt;
+}
+
+/// A `time` field (see parse_time); DataError located at the field.
+double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::string& time_unit,
+                 bool& before_event) {
+  std::string error;
+  const auto v = parse_time(t.get(r, column), time_unit, before_event, error);
+  if (!v) throw DataError(t.location(r, column), column_key(t, column), error);
+  return *v;
+}
+
+/// A `ratio_to` field: "donor:arm:time", a sample of the same scenario other than the row's own.
+SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column, const MeasurementContext& c,
+                        const Measurement& row) {
+  const std::string text = trimmed(t.get(r, column));
+  const auto fail = [&](const std::string& what, std::string suggestion = {}) {
+    throw DataError(t.location(r, column), column_key(t, column), what, std::move(suggestion));
+  };
+  const auto first = text.find(':');
+  const auto second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (second == std::string::npos)
+    fail(fmt::format("expected 'donor:arm:time' naming the reference sample (same scenario and "
+                     "observable), such as 'septic:control:24 h', got '{}'", text));
+  SampleRef ref;
+  const std::string donor = trimmed(text.substr(0, first));
+  const std::string arm = trimmed(text.substr(first + 1, second - first - 1));
+  const auto find = [&](const std::string& name, const std::vector<std::string>& known, const char* what) {
+    for (std::size_t i = 0; i < known.size(); ++i)
+      if (known[i] == name) return i;
+    fail(fmt::format("'{}': unknown {} '{}' of this scenario", text, what, name), closest_match(name, known));
+    return std::size_t{0};
+  };
+  ref.donor = find(donor, c.donors, "donor");
+  ref.arm = find(arm, c.arms, "arm");
+  std::string error;
+  const auto time = parse_time(text.substr(second + 1), c.time_unit, ref.before_event, error);
+  if (!time) fail(fmt::format("'{}': {}", text, error));
+  ref.time = *time;
+  if (ref.time < 0 || ref.time > c.horizon)
+    fail(fmt::format("'{}': time {} is outside the simulated interval [0, {}]", text,
+                     check_detail::describe(ref.time), check_detail::describe(c.horizon)));
+  if (ref.donor == row.donor && ref.arm == row.arm && ref.time == row.time &&
+      ref.before_event == row.before_event)
+    fail(fmt::format("'{}' is the row's own sample (the ratio would always be 1)", text));
+  return ref;
 }
 }  // namespace
 
@@ -159,6 +208,7 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
   col.measurement = t.column("measurement");
   col.lower = t.find_column("lower");
   col.upper = t.find_column("upper");
+  col.ratio_to = t.find_column("ratio_to");
 
   using Distribution = model::NoiseModel::Distribution;
   out.rows.reserve(t.row_count());
@@ -179,6 +229,11 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
       throw DataError(t.location(r, col.time), column_key(t, col.time),
                       fmt::format("time {} is outside the simulated interval [0, {}]",
                                   check_detail::describe(m.time), check_detail::describe(c.horizon)));
+
+    if (col.ratio_to && !t.is_missing(r, *col.ratio_to)) {
+      m.ratio_to = read_ratio_to(t, r, *col.ratio_to, c, m);
+      m.ratio_text = trimmed(t.get(r, *col.ratio_to));
+    }
 
     const Distribution noise =
         m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;

@@ -10,6 +10,11 @@
 //  * Both layouts: optional `lower` and `upper` make a row censored (one of
 //    them: below a detection limit, `upper` = LLOQ; above, `lower` = ULOQ) or
 //    an interval (both); `measurement` may then be empty.
+//  * Both layouts: optional `ratio_to` = `donor:arm:time` (time as in `time`,
+//    "24 h-" allowed) names a reference sample of the same scenario; the row
+//    then measures simulation(row) / simulation(reference) of the same
+//    observable (a fold change, a fraction of the maximum). Its `measurement`,
+//    `lower`, `upper` and `sd` are on that ratio's scale.
 //  * PEtab v1 measurement tables: `observableId, simulationConditionId, time,
 //    measurement`, optional `noiseParameters` (a number = that row's sd),
 //    `replicateId` (read as replicate) and `datasetId` (ignored).
@@ -30,6 +35,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,8 +54,17 @@ struct MeasurementContext {
   /// rows of lognormal observables must have measurement > 0, rows of
   /// observables without noise model must give an sd.
   std::vector<model::NoiseModel::Distribution> noise;
+  std::vector<std::string> observable_units;  ///< same order; "%" sets the logitnormal range (likelihood.hpp)
   double horizon = 0;                     ///< times must lie in [0, horizon]
   std::string time_unit;                  ///< the model's; a `time` may carry a unit ("30 min")
+};
+
+/// A sample of a scenario: the reference of a ratio row.
+struct SampleRef {
+  std::size_t donor = 0;  ///< index into MeasurementContext::donors
+  std::size_t arm = 0;    ///< index into MeasurementContext::arms
+  double time = 0;        ///< model time unit
+  bool before_event = false;
 };
 
 struct Measurement {
@@ -70,6 +85,9 @@ struct Measurement {
   /// likelihood is the noise model's probability of that interval.
   double lower = std::numeric_limits<double>::quiet_NaN();
   double upper = std::numeric_limits<double>::quiet_NaN();
+  /// Ratio row: the reference sample (same observable), see above.
+  std::optional<SampleRef> ratio_to;
+  std::string ratio_text;      ///< `ratio_to` as written ("" when not a ratio row)
   std::string replicate;
   SourceLocation where;        ///< file:line of the row
   bool has_sd() const { return sd == sd; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <tuple>
 #include <numbers>
 #include <stdexcept>
 
@@ -20,13 +21,13 @@ namespace {
 constexpr double half_log_2pi = 0.91893853320467274178;
 
 /// The distribution a row is evaluated with (see objective.hpp).
-Distribution row_distribution(const FitProblem& p, const Measurement& m) {
+Distribution row_distribution(const FitScenario& p, const Measurement& m) {
   const Distribution d = p.context.noise.at(m.observable);
   return d == Distribution::proportional || d == Distribution::none ? Distribution::normal : d;
 }
 /// The row's σ when it cannot change with the parameters (an sd, or a model
 /// sigma written as a number for a normal or lognormal observable), else NaN.
-double constant_sigma(const FitProblem& p, const Measurement& m) {
+double constant_sigma(const FitScenario& p, const Measurement& m) {
   if (m.has_sd()) return m.sd;
   const model::ObservableInfo& info = p.scenario->model->observables().at(m.observable);
   if (info.noise.distribution == Distribution::proportional) return std::nan("");
@@ -43,13 +44,11 @@ const char* distribution_name(Distribution d) {
 
 /// The least-squares terms of row m at simulation y and σ (censored rows: the
 /// interval's probability, likelihood.hpp).
-ResidualTerms row_terms(const FitProblem& p, const Measurement& m, double y, double sigma) {
-  const Distribution d = row_distribution(p, m);
+ResidualTerms row_terms(Distribution d, const Measurement& m, double y, double sigma) {
   return m.censored() ? censored_residual_terms(d, y, m.lower, m.upper, sigma)
                       : residual_terms(d, y, m.value, sigma);
 }
-double row_nllh(const FitProblem& p, const Measurement& m, double y, double sigma) {
-  const Distribution d = row_distribution(p, m);
+double row_nllh(Distribution d, const Measurement& m, double y, double sigma) {
   return m.censored() ? censored_negative_log_likelihood(d, y, m.lower, m.upper, sigma)
                       : negative_log_likelihood(d, y, m.value, sigma);
 }
@@ -59,11 +58,30 @@ struct Objective::Simulated {
   SensitivityResult result;
 };
 
-Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*problem.scenario) {
+/// y and σ of a row with, when asked, their θ-gradients as (θ entry, value) terms.
+struct Objective::RowValue {
+  double y = 0, sigma = 0;
+  struct Term {
+    std::size_t column, estimate;
+    double dy, dsigma;  ///< ∂/∂p of the estimate's model parameter
+  };
+  std::vector<Term> terms;
+};
+
+namespace {
+bool log_scale(Distribution d) { return d == Distribution::lognormal || d == Distribution::log10normal; }
+}  // namespace
+
+Objective::Objective(const FitProblem& problem) : problem_(problem) {
   const auto& spec = problem.spec;
-  const auto& donors = problem.context.donors;
+  const auto& donors = problem.donors;
+  // A per-donor value is estimated for donors with rows or named as a ratio's reference.
   std::vector<bool> has_data(donors.size(), false);
-  for (const auto& row : problem.data.rows) has_data[row.donor] = true;
+  for (const FitScenario& fs : problem.scenarios)
+    for (const auto& row : fs.data.rows) {
+      has_data[fs.donor[row.donor]] = true;
+      if (row.ratio_to) has_data[fs.donor[row.ratio_to->donor]] = true;
+    }
   index_.resize(spec.estimates.size());
   for (std::size_t e = 0; e < spec.estimates.size(); ++e) {
     const auto& est = spec.estimates[e];
@@ -80,58 +98,118 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     }
   }
 
-  const std::size_t n_arms = problem.context.arms.size();
-  std::map<std::pair<std::size_t, std::size_t>, std::size_t> run_of;
-  const auto& rows = problem.data.rows;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto key = std::make_pair(rows[i].donor, rows[i].arm);
-    if (!run_of.count(key)) run_of.emplace(key, 0);
-  }
-  for (auto& [key, index] : run_of) {
-    index = runs_.size();
-    RunData rd;
-    rd.donor = key.first;
-    rd.arm = key.second;
-    rd.plan_run = (key.first * n_arms + key.second) * plan_.samples_per_arm();
-    rd.run = plan_.make_run(rd.plan_run);
-    rd.run.samples.clear();
-    runs_.push_back(std::move(rd));
-  }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    RunData& rd = runs_[run_of.at({rows[i].donor, rows[i].arm})];
-    rd.rows.push_back(i);
-    rd.run.samples.push_back({rows[i].time, rows[i].before_event});
-    if (rows[i].censored()) {  // nllh = ½r² exactly, no sigma residual
-      sigma_varies_.push_back(false);
-      continue;
+  // One run per (scenario, donor, arm) with rows or references, in that order.
+  std::map<std::tuple<std::size_t, std::size_t, std::size_t>, std::size_t> run_of;
+  for (std::size_t k = 0; k < problem.scenarios.size(); ++k)
+    for (const auto& row : problem.scenarios[k].data.rows) {
+      run_of.emplace(std::make_tuple(k, row.donor, row.arm), 0);
+      if (row.ratio_to) run_of.emplace(std::make_tuple(k, row.ratio_to->donor, row.ratio_to->arm), 0);
     }
-    constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
-    // A constant σ's sigma residual is a constant: moved here so that the
-    // optimizer's relative-reduction test sees only what θ can change.
-    const double sigma = constant_sigma(problem, rows[i]);
-    if (sigma == sigma) constant_ += std::log(sigma) + 0.5 * sigma_residual_offset;
-    sigma_varies_.push_back(sigma != sigma);
-    const Distribution d = row_distribution(problem, rows[i]);
-    if (d == Distribution::lognormal) constant_ += std::log(rows[i].value);
-    if (d == Distribution::log10normal) constant_ += std::log(rows[i].value * std::numbers::ln10);
-    if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
+  for (std::size_t k = 0; k < problem.scenarios.size(); ++k) {
+    const scenario::RunPlan plan(*problem.scenarios[k].scenario);
+    const std::size_t n_arms = problem.scenarios[k].context.arms.size();
+    for (auto& [key, index] : run_of) {
+      if (std::get<0>(key) != k) continue;
+      index = runs_.size();
+      RunData rd;
+      rd.scenario = k;
+      rd.donor = std::get<1>(key);
+      rd.arm = std::get<2>(key);
+      rd.run = plan.make_run((rd.donor * n_arms + rd.arm) * plan.samples_per_arm());
+      rd.run.samples.clear();
+      runs_.push_back(std::move(rd));
+    }
   }
+  for (std::size_t k = 0; k < problem.scenarios.size(); ++k)
+    for (const auto& row : problem.scenarios[k].data.rows) {
+      RowData rd;
+      rd.measurement = &row;
+      rd.distribution = row_distribution(problem.scenarios[k], row);
+      rd.run = run_of.at({k, row.donor, row.arm});
+      runs_[rd.run].run.samples.push_back({row.time, row.before_event});
+      if (row.ratio_to) {
+        rd.ref_run = run_of.at({k, row.ratio_to->donor, row.ratio_to->arm});
+        runs_[rd.ref_run].run.samples.push_back({row.ratio_to->time, row.ratio_to->before_event});
+      }
+      rows_.push_back(rd);
+    }
+  // Sorted as integrate() wants them: by time, "t-" (before the events) first.
+  const auto before = [](const solve::SampleTime& a, const solve::SampleTime& b) {
+    return a.time < b.time || (a.time == b.time && a.before_event && !b.before_event);
+  };
   for (RunData& rd : runs_) {
-    // Sorted as integrate() wants them: by time, "t-" (before the events) first.
     auto& samples = rd.run.samples;
-    const auto before = [](const solve::SampleTime& a, const solve::SampleTime& b) {
-      return a.time < b.time || (a.time == b.time && a.before_event && !b.before_event);
-    };
     std::sort(samples.begin(), samples.end(), before);
     samples.erase(std::unique(samples.begin(), samples.end(),
                               [](auto& a, auto& b) { return a.time == b.time && a.before_event == b.before_event; }),
                   samples.end());
-    for (const std::size_t i : rd.rows) {
-      const solve::SampleTime key{rows[i].time, rows[i].before_event};
-      const auto it = std::lower_bound(samples.begin(), samples.end(), key, before);
-      rd.row_sample.push_back(static_cast<std::size_t>(it - samples.begin()));
+  }
+  const auto sample_index = [&](std::size_t run, double time, bool before_event) {
+    const auto& samples = runs_[run].run.samples;
+    const auto it = std::lower_bound(samples.begin(), samples.end(), solve::SampleTime{time, before_event}, before);
+    return static_cast<std::size_t>(it - samples.begin());
+  };
+
+  for (RowData& rd : rows_) {
+    const Measurement& row = *rd.measurement;
+    rd.sample = sample_index(rd.run, row.time, row.before_event);
+    if (row.ratio_to) rd.ref_sample = sample_index(rd.ref_run, row.ratio_to->time, row.ratio_to->before_event);
+    if (row.censored()) continue;  // nllh = ½r² exactly, no sigma residual
+    constant_ += half_log_2pi - 0.5 * sigma_residual_offset;
+    // A constant σ's sigma residual is a constant: moved here so that the
+    // optimizer's relative-reduction test sees only what θ can change. A ratio
+    // row's model σ is divided by the reference unless on a log scale.
+    const Distribution d = rd.distribution;
+    double sigma = constant_sigma(problem.scenarios[runs_[rd.run].scenario], row);
+    if (row.ratio_to && !row.has_sd() && !log_scale(d)) sigma = std::nan("");
+    if (sigma == sigma) constant_ += std::log(sigma) + 0.5 * sigma_residual_offset;
+    rd.sigma_varies = sigma != sigma;
+    if (d == Distribution::lognormal) constant_ += std::log(row.value);
+    if (d == Distribution::log10normal) constant_ += std::log(row.value * std::numbers::ln10);
+    if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
+  }
+}
+
+Objective::RowValue Objective::row_value(const RowData& rd, const std::vector<Simulated>& sims,
+                                         bool derivatives) const {
+  const Measurement& row = *rd.measurement;
+  const RunData& run = runs_[rd.run];
+  const SensitivityResult& sim = sims[rd.run].result;
+  const auto s = static_cast<Eigen::Index>(rd.sample);
+  const auto o = static_cast<Eigen::Index>(row.observable);
+  RowValue v;
+  v.y = sim.observables(s, o);
+  v.sigma = row.has_sd() ? row.sd : sim.sigmas(s, o);
+  const std::size_t n_estimates = problem_.spec.estimates.size();
+  const FitScenario& fs = problem_.scenarios[run.scenario];
+  // Scales applied to the row sample's dy and dσ (1 unless a ratio row).
+  double y_scale = 1, sigma_scale = row.has_sd() ? 0.0 : 1.0;
+  double y_ref = 1;
+  if (row.ratio_to) {
+    y_ref = sims[rd.ref_run].result.observables(static_cast<Eigen::Index>(rd.ref_sample), o);
+    v.y /= y_ref;
+    y_scale = 1 / y_ref;
+    if (!row.has_sd() && !log_scale(rd.distribution)) {
+      v.sigma /= std::abs(y_ref);
+      sigma_scale = 1 / std::abs(y_ref);
     }
   }
+  if (!derivatives) return v;
+  for (std::size_t e = 0; e < n_estimates; ++e) {
+    const auto ec = static_cast<Eigen::Index>(e);
+    const std::size_t col = theta_index(e, fs.donor[run.donor]);
+    const double dy = sim.observable_sensitivities[rd.sample](o, ec);
+    const double ds = sigma_scale == 0 ? 0.0 : sim.sigma_sensitivities[rd.sample](o, ec);
+    v.terms.push_back({col, e, dy * y_scale, ds * sigma_scale});
+    if (!row.ratio_to) continue;
+    const RunData& ref = runs_[rd.ref_run];
+    const double dy_ref = sims[rd.ref_run].result.observable_sensitivities[rd.ref_sample](o, ec);
+    // y = y_row / y_ref: ∂y/∂y_ref = −y/y_ref; σ = σ_row/|y_ref|: ∂σ/∂y_ref = −σ/y_ref.
+    const double dsigma_dref =
+        row.has_sd() || log_scale(rd.distribution) ? 0.0 : -v.sigma / y_ref;
+    v.terms.push_back({theta_index(e, fs.donor[ref.donor]), e, -v.y / y_ref * dy_ref, dsigma_dref * dy_ref});
+  }
+  return v;
 }
 
 std::size_t Objective::theta_index(std::size_t e, std::size_t donor) const { return index_.at(e).at(donor); }
@@ -154,24 +232,25 @@ Eigen::VectorXd Objective::upper() const {
   return v;
 }
 
-void Objective::apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const {
+void Objective::apply(const Eigen::VectorXd& theta, std::size_t scenario, std::size_t donor,
+                      solve::Run& run) const {
   const auto& estimates = problem_.spec.estimates;
+  const FitScenario& fs = problem_.scenarios.at(scenario);
   for (std::size_t e = 0; e < estimates.size(); ++e) {
-    const std::size_t j = theta_index(e, donor);
+    const std::size_t j = theta_index(e, fs.donor.at(donor));
     if (j != no_entry)
-      run.parameters.at(estimates[e].parameter) = from_scale(estimates[e].scale, theta[static_cast<Eigen::Index>(j)]);
+      run.parameters.at(fs.parameter[e]) = from_scale(estimates[e].scale, theta[static_cast<Eigen::Index>(j)]);
   }
 }
 
 bool Objective::simulate(const RunData& rd, const Eigen::VectorXd& theta, bool with_sensitivities,
                          Simulated& out) const {
   solve::Run run = rd.run;
-  apply(theta, rd.donor, run);
-  std::vector<std::size_t> parameters;
-  if (with_sensitivities)
-    for (const auto& est : problem_.spec.estimates) parameters.push_back(est.parameter);
+  apply(theta, rd.scenario, rd.donor, run);
+  const FitScenario& fs = problem_.scenarios[rd.scenario];
+  const std::vector<std::size_t> none;
   const auto start = std::chrono::steady_clock::now();
-  out.result = solve_with_sensitivities(run, parameters, problem_.scenario->solver);
+  out.result = solve_with_sensitivities(run, with_sensitivities ? fs.parameter : none, fs.scenario->solver);
   const long long ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
   if (with_sensitivities) {
@@ -194,8 +273,7 @@ SolveTiming Objective::timing() const {
 }
 
 bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* J) const {
-  const auto& rows = problem_.data.rows;
-  const auto m = static_cast<Eigen::Index>(rows.size());
+  const auto m = static_cast<Eigen::Index>(rows_.size());
   r.setZero(2 * m);
   if (J) J->setZero(2 * m, static_cast<Eigen::Index>(entries_.size()));
   std::vector<Simulated> sims(runs_.size());
@@ -206,30 +284,19 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
   if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;
 
   const auto& estimates = problem_.spec.estimates;
-  for (std::size_t k = 0; k < runs_.size(); ++k) {
-    const RunData& rd = runs_[k];
-    const SensitivityResult& sim = sims[k].result;
-    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
-      const Measurement& row = rows[rd.rows[q]];
-      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
-      const auto o = static_cast<Eigen::Index>(row.observable);
-      const double y = sim.observables(s, o);
-      const double sigma = row.has_sd() ? row.sd : sim.sigmas(s, o);
-      const ResidualTerms t = row_terms(problem_, row, y, sigma);
-      const auto i = static_cast<Eigen::Index>(rd.rows[q]);
-      r[i] = t.r;
-      const bool varies = sigma_varies_[rd.rows[q]];
-      r[m + i] = varies ? t.r_sigma : 0.0;
-      if (!J) continue;
-      for (std::size_t e = 0; e < estimates.size(); ++e) {
-        const auto col = static_cast<Eigen::Index>(theta_index(e, rd.donor));
-        const double dp = value_derivative(estimates[e].scale, theta[col]);
-        const double dy = sim.observable_sensitivities[rd.row_sample[q]](o, static_cast<Eigen::Index>(e));
-        const double ds =
-            row.has_sd() ? 0.0 : sim.sigma_sensitivities[rd.row_sample[q]](o, static_cast<Eigen::Index>(e));
-        (*J)(i, col) += (t.dr_dy * dy + t.dr_dsigma * ds) * dp;
-        if (varies) (*J)(m + i, col) += (t.dr_sigma_dy * dy + t.dr_sigma_dsigma * ds) * dp;
-      }
+  for (std::size_t q = 0; q < rows_.size(); ++q) {
+    const RowData& rd = rows_[q];
+    const RowValue v = row_value(rd, sims, J != nullptr);
+    const ResidualTerms t = row_terms(rd.distribution, *rd.measurement, v.y, v.sigma);
+    const auto i = static_cast<Eigen::Index>(q);
+    r[i] = t.r;
+    r[m + i] = rd.sigma_varies ? t.r_sigma : 0.0;
+    if (!J) continue;
+    for (const RowValue::Term& term : v.terms) {
+      const auto col = static_cast<Eigen::Index>(term.column);
+      const double dp = value_derivative(estimates[term.estimate].scale, theta[col]);
+      (*J)(i, col) += (t.dr_dy * term.dy + t.dr_dsigma * term.dsigma) * dp;
+      if (rd.sigma_varies) (*J)(m + i, col) += (t.dr_sigma_dy * term.dy + t.dr_sigma_dsigma * term.dsigma) * dp;
     }
   }
   return r.allFinite();
@@ -246,50 +313,51 @@ LeastSquaresProblem Objective::least_squares_problem() const {
 }
 
 std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
-  const auto& rows = problem_.data.rows;
-  for (const RunData& rd : runs_) {
-    Simulated sim;
-    if (!simulate(rd, theta, false, sim))
-      return fmt::format("donor '{}', arm '{}': {}: {}", problem_.context.donors[rd.donor],
-                         problem_.context.arms[rd.arm], solve::to_string(sim.result.status),
-                         sim.result.message);
-    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
-      const Measurement& row = rows[rd.rows[q]];
-      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
-      const auto o = static_cast<Eigen::Index>(row.observable);
-      const double y = sim.result.observables(s, o);
-      const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
-      const Distribution d = row_distribution(problem_, row);
-      const ResidualTerms t = row_terms(problem_, row, y, sigma);
-      if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma))
-        return fmt::format("{}: simulated {} = {} at t = {} with sigma {} cannot be compared under {} noise",
-                           row.where.str(), problem_.context.observables[row.observable], y, row.time,
-                           t.sigma_eff, distribution_name(d));
+  std::vector<Simulated> sims(runs_.size());
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    const RunData& rd = runs_[k];
+    if (!simulate(rd, theta, false, sims[k])) {
+      const FitScenario& fs = problem_.scenarios[rd.scenario];
+      return fmt::format("{}donor '{}', arm '{}': {}: {}",
+                         problem_.scenarios.size() > 1 ? "scenario '" + fs.scenario->name + "', " : "",
+                         fs.context.donors[rd.donor], fs.context.arms[rd.arm],
+                         solve::to_string(sims[k].result.status), sims[k].result.message);
+    }
+  }
+  for (const RowData& rd : rows_) {
+    const Measurement& row = *rd.measurement;
+    const RowValue v = row_value(rd, sims, false);
+    const ResidualTerms t = row_terms(rd.distribution, row, v.y, v.sigma);
+    if (!std::isfinite(t.r) || !std::isfinite(t.r_sigma)) {
+      const FitScenario& fs = problem_.scenarios[runs_[rd.run].scenario];
+      return fmt::format("{}: simulated {}{} = {} at t = {} with sigma {} cannot be compared under {} noise",
+                         row.where.str(), fs.context.observables[row.observable],
+                         row.ratio_to ? " / (the same at " + row.ratio_text + ")" : std::string(), v.y, row.time,
+                         t.sigma_eff, distribution_name(rd.distribution));
     }
   }
   return {};
 }
 
 std::vector<RowPrediction> Objective::predict(const Eigen::VectorXd& theta) const {
-  const auto& rows = problem_.data.rows;
-  std::vector<RowPrediction> out(rows.size());
-  for (const RunData& rd : runs_) {
-    Simulated sim;
-    if (!simulate(rd, theta, false, sim))
-      throw std::runtime_error("simulation of donor '" + problem_.context.donors[rd.donor] + "', arm '" +
-                               problem_.context.arms[rd.arm] + "' failed: " + sim.result.message);
-    for (std::size_t q = 0; q < rd.rows.size(); ++q) {
-      const Measurement& row = rows[rd.rows[q]];
-      const auto s = static_cast<Eigen::Index>(rd.row_sample[q]);
-      const auto o = static_cast<Eigen::Index>(row.observable);
-      RowPrediction& p = out[rd.rows[q]];
-      p.simulation = sim.result.observables(s, o);
-      const double sigma = row.has_sd() ? row.sd : sim.result.sigmas(s, o);
-      const ResidualTerms t = row_terms(problem_, row, p.simulation, sigma);
-      p.sigma = t.sigma_eff;
-      p.residual = t.r;
-      p.nllh = row_nllh(problem_, row, p.simulation, sigma);
+  std::vector<Simulated> sims(runs_.size());
+  for (std::size_t k = 0; k < runs_.size(); ++k)
+    if (!simulate(runs_[k], theta, false, sims[k])) {
+      const FitScenario& fs = problem_.scenarios[runs_[k].scenario];
+      throw std::runtime_error("simulation of donor '" + fs.context.donors[runs_[k].donor] + "', arm '" +
+                               fs.context.arms[runs_[k].arm] + "' failed: " + sims[k].result.message);
     }
+  std::vector<RowPrediction> out(rows_.size());
+  for (std::size_t q = 0; q < rows_.size(); ++q) {
+    const RowData& rd = rows_[q];
+    const Measurement& row = *rd.measurement;
+    const RowValue v = row_value(rd, sims, false);
+    RowPrediction& p = out[q];
+    p.simulation = v.y;
+    const ResidualTerms t = row_terms(rd.distribution, row, v.y, v.sigma);
+    p.sigma = t.sigma_eff;
+    p.residual = t.r;
+    p.nllh = row_nllh(rd.distribution, row, v.y, v.sigma);
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // (sensitivity.hpp):
 //
 //   nllh(θ) = ½‖r(θ)‖² + C,   r = (data residuals of every row, in table
-//                                  order; then the sigma residuals, same order)
+//                                  order, scenario after scenario; then the
+//                                  sigma residuals, same order)
 //
 // A row whose σ cannot depend on θ (an `sd`, or a model sigma written as a
 // number for a normal or lognormal observable) has its sigma residual 0 and
@@ -14,10 +15,19 @@
 //   ∂r/∂θ_j = (∂r/∂y·∂y/∂p + ∂r/∂σ·∂σ/∂p)·dp/dθ_j
 //
 // θ layout: estimates in file order; a shared estimate takes one entry, a
-// per_donor one an entry per scenario donor that has measurements (donor order). A run (one per
-// donor and arm with data) depends only on the shared entries and its own
-// donor's, so the Jacobian is block structured: each run integrates
+// per_donor one an entry per donor (FitProblem::donors, across scenarios) that
+// has measurements or is the reference of a ratio row (donor order). A run (one
+// per scenario, donor and arm with data) depends only on the shared entries and
+// its own donor's, so the Jacobian is block structured: each run integrates
 // sensitivities for its own parameters only and the other columns stay zero.
+//
+// Ratio rows (Measurement::ratio_to): the prediction is y = y_row / y_ref, two
+// samples of possibly different runs, and ∂y/∂θ = (∂y_row/∂θ − y·∂y_ref/∂θ)/y_ref
+// (the quotient rule). The reference is treated as exact: the row's σ (when it
+// has no `sd`) is the model's σ at the row's sample, unchanged for the log-scale
+// distributions (lognormal, log10normal: σ of a log ratio) and divided by
+// |y_ref| for the others (normal, laplace, proportional: σ in units of the
+// reference, so ∂σ/∂y_ref = −σ/y_ref).
 //
 // Rows with an `sd` keep the observable's distribution with σ = sd (normal for
 // proportional observables); other rows use the model's noise sigma (for
@@ -71,7 +81,7 @@ class Objective {
   const std::vector<ThetaEntry>& entries() const { return entries_; }
   Eigen::VectorXd lower() const;   ///< bounds on the parameter scale
   Eigen::VectorXd upper() const;
-  std::size_t num_residuals() const { return 2 * problem_.data.rows.size(); }
+  std::size_t num_residuals() const { return 2 * rows_.size(); }
 
   /// r(θ) and optionally ∂r/∂θ; false when a simulation fails. Thread-safe.
   bool residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eigen::MatrixXd* jacobian) const;
@@ -80,8 +90,8 @@ class Objective {
   /// The optimizer's view of this objective.
   LeastSquaresProblem least_squares_problem() const;
 
-  /// Per row, in table order; throws std::runtime_error naming the run when a
-  /// simulation fails.
+  /// Per row, in table order (scenario after scenario); throws
+  /// std::runtime_error naming the run when a simulation fails.
   std::vector<RowPrediction> predict(const Eigen::VectorXd& theta) const;
 
   /// Why residuals() fails at θ, or "" when it does not: the first failed
@@ -93,30 +103,42 @@ class Objective {
   /// Integrations so far (every run of every call counts). Thread-safe.
   SolveTiming timing() const;
 
-  /// Sets the estimated parameters of scenario donor `donor` at θ (model units) in `run`.
-  void apply(const Eigen::VectorXd& theta, std::size_t donor, solve::Run& run) const;
-  /// θ entry of estimate `e` for donor `donor`; no_entry for a per_donor
-  /// estimate of a donor without measurements (its scenario value is used).
+  /// Sets the estimated parameters at θ (model units) in `run`, a run of
+  /// donor `donor` (index into the scenario's MeasurementContext::donors) of
+  /// scenario `scenario` (index into FitProblem::scenarios).
+  void apply(const Eigen::VectorXd& theta, std::size_t scenario, std::size_t donor, solve::Run& run) const;
+  /// θ entry of estimate `e` for donor `donor` (index into FitProblem::donors);
+  /// no_entry for a per_donor estimate of a donor without measurements (its
+  /// scenario value is used).
   std::size_t theta_index(std::size_t e, std::size_t donor) const;
   static constexpr std::size_t no_entry = static_cast<std::size_t>(-1);
 
  private:
   struct RunData {
-    std::size_t donor = 0, arm = 0, plan_run = 0;
-    solve::Run run;                     ///< samples = the measured times
-    std::vector<std::size_t> rows;      ///< measurement rows of this run
-    std::vector<std::size_t> row_sample;  ///< sample index of each row
+    std::size_t scenario = 0;
+    std::size_t donor = 0;            ///< the scenario's donor index
+    std::size_t arm = 0;
+    solve::Run run;                   ///< samples = the measured (and referenced) times
+  };
+  struct RowData {
+    const Measurement* measurement = nullptr;
+    std::size_t run = 0, sample = 0;  ///< where the row's simulation is
+    std::size_t ref_run = no_entry, ref_sample = 0;  ///< ratio rows: the reference
+    bool sigma_varies = false;        ///< σ may depend on θ (else its residual is in constant_)
+    model::NoiseModel::Distribution distribution{};  ///< what the row is evaluated with
   };
   struct Simulated;
+  /// The row's prediction, σ and their derivatives from the runs' results.
+  struct RowValue;
+  RowValue row_value(const RowData& row, const std::vector<Simulated>& sims, bool derivatives) const;
   bool simulate(const RunData& rd, const Eigen::VectorXd& theta, bool with_sensitivities,
                 Simulated& out) const;
 
   const FitProblem& problem_;
-  scenario::RunPlan plan_;
   std::vector<ThetaEntry> entries_;
   std::vector<std::vector<std::size_t>> index_;  ///< [estimate][donor] -> θ entry
   std::vector<RunData> runs_;
-  std::vector<bool> sigma_varies_;  ///< per row: σ may depend on θ (else its residual is in constant_)
+  std::vector<RowData> rows_;       ///< every scenario's rows, scenario after scenario
   double constant_ = 0;
   mutable std::atomic<long> plain_solves_{0}, sensitivity_solves_{0};
   mutable std::atomic<long long> plain_ns_{0}, sensitivity_ns_{0};

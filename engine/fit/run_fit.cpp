@@ -69,25 +69,38 @@ Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSqua
 }
 
 void write_timecourses(const fs::path& path, const FitProblem& p, const Objective& o, const VectorXd& theta) {
-  const scenario::Scenario& s = *p.scenario;
-  const scenario::RunPlan plan(s);
-  const auto& model = *s.model;
   io::write_csv_file(path, [&](io::CsvWriter& csv) {
-    csv.write_row({"run", "donor", "arm", "sample", "time", "side", "observable", "value"});
-    for (std::size_t r = 0; r < plan.size(); ++r) {
-      const scenario::RunKey key = plan.key(r);
-      solve::Run run = plan.make_run(r);
-      o.apply(theta, key.donor, run);
-      const solve::Solution sol = solve::solve(run, s.solver);
-      for (std::size_t k = 0; k < sol.completed; ++k)
-        for (const std::size_t obs : s.observables)
-          csv.field(static_cast<std::uint64_t>(r)).field(plan.donor_id(r)).field(plan.arm_id(r))
-              .field(static_cast<std::uint64_t>(key.sample)).field(sol.samples[k].time)
-              .field(sol.samples[k].before_event ? "-" : "").field(model.observables()[obs].name)
-              .field(sol.observables(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(obs)))
-              .end_row();
+    csv.write_row({"run", "donor", "arm", "sample", "time", "side", "observable", "value", "scenario"});
+    std::size_t first_run = 0;  // runs numbered across scenarios
+    for (std::size_t k = 0; k < p.scenarios.size(); ++k) {
+      const scenario::Scenario& s = *p.scenarios[k].scenario;
+      const scenario::RunPlan plan(s);
+      const auto& model = *s.model;
+      for (std::size_t r = 0; r < plan.size(); ++r) {
+        const scenario::RunKey key = plan.key(r);
+        solve::Run run = plan.make_run(r);
+        o.apply(theta, k, key.donor, run);
+        const solve::Solution sol = solve::solve(run, s.solver);
+        for (std::size_t i = 0; i < sol.completed; ++i)
+          for (const std::size_t obs : s.observables)
+            csv.field(static_cast<std::uint64_t>(first_run + r)).field(plan.donor_id(r)).field(plan.arm_id(r))
+                .field(static_cast<std::uint64_t>(key.sample)).field(sol.samples[i].time)
+                .field(sol.samples[i].before_event ? "-" : "").field(model.observables()[obs].name)
+                .field(sol.observables(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(obs)))
+                .field(s.name).end_row();
+      }
+      first_run += plan.size();
     }
   });
+}
+
+/// SHA-256 over every input: fit file, scenarios, their models and tables, engine version.
+std::string inputs_hash(const std::string& fit_file, const FitProblem& p) {
+  std::string text = io::sha256_file(fit_file);
+  for (const FitScenario& s : p.scenarios)
+    text += io::sha256_file(s.scenario_file) + io::sha256_file(s.scenario->model_file) +
+            io::sha256_file(s.data_file);
+  return io::sha256_hex(text + engine_version);
 }
 
 }  // namespace
@@ -104,12 +117,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   report.out_dir = options.out_dir.empty() ? problem.spec.output_dir : options.out_dir;
   const fs::path dir(report.out_dir);
   // The directory is this fit's (io/output_dir.hpp): refused before any work when it is not.
-  io::OutputDir out(dir,
-                    {"fit", problem.spec.name,
-                     io::sha256_hex(io::sha256_file(fit_file) + io::sha256_file(problem.spec.scenario_file) +
-                                    io::sha256_file(problem.scenario->model_file) +
-                                    io::sha256_file(problem.spec.data_file) + engine_version)},
-                    false);
+  io::OutputDir out(dir, {"fit", problem.spec.name, inputs_hash(fit_file, problem)}, false);
   out.claim({"estimates.csv", "starts.csv", "profiles.csv", "residuals.csv", "fit_timecourses.csv", "fit.json"});
 
   MultiStartOptions ms;
@@ -119,7 +127,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   ms.optimizer = problem.spec.optimizer;
   if (!options.quiet)
     std::cerr << fmt::format("fit {}: {} parameters, {} measurements, {} starts\n", problem.spec.name,
-                             objective.size(), problem.data.rows.size(), ms.starts);
+                             objective.size(), problem.num_rows(), ms.starts);
   const std::vector<StartResult> starts = multi_start(lsq, ms);
   const OptimizerResult& best = starts.front().result;
   report.starts = static_cast<int>(starts.size());
@@ -146,7 +154,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
       const EstimateSpec& est = estimates[entries[j].estimate];
       const double theta = best.theta[static_cast<Eigen::Index>(j)];
       const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(est.scale, t); };
-      csv.field(est.name).field(entries[j].per_donor ? problem.context.donors[entries[j].donor] : std::string())
+      csv.field(est.name).field(entries[j].per_donor ? problem.donors[entries[j].donor] : std::string())
           .field(from_scale(est.scale, theta)).field(to_string(est.scale))
           .field(bound(u.intervals[j].lower)).field(bound(u.intervals[j].upper)).field(u.methods[j]).end_row();
     }
@@ -176,7 +184,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   std::string residual_error;
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
-                   "residual", "nllh"});
+                   "residual", "nllh", "scenario", "ratio_to"});
     std::vector<RowPrediction> pred;
     try {
       if (usable) pred = objective.predict(best.theta);
@@ -184,13 +192,16 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
       residual_error = e.what();
     }
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (std::size_t i = 0; i < problem.data.rows.size(); ++i) {
-      const Measurement& m = problem.data.rows[i];
-      const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
-      csv.field(problem.context.donors[m.donor]).field(problem.context.arms[m.arm])
-          .field(problem.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
-          .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).end_row();
-    }
+    std::size_t i = 0;
+    for (const FitScenario& fs : problem.scenarios)
+      for (const Measurement& m : fs.data.rows) {
+        const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
+        ++i;
+        csv.field(fs.context.donors[m.donor]).field(fs.context.arms[m.arm])
+            .field(fs.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
+            .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).field(fs.scenario->name)
+            .field(m.ratio_text).end_row();
+      }
   });
 
   if (usable) write_timecourses(dir / "fit_timecourses.csv", problem, objective, best.theta);
@@ -202,10 +213,20 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["git_revision"] = git_revision;
   j["fit_file"] = utf8_or_escaped(fit_file);
   j["fit_sha256"] = io::sha256_file(fit_file);
-  j["scenario_sha256"] = io::sha256_file(problem.spec.scenario_file);
-  j["model_sha256"] = io::sha256_file(problem.scenario->model_file);
-  j["data_sha256"] = io::sha256_file(problem.spec.data_file);
-  j["measurements"] = problem.data.rows.size();
+  // One entry per scenario; the single-scenario form also keeps the flat keys.
+  nlohmann::json scenarios = nlohmann::json::array();
+  for (const FitScenario& fs : problem.scenarios)
+    scenarios.push_back({{"scenario", fs.scenario->name},
+                         {"scenario_file", utf8_or_escaped(fs.scenario_file)},
+                         {"data_file", utf8_or_escaped(fs.data_file)},
+                         {"scenario_sha256", io::sha256_file(fs.scenario_file)},
+                         {"model_sha256", io::sha256_file(fs.scenario->model_file)},
+                         {"data_sha256", io::sha256_file(fs.data_file)},
+                         {"measurements", fs.data.rows.size()}});
+  if (problem.scenarios.size() == 1)
+    for (const char* key : {"scenario_sha256", "model_sha256", "data_sha256"}) j[key] = scenarios[0][key];
+  j["scenarios"] = scenarios;
+  j["measurements"] = problem.num_rows();
   j["parameters"] = objective.size();
   j["seed"] = problem.spec.seed;
   j["starts"] = report.starts;
@@ -230,11 +251,14 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
                  {"plain_seconds", timing.plain_seconds},
                  {"sensitivity_solves", timing.sensitivity_solves},
                  {"sensitivity_seconds", timing.sensitivity_seconds}};
-  j["time_unit"] = problem.scenario->model->time_unit();
+  const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
+  j["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).
   nlohmann::json observable_units = nlohmann::json::object(), parameter_units = nlohmann::json::object();
-  for (const auto& o : problem.scenario->model->observables()) observable_units[o.name] = o.unit;
-  for (const auto& p : problem.scenario->model->parameters()) parameter_units[p.name] = p.unit;
+  for (const FitScenario& fs : problem.scenarios) {
+    for (const auto& o : fs.scenario->model->observables()) observable_units[o.name] = o.unit;
+    for (const auto& p : fs.scenario->model->parameters()) parameter_units[p.name] = p.unit;
+  }
   j["observable_units"] = observable_units;
   j["parameter_units"] = parameter_units;
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);

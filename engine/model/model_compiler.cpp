@@ -190,8 +190,7 @@ class Compiler {
     std::unordered_map<NodeId, NodeId> replacements;
     for (std::size_t k = 0; k < cached.size(); ++k)
       replacements.emplace(cached[k], graph_.variable(static_cast<int>(impl_.slot_cache + k)));
-    for (auto* list : outputs)
-      for (NodeId& root : *list) root = expr::substitute(graph_, root, replacements);
+    for (auto* list : outputs) expr::substitute(graph_, *list, replacements);
   }
 
   const CheckedModel& checked_;

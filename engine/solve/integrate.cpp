@@ -35,6 +35,17 @@ constexpr double stiff_h_lambda = 2.5;
 constexpr int stiffness_check_every = 4;  // accepted steps
 constexpr int stiff_checks_to_switch = 5;
 constexpr int nonstiff_checks_to_forget = 3;
+// ... and back (LSODA switches both ways): on rodas4, h·ρ(J) below this on 3
+// checks in a row returns to rk45. Dormand–Prince is stable for h·ρ up to
+// ≈3.3, so below 5 it needs at most about twice Rodas4's steps, each of the
+// same 6 rhs evaluations but without the Jacobian, LU and 6 solves of a Rodas4
+// step (on the 54-state leukocyte model a Rodas4 step costs ~10 Dormand–Prince
+// steps, bench/README.md). Without it, the 4.5 % of a virtual cohort on which
+// the test fires near the stability boundary ran all of their remaining
+// segments on rodas4 at 7× the cost. Each return doubles the checks needed to
+// switch to rodas4 again, so a problem at the boundary cannot ping-pong.
+constexpr double nonstiff_h_lambda = 5.0;
+constexpr int nonstiff_checks_to_switch_back = 3;
 // Safety net for the stiffness test, which estimates ρ(J) and can be fooled
 // (e.g. when accuracy rather than stability limits the step): a segment on
 // which Dormand–Prince has made this many attempts, or rejected this share of
@@ -318,6 +329,17 @@ class Integrator {
     int negative_retries = 0;
     int stiff_checks = 0, nonstiff_checks = 0, accepted_since_check = 0;
     long explicit_attempts = 0, explicit_rejected = 0;
+    // Continues from the current point with the explicit method.
+    const auto switch_to_rk45 = [&] {
+      const Eigen::VectorXd here = stepper_->state();
+      const double t_here = stepper_->time();
+      make_stepper(Method::rk45);
+      stepper_->reset(t_here, here);
+      controller_->reset();
+      stiff_checks = nonstiff_checks = accepted_since_check = 0;
+      explicit_attempts = explicit_rejected = 0;
+      stiff_checks_to_switch_ = std::min(2 * stiff_checks_to_switch_, 1 << 12);
+    };
     // Continues from the current point with the stiff method.
     const auto switch_to_rodas4 = [&] {
       const Eigen::VectorXd here = stepper_->state();
@@ -325,6 +347,7 @@ class Integrator {
       make_stepper(Method::rodas4);
       stepper_->reset(t_here, here);
       controller_->reset();
+      nonstiff_checks = accepted_since_check = 0;
     };
 
     while (stepper_->time() < t_stop) {
@@ -403,15 +426,25 @@ class Integrator {
       record_between(t_stop);
       h = std::min(controller_->accepted(h, err), h_max);
 
-      if (method_ == Method::automatic && std::string_view(stepper_->name()) == "rk45" &&
-          ++accepted_since_check >= stiffness_check_every && !last) {
+      if (method_ == Method::automatic && ++accepted_since_check >= stiffness_check_every &&
+          !last) {
         accepted_since_check = 0;
         const double h_lambda = stepper_->stiffness_estimate();
-        if (h_lambda > stiff_h_lambda) {
+        if (std::string_view(stepper_->name()) == "rk45") {
+          if (h_lambda > stiff_h_lambda) {
+            nonstiff_checks = 0;
+            if (++stiff_checks >= stiff_checks_to_switch_) {
+              stiff_checks = 0;
+              switch_to_rodas4();
+            }
+          } else if (++nonstiff_checks >= nonstiff_checks_to_forget) {
+            stiff_checks = 0;
+          }
+        } else if (!rosenbrock_ && h_lambda >= 0 && h_lambda < nonstiff_h_lambda) {
+          // (A caller's own Rosenbrock stepper, e.g. with sensitivities, stays.)
+          if (++nonstiff_checks >= nonstiff_checks_to_switch_back) switch_to_rk45();
+        } else {
           nonstiff_checks = 0;
-          if (++stiff_checks >= stiff_checks_to_switch) switch_to_rodas4();
-        } else if (++nonstiff_checks >= nonstiff_checks_to_forget) {
-          stiff_checks = 0;
         }
       }
     }
@@ -460,6 +493,7 @@ class Integrator {
   std::unique_ptr<Stepper> stepper_;
   std::optional<StepController> controller_;
   std::string methods_used_;
+  int stiff_checks_to_switch_ = stiff_checks_to_switch;  ///< doubled by each return to rk45
   const std::vector<SampleTime>* samples_ = nullptr;
   std::size_t next_sample_ = 0;
   Eigen::VectorXd scratch_, probe_, probe_dxdt_;

@@ -151,6 +151,36 @@ class Rodas4Stepper final : public Stepper {
     have_jacobian_ = false;
   }
 
+  /// h·ρ(J) for the last accepted step, with J the Jacobian that step used
+  /// (at its start): a few power-iteration products J·v, warm-started from
+  /// the previous check's vector. `auto` uses it to return to Dormand–Prince
+  /// when the step Rodas4 takes would be stable for the explicit method too.
+  double stiffness_estimate() override {
+    if (t_ == t_old_) return -1;
+    if (direction_.size() != n_ || !direction_.allFinite() || !(direction_.norm() > 0))
+      direction_.setOnes(n_);
+    double radius = 0;
+    for (int iteration = 0; iteration < 4; ++iteration) {
+      const double length = direction_.norm();
+      if (!(length > 0) || !std::isfinite(length)) break;
+      probe_ = direction_ / length;
+      if (sparse_) {
+        direction_.setZero();
+        const auto& pattern = *system_.jacobian_pattern();
+        for (std::size_t k = 0; k < pattern.size(); ++k)
+          direction_[pattern[k].first] += jac_values_[k] * probe_[pattern[k].second];
+      } else {
+        direction_.noalias() = jac_ * probe_;
+      }
+      radius = direction_.norm();
+    }
+    if (!std::isfinite(radius)) {
+      direction_.resize(0);
+      return -1;
+    }
+    return (t_ - t_old_) * radius;
+  }
+
   void interpolate(double t, Eigen::VectorXd& x) override {
     const double s = (t - t_old_) / (t_ - t_old_);
     const double s1 = 1.0 - s;
@@ -177,6 +207,7 @@ class Rodas4Stepper final : public Stepper {
   std::unique_ptr<SparseLu> sparse_;
   std::vector<double> jac_values_;
   Eigen::VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_;
+  Eigen::VectorXd direction_, probe_;  ///< power iteration of stiffness_estimate()
 };
 
 }  // namespace

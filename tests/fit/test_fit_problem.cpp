@@ -99,8 +99,8 @@ TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][probl
   REQUIRE(p.spec.estimates.size() == 2);
   CHECK(p.spec.estimates[0].per_donor);
   CHECK_THAT(p.spec.estimates[1].lower, Catch::WithinRel(1e-4, 1e-12));  // 0.1 pg/mL in ng/mL
-  CHECK(p.data.rows.size() == 10);
-  CHECK_THAT(p.context.horizon, Catch::WithinAbs(24, 0));
+  CHECK(p.scenarios[0].data.rows.size() == 10);
+  CHECK_THAT(p.scenarios[0].context.horizon, Catch::WithinAbs(24, 0));
   const fit::Objective o(p);
   REQUIRE(o.size() == 3);
   CHECK(o.entries()[0].label == "k_el[slow]");
@@ -116,7 +116,7 @@ TEST_CASE("fit file: estimates, units of bounds, per-donor layout", "[fit][probl
   CHECK(oq.theta_index(0, 1) == fit::Objective::no_entry);
   solve::Run run;
   run.parameters = {0.5, 0.0};  // k_el, C0 of the fast donor's preset
-  oq.apply((VectorXd(2) << -1, 0).finished(), 1, run);
+  oq.apply((VectorXd(2) << -1, 0).finished(), 0, 1, run);
   CHECK_THAT(run.parameters[0], Catch::WithinAbs(0.5, 0));
   CHECK_THAT(run.parameters[1], Catch::WithinAbs(1, 1e-15));
 }
@@ -192,7 +192,8 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   CHECK(profiled == std::set<std::string>{"C0", "k_el[fast]", "k_el[slow]"});
 
   const auto tc = io::read_csv_file(f.dir.path / "out" / "fit_timecourses.csv");
-  CHECK(tc.header == std::vector<std::string>{"run", "donor", "arm", "sample", "time", "side", "observable", "value"});
+  CHECK(tc.header ==
+        std::vector<std::string>{"run", "donor", "arm", "sample", "time", "side", "observable", "value", "scenario"});
   CHECK(tc.row_count() == 2 * 6 * 3);  // donors × sample times × observables
 
   std::ifstream json_file(f.dir.path / "out" / "fit.json");
@@ -359,12 +360,12 @@ TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][probl
       petab << "C_ng\t" << donors[d] << ":dosed\t" << t << "\t" << (true_C0 + 10) * std::exp(-true_k[d] * t) << "\n";
   Files own, pe(fit_text(), petab.str());
   const auto a = fit::load_fit_problem(own.fit), b = fit::load_fit_problem(pe.fit);
-  CHECK(b.data.layout == fit::MeasurementTable::Layout::petab);
-  REQUIRE(a.data.rows.size() == b.data.rows.size());
-  for (std::size_t i = 0; i < a.data.rows.size(); ++i) {
-    CHECK(a.data.rows[i].donor == b.data.rows[i].donor);
-    CHECK(a.data.rows[i].arm == b.data.rows[i].arm);
-    CHECK_THAT(a.data.rows[i].value, Catch::WithinRel(b.data.rows[i].value, 1e-15));
+  CHECK(b.scenarios[0].data.layout == fit::MeasurementTable::Layout::petab);
+  REQUIRE(a.scenarios[0].data.rows.size() == b.scenarios[0].data.rows.size());
+  for (std::size_t i = 0; i < a.scenarios[0].data.rows.size(); ++i) {
+    CHECK(a.scenarios[0].data.rows[i].donor == b.scenarios[0].data.rows[i].donor);
+    CHECK(a.scenarios[0].data.rows[i].arm == b.scenarios[0].data.rows[i].arm);
+    CHECK_THAT(a.scenarios[0].data.rows[i].value, Catch::WithinRel(b.scenarios[0].data.rows[i].value, 1e-15));
   }
 }
 
@@ -395,8 +396,8 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
   CHECK(message(head + "estimate:\n  k_el: {}\noptimizer: {max_iter: 0}\n") ==
         "fit.yaml:6:23: optimizer.max_iter: expected a whole number from 1 to 1000000, got '0'");
   CHECK(message(head + "estimate:\n  k_el: {}\nstart: 3\n") ==
-        "fit.yaml:6:1: start: unknown key 'start' (expected one of: fit, description, scenario, data, estimate, "
-        "starts, seed, optimizer, uncertainty, output) (did you mean 'starts'?)");
+        "fit.yaml:6:1: start: unknown key 'start' (expected one of: fit, description, scenario, data, scenarios, "
+        "estimate, starts, seed, optimizer, uncertainty, output) (did you mean 'starts'?)");
   CHECK(message("fit: f\nscenario: nowhere.yaml\ndata: data.tsv\nestimate: {k_el: {}}\n").find(
             "fit.yaml:2:11: scenario: scenario file '") == 0);
 }
@@ -523,11 +524,11 @@ TEST_CASE("a measurement at '12 h-' is compared with the state before the event 
             "slow\tdosed\tC_ng\t12 h\t9\n"
             "slow\tdosed\tC_ng\t6\t7\n");
   const fit::FitProblem p = fit::load_fit_problem(dir.write("fit.yaml", fit_text()));
-  REQUIRE(p.data.rows.size() == 5);
-  CHECK(p.data.rows[0].before_event);
-  CHECK_FALSE(p.data.rows[1].before_event);
-  CHECK(p.data.rows[2].before_event);
-  CHECK_THAT(p.data.rows[2].time, Catch::WithinRel(12.0, 1e-15));
+  REQUIRE(p.scenarios[0].data.rows.size() == 5);
+  CHECK(p.scenarios[0].data.rows[0].before_event);
+  CHECK_FALSE(p.scenarios[0].data.rows[1].before_event);
+  CHECK(p.scenarios[0].data.rows[2].before_event);
+  CHECK_THAT(p.scenarios[0].data.rows[2].time, Catch::WithinRel(12.0, 1e-15));
   const fit::Objective o(p);
   const double k = 0.1, C0 = 2.0;
   // θ: k_el[slow] (donor fast has no data), C0 (model unit ng/mL).

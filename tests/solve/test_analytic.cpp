@@ -89,6 +89,39 @@ TEST_CASE("auto switches from rk45 to rodas4 on a stiff problem and is as accura
   CHECK(result.stats.steps < 5000);  // rk45 alone needs ~1e8 steps to reach 1e5
 }
 
+namespace {
+/// x' = −1e4·z·(x − sin t) + cos t, z' = −z, x(0) = 0, z(0) = 1: exactly
+/// x = sin t, z = e^(−t). The Jacobian's stiff eigenvalue −1e4·e^(−t) fades,
+/// so the problem is stiff at first and not at all after t ≈ 10.
+class FadingStiffness final : public solve::OdeSystem {
+ public:
+  std::size_t size() const override { return 2; }
+  void rhs(double t, const double* x, double* dxdt) override {
+    dxdt[0] = -1e4 * x[1] * (x[0] - std::sin(t)) + std::cos(t);
+    dxdt[1] = -x[1];
+  }
+};
+}  // namespace
+
+TEST_CASE("auto returns from rodas4 to rk45 when the stiffness fades, and stays accurate",
+          "[solve][auto]") {
+  FadingStiffness system;
+  std::vector<double> times;
+  for (int k = 1; k <= 40; ++k) times.push_back(k);
+  const auto result = solve::integrate(system, to_vector(std::array<double, 2>{0.0, 1.0}), 0, {},
+                                       sample_times(times), tolerances("auto", 1e-8, 1e-12));
+  REQUIRE(result.ok());
+  CHECK(result.stats.method.rfind("rk45+rodas4+rk45", 0) == 0);
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    INFO("t = " << times[k]);
+    // tolerance: 100 × rel_tol, as for the other analytic solutions
+    CHECK_THAT(result.states(static_cast<Eigen::Index>(k), 0),
+               WithinAbs(std::sin(times[k]), 1e-6));
+    CHECK_THAT(result.states(static_cast<Eigen::Index>(k), 1),
+               WithinRel(std::exp(-times[k]), 1e-6) || WithinAbs(std::exp(-times[k]), 1e-12));
+  }
+}
+
 TEST_CASE("ROBER at t = 1, 10, 1e3, 1e5: methods agree and mass is conserved", "[solve][reference]") {
   const std::vector<double> times = {1, 10, 1e3, 1e5};
   Rober rober;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/number.hpp"
 #include "expr/parser.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_tree.hpp"
@@ -29,16 +30,10 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 bool is_nan_text(const std::string& s) { return s.empty() || s == "nan" || s == "NaN" || s == "NAN"; }
 
+/// A PEtab table number: empty is NaN; otherwise core's parse_double.
 std::optional<double> number(const std::string& s) {
   if (is_nan_text(s)) return nan;
-  if (s == "inf" || s == "Inf" || s == "INF") return std::numeric_limits<double>::infinity();
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
+  return parse_double(s);
 }
 
 /// PEtab math (sympy syntax) in exvivo's expression language: `**` is `^`.

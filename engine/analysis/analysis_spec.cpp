@@ -91,10 +91,11 @@ class Reader {
       node.fail(e.what());
     }
     if (q.before && !allow_before) node.fail(fmt::format("'{}': the '-' suffix is not allowed here", text));
-    double t = q.value;
-    if (q.unit) {
-      if (!is_time(*q.unit)) node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", text));
-      t = q.value * q.unit->scale / parse_unit(m_.time_unit()).scale;
+    double t = 0;
+    try {
+      t = time_value_in(q, parse_unit(m_.time_unit()));
+    } catch (const UnitError& e) {
+      node.fail(e.what());
     }
     if (t < 0) node.fail(fmt::format("time must not be negative, got '{}'", text));
     return {t, q.before};

@@ -8,6 +8,7 @@
 
 #include "core/bounds.hpp"
 #include "core/names.hpp"
+#include "core/quantity.hpp"
 #include "core/scale.hpp"
 
 using namespace exvivo;
@@ -68,4 +69,15 @@ TEST_CASE("closest_match ignores case, then prefers the exact case", "[core][nam
   CHECK(closest_match("ifng", {"IFNG", "ifnb"}) == "IFNG");  // closer ignoring case wins first
   CHECK(closest_match("GMSCF", {"IL10", "GMCSF"}) == "GMCSF");
   CHECK(closest_match("abcdef", {"uvwxyz"}).empty());
+}
+
+TEST_CASE("time_value_in converts times and names what is not one", "[core][quantity]") {
+  const Unit h = parse_unit("h");
+  CHECK(time_value_in(parse_quantity("30 min"), h) == 0.5);
+  CHECK(time_value_in(parse_quantity("24"), h) == 24);
+  CHECK(time_value_in(parse_quantity("2 d-"), h) == 48);
+  CHECK(message_of([&] { time_value_in(parse_quantity("5 ng/mL"), h); }) ==
+        "expected a time such as '24 h' or '30 min', got '5 ng/mL'");
+  CHECK(message_of([&] { time_value_in(parse_quantity("1e308 d"), parse_unit("s")); }) ==
+        "time '1e308 d' is too large");
 }

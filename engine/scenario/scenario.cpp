@@ -11,6 +11,7 @@
 #include "core/quantity.hpp"
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
+#include "io/yaml_vocabulary.hpp"
 #include "model/native_code.hpp"
 #include "scenario/cohort.hpp"
 #include "solve/solution.hpp"
@@ -143,12 +144,11 @@ class Loader {
   }
 
   double to_model_time(const YamlNode& node, const Quantity& q) {
-    if (!q.unit) return q.value;
-    if (!is_time(*q.unit))
-      node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", q.text));
-    const double t = q.value * q.unit->scale / time_unit_.scale;
-    if (!std::isfinite(t)) node.fail(fmt::format("time '{}' is too large", q.text));
-    return t;
+    try {
+      return time_value_in(q, time_unit_);
+    } catch (const UnitError& e) {
+      node.fail(e.what());
+    }
   }
 
   static Quantity quantity(const YamlNode& node) {
@@ -465,13 +465,11 @@ class Loader {
     node.check_keys({"design", "factors", "n", "seed"});
     auto& sw = s_.sweep;
     if (const auto* d = node.find("design")) {
-      const std::string& name = d->scalar();
-      const std::vector<std::string> designs{"grid", "lhs", "sobol", "random"};
+      const std::string& name = io::read_one_of(*d, {"grid", "lhs", "sobol", "random"});
       if (name == "grid") sw.design = SweepDesign::grid;
       else if (name == "lhs") sw.design = SweepDesign::lhs;
       else if (name == "sobol") sw.design = SweepDesign::sobol;
-      else if (name == "random") sw.design = SweepDesign::random;
-      else d->fail(fmt::format("unknown design '{}' (expected grid, lhs, sobol or random)", name), closest_match(name, designs));
+      else sw.design = SweepDesign::random;
     }
     if (const auto* n = node.find("n")) {
       if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
@@ -518,25 +516,19 @@ class Loader {
         if (v->items.empty()) v->fail("expected at least one value");
         for (const auto& item : v->items) fac.values.push_back(item.number());
       } else if (const auto* r = f.find("range")) {
-        r->expect_sequence("[lower, upper]");
-        if (r->items.size() != 2) r->fail(fmt::format("expected [lower, upper], got {} values", r->items.size()));
+        const Bounds b = io::read_bounds(*r);
         fac.has_range = true;
-        fac.lower = r->items[0].number();
-        fac.upper = r->items[1].number();
-        if (!(fac.lower < fac.upper)) r->fail("lower must be below upper");
-        if (const auto* sc = f.find("scale"); sc && sc->is_scalar() && sc->text != "lin" && fac.lower <= 0)
-          r->fail(fmt::format("a {} scale needs a positive lower bound, got {}", sc->text, fac.lower));
+        fac.lower = b.lower;
+        fac.upper = b.upper;
+        const auto* sc = f.find("scale");
+        io::check_bounds(*r, b, sc ? io::read_scale(*sc) : Scale::lin);
         if (sw.design == SweepDesign::grid)
           r->fail("a 'range' factor needs design lhs, sobol or random; a grid needs 'values'");
       } else {
         f.fail("expected 'values' or 'range'");
       }
       if (const auto* sc = f.find("scale")) {
-        const std::string& name = sc->scalar();
-        if (name == "lin") fac.scale = model::Scale::lin;
-        else if (name == "log") fac.scale = model::Scale::log;
-        else if (name == "log10") fac.scale = model::Scale::log10;
-        else sc->fail(fmt::format("unknown scale '{}' (expected lin, log or log10)", name), closest_match(name, {"lin", "log", "log10"}));
+        fac.scale = io::read_scale(*sc);
       }
       sw.factors.push_back(std::move(fac));
     }

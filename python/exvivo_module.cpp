@@ -52,7 +52,8 @@ py::dict run_fit(const std::string& path, const std::string& out_dir, int thread
   fit::FitOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   fit::FitReport report;
   {

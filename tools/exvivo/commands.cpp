@@ -71,9 +71,10 @@ int command_fit(const FitArgs& args) {
   fit::FitOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;
-  options.quiet = args.quiet;
+  reporter::StderrReporter reporter(args.quiet);
+  options.reporter = &reporter;
   options.validate();
-  const fit::FitReport report = fit::run_fit(args.fit_file, options);  // prints its own summary
+  const fit::FitReport report = fit::run_fit(args.fit_file, options);  // reports its own summary
   return report.ok() ? 0 : 1;
 }
 
@@ -109,6 +110,7 @@ int command_check(const std::string& file) {
   }
   if (root.is_mapping() && root.find("fit")) {
     const fit::FitProblem problem = fit::load_fit_problem(file);
+    for (const auto& fs : problem.scenarios) print_warnings(fs.scenario->warnings);
     std::printf("%s: fit file is valid\n", file.c_str());
     return 0;
   }

@@ -3,10 +3,10 @@
 
 #include <fmt/core.h>
 
-#include "core/parallel.hpp"
 #include "analysis/analysis_steps.hpp"
 #include "analysis/readout_runner.hpp"
 #include "analysis/roc.hpp"
+#include "core/parallel.hpp"
 #include "scenario/seeding.hpp"
 
 namespace exvivo::analysis {

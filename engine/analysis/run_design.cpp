@@ -1,9 +1,9 @@
 #include <fmt/core.h>
 
-#include "core/parallel.hpp"
 #include "analysis/analysis_steps.hpp"
 #include "analysis/d_optimal.hpp"
 #include "analysis/design_information.hpp"
+#include "core/parallel.hpp"
 #include "io/csv_writer.hpp"
 #include "scenario/run_plan.hpp"
 

@@ -1,10 +1,10 @@
 #include <fmt/core.h>
 
-#include "core/parallel.hpp"
 #include "analysis/analysis_steps.hpp"
 #include "analysis/morris.hpp"
 #include "analysis/readout_runner.hpp"
 #include "analysis/sobol_indices.hpp"
+#include "core/parallel.hpp"
 #include "scenario/design.hpp"
 #include "scenario/seeding.hpp"
 

@@ -10,8 +10,8 @@
 
 #include <fmt/core.h>
 
-#include "core/parallel.hpp"
 #include "core/number.hpp"
+#include "core/parallel.hpp"
 #include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
 

@@ -9,8 +9,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "core/parallel.hpp"
 #include "core/check.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "fit/fit_problem.hpp"
@@ -208,7 +208,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
 
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::ordered_json j;
-  // One entry per scenario; the single-scenario form also keeps the flat keys.
+  // One entry per scenario; a single-scenario fit also names its files in the provenance head.
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const FitScenario& fs : problem.scenarios)
     scenarios.push_back({{"scenario", fs.scenario->name},

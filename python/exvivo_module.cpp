@@ -23,6 +23,7 @@
 #include "scenario/run_plan.hpp"
 #include "scenario/scenario.hpp"
 #include "solve/solve.hpp"
+#include "stderr_reporter.hpp"
 #include "sweep/run_scenario.hpp"
 
 namespace py = pybind11;
@@ -30,15 +31,12 @@ using namespace exvivo;
 
 namespace {
 
-const char* scale_name(model::Scale s) {
-  return s == model::Scale::lin ? "lin" : s == model::Scale::log ? "log" : "log10";
-}
-
 py::dict run_scenario(const std::string& path, const std::string& out_dir, int threads, bool quiet) {
   sweep::RunOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   sweep::RunReport report;
   {
@@ -60,7 +58,8 @@ py::dict run_fit(const std::string& path, const std::string& out_dir, int thread
   fit::FitOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   fit::FitReport report;
   {
@@ -83,7 +82,8 @@ py::dict run_analysis(const std::string& path, const std::string& out_dir, int t
   analysis::AnalysisOptions options;
   options.out_dir = out_dir;
   options.threads = threads;
-  options.quiet = quiet;
+  reporter::StderrReporter reporter(quiet);
+  options.reporter = &reporter;
   options.validate();
   analysis::AnalysisReport report;
   {
@@ -115,7 +115,7 @@ py::dict model_info(const std::string& path) {
     }
     parameters.append(py::dict(py::arg("name") = p.name, py::arg("value") = p.value, py::arg("unit") = p.unit,
                                py::arg("lower") = lower, py::arg("upper") = upper,
-                               py::arg("scale") = scale_name(p.scale), py::arg("donor") = p.donor,
+                               py::arg("scale") = to_string(p.scale), py::arg("donor") = p.donor,
                                py::arg("source") = p.source, py::arg("doc") = p.doc));
   }
   for (const auto& o : m.observables())

@@ -11,6 +11,7 @@
 #include "core/quantity.hpp"
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
+#include "io/yaml_vocabulary.hpp"
 #include "scenario/run_plan.hpp"
 
 namespace exvivo::analysis {
@@ -90,10 +91,11 @@ class Reader {
       node.fail(e.what());
     }
     if (q.before && !allow_before) node.fail(fmt::format("'{}': the '-' suffix is not allowed here", text));
-    double t = q.value;
-    if (q.unit) {
-      if (!is_time(*q.unit)) node.fail(fmt::format("expected a time such as '24 h' or '30 min', got '{}'", text));
-      t = q.value * q.unit->scale / parse_unit(m_.time_unit()).scale;
+    double t = 0;
+    try {
+      t = time_value_in(q, parse_unit(m_.time_unit()));
+    } catch (const UnitError& e) {
+      node.fail(e.what());
     }
     if (t < 0) node.fail(fmt::format("time must not be negative, got '{}'", text));
     return {t, q.before};
@@ -178,38 +180,16 @@ class Reader {
     }
     const YamlNode* range = value.is_null() ? nullptr : value.find("range");
     if (range) {
-      range->expect_sequence("[lower, upper]");
-      if (range->items.size() != 2) range->fail("expected [lower, upper]");
-      p.lower = range->items[0].number();
-      p.upper = range->items[1].number();
-      if (const YamlNode* unit = value.find("unit")) {
-        try {
-          const double f = conversion_factor(parse_unit(unit->scalar("a unit")), parse_unit(info.unit));
-          p.lower *= f;
-          p.upper *= f;
-        } catch (const UnitError& e) {
-          unit->fail(e.what());
-        }
-      }
+      const Bounds b = io::read_bounds(*range, value.find("unit"), info.unit);
+      p.lower = b.lower;
+      p.upper = b.upper;
     } else if (!info.has_bounds) {
       at.fail(fmt::format("missing key 'range' (model parameter '{}' has no default bounds)", p.name));
     }
     if (!value.is_null())
-      if (const YamlNode* scale = value.find("scale")) p.scale = read_scale(*scale);
-    const YamlNode& where = range ? *range : at;
-    if (!(p.lower < p.upper))
-      where.fail(fmt::format("empty range: lower {} must be below upper {}", check_detail::describe(p.lower),
-                             check_detail::describe(p.upper)));
-    if (p.scale != model::Scale::lin && !(p.lower > 0))
-      where.fail(fmt::format("scale {} needs a positive lower bound, got {}",
-                             p.scale == model::Scale::log ? "log" : "log10", check_detail::describe(p.lower)));
+      if (const YamlNode* scale = value.find("scale")) p.scale = io::read_scale(*scale);
+    io::check_bounds(range ? *range : at, {p.lower, p.upper}, p.scale);
     return p;
-  }
-
-  static model::Scale read_scale(const YamlNode& node) {
-    const std::string& s = node.scalar("lin, log or log10");
-    check_one_of<ScenarioError>(node.path, s, {"lin", "log", "log10"}, node.where);
-    return s == "lin" ? model::Scale::lin : s == "log" ? model::Scale::log : model::Scale::log10;
   }
 
   SensitivitySpec sensitivity(const YamlNode& node) const {
@@ -455,7 +435,6 @@ AnalysisSpec load_analysis(const std::string& path) {
     scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the analysis file)",
                                    spec.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
-  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   spec.scenario = scenario;
   const scenario::RunPlan plan(*scenario);
   const Reader reader(*scenario, plan);

@@ -10,9 +10,9 @@
 
 namespace exvivo::analysis {
 
-nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report);
-nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& section, AnalysisReport& report);
-nlohmann::json run_design(const AnalysisSpec& spec, const DesignSpec& section, AnalysisReport& report);
+nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report);
+nlohmann::ordered_json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& section, AnalysisReport& report);
+nlohmann::ordered_json run_design(const AnalysisSpec& spec, const DesignSpec& section, AnalysisReport& report);
 
 /// Counts `count` failed solves and keeps `message` among the first few.
 void note_failure(AnalysisReport& report, const std::string& message, std::size_t count = 1);

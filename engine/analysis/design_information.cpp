@@ -25,12 +25,8 @@ SampleInformation sample_information(const solve::Run& run, const std::vector<Es
   }
   Eigen::VectorXd chain(p);  // dp/dθ
   for (Index j = 0; j < p; ++j) {
-    const double value = run.parameters[parameters[static_cast<std::size_t>(j)].parameter];
-    switch (parameters[static_cast<std::size_t>(j)].scale) {
-      case model::Scale::lin: chain[j] = 1; break;
-      case model::Scale::log: chain[j] = value; break;
-      case model::Scale::log10: chain[j] = value * std::log(10.0); break;
-    }
+    const auto& parameter = parameters[static_cast<std::size_t>(j)];
+    chain[j] = value_derivative_at_value(parameter.scale, run.parameters[parameter.parameter]);
   }
   const auto& info = run.model->observables();
   for (std::size_t t = 0; t < run.samples.size(); ++t) {

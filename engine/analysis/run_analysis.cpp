@@ -8,15 +8,16 @@
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <tbb/task_arena.h>
 
 #include "analysis/analysis_steps.hpp"
 #include "core/check.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
 #include "io/output_dir.hpp"
+#include "io/provenance.hpp"
 #include "io/sha256.hpp"
 
 namespace exvivo::analysis {
@@ -102,25 +103,17 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
                     false);
   out.claim({"sensitivity.csv", "biomarkers.csv", "roc.csv", "design.csv", "analysis.json"});
 
-  nlohmann::json j;
-  j["analysis"] = spec.name;
-  j["engine_version"] = engine_version;
-  j["git_revision"] = git_revision;
-  j["analysis_file"] = utf8_or_escaped(analysis_file);
-  j["analysis_sha256"] = io::sha256_file(analysis_file);
-  j["scenario_sha256"] = io::sha256_file(spec.scenario_file);
-  j["model_sha256"] = io::sha256_file(spec.scenario->model_file);
-  j["threads"] = options.threads;
+  for (const auto& w : spec.scenario->warnings) report_warning(options.reporter, w);
+  nlohmann::ordered_json j;
   j["time_unit"] = spec.scenario->model->time_unit();
-  nlohmann::json units = nlohmann::json::object();
+  nlohmann::ordered_json units = nlohmann::ordered_json::object();
   for (const auto& o : spec.scenario->model->observables()) units[o.name] = o.unit;
   j["observable_units"] = units;
 
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
   const auto progress = [&](const char* what) {
-    if (!options.quiet) std::fprintf(stderr, "analysis %s: %s ...\n", spec.name.c_str(), what);
+    report_note(options.reporter, fmt::format("analysis {}: {} ...", spec.name, what));
   };
-  arena.execute([&] {
+  with_threads(options.threads, [&] {
     if (spec.sensitivity) {
       progress("sensitivity");
       j["sensitivity"] = run_sensitivity(spec, *spec.sensitivity, report);
@@ -145,14 +138,19 @@ AnalysisReport run_analysis(const std::string& analysis_file, const AnalysisOpti
   j["failed_solves"] = report.failed;
   j["failures"] = report.failures;
   j["timing"] = report.timing;
-  j["start_time"] = utc_timestamp(start_wall);
-  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
-  j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "analysis.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  io::Provenance provenance;
+  provenance.command = "analysis";
+  provenance.name = spec.name;
+  provenance.inputs = {{"analysis", analysis_file, io::sha256_file(analysis_file)},
+                       {"scenario", spec.scenario_file, io::sha256_file(spec.scenario_file)},
+                       {"model", spec.scenario->model_file, io::sha256_file(spec.scenario->model_file)}};
+  provenance.threads = options.threads;
+  provenance.start = start_wall;
+  provenance.wall_seconds = report.wall_seconds;
+  io::write_provenance(dir / "analysis.json", provenance, j);
   out.finish();
-  if (!options.quiet)
-    std::fprintf(stderr, "analysis %s: %zu model solves, %zu failed, %.1f s -> %s\n", spec.name.c_str(), report.runs,
-                 report.failed, report.wall_seconds, report.out_dir.c_str());
+  report_note(options.reporter, fmt::format("analysis {}: {} model solves, {} failed, {:.1f} s -> {}", spec.name,
+                                            report.runs, report.failed, report.wall_seconds, report.out_dir));
   return report;
 }
 

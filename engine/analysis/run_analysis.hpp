@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "core/reporter.hpp"
 #include "analysis/roc.hpp"
 #include "fit/solve_timing.hpp"
 
@@ -50,7 +51,7 @@ namespace exvivo::analysis {
 struct AnalysisOptions {
   std::string out_dir;  ///< "" = the analysis file's output.dir (default results/<analysis>)
   int threads = 0;      ///< 0 = all cores
-  bool quiet = false;   ///< no progress lines on stderr
+  Reporter* reporter = nullptr;  ///< notes and warnings (core/reporter.hpp); nullptr: none
 
   /// Throws OptionError naming the bad flag.
   void validate() const;

@@ -2,16 +2,16 @@
 #include <cmath>
 
 #include <fmt/core.h>
-#include <tbb/parallel_for.h>
 
 #include "analysis/analysis_steps.hpp"
 #include "analysis/readout_runner.hpp"
 #include "analysis/roc.hpp"
+#include "core/parallel.hpp"
 #include "scenario/seeding.hpp"
 
 namespace exvivo::analysis {
 
-nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& section, AnalysisReport& report) {
+nlohmann::ordered_json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& section, AnalysisReport& report) {
   const scenario::Scenario& s = *spec.scenario;
   const scenario::RunPlan plan(s);
   const ResponseSpec& response = section.response;
@@ -29,8 +29,7 @@ nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& sec
 
   const std::size_t members = s.cohort.size(), first_member = s.donors.size();
   std::vector<ReadoutValues> results(members);
-  tbb::parallel_for(std::size_t{0}, members,
-                    [&](std::size_t m) { results[m] = runner.evaluate(first_member + m, {}); });
+  parallel_for_index(members, [&](std::size_t m) { results[m] = runner.evaluate(first_member + m, {}); });
 
   std::vector<std::size_t> kept;
   std::vector<bool> responds;
@@ -80,7 +79,7 @@ nlohmann::json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& sec
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.auc > b.auc; });
   report.biomarkers = rows;
 
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["response"] = response.label;
   j["cohort_members"] = members;
   j["members_analysed"] = kept.size();

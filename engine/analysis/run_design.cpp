@@ -1,11 +1,11 @@
 #include <chrono>
 
 #include <fmt/core.h>
-#include <tbb/parallel_for.h>
 
 #include "analysis/analysis_steps.hpp"
 #include "analysis/d_optimal.hpp"
 #include "analysis/design_information.hpp"
+#include "core/parallel.hpp"
 #include "io/csv_writer.hpp"
 #include "scenario/run_plan.hpp"
 
@@ -21,7 +21,7 @@ struct Well {
 
 }  // namespace
 
-nlohmann::json run_design(const AnalysisSpec& spec, const DesignSpec& section, AnalysisReport& report) {
+nlohmann::ordered_json run_design(const AnalysisSpec& spec, const DesignSpec& section, AnalysisReport& report) {
   // Dose candidates become the values of the chosen sweep factor, so that run
   // k of each (donor, arm) is dose candidate k; every other factor has one value.
   scenario::Scenario s = *spec.scenario;
@@ -45,7 +45,7 @@ nlohmann::json run_design(const AnalysisSpec& spec, const DesignSpec& section, A
   for (const auto& p : section.estimate) parameters.push_back({p.parameter, p.scale});
   std::vector<SampleInformation> results(wells.size());
   fit::SolveTimer timer;
-  tbb::parallel_for(std::size_t{0}, wells.size(), [&](std::size_t w) {
+  parallel_for_index(wells.size(), [&](std::size_t w) {
     solve::Run run = plan.make_run(wells[w].run);
     run.samples = section.time_candidates;
     const auto start = std::chrono::steady_clock::now();
@@ -84,11 +84,11 @@ nlohmann::json run_design(const AnalysisSpec& spec, const DesignSpec& section, A
     report.design.push_back(row);
   }
 
-  nlohmann::json j;
-  nlohmann::json estimate = nlohmann::json::array();
+  nlohmann::ordered_json j;
+  nlohmann::ordered_json estimate = nlohmann::ordered_json::array();
   for (const auto& e : section.estimate) estimate.push_back(e.name);
   j["estimate"] = estimate;
-  nlohmann::json observables = nlohmann::json::array();
+  nlohmann::ordered_json observables = nlohmann::ordered_json::array();
   for (const std::size_t o : section.observables) observables.push_back(s.model->observables()[o].name);
   j["observables"] = observables;
   j["criterion"] = "D: log det of the Fisher information, parameters on their model scale";

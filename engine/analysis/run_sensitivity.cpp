@@ -1,10 +1,10 @@
 #include <fmt/core.h>
-#include <tbb/parallel_for.h>
 
 #include "analysis/analysis_steps.hpp"
 #include "analysis/morris.hpp"
 #include "analysis/readout_runner.hpp"
 #include "analysis/sobol_indices.hpp"
+#include "core/parallel.hpp"
 #include "scenario/design.hpp"
 #include "scenario/seeding.hpp"
 
@@ -17,7 +17,7 @@ void note_failure(AnalysisReport& report, const std::string& message, std::size_
   if (report.failures.size() < 10) report.failures.push_back(message);
 }
 
-nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report) {
+nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report) {
   const scenario::Scenario& s = *spec.scenario;
   const scenario::RunPlan plan(s);
   const ReadoutRunner runner(s, plan, section.outputs);
@@ -34,7 +34,7 @@ nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& 
   }
   const auto points = static_cast<std::size_t>(unit.rows());
   std::vector<ReadoutValues> results(points);
-  tbb::parallel_for(std::size_t{0}, points, [&](std::size_t i) {
+  parallel_for_index(points, [&](std::size_t i) {
     std::vector<std::pair<std::size_t, double>> overrides;
     for (std::size_t j = 0; j < k; ++j) {
       const ParameterRange& p = section.parameters[j];
@@ -82,7 +82,7 @@ nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& 
     }
   }
 
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["method"] = sobol ? "sobol" : "morris";
   j["donor"] = section.donor_id;
   j["n"] = section.n;
@@ -90,14 +90,13 @@ nlohmann::json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& 
   j["model_evaluations"] = points;
   j["bootstrap"] = section.bootstrap;
   j["seed"] = section.seed;
-  nlohmann::json params = nlohmann::json::object();
+  nlohmann::ordered_json params = nlohmann::ordered_json::object();
   for (const auto& p : section.parameters) {
-    const char* scale = p.scale == model::Scale::lin ? "lin" : p.scale == model::Scale::log ? "log" : "log10";
-    params[p.name] = {{"lower", p.lower}, {"upper", p.upper}, {"scale", scale},
+    params[p.name] = {{"lower", p.lower}, {"upper", p.upper}, {"scale", to_string(p.scale)},
                       {"unit", s.model->parameters()[p.parameter].unit}};
   }
   j["parameters"] = params;
-  nlohmann::json outputs = nlohmann::json::array();
+  nlohmann::ordered_json outputs = nlohmann::ordered_json::array();
   for (const auto& o : section.outputs) outputs.push_back({{"output", o.label}, {"unit", s.model->observables()[o.observable].unit}});
   j["outputs"] = outputs;
   return j;

@@ -161,6 +161,13 @@ void check_nonempty(std::string_view key_path, std::size_t size, const SourceLoc
   if (size == 0) check_detail::fail<E>(where, key_path, "must not be empty");
 }
 
+/// "must be one of auto, rk45 or rosenbrock, got 'rk54'": the message of
+/// check_one_of without the suggestion (for readers that throw through their
+/// own node type; add closest_match(value, allowed) as the suggestion).
+inline std::string one_of_message(std::string_view value, const std::vector<std::string>& allowed) {
+  return "must be one of " + check_detail::join_alternatives(allowed) + ", got '" + std::string(value) + "'";
+}
+
 /// "must be one of auto, rk45 or rosenbrock, got 'rk54' (did you mean 'rk45'?)"
 /// unless value is one of `allowed` (exact, case-sensitive match).
 template <class E>
@@ -168,10 +175,7 @@ void check_one_of(std::string_view key_path, std::string_view value,
                   const std::vector<std::string>& allowed, const SourceLocation& where = {}) {
   for (const auto& a : allowed)
     if (a == value) return;
-  check_detail::fail<E>(where, key_path,
-                        "must be one of " + check_detail::join_alternatives(allowed) + ", got '" +
-                            std::string(value) + "'",
-                        closest_match(value, allowed));
+  check_detail::fail<E>(where, key_path, one_of_message(value, allowed), closest_match(value, allowed));
 }
 
 /// The `--threads` flag: 0 (all cores) or a positive count. Throws OptionError

@@ -51,44 +51,6 @@ bool EnvironmentError::is_bad_path() const {
   }
 }
 
-namespace {
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  // Optimal string alignment distance: insertions, deletions, substitutions and
-  // transpositions of neighbouring characters each cost 1; case is ignored.
-  auto lower = [](char c) { return std::tolower(static_cast<unsigned char>(c)); };
-  const std::size_t n = b.size();
-  std::vector<std::size_t> two_back(n + 1), prev(n + 1), cur(n + 1);
-  for (std::size_t j = 0; j <= n; ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= n; ++j) {
-      const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
-        cur[j] = std::min(cur[j], two_back[j - 2] + 1);
-    }
-    std::swap(two_back, prev);
-    std::swap(prev, cur);
-  }
-  return prev[n];
-}
-}  // namespace
-
-std::string closest_match(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::string::npos;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(name, c);
-    if (d < best_d) {
-      best_d = d;
-      best = c;
-    }
-  }
-  // Plausible typo: at most a third of the name's characters wrong (at least 1, at most 3).
-  const std::size_t limit = std::clamp<std::size_t>(name.size() / 3, 1, 3);
-  return best_d <= limit ? best : std::string();
-}
-
 std::string combine_errors(const std::vector<std::string>& errors) {
   std::string text = errors.front();
   for (std::size_t i = 1; i < errors.size(); ++i) text += "\n" + errors[i];

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/names.hpp"  // closest_match, for the suggestions of messages
+
 namespace exvivo {
 
 /// A position in an input file. line and column are 1-based; 0 means unknown.
@@ -63,9 +65,6 @@ class EnvironmentError : public std::runtime_error {
 std::string format_error(const SourceLocation& where, std::string_view key_path,
                          std::string_view what, std::string_view suggestion = {});
 
-/// The candidate closest to `name` by edit distance (case-insensitive), or ""
-/// when none is close enough to be a plausible typo.
-std::string closest_match(std::string_view name, const std::vector<std::string>& candidates);
 
 /// How many errors of one file `exvivo check` and the loaders report at once.
 inline constexpr std::size_t max_reported_errors = 20;

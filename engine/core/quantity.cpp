@@ -66,4 +66,12 @@ double value_in_required_unit(const Quantity& q, const Unit& target, const Conve
   return value_in(q, target, ctx);
 }
 
+double time_value_in(const Quantity& q, const Unit& time_unit) {
+  if (!q.has_unit()) return q.value;
+  if (!is_time(*q.unit)) throw UnitError("expected a time such as '24 h' or '30 min', got '" + q.text + "'");
+  const double t = q.value * q.unit->scale / time_unit.scale;
+  if (!std::isfinite(t)) throw UnitError("time '" + q.text + "' is too large");
+  return t;
+}
+
 }  // namespace exvivo

@@ -41,4 +41,10 @@ double value_in(const Quantity& q, const Unit& target, const ConversionContext& 
 double value_in_required_unit(const Quantity& q, const Unit& target,
                               const ConversionContext& ctx = {});
 
+/// A time quantity in `time_unit` (a bare number is already in it), for every
+/// reader of times in model, scenario and analysis files. Throws UnitError
+/// "expected a time such as '24 h' or '30 min', got '5 ng/mL'" when the unit is
+/// not a time, and "time '1e308 d' is too large" when the value overflows.
+double time_value_in(const Quantity& q, const Unit& time_unit);
+
 }  // namespace exvivo

@@ -10,6 +10,7 @@
 #include "core/check.hpp"
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
+#include "io/yaml_vocabulary.hpp"
 #include "scenario/run_plan.hpp"
 
 namespace exvivo::fit {
@@ -51,19 +52,9 @@ EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const mod
   if (!value.is_null()) value.check_keys({"bounds", "scale", "unit", "per_donor"});
   const YamlNode* bounds = value.is_null() ? nullptr : value.find("bounds");
   if (bounds) {
-    bounds->expect_sequence("[lower, upper]");
-    if (bounds->items.size() != 2) bounds->fail("expected [lower, upper]");
-    e.lower = bounds->items[0].number();
-    e.upper = bounds->items[1].number();
-    if (const YamlNode* unit = value.find("unit")) {
-      try {
-        const double f = conversion_factor(parse_unit(unit->scalar("a unit")), parse_unit(info.unit));
-        e.lower *= f;
-        e.upper *= f;
-      } catch (const UnitError& err) {
-        unit->fail(err.what());
-      }
-    }
+    const Bounds b = io::read_bounds(*bounds, value.find("unit"), info.unit);
+    e.lower = b.lower;
+    e.upper = b.upper;
   } else if (!info.has_bounds) {
     (value.is_null() ? key : value)
         .fail(fmt::format("missing key 'bounds' (model parameter '{}' has no default bounds)", e.name));
@@ -71,18 +62,8 @@ EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const mod
     value.at("unit").fail("'unit' applies to 'bounds', which are not given");
   }
   if (!value.is_null())
-    if (const YamlNode* scale = value.find("scale")) {
-      const std::string& s = scale->scalar("lin, log or log10");
-      check_one_of<ScenarioError>(scale->path, s, {"lin", "log", "log10"}, scale->where);
-      e.scale = s == "lin" ? Scale::lin : s == "log" ? Scale::log : Scale::log10;
-    }
-  const YamlNode& at_bounds = bounds ? *bounds : (value.is_null() ? key : value);
-  if (!(e.lower < e.upper))
-    at_bounds.fail(fmt::format("lower bound {} must be below upper bound {}",
-                               check_detail::describe(e.lower), check_detail::describe(e.upper)));
-  if (e.scale != Scale::lin && !(e.lower > 0))
-    at_bounds.fail(fmt::format("scale {} needs a positive lower bound, got {}", to_string(e.scale),
-                               check_detail::describe(e.lower)));
+    if (const YamlNode* scale = value.find("scale")) e.scale = io::read_scale(*scale);
+  io::check_bounds(bounds ? *bounds : (value.is_null() ? key : value), {e.lower, e.upper}, e.scale);
   if (!value.is_null())
     if (const YamlNode* per_donor = value.find("per_donor")) e.per_donor = per_donor->boolean();
   return e;
@@ -117,7 +98,6 @@ void load_scenario_file(const std::string& fit_file, const YamlNode& scenario_no
     scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
                                    out.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(out.scenario_file));
-  for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   out.scenario = scenario;
   const scenario::RunPlan plan(*scenario);
   if (plan.samples_per_arm() != 1)

@@ -37,12 +37,14 @@
 #include <string>
 #include <vector>
 
+#include "core/scale.hpp"
 #include "fit/measurements.hpp"
 #include "fit/optimizer.hpp"
-#include "fit/parameter_scale.hpp"
 #include "scenario/scenario.hpp"
 
 namespace exvivo::fit {
+
+using model::Scale;
 
 struct EstimateSpec {
   std::string name;

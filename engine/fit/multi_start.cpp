@@ -4,11 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include "core/check.hpp"
+#include "core/parallel.hpp"
 #include "fit/latin_hypercube.hpp"
 
 namespace exvivo::fit {
@@ -39,9 +36,8 @@ std::vector<StartResult> multi_start(const LeastSquaresProblem& problem,
     s.result = least_squares(problem, s.theta0, options.optimizer);
     s.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
-  tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(0, options.starts, [&](int i) { run_start(i); });
+  with_threads(options.threads, [&] {
+    parallel_for_index(static_cast<std::size_t>(options.starts), [&](std::size_t i) { run_start(static_cast<int>(i)); });
   });
   std::stable_sort(results.begin(), results.end(), [](const StartResult& a, const StartResult& b) {
     const bool fa = a.result.status == "failed", fb = b.result.status == "failed";

@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include <fmt/core.h>
-#include <tbb/parallel_for.h>
 
 #include "core/number.hpp"
+#include "core/parallel.hpp"
 #include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
 
@@ -267,7 +267,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
   if (J) J->setZero(2 * m, static_cast<Eigen::Index>(entries_.size()));
   std::vector<Simulated> sims(runs_.size());
   std::vector<char> ok(runs_.size(), 0);
-  tbb::parallel_for(std::size_t{0}, runs_.size(), [&](std::size_t k) {
+  parallel_for_index(runs_.size(), [&](std::size_t k) {
     ok[k] = simulate(runs_[k], theta, J != nullptr, sims[k]);
   });
   if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;

@@ -5,13 +5,12 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
-#include <iostream>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <tbb/task_arena.h>
 
 #include "core/check.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "fit/fit_problem.hpp"
@@ -21,6 +20,7 @@
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
 #include "io/output_dir.hpp"
+#include "io/provenance.hpp"
 #include "io/sha256.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/solve.hpp"
@@ -110,6 +110,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   const auto start_wall = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
   const FitProblem problem = load_fit_problem(fit_file);
+  for (const FitScenario& fs : problem.scenarios)
+    for (const auto& w : fs.scenario->warnings) report_warning(options.reporter, w);
   const Objective objective(problem);
   const LeastSquaresProblem lsq = objective.least_squares_problem();
 
@@ -133,9 +135,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     }
     ms.first_start = x0;
   }
-  if (!options.quiet)
-    std::cerr << fmt::format("fit {}: {} parameters, {} measurements, {} starts\n", problem.spec.name,
-                             objective.size(), problem.num_rows(), ms.starts);
+  report_note(options.reporter, fmt::format("fit {}: {} parameters, {} measurements, {} starts", problem.spec.name,
+                                            objective.size(), problem.num_rows(), ms.starts));
   const std::vector<StartResult> starts = multi_start(lsq, ms);
   const OptimizerResult& best = starts.front().result;
   report.starts = static_cast<int>(starts.size());
@@ -150,8 +151,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   u.intervals.assign(objective.size(), Interval{});
   u.methods.assign(objective.size(), "none");
   if (usable) {
-    tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
-    arena.execute([&] { u = uncertainty(problem, objective, lsq, best); });
+    with_threads(options.threads, [&] { u = uncertainty(problem, objective, lsq, best); });
   }
 
   const auto& entries = objective.entries();
@@ -215,14 +215,9 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   if (usable) write_timecourses(dir / "fit_timecourses.csv", problem, objective, best.theta);
 
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json j;
-  j["fit"] = problem.spec.name;
-  j["engine_version"] = engine_version;
-  j["git_revision"] = git_revision;
-  j["fit_file"] = utf8_or_escaped(fit_file);
-  j["fit_sha256"] = io::sha256_file(fit_file);
-  // One entry per scenario; the single-scenario form also keeps the flat keys.
-  nlohmann::json scenarios = nlohmann::json::array();
+  nlohmann::ordered_json j;
+  // One entry per scenario; a single-scenario fit also names its files in the provenance head.
+  nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const FitScenario& fs : problem.scenarios)
     scenarios.push_back({{"scenario", fs.scenario->name},
                          {"scenario_file", utf8_or_escaped(fs.scenario_file)},
@@ -231,8 +226,6 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
                          {"model_sha256", io::sha256_file(fs.scenario->model_file)},
                          {"data_sha256", io::sha256_file(fs.data_file)},
                          {"measurements", fs.data.rows.size()}});
-  if (problem.scenarios.size() == 1)
-    for (const char* key : {"scenario_sha256", "model_sha256", "data_sha256"}) j[key] = scenarios[0][key];
   j["scenarios"] = scenarios;
   j["measurements"] = problem.num_rows();
   j["parameters"] = objective.size();
@@ -243,14 +236,13 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   int at_best = 0;
   for (const auto& s : starts) at_best += s.result.cost - best.cost < 0.1 ? 1 : 0;
   j["starts_at_best"] = at_best;
-  j["threads"] = options.threads;
   j["optimizer"] = {{"method", problem.spec.optimizer.method},
                     {"max_iter", problem.spec.optimizer.max_iter},
                     {"tol", problem.spec.optimizer.tol},
                     {"gradient_tol", problem.spec.optimizer.gradient_tol}};
   j["best"] = {{"nllh", report.best_nllh}, {"status", best.status}, {"message", best.message},
                {"iterations", best.iterations}, {"start", starts.front().start}};
-  nlohmann::json est = nlohmann::json::object();
+  nlohmann::ordered_json est = nlohmann::ordered_json::object();
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
   j["estimates"] = est;
@@ -258,7 +250,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
   j["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).
-  nlohmann::json observable_units = nlohmann::json::object(), parameter_units = nlohmann::json::object();
+  nlohmann::ordered_json observable_units = nlohmann::ordered_json::object(), parameter_units = nlohmann::ordered_json::object();
   for (const FitScenario& fs : problem.scenarios) {
     for (const auto& o : fs.scenario->model->observables()) observable_units[o.name] = o.unit;
     for (const auto& p : fs.scenario->model->parameters()) parameter_units[p.name] = p.unit;
@@ -267,19 +259,28 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   j["parameter_units"] = parameter_units;
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);
   if (!residual_error.empty()) j["error"] = residual_error;
-  j["start_time"] = utc_timestamp(start_wall);
-  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
-  j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "fit.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  io::Provenance provenance;
+  provenance.command = "fit";
+  provenance.name = problem.spec.name;
+  provenance.inputs = {{"fit", fit_file, io::sha256_file(fit_file)}};
+  // The single-scenario form also names its files at the top level.
+  if (problem.scenarios.size() == 1) {
+    const FitScenario& fs = problem.scenarios.front();
+    provenance.inputs.push_back({"scenario", fs.scenario_file, io::sha256_file(fs.scenario_file)});
+    provenance.inputs.push_back({"model", fs.scenario->model_file, io::sha256_file(fs.scenario->model_file)});
+    provenance.inputs.push_back({"data", fs.data_file, io::sha256_file(fs.data_file)});
+  }
+  provenance.threads = options.threads;
+  provenance.start = start_wall;
+  provenance.wall_seconds = report.wall_seconds;
+  io::write_provenance(dir / "fit.json", provenance, j);
   out.finish();
 
   report.error = residual_error;
-  if (!options.quiet && !residual_error.empty())
-    std::cerr << fmt::format("fit {}: {}\n", problem.spec.name, residual_error);
-  if (!options.quiet)
-    std::cerr << fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}\n",
-                             problem.spec.name, report.best_nllh, best.status, report.converged,
-                             report.starts, report.wall_seconds, report.out_dir);
+  if (!residual_error.empty()) report_note(options.reporter, fmt::format("fit {}: {}", problem.spec.name, residual_error));
+  report_note(options.reporter, fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}",
+                                            problem.spec.name, report.best_nllh, best.status, report.converged,
+                                            report.starts, report.wall_seconds, report.out_dir));
   return report;
 }
 

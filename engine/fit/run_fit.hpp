@@ -32,12 +32,14 @@
 // still writes everything; FitReport::ok() is then false (exit code 1).
 #include <string>
 
+#include "core/reporter.hpp"
+
 namespace exvivo::fit {
 
 struct FitOptions {
   std::string out_dir;  ///< "" = the fit file's output.dir (default results/<fit>)
   int threads = 0;      ///< 0 = all cores
-  bool quiet = false;   ///< no progress lines on stderr
+  Reporter* reporter = nullptr;  ///< notes and warnings (core/reporter.hpp); nullptr: none
 
   /// Throws OptionError naming the bad flag.
   void validate() const;

@@ -25,11 +25,13 @@ struct SolveTiming {
 };
 
 /// {"plain_solves": …, "plain_seconds": …, "sensitivity_solves": …, "sensitivity_seconds": …}
-inline void to_json(nlohmann::json& j, const SolveTiming& t) {
-  j = {{"plain_solves", t.plain_solves},
-       {"plain_seconds", t.plain_seconds},
-       {"sensitivity_solves", t.sensitivity_solves},
-       {"sensitivity_seconds", t.sensitivity_seconds}};
+template <typename Json>
+void to_json(Json& j, const SolveTiming& t) {
+  j = Json::object();
+  j["plain_solves"] = t.plain_solves;
+  j["plain_seconds"] = t.plain_seconds;
+  j["sensitivity_solves"] = t.sensitivity_solves;
+  j["sensitivity_seconds"] = t.sensitivity_seconds;
 }
 
 /// Thread-safe accumulation of SolveTiming from parallel solves.

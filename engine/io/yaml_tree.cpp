@@ -12,6 +12,8 @@
 
 #include <fmt/core.h>
 
+#include "core/number.hpp"
+#include "core/text.hpp"
 #include "io/input_file.hpp"
 
 namespace exvivo::io {
@@ -208,15 +210,14 @@ const std::string& YamlNode::scalar(std::string_view what) const {
 
 double YamlNode::number() const {
   const std::string& s = scalar("a number");
-  if (!quoted && !s.empty()) {
-    errno = 0;
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() + s.size() && errno != ERANGE) {
-      if (!std::isfinite(v)) fail(fmt::format("expected a finite number, got '{}'", s));
-      return v;
-    }
-    if (end == s.c_str() + s.size()) fail(fmt::format("number '{}' is out of range", s));
+  if (!quoted) {
+    // YAML 1.2 writes infinities and NaN as .inf, -.inf, .nan: numbers, but not finite ones.
+    std::string_view body = s;
+    if (!body.empty() && (body.front() == '+' || body.front() == '-')) body.remove_prefix(1);
+    const bool yaml_non_finite = equals_ignoring_case(body, ".inf") || equals_ignoring_case(body, ".nan");
+    const auto v = parse_double(s);
+    if (yaml_non_finite || (v && !std::isfinite(*v))) fail(fmt::format("expected a finite number, got '{}'", s));
+    if (v) return *v;
   }
   fail(fmt::format("expected a number, got '{}'", s));
 }

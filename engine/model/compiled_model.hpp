@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/scale.hpp"
 
 namespace exvivo::model {
 
@@ -41,7 +42,7 @@ NativeCodeResult with_native_code(const CompiledModel& model);
 std::string native_source(const CompiledModel& model);
 bool is_native(const CompiledModel& model);
 
-enum class Scale { lin, log, log10 };
+using Scale = exvivo::Scale;  // core/scale.hpp
 
 struct ParameterInfo {
   std::string name;

@@ -7,7 +7,6 @@
 #include <fmt/core.h>
 
 #include "expr/parser.hpp"
-#include "model/suggest_name.hpp"
 
 namespace exvivo::model {
 namespace {
@@ -85,7 +84,7 @@ class Checker {
     for (const auto& use : expr::collect_names(ast)) {
       if (names_.count(use.name) == 0) {
         record(ModelError(use.where, key_path, fmt::format("undefined name '{}'", use.name),
-                          suggest_name(use.name, all_names_))
+                          closest_match(use.name, all_names_))
                    .what());
         ok = false;
       }
@@ -124,7 +123,7 @@ class Checker {
           what += it->second.kind == NameKind::parameter ? " (it is a parameter)"
                   : it->second.kind == NameKind::assignment ? " (it is an assignment)"
                                                             : " (it is time)";
-        throw ModelError(ode.where, "odes." + ode.species, what, suggest_name(ode.species, species_names));
+        throw ModelError(ode.where, "odes." + ode.species, what, closest_match(ode.species, species_names));
       }
       ode_of.emplace(ode.species, i);
     }

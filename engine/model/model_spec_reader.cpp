@@ -12,14 +12,17 @@
 
 #include <fmt/core.h>
 
+#include "core/bounds.hpp"
+#include "core/number.hpp"
 #include "core/quantity.hpp"
+#include "core/scale.hpp"
 #include "core/units.hpp"
 #include "expr/function.hpp"
 #include "io/input_file.hpp"
 #include "io/yaml_tree.hpp"
+#include "io/yaml_vocabulary.hpp"
 #include "model/model_spec.hpp"
 #include "model/sbml_reader.hpp"
-#include "model/suggest_name.hpp"
 
 namespace exvivo::model {
 namespace {
@@ -36,7 +39,6 @@ const std::vector<std::string> top_level_keys = {
     "model", "title", "description", "time_unit", "units", "parameters", "species",
     "assignments", "odes", "observables", "donor_presets", "cultures"};
 const std::vector<std::string> time_units = {"s", "min", "h", "d"};
-const std::vector<std::string> scales = {"lin", "log", "log10"};
 const std::vector<std::string> distributions = {"normal",      "lognormal", "proportional",
                                                 "log10normal", "laplace",   "logitnormal"};
 
@@ -46,15 +48,6 @@ std::string path_join(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-/// A number written in full by strtod ("2.3", "-1e-3"), or nullopt.
-std::optional<double> parse_number(const std::string& s) {
-  if (s.empty() || is_space(s.front())) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return std::nullopt;
-  return v;
-}
 
 class SpecReader {
  public:
@@ -135,19 +128,8 @@ class SpecReader {
 
   /// A finite number; YAML's own spellings of infinity and NaN get the same
   /// message as "inf" and "nan".
-  static double finite_number(const YamlNode& n) {
-    static const std::set<std::string> yaml_non_finite = {".inf", "+.inf", "-.inf", ".Inf", "+.Inf", "-.Inf",
-                                                          ".INF", "+.INF", "-.INF", ".nan", ".NaN", ".NAN"};
-    if (n.is_scalar() && !n.quoted && yaml_non_finite.count(n.text) != 0)
-      n.fail(fmt::format("expected a finite number, got '{}'", n.text));
-    return n.number();
-  }
-
   static std::string read_time_unit(const YamlNode& n) {
-    const std::string& u = n.scalar("a time unit");
-    for (const auto& t : time_units)
-      if (u == t) return u;
-    n.fail(fmt::format("unknown time unit '{}' (expected s, min, h or d)", u), closest_match(u, time_units));
+    return io::read_one_of(n, time_units, "a time unit");
   }
 
   /// Checks a unit string with the units layer; "1" (dimensionless) when absent.
@@ -328,11 +310,10 @@ class SpecReader {
   /// A parameter value: a number in `unit`, or a quantity such as "18 min"
   /// that is converted to the declared unit or, without one, sets `unit`.
   double read_parameter_value(const YamlNode& v, const YamlNode* declared_unit, std::string& unit) const {
-    if (!v.is_scalar() || v.quoted) return finite_number(v);
-    char* end = nullptr;
-    (void)std::strtod(v.text.c_str(), &end);
-    // Only "<number> <more>" can be a quantity; anything else gets finite_number's message.
-    if (end == v.text.c_str() || *end == '\0') return finite_number(v);
+    if (!v.is_scalar() || v.quoted) return v.number();
+    // Only "<number> <more>" can be a quantity; anything else gets number()'s message.
+    const std::size_t digits = numeric_prefix_length(v.text);
+    if (digits == 0 || digits == v.text.size()) return v.number();
     try {
       const Quantity q = parse_quantity(v.text);
       if (q.before) v.fail(fmt::format("a value cannot be marked 'just before' ('{}')", v.text));
@@ -356,30 +337,19 @@ class SpecReader {
     p.unit = read_unit(unit);
     p.value = read_parameter_value(*value, unit, p.unit);
     if (const YamlNode* s = v.find("scale")) {
-      const std::string& name = s->scalar("a scale");
-      if (name == "lin") p.scale = Scale::lin;
-      else if (name == "log") p.scale = Scale::log;
-      else if (name == "log10") p.scale = Scale::log10;
-      else s->fail(fmt::format("unknown scale '{}' (expected lin, log or log10)", name), closest_match(name, scales));
+      p.scale = io::read_scale(*s);
     }
     if (const YamlNode* b = v.find("bounds")) {
-      if (!b->is_sequence() || b->items.size() != 2)
-        b->fail("expected bounds as a list [lower, upper], got " + io::describe(*b) +
-                (b->is_sequence() ? fmt::format(" of {} values", b->items.size()) : ""));
-      p.lower = finite_number(b->items[0]);
-      p.upper = finite_number(b->items[1]);
+      const Bounds bounds = io::read_bounds(*b);
+      io::check_bounds(*b, bounds, p.scale);
+      p.lower = bounds.lower;
+      p.upper = bounds.upper;
       p.has_bounds = true;
-      if (!(p.lower < p.upper))
-        b->fail(fmt::format("lower bound {} must be below upper bound {}", p.lower, p.upper));
-      if (p.scale != Scale::lin && p.lower <= 0)
-        b->fail(fmt::format("bounds of a {} scale must be positive, got lower bound {}",
-                            p.scale == Scale::log ? "log" : "log10", p.lower));
       if (p.value < p.lower || p.value > p.upper)
         value->fail(fmt::format("value {} is outside the bounds [{}, {}]", p.value, p.lower, p.upper));
     }
     if (p.scale != Scale::lin && p.value <= 0)
-      value->fail(fmt::format("value {} must be positive on a {} scale", p.value,
-                              p.scale == Scale::log ? "log" : "log10"));
+      value->fail(fmt::format("value {} must be positive on a {} scale", p.value, to_string(p.scale)));
     if (const YamlNode* d = v.find("donor")) p.donor = d->boolean();
     if (const YamlNode* s = v.find("source")) p.source = text_of(*s);
     if (const YamlNode* d = v.find("doc")) p.doc = text_of(*d);
@@ -505,7 +475,7 @@ class SpecReader {
     const YamlNode* sigma = n.find("sigma");
     if (sigma == nullptr) n.fail("missing key 'sigma'");
     if (sigma->is_scalar()) {
-      if (const auto value = parse_number(sigma->text)) {
+      if (const auto value = parse_double(sigma->text)) {
         if (!std::isfinite(*value) || *value <= 0)
           sigma->fail(fmt::format("sigma must be a positive finite number, got '{}'", sigma->text));
       }
@@ -577,7 +547,7 @@ class SpecReader {
       YamlNode located = entry.first;
       located.path = entry.second.path;
       located.fail(fmt::format("'{}' is not a parameter or species of the model", out.name),
-                   suggest_name(out.name, names));
+                   closest_match(out.name, names));
     }
     const YamlNode& v = value_of(entry, "value");
     out.value = read_quantity(v, *target_unit, context);

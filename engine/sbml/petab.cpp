@@ -11,6 +11,9 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/check.hpp"
+#include "core/number.hpp"
+#include "core/scale.hpp"
 #include "expr/parser.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_tree.hpp"
@@ -29,16 +32,10 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 bool is_nan_text(const std::string& s) { return s.empty() || s == "nan" || s == "NaN" || s == "NAN"; }
 
+/// A PEtab table number: empty is NaN; otherwise core's parse_double.
 std::optional<double> number(const std::string& s) {
   if (is_nan_text(s)) return nan;
-  if (s == "inf" || s == "Inf" || s == "INF") return std::numeric_limits<double>::infinity();
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
+  return parse_double(s);
 }
 
 /// PEtab math (sympy syntax) in exvivo's expression language: `**` is `^`.
@@ -234,10 +231,8 @@ class Problem {
       o.noise = translate(row[t.column("noiseFormula")]);
       if (const auto c = t.find_column("observableTransformation"); c && !row[*c].empty()) o.transformation = row[*c];
       if (const auto c = t.find_column("noiseDistribution"); c && !row[*c].empty()) o.distribution = row[*c];
-      if (o.transformation != "lin" && o.transformation != "log" && o.transformation != "log10")
-        throw DataError(SourceLocation{path, 0, 0}, o.id, "observableTransformation must be lin, log or log10");
-      if (o.distribution != "normal" && o.distribution != "laplace")
-        throw DataError(SourceLocation{path, 0, 0}, o.id, "noiseDistribution must be normal or laplace");
+      check_one_of<DataError>(o.id + ".observableTransformation", o.transformation, scale_names(), {path, 0, 0});
+      check_one_of<DataError>(o.id + ".noiseDistribution", o.distribution, {"normal", "laplace"}, {path, 0, 0});
       observables_.push_back(o);
     }
   }

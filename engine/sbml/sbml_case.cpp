@@ -7,6 +7,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "core/number.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
@@ -36,12 +37,7 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 double settings_number(const std::string& text, const std::string& key, const std::string& path, int line) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
+  if (const auto v = parse_double(text)) return *v;
   throw ModelError(SourceLocation{path, line, 1}, key, "expected a number, got '" + text + "'");
 }
 
@@ -213,9 +209,12 @@ SbmlCaseComparison compare_sbml_case(const std::string& case_dir, const SbmlCase
         return out;
       }
       const std::string& text = rows[r][*column];
-      const double c = text == "INF" || text == "inf" ? INFINITY
-                       : text == "-INF" || text == "-inf" ? -INFINITY
-                       : text == "NaN" || text == "nan" ? NAN : std::stod(text);
+      const auto expected = parse_double(text);
+      if (!expected) {
+        out.detail = "not a number '" + text + "' in row " + std::to_string(r + 2) + " of the expected results";
+        return out;
+      }
+      const double c = *expected;
       const double u = result.values(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(j));
       bool ok;
       if (std::isnan(c) || std::isnan(u)) ok = std::isnan(c) && std::isnan(u);

@@ -1,11 +1,6 @@
 #include "sweep/progress.hpp"
 
-#include <sys/ioctl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 #include <fmt/core.h>
 
@@ -13,19 +8,7 @@ namespace exvivo::sweep {
 
 namespace {
 
-constexpr std::size_t default_columns = 80;
 constexpr std::size_t max_bar = 30, min_bar = 10;
-
-/// The width of the terminal on stderr; 80 when it is not a terminal or says nothing.
-std::size_t terminal_columns() {
-  winsize ws{};
-  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
-  if (const char* c = std::getenv("COLUMNS")) {
-    const long n = std::strtol(c, nullptr, 10);
-    if (n >= 20 && n < 10000) return static_cast<std::size_t>(n);
-  }
-  return default_columns;
-}
 
 std::string shorten(const std::string& text, std::size_t width) {
   if (text.size() <= width) return text;
@@ -73,49 +56,26 @@ std::string format_progress(const std::string& label, const ProgressState& st, b
   return shorten(line + tail, width);
 }
 
-Progress::Progress(std::string label, std::size_t total, bool quiet)
-    : label_(std::move(label)),
-      total_(total),
-      quiet_(quiet),
-      terminal_(isatty(STDERR_FILENO) != 0),
-      columns_(terminal_ ? terminal_columns() : default_columns),
-      start_(std::chrono::steady_clock::now()),
-      last_print_(start_) {}
+Progress::Progress(std::string label, std::size_t total, Reporter* reporter)
+    : label_(std::move(label)), total_(total), reporter_(reporter), start_(std::chrono::steady_clock::now()) {}
 
-void Progress::advance(std::size_t n, std::size_t failed) {
-  done_ += n;
-  failed_ += failed;
-  if (quiet_) return;
-  const auto now = std::chrono::steady_clock::now();
-  const auto interval = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (now - last_print_ < interval) return;
-  last_print_ = now;
-  print(false);
-}
-
-void Progress::finish() {
-  if (quiet_) return;
-  std::lock_guard<std::mutex> lock(mutex_);
-  print(true);
-}
-
-void Progress::print(bool final) {
+ProgressState Progress::state() const {
   ProgressState st;
   st.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   st.done = done_;
   st.total = total_;
   st.failed = failed_;
-  std::string line = format_progress(label_, st, terminal_, final, columns_);
-  if (terminal_) {
-    // Redrawn in place: pad over the previous, possibly longer, line.
-    line.resize(std::max(line.size(), columns_ - 1), ' ');
-    line = "\r" + line + (final ? "\n" : "");
-  } else {
-    line += "\n";
-  }
-  std::fputs(line.c_str(), stderr);
-  std::fflush(stderr);
+  return st;
+}
+
+void Progress::advance(std::size_t n, std::size_t failed) {
+  done_ += n;
+  failed_ += failed;
+  if (reporter_ != nullptr) reporter_->progress(label_, state(), false);
+}
+
+void Progress::finish() {
+  if (reporter_ != nullptr) reporter_->progress(label_, state(), true);
 }
 
 }  // namespace exvivo::sweep

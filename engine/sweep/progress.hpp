@@ -1,21 +1,20 @@
 #pragma once
-// Progress reporting on stderr (DESIGN.md §4): a bar with ETA and runs/s when
-// stderr is a terminal, a plain line every few seconds otherwise, nothing
-// when quiet. Thread-safe; cheap to call once per finished run. Every line
-// fits the terminal's width (80 columns when it cannot be read), so that it
-// is redrawn in place instead of wrapping.
+// Progress of a sweep (DESIGN.md §4): Progress counts finished runs and passes
+// them to the caller's Reporter (core/reporter.hpp), which shows them; the
+// engine itself prints nothing. format_progress is the text of one progress
+// line, for reporters that print (the CLI): a bar with ETA and runs/s on a
+// terminal, a plain line otherwise, fitted to the terminal's width so that
+// it is redrawn in place instead of wrapping.
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <string>
+
+#include "core/reporter.hpp"
 
 namespace exvivo::sweep {
 
-struct ProgressState {
-  std::size_t done = 0, total = 0, failed = 0;
-  double elapsed_seconds = 0;
-};
+using exvivo::ProgressState;
 
 /// The text of one progress line, at most `columns - 1` characters (no
 /// carriage return or newline): with `bar`, "label [####....] 120/960 12% 3 failed
@@ -28,25 +27,25 @@ std::string format_progress(const std::string& label, const ProgressState& state
 /// "42 s", "12 min", "3.5 h".
 std::string format_duration(double seconds);
 
+/// Counts the finished runs of one sweep for a Reporter. Thread-safe; cheap to
+/// call once per finished run.
 class Progress {
  public:
-  Progress(std::string label, std::size_t total, bool quiet);
+  /// `reporter` may be null: then nothing is reported.
+  Progress(std::string label, std::size_t total, Reporter* reporter);
   /// Records `n` more finished runs (`failed` of them failed).
   void advance(std::size_t n, std::size_t failed);
-  /// Prints the final line.
+  /// Reports the final state.
   void finish();
 
  private:
-  void print(bool final);
+  ProgressState state() const;
 
   std::string label_;
   std::size_t total_;
-  bool quiet_;
-  bool terminal_;
-  std::size_t columns_;
+  Reporter* reporter_;
   std::atomic<std::size_t> done_{0}, failed_{0};
-  std::chrono::steady_clock::time_point start_, last_print_;
-  std::mutex mutex_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace exvivo::sweep

@@ -12,15 +12,15 @@
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
 
 #include "core/check.hpp"
+#include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/csv_writer.hpp"
 #include "io/output_dir.hpp"
+#include "io/provenance.hpp"
 #include "io/sha256.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/solve.hpp"
@@ -163,25 +163,30 @@ RunReport finished_report(const fs::path& dir) {
   return report;
 }
 
+/// run.json (io/provenance.hpp): `extra` holds the scenario's keys (name,
+/// files, model, units, ...) as run_scenario writes them and merge copies them.
 void write_run_json(const fs::path& dir, const nlohmann::ordered_json& extra, const OutputLayout& l,
                     const RunReport& report, std::chrono::system_clock::time_point start, int threads,
                     const std::string& shard) {
-  nlohmann::ordered_json j;
-  j["engine_version"] = engine_version;
-  j["git_revision"] = git_revision;
-  for (const auto& [k, v] : extra.items()) j[k] = v;
-  j["scenario_sha256"] = l.scenario_sha256;
-  j["model_sha256"] = l.model_sha256;
-  j["threads"] = threads;
-  j["shard"] = shard;
-  j["runs_total"] = l.total_runs;
-  j["runs"] = report.runs;
-  j["runs_ok"] = report.ok;
-  j["runs_failed"] = report.failed;
-  j["start_time"] = utc_timestamp(start);
-  j["end_time"] = utc_timestamp(std::chrono::system_clock::now());
-  j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "run.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  const auto text = [&](const char* key) {
+    return extra.contains(key) && extra[key].is_string() ? extra[key].get<std::string>() : std::string();
+  };
+  io::Provenance p;
+  p.command = "scenario";
+  p.name = text("scenario");
+  p.inputs = {{"scenario", text("scenario_file"), l.scenario_sha256}, {"model", text("model_file"), l.model_sha256}};
+  p.threads = threads;
+  p.start = start;
+  p.wall_seconds = report.wall_seconds;
+  nlohmann::ordered_json details;
+  for (const auto& [k, v] : extra.items())
+    if (k != "scenario" && k != "scenario_file" && k != "model_file") details[k] = v;
+  details["shard"] = shard;
+  details["runs_total"] = l.total_runs;
+  details["runs"] = report.runs;
+  details["runs_ok"] = report.ok;
+  details["runs_failed"] = report.failed;
+  io::write_provenance(dir / "run.json", p, details);
 }
 
 }  // namespace
@@ -198,7 +203,6 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   const fs::path dir(report.out_dir);
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
   const OutputLayout layout = make_layout(s, plan, options);
   io::OutputDir out(dir, run_computation(s.name, layout), options.resume, {chunk_tree()});
@@ -210,7 +214,7 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   const std::size_t local_runs = layout.local_runs(options.shard_index);
   const std::size_t n_chunks = layout.chunks(options.shard_index);
   const std::size_t n_cols = layout.value_columns();
-  Progress progress(s.name, local_runs, options.quiet);
+  Progress progress(s.name, local_runs, options.reporter);
   std::vector<solve::Solution> solutions;
   std::vector<RunOutput> outputs;
   std::vector<double> values;
@@ -227,12 +231,14 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
     }
     outputs.assign(count, RunOutput{});
     values.assign(count * n_cols, 0.0);
-    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
-      const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
-                              static_cast<std::size_t>(options.shard_index - 1);
-      const solve::Solution sol = solve_one(plan, s, run);
-      outputs[i] = format_run(s, plan, layout, run, sol, values.data() + i * n_cols);
-      progress.advance(1, sol.ok() ? 0 : 1);
+    with_threads(threads, [&] {
+      parallel_for_index(count, [&](std::size_t i) {
+        const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
+                                static_cast<std::size_t>(options.shard_index - 1);
+        const solve::Solution sol = solve_one(plan, s, run);
+        outputs[i] = format_run(s, plan, layout, run, sol, values.data() + i * n_cols);
+        progress.advance(1, sol.ok() ? 0 : 1);
+      });
     });
     std::string tc, runs;
     for (const auto& o : outputs) {

@@ -64,7 +64,7 @@ TEST_CASE("analysis errors: unknown parameter, observable, arm, donor", "[analys
 
 TEST_CASE("analysis errors: ranges and sizes", "[analysis][errors]") {
   CHECK(load_error(sobol_head + "    k: {range: [1, 1]}\n" + output) ==
-        "analysis.yaml:5:16: sensitivity.parameters.k.range: empty range: lower 1 must be below upper 1");
+        "analysis.yaml:5:16: sensitivity.parameters.k.range: lower bound 1 must be below upper bound 1");
   CHECK(load_error(sobol_head + "    x0: {range: [0, 1], scale: log}\n" + output) ==
         "analysis.yaml:5:17: sensitivity.parameters.x0.range: scale log needs a positive lower bound, got 0");
   CHECK(load_error(sobol_head + "    k: {range: [0.1, 1]}\n" + output + "  method: morris\n  levels: 3\n") ==

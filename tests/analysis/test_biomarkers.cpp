@@ -48,7 +48,6 @@ TEST_CASE("biomarkers: the parameter that decides the response has AUC 1", "[ana
                                      "  bootstrap: 100\n  seed: 2\n");
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const AnalysisReport report = run_analysis(file, options);
   CHECK(report.ok());
   REQUIRE(report.biomarkers.size() == 3);
@@ -84,7 +83,6 @@ TEST_CASE("biomarkers: fold change between arms as the response", "[analysis][bi
   const std::string head = "analysis: fold\nscenario: scenario.yaml\nbiomarkers:\n  candidates: [k]\n";
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const std::string always = dir.write(
       "always.yaml", head + "  response: {observable: x_obs, time: 2 h, arm: spike, vs_arm: control, fold_above: 1.5}\n");
   CHECK_THROWS_WITH(run_analysis(always, options),

@@ -67,7 +67,6 @@ TEST_CASE("design picks t = 1/k to estimate the rate of an exponential decay", "
                                      "  criterion: D\n");
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const AnalysisReport report = run_analysis(file, options);
   REQUIRE(report.design.size() == 8);
   REQUIRE(report.design[0].times.size() == 1);
@@ -119,7 +118,6 @@ TEST_CASE("design chooses doses of a swept placeholder", "[analysis][design]") {
                                      "    doses: {factor: dose, candidates: [0.1, 1, 10], n: 1}\n");
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const AnalysisReport report = run_analysis(file, options);
   REQUIRE(report.design.size() == 9);
   REQUIRE(report.design[0].doses.size() == 1);

@@ -15,7 +15,6 @@ namespace {
 AnalysisReport run_example(const std::string& name, const exvivo::test::TempDir& dir) {
   AnalysisOptions options;
   options.out_dir = (dir.path / name).string();
-  options.quiet = true;
   return run_analysis(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/" + name + ".yaml", options);
 }
 

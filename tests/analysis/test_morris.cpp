@@ -75,7 +75,6 @@ TEST_CASE("Morris through run_analysis: effects per whole parameter range", "[an
                                      "  outputs: [{observable: y, time: 1 h}]\n  n: 8\n  seed: 4\n");
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const AnalysisReport report = run_analysis(file, options);
   REQUIRE(report.sensitivity.size() == 3);
   CHECK(report.runs == 8 * 4);

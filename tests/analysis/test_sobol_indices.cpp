@@ -100,7 +100,6 @@ TEST_CASE("Sobol indices of models/ishigami.yaml through run_analysis", "[analys
                                      "  seed: 1\n");
   AnalysisOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   options.threads = 2;
   const AnalysisReport report = run_analysis(file, options);
   CHECK(report.ok());

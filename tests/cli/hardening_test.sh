@@ -211,7 +211,7 @@ expect 2 "parameters.k_el.unit: unit '1/hh': unknown unit 'hh'" -- "$exvivo" che
 expect 2 "observables.cells_obs.unit: unit 'AB/C': unknown unit 'AB'" -- "$exvivo" check "$work/three_errors.yaml"
 write_scenario "$work/two_errors.yaml" two_errors "donors: [{id: d1, preset: lo}]" "sweep: {factors: {k_el: {values: [0.1]}}, design: gird}"
 expect 2 "two_errors.yaml:8:27: donors[0].preset: unknown donor preset 'lo' (the model defines: high, low) (did you mean 'low'?)" -- "$exvivo" check "$work/two_errors.yaml"
-expect 2 "sweep.design: unknown design 'gird' (expected grid, lhs, sobol or random) (did you mean 'grid'?)" -- "$exvivo" check "$work/two_errors.yaml"
+expect 2 "sweep.design: must be one of grid, lhs, sobol or random, got 'gird' (did you mean 'grid'?)" -- "$exvivo" check "$work/two_errors.yaml"
 expect 2 "(2 errors)" -- "$exvivo" check "$work/two_errors.yaml"
 sed -e 's|C: -k_el \* C|C: -k_ell * C|' -e 's|cells: 0|cells: foo|' "$model" > "$work/two_expressions.yaml"
 expect 2 "odes.cells: undefined name 'foo'" -- "$exvivo" check "$work/two_expressions.yaml"

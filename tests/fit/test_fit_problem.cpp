@@ -156,7 +156,6 @@ TEST_CASE("run_fit recovers per-donor rates and writes every output", "[fit][run
   Files f(fit_text("uncertainty: {fim: true, profile: [C0, k_el]}\n"));
   fit::FitOptions options;
   options.out_dir = (f.dir.path / "out").string();
-  options.quiet = true;
   const fit::FitReport report = fit::run_fit(f.fit, options);
   CHECK(report.ok());
   CHECK(report.starts == 4);
@@ -215,7 +214,6 @@ TEST_CASE("run_fit output does not depend on the thread count", "[fit][run_fit]"
   const auto run = [&](int threads) {
     fit::FitOptions options;
     options.out_dir = (f.dir.path / ("t" + std::to_string(threads))).string();
-    options.quiet = true;
     options.threads = threads;
     fit::run_fit(f.fit, options);
     const auto t = io::read_csv_file(std::filesystem::path(options.out_dir) / "starts.csv");
@@ -350,7 +348,6 @@ TEST_CASE("objective Jacobian with censored and interval rows under every noise 
   // A fit with these rows converges (the optimizer sees only ½‖r‖²).
   fit::FitOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   options.threads = 1;
   CHECK(fit::run_fit(fit_file, options).ok());
 }
@@ -422,7 +419,6 @@ TEST_CASE("the bundled fit example recovers the rates it was simulated with", "[
   test::TempDir out;
   fit::FitOptions options;
   options.out_dir = out.path.string();
-  options.quiet = true;
   const std::string file = std::string(EXVIVO_SOURCE_DIR) + "/tests/fit/data/decay_fit.yaml";
   const fit::FitReport report = fit::run_fit(file, options);
   CHECK(report.ok());
@@ -440,7 +436,6 @@ TEST_CASE("a fit whose best start did not converge still writes its outputs", "[
   Files f(fit_text("optimizer: {max_iter: 1}\nuncertainty: {fim: false}\n"));
   fit::FitOptions options;
   options.out_dir = (f.dir.path / "out").string();
-  options.quiet = true;
   const fit::FitReport report = fit::run_fit(f.fit, options);
   CHECK_FALSE(report.ok());
   CHECK(report.best_status == "max_iter");
@@ -462,7 +457,6 @@ TEST_CASE("a fit that cannot be evaluated anywhere says why", "[fit][run_fit][er
       "fit.yaml", "fit: hopeless\nscenario: scenario.yaml\ndata: data.tsv\nestimate: {k_el: {}}\nstarts: 2\n");
   fit::FitOptions options;
   options.out_dir = (dir.path / "out").string();
-  options.quiet = true;
   const fit::FitReport report = fit::run_fit(fit_file, options);
   CHECK_FALSE(report.ok());
   CHECK(report.best_status == "failed");

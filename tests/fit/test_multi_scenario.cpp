@@ -201,7 +201,6 @@ TEST_CASE("a multi-scenario fit with ratio rows runs and reports each row's scen
   Files f;
   fit::FitOptions options;
   options.out_dir = (f.dir.path / "out").string();
-  options.quiet = true;
   options.threads = 1;
   const fit::FitReport report = fit::run_fit(f.fit, options);
   CHECK(report.best_status != "failed");

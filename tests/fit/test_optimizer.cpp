@@ -9,7 +9,7 @@
 #include "fit/latin_hypercube.hpp"
 #include "fit/multi_start.hpp"
 #include "fit/optimizer.hpp"
-#include "fit/parameter_scale.hpp"
+#include "core/scale.hpp"
 
 using namespace exvivo;
 using namespace exvivo::fit;

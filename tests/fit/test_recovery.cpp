@@ -68,7 +68,6 @@ std::map<std::string, Estimate> read_estimates(const fs::path& out_dir) {
 fit::FitReport fit_quietly(const fs::path& fit_file) {
   fit::FitOptions options;
   options.out_dir = (fit_file.parent_path() / "out").string();
-  options.quiet = true;
   options.threads = 1;  // replicates are many and small; one thread keeps the shared machine usable
   return fit::run_fit(fit_file.string(), options);
 }

@@ -58,7 +58,7 @@ TEST_CASE("file-level errors", "[model][errors]") {
   CHECK(load_error(with("time_unit: h", "time_unit:")) == "m.yaml:2:1: time_unit: missing time unit (s, min, h or d)");
   CHECK(load_error(with("model: m", "model:")) == "m.yaml:1:1: model: missing model name");
   CHECK(load_error(with("time_unit: h", "time_unit: hr")) ==
-        "m.yaml:2:12: time_unit: unknown time unit 'hr' (expected s, min, h or d) (did you mean 'h'?)");
+        "m.yaml:2:12: time_unit: must be one of s, min, h or d, got 'hr' (did you mean 'h'?)");
   CHECK(load_error(with("model: m\n", "model: m\nmodel: n\n")) ==
         "m.yaml:2:1: duplicate key 'model' (first at line 1)");
 }
@@ -110,11 +110,11 @@ TEST_CASE("parameter errors", "[model][errors]") {
   CHECK(load_error(with("[0.1, 10]", "[1, 1]")) ==
         "m.yaml:4:38: parameters.k.bounds: lower bound 1 must be below upper bound 1");
   CHECK(load_error(with("[0.1, 10]", "[0.1]")) ==
-        "m.yaml:4:38: parameters.k.bounds: expected bounds as a list [lower, upper], got a list of 1 values");
+        "m.yaml:4:38: parameters.k.bounds: expected [lower, upper], got a list of 1 value");
   CHECK(load_error(with("[0.1, 10]", "[0, 10]")) ==
-        "m.yaml:4:38: parameters.k.bounds: bounds of a log10 scale must be positive, got lower bound 0");
+        "m.yaml:4:38: parameters.k.bounds: scale log10 needs a positive lower bound, got 0");
   CHECK(load_error(with("scale: log10", "scale: log2")) ==
-        "m.yaml:4:56: parameters.k.scale: unknown scale 'log2' (expected lin, log or log10) (did you mean 'log'?)");
+        "m.yaml:4:56: parameters.k.scale: must be one of lin, log or log10, got 'log2' (did you mean 'log'?)");
   CHECK(load_error(with("unit: 1/h", "unit: 1//h")) ==
         "m.yaml:4:25: parameters.k.unit: unit '1//h': expected a unit before '/' at character 3");
   CHECK(load_error(with("scale: log10}", "scale: log10, min: 1}")) ==

@@ -11,6 +11,12 @@
 #include "scenario/scenario.hpp"
 #include "sweep/run_scenario.hpp"
 
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 using namespace exvivo;
 namespace fs = std::filesystem;
 
@@ -48,7 +54,6 @@ TEST_CASE("resume after an interruption recomputes only unfinished chunks and gi
   const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
   Dir dir;
   sweep::RunOptions o;
-  o.quiet = true;
   o.chunk_runs = 5;  // 12 runs -> 3 chunks
   o.threads = 1;
   o.out_dir = (dir.path / "reference").string();
@@ -81,7 +86,6 @@ TEST_CASE("output does not depend on the chunk size or thread count", "[sweep][d
   const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
   Dir dir;
   sweep::RunOptions o;
-  o.quiet = true;
   o.threads = 1;
   o.chunk_runs = 256;
   o.out_dir = (dir.path / "a").string();
@@ -98,7 +102,6 @@ TEST_CASE("resume refuses a changed scenario", "[sweep][resume]") {
   auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
   Dir dir;
   sweep::RunOptions o;
-  o.quiet = true;
   o.chunk_runs = 5;
   o.stop_after_chunks = 1;
   o.out_dir = (dir.path / "x").string();
@@ -107,4 +110,54 @@ TEST_CASE("resume refuses a changed scenario", "[sweep][resume]") {
   o.stop_after_chunks = 0;
   s.output.timecourses = false;  // a different layout
   CHECK_THROWS_WITH(sweep::run_scenario(s, o), Catch::Contains("cannot resume in") && Catch::Contains("the run layout changed"));
+}
+
+namespace {
+/// Records what the engine reports instead of printing it.
+struct RecordingReporter : exvivo::Reporter {
+  std::mutex mutex;
+  std::size_t calls = 0, finals = 0, last_done = 0, last_total = 0;
+  void progress(std::string_view, const exvivo::ProgressState& state, bool final) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++calls;
+    finals += final ? 1 : 0;
+    last_done = state.done;
+    last_total = state.total;
+  }
+};
+}  // namespace
+
+TEST_CASE("run_scenario reports its progress to the caller's reporter and prints nothing", "[sweep][reporter]") {
+  const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
+  Dir dir;
+  RecordingReporter reporter;
+  sweep::RunOptions o;
+  o.threads = 2;
+  o.out_dir = (dir.path / "reported").string();
+  o.reporter = &reporter;
+  const auto report = sweep::run_scenario(s, o);
+  REQUIRE(report.ok == 12);
+  CHECK(reporter.calls == 13);  // once per run, then the final state
+  CHECK(reporter.finals == 1);
+  CHECK(reporter.last_done == 12);
+  CHECK(reporter.last_total == 12);
+}
+
+TEST_CASE("run.json opens with the provenance keys in their fixed order", "[sweep][provenance]") {
+  const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
+  Dir dir;
+  sweep::RunOptions o;
+  o.threads = 1;
+  o.out_dir = (dir.path / "provenance").string();
+  REQUIRE(sweep::run_scenario(s, o).ok == 12);
+  std::ifstream in(dir.path / "provenance" / "run.json");
+  const auto j = nlohmann::ordered_json::parse(in);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : j.items()) keys.push_back(k);
+  REQUIRE(keys.size() >= 11);
+  CHECK(std::vector<std::string>(keys.begin(), keys.begin() + 11) ==
+        std::vector<std::string>{"scenario", "engine_version", "git_revision", "scenario_file", "scenario_sha256",
+                                 "model_file", "model_sha256", "threads", "start_time", "end_time", "wall_seconds"});
+  CHECK(j["scenario"] == s.name);
+  CHECK(j["runs_ok"] == 12);
 }

@@ -15,6 +15,7 @@
 #include "model/compiled_model.hpp"
 #include "model/sbml_reader.hpp"
 #include "scenario/scenario.hpp"
+#include "stderr_reporter.hpp"
 #include "sweep/run_scenario.hpp"
 
 namespace exvivo::cli {
@@ -36,9 +37,7 @@ void parse_shard(const std::string& text, int& index, int& count) {
   }
 }
 
-void print_warnings(const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-}
+void print_warnings(const std::vector<std::string>& warnings) { reporter::StderrReporter().warnings(warnings); }
 
 }  // namespace
 
@@ -46,7 +45,8 @@ int command_run(const RunArgs& args) {
   sweep::RunOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;
-  options.quiet = args.quiet;
+  reporter::StderrReporter reporter(args.quiet);
+  options.reporter = &reporter;
   options.resume = args.resume;
   if (!args.shard.empty()) parse_shard(args.shard, options.shard_index, options.shard_count);
   options.validate();
@@ -71,9 +71,10 @@ int command_fit(const FitArgs& args) {
   fit::FitOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;
-  options.quiet = args.quiet;
+  reporter::StderrReporter reporter(args.quiet);
+  options.reporter = &reporter;
   options.validate();
-  const fit::FitReport report = fit::run_fit(args.fit_file, options);  // prints its own summary
+  const fit::FitReport report = fit::run_fit(args.fit_file, options);  // reports its own summary
   return report.ok() ? 0 : 1;
 }
 
@@ -81,9 +82,10 @@ int command_analyze(const AnalyzeArgs& args) {
   analysis::AnalysisOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;
-  options.quiet = args.quiet;
+  reporter::StderrReporter reporter(args.quiet);
+  options.reporter = &reporter;
   options.validate();
-  const analysis::AnalysisReport report = analysis::run_analysis(args.analysis_file, options);  // prints its summary
+  const analysis::AnalysisReport report = analysis::run_analysis(args.analysis_file, options);  // reports its summary
   for (const auto& f : report.failures) std::fprintf(stderr, "failed: %s\n", f.c_str());
   return report.ok() ? 0 : 1;
 }
@@ -102,11 +104,13 @@ int command_check(const std::string& file) {
   // Analysis files also have a `scenario:` key: test for them first.
   if (root.is_mapping() && root.find("analysis")) {
     const analysis::AnalysisSpec spec = analysis::load_analysis(file);
+    print_warnings(spec.scenario->warnings);
     std::printf("%s: analysis '%s' is valid (scenario %s)\n", file.c_str(), spec.name.c_str(), spec.scenario->name.c_str());
     return 0;
   }
   if (root.is_mapping() && root.find("fit")) {
     const fit::FitProblem problem = fit::load_fit_problem(file);
+    for (const auto& fs : problem.scenarios) print_warnings(fs.scenario->warnings);
     std::printf("%s: fit file is valid\n", file.c_str());
     return 0;
   }
@@ -138,10 +142,9 @@ int command_info(const std::string& file) {
   std::printf("  %-14s %12s %-14s %-22s %-6s %-5s %s\n", "name", "value", "unit", "bounds", "scale", "donor", "source");
   for (const auto& p : m.parameters()) {
     const std::string bounds = p.has_bounds ? fmt::format("[{:g}, {:g}]", p.lower, p.upper) : "";
-    const char* scale = p.scale == model::Scale::lin ? "lin" : p.scale == model::Scale::log ? "log" : "log10";
     const std::string& source = p.source.empty() ? p.doc : p.source;
     std::printf("  %-14s %12s %-14s %-22s %-6s %-5s %s\n", p.name.c_str(), fmt::format("{:g}", p.value).c_str(),
-                p.unit.c_str(), bounds.c_str(), scale, p.donor ? "yes" : "", source.c_str());
+                p.unit.c_str(), bounds.c_str(), to_string(p.scale), p.donor ? "yes" : "", source.c_str());
   }
   std::printf("\nobservables (%zu)\n", m.num_observables());
   std::printf("  %-20s %-10s %s\n", "name", "unit", "description");

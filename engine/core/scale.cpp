@@ -1,11 +1,16 @@
-#include "fit/parameter_scale.hpp"
+#include "core/scale.hpp"
 
 #include <cmath>
 
-namespace exvivo::fit {
+namespace exvivo {
 
 namespace {
 constexpr double ln10 = 2.302585092994045684;
+}
+
+const std::vector<std::string>& scale_names() {
+  static const std::vector<std::string> names = {"lin", "log", "log10"};
+  return names;
 }
 
 const char* to_string(Scale scale) {
@@ -14,7 +19,14 @@ const char* to_string(Scale scale) {
     case Scale::log: return "log";
     case Scale::log10: return "log10";
   }
-  return "?";
+  return "lin";
+}
+
+std::optional<Scale> parse_scale(std::string_view text) {
+  if (text == "lin") return Scale::lin;
+  if (text == "log") return Scale::log;
+  if (text == "log10") return Scale::log10;
+  return std::nullopt;
 }
 
 double to_scale(Scale scale, double value) {
@@ -44,4 +56,13 @@ double value_derivative(Scale scale, double scaled) {
   return 1.0;
 }
 
-}  // namespace exvivo::fit
+double value_derivative_at_value(Scale scale, double value) {
+  switch (scale) {
+    case Scale::lin: return 1.0;
+    case Scale::log: return value;
+    case Scale::log10: return value * ln10;
+  }
+  return 1.0;
+}
+
+}  // namespace exvivo

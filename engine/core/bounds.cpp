@@ -1,0 +1,18 @@
+#include "core/bounds.hpp"
+
+#include <cmath>
+
+namespace exvivo {
+
+std::optional<std::string> bounds_problem(const Bounds& b, Scale scale) {
+  using check_detail::describe;
+  if (!std::isfinite(b.lower) || !std::isfinite(b.upper))
+    return "must be finite, got [" + describe(b.lower) + ", " + describe(b.upper) + "]";
+  if (!(b.lower < b.upper))
+    return "lower bound " + describe(b.lower) + " must be below upper bound " + describe(b.upper);
+  if (scale != Scale::lin && !(b.lower > 0))
+    return std::string("scale ") + to_string(scale) + " needs a positive lower bound, got " + describe(b.lower);
+  return std::nullopt;
+}
+
+}  // namespace exvivo

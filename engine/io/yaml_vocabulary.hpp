@@ -1,0 +1,39 @@
+#pragma once
+// The input vocabulary (core/scale.hpp, core/bounds.hpp, core/units.hpp) read
+// from YAML nodes, for the model, scenario, fit and analysis readers alike:
+// one reader per word, one message per mistake, located at the node.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bounds.hpp"
+#include "core/scale.hpp"
+#include "io/yaml_tree.hpp"
+
+namespace exvivo::io {
+
+/// A scalar that must be one of `allowed` (an enumerated option: a design, a
+/// time unit, a method); otherwise fails like check_one_of,
+/// "must be one of grid, lhs, sobol or random, got 'gird' (did you mean 'grid'?)".
+/// `what` says what kind of value is expected when the node is not a scalar.
+const std::string& read_one_of(const YamlNode& node, const std::vector<std::string>& allowed,
+                               std::string_view what = "a single value");
+
+/// `scale: lin | log | log10`; otherwise fails
+/// "must be one of lin, log or log10, got 'log2' (did you mean 'log'?)".
+Scale read_scale(const YamlNode& node);
+
+/// `[lower, upper]`: a list of two finite numbers, not yet checked against each
+/// other (see check_bounds). Fails "expected [lower, upper], got 'x'" or
+/// "expected [lower, upper], got a list of 3 values".
+Bounds read_bounds(const YamlNode& node);
+
+/// read_bounds, with both values converted from the unit written in `unit`
+/// (when not null) to `target_unit`; a unit error fails at `unit`.
+Bounds read_bounds(const YamlNode& node, const YamlNode* unit, std::string_view target_unit);
+
+/// Fails at `node` with core's bounds_problem ("lower bound 1 must be below
+/// upper bound 0.01", "scale log needs a positive lower bound, got 0").
+void check_bounds(const YamlNode& node, const Bounds& bounds, Scale scale);
+
+}  // namespace exvivo::io

@@ -1,0 +1,66 @@
+// The input vocabulary read from YAML: one reader and one message per mistake,
+// located at the node, whichever file kind it comes from.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "io/yaml_vocabulary.hpp"
+
+using namespace exvivo;
+
+namespace {
+io::YamlNode doc(const std::string& text) {
+  return io::read_yaml_string(text, "f.yaml", io::InputKind::scenario);
+}
+
+template <class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("read_scale reads lin, log, log10 and suggests the closest", "[io][vocabulary]") {
+  const auto root = doc("a: log10\nb: Log\nc: [log]\n");
+  CHECK(io::read_scale(root.at("a")) == Scale::log10);
+  CHECK(message_of([&] { io::read_scale(root.at("b")); }) ==
+        "f.yaml:2:4: b: must be one of lin, log or log10, got 'Log' (did you mean 'log'?)");
+  CHECK(message_of([&] { io::read_scale(root.at("c")); }) == "f.yaml:3:4: c: expected lin, log or log10, got a list");
+}
+
+TEST_CASE("read_bounds reads two finite numbers, converting units", "[io][vocabulary]") {
+  const auto root = doc("a: [1, 10]\nb: [1]\nc: 3\nd: [0, .inf]\nunit: ug/mL\nbad_unit: furlongs\n");
+  const Bounds a = io::read_bounds(root.at("a"));
+  CHECK(a.lower == 1);
+  CHECK(a.upper == 10);
+  const Bounds converted = io::read_bounds(root.at("a"), root.find("unit"), "ng/mL");
+  CHECK_THAT(converted.lower, Catch::WithinRel(1000.0, 1e-15));
+  CHECK_THAT(converted.upper, Catch::WithinRel(10000.0, 1e-15));
+  CHECK(message_of([&] { io::read_bounds(root.at("b")); }) ==
+        "f.yaml:2:4: b: expected [lower, upper], got a list of 1 value");
+  CHECK(message_of([&] { io::read_bounds(root.at("c")); }) == "f.yaml:3:4: c: expected [lower, upper], got '3'");
+  CHECK(message_of([&] { io::read_bounds(root.at("d")); }) == "f.yaml:4:8: d[1]: expected a finite number, got '.inf'");
+  CHECK(message_of([&] { io::read_bounds(root.at("a"), root.find("bad_unit"), "ng/mL"); }).rfind("f.yaml:6:11: bad_unit: ", 0) == 0);
+}
+
+TEST_CASE("check_bounds fails at the node with core's message", "[io][vocabulary]") {
+  const auto root = doc("r: [2, 1]\ns: [0, 1]\n");
+  CHECK(message_of([&] { io::check_bounds(root.at("r"), io::read_bounds(root.at("r")), Scale::lin); }) ==
+        "f.yaml:1:4: r: lower bound 2 must be below upper bound 1");
+  CHECK(message_of([&] { io::check_bounds(root.at("s"), io::read_bounds(root.at("s")), Scale::log); }) ==
+        "f.yaml:2:4: s: scale log needs a positive lower bound, got 0");
+  CHECK_NOTHROW(io::check_bounds(root.at("s"), io::read_bounds(root.at("s")), Scale::lin));
+}
+
+TEST_CASE("YamlNode::number uses core's number parser", "[io][vocabulary]") {
+  const auto root = doc("a: 1e-3\nb: 1e999\nc: -.INF\nd: 0x10\ne: '2'\n");
+  CHECK(root.at("a").number() == 1e-3);
+  CHECK(message_of([&] { root.at("b").number(); }) == "f.yaml:2:4: b: expected a finite number, got '1e999'");
+  CHECK(message_of([&] { root.at("c").number(); }) == "f.yaml:3:4: c: expected a finite number, got '-.INF'");
+  CHECK(message_of([&] { root.at("d").number(); }) == "f.yaml:4:4: d: expected a number, got '0x10'");
+  CHECK(message_of([&] { root.at("e").number(); }) == "f.yaml:5:4: e: expected a number, got '2'");
+}

@@ -6,9 +6,11 @@
 //   x'   = f(t, x, p)
 //   S_c' = J(t, x)·S_c + ∂f/∂p_c(t, x)          J = ∂f/∂x
 //
-// The right-hand side uses the model's sparse Jacobian (its non-zeros only)
-// and the structurally non-zero entries of ∂f/∂p, read for the k selected
-// parameters only. The system's Jacobian is block lower triangular,
+// The right-hand side is one generated program (model/sensitivity_code.hpp,
+// native code for a native model): f, the sparse products J·S_c and the
+// non-zero entries of the k selected columns of ∂f/∂p, with f and J sharing
+// their subexpressions; no allocation per call. The system's Jacobian is
+// block lower triangular,
 //
 //   [ J        0 ]
 //   [ C        I⊗J ]    C·v = ∂(J·S_c + ∂f/∂p_c)/∂x · v,
@@ -26,6 +28,7 @@
 #include <Eigen/Dense>
 
 #include "model/compiled_model.hpp"
+#include "model/sensitivity_code.hpp"
 #include "solve/integrate.hpp"
 #include "solve/ode_system.hpp"
 
@@ -54,12 +57,17 @@ class SensitivitySystem final : public solve::OdeSystem {
   model::CompiledModel::Workspace& workspace() { return ws_; }
 
  private:
+  /// The generated program's output (f, then the k columns) at z into out.
+  void evaluate(double t, const double* z, double* out);
+
   const model::CompiledModel& model_;
   const std::vector<std::size_t>& selected_;
   model::CompiledModel::Workspace ws_;
   Eigen::Index n_, k_;
-  std::vector<double> jacobian_values_;
-  Eigen::MatrixXd parameter_jacobian_;  ///< n × num_parameters, structural zeros kept at 0
+  model::SensitivityCode code_;       ///< k > 0 only
+  std::vector<double> inputs_;        ///< the program's input array (t, x, p, cache, S)
+  std::vector<double> scratch_;       ///< its registers (interpreted)
+  std::vector<double> output_;        ///< f and the columns, for sensitivity_rhs
 };
 
 /// The Rosenbrock stepper for a SensitivitySystem (see above), for

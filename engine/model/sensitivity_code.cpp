@@ -25,18 +25,22 @@ expr::Program build_program(const CompiledModel::Impl& impl, const std::vector<s
   const auto& pattern = impl.sparsity.nonzeros;
   std::vector<NodeId> outputs(symbolic.rhs);
   outputs.reserve(n * (1 + selected.size()));
-  std::vector<NodeId> column(n);
+  // The pattern's entries by row, each row in ascending column order (the
+  // pattern is column-major): the order of the sparse loop this replaces.
+  std::vector<std::vector<std::size_t>> row_entries(n);
+  for (std::size_t q = 0; q < pattern.size(); ++q) row_entries[static_cast<std::size_t>(pattern[q].first)].push_back(q);
+  // Row by row, so that each sum is complete before the next begins (the
+  // generated code keeps fewer partial sums alive).
   for (std::size_t c = 0; c < selected.size(); ++c) {
     const std::size_t first_slot = impl.num_inputs + c * n;
-    for (std::size_t i = 0; i < n; ++i) column[i] = symbolic.parameter_jacobian[i + selected[c] * n];
-    // Column-major order of the pattern: per row, ascending j (the order of
-    // the sparse loop this replaces).
-    for (std::size_t q = 0; q < pattern.size(); ++q) {
-      const auto i = static_cast<std::size_t>(pattern[q].first), j = static_cast<std::size_t>(pattern[q].second);
-      const NodeId s = graph.variable(static_cast<int>(first_slot + j));
-      column[i] = graph.add(column[i], graph.multiply(symbolic.jacobian_nonzeros[q], s));
+    for (std::size_t i = 0; i < n; ++i) {
+      NodeId sum = symbolic.parameter_jacobian[i + selected[c] * n];
+      for (const std::size_t q : row_entries[i]) {
+        const NodeId s = graph.variable(static_cast<int>(first_slot + static_cast<std::size_t>(pattern[q].second)));
+        sum = graph.add(sum, graph.multiply(symbolic.jacobian_nonzeros[q], s));
+      }
+      outputs.push_back(sum);
     }
-    outputs.insert(outputs.end(), column.begin(), column.end());
   }
   return expr::Program(graph, outputs);
 }

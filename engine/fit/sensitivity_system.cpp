@@ -18,8 +18,26 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   code_ = model::sensitivity_code(model_, selected_);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
-  scratch_.assign(std::max<std::size_t>(code_.program->scratch_size(), 1), 0.0);
+  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(),
+                            code_.products->scratch_size(), std::size_t{1}}),
+                  0.0);
   output_.assign(size(), 0.0);
+  products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
+  products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+}
+
+void SensitivitySystem::state_rhs(double t, const double* x, double* dx) { model_.rhs(t, x, ws_, dx); }
+
+void SensitivitySystem::prepare_columns(double t, const double* x) {
+  double* in = inputs_.data();
+  in[0] = t;
+  std::copy(x, x + n_, in + 1);
+  code_.terms->evaluate(in, products_in_.data(), scratch_.data());
+}
+
+void SensitivitySystem::columns(const double* S, double* dS) {
+  std::copy(S, S + n_ * k_, products_in_.data() + products_s_);
+  code_.products->evaluate(products_in_.data(), dS, scratch_.data());
 }
 
 void SensitivitySystem::evaluate(double t, const double* z, double* out) {

@@ -56,6 +56,15 @@ class SensitivitySystem final : public solve::OdeSystem {
 
   model::CompiledModel::Workspace& workspace() { return ws_; }
 
+  /// f(t, x) alone (x: the state's n values).
+  void state_rhs(double t, const double* x, double* dx);
+  /// For columns(): J's non-zeros and ∂f/∂p_c at (t, x) (k > 0 only).
+  void prepare_columns(double t, const double* x);
+  /// J·S_c + ∂f/∂p_c for every column c into dS, with J and ∂f/∂p from the
+  /// last prepare_columns(); S and dS row-interleaved (S_cj at j·k + c, see
+  /// model/sensitivity_code.hpp).
+  void columns(const double* S, double* dS);
+
  private:
   /// The generated program's output (f, then the k columns) at z into out.
   void evaluate(double t, const double* z, double* out);
@@ -68,7 +77,13 @@ class SensitivitySystem final : public solve::OdeSystem {
   std::vector<double> inputs_;        ///< the program's input array (t, x, p, cache, S)
   std::vector<double> scratch_;       ///< its registers (interpreted)
   std::vector<double> output_;        ///< f and the columns, for sensitivity_rhs
+  std::vector<double> products_in_;   ///< [ J non-zeros | ∂f/∂p columns | S ] for columns()
+  std::size_t products_s_ = 0;        ///< where S starts in products_in_
 };
+
+/// The explicit stepper for a SensitivitySystem (sensitivity_dopri5.cpp), for
+/// solve::integrate's StepperFactory in place of Dormand–Prince.
+solve::StepperFactory make_sensitivity_dopri5(SensitivitySystem& system);
 
 /// The Rosenbrock stepper for a SensitivitySystem (see above), for
 /// solve::integrate's StepperFactory. `system` must be the SensitivitySystem

@@ -27,13 +27,19 @@ struct SymbolicModel {
   std::vector<expr::NodeId> rhs;                 ///< f, num_states nodes
   std::vector<expr::NodeId> jacobian_nonzeros;   ///< ∂f/∂x at the sparsity pattern's entries
   std::vector<expr::NodeId> parameter_jacobian;  ///< ∂f/∂p, column-major num_states × num_parameters
+  std::vector<expr::NodeId> initial_jacobian;    ///< ∂x0/∂p, column-major num_states × num_parameters
+};
+
+/// The programs of model/sensitivity_code.hpp for one parameter selection.
+struct SensitivityPrograms {
+  std::shared_ptr<expr::Program> rhs, terms, products;
+  std::string reason;  ///< why not native, for a native model ("" if it is)
 };
 
 /// Sensitivity programs built so far, per (native, selected parameters).
 struct SensitivityCodeCache {
   std::mutex mutex;
-  std::map<std::pair<bool, std::vector<std::size_t>>, std::shared_ptr<const expr::Program>> programs;
-  std::map<std::pair<bool, std::vector<std::size_t>>, std::string> reasons;  ///< why not native ("" if it is)
+  std::map<std::pair<bool, std::vector<std::size_t>>, SensitivityPrograms> programs;
 };
 
 struct CompiledModel::Impl {

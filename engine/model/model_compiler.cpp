@@ -91,6 +91,7 @@ class Compiler {
     symbolic->rhs = rhs_;
     symbolic->jacobian_nonzeros = std::move(nonzero_nodes);
     symbolic->parameter_jacobian = std::move(dfdp.nodes);
+    symbolic->initial_jacobian = dx0dp.nodes;
     symbolic->graph = std::move(graph_);
     impl_.symbolic = std::move(symbolic);
     impl_.sensitivity_codes = std::make_shared<SensitivityCodeCache>();

@@ -30,7 +30,17 @@
 namespace exvivo::model {
 
 struct SensitivityCode {
+  /// f and the k columns, as above.
   std::shared_ptr<const expr::Program> program;
+  /// The same columns in two parts, for steppers that evaluate them for
+  /// several S at one (t, x), with S row-interleaved (S_cj at j·k + c, so that
+  /// the C compiler pairs the columns' equal-shaped sums into vector
+  /// instructions): `terms` reads the per-step input array and writes
+  /// [ J's non-zeros (jacobian_sparsity() order) | b interleaved ], b_c = ∂f/∂p_c;
+  /// `products` reads [ that output | S interleaved ] and writes b_c + J·S_c
+  /// interleaved (per column the sums of `program`, plus products with its
+  /// structurally zero rows: the same values for finite J).
+  std::shared_ptr<const expr::Program> terms, products;
   std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
   std::size_t num_inputs = 0;          ///< length of the extended input array
   bool native = false;                 ///< the program runs as native code

@@ -13,6 +13,7 @@
 #include "core/number.hpp"
 #include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
+#include "model/sensitivity_code.hpp"
 
 namespace exvivo::fit {
 
@@ -116,6 +117,11 @@ Objective::Objective(const FitProblem& problem) : problem_(problem), plan_(*prob
     if (d == Distribution::log10normal) constant_ += std::log(rows[i].value * std::numbers::ln10);
     if (d == Distribution::laplace) constant_ += std::numbers::ln2 - half_log_2pi;
   }
+  // The generated sensitivity code is built (compiled, for native models) here
+  // rather than inside the first timed sensitivity solve.
+  std::vector<std::size_t> estimated;
+  for (const auto& est : spec.estimates) estimated.push_back(est.parameter);
+  model::sensitivity_code(*problem.scenario->model, estimated);
   for (RunData& rd : runs_) {
     // Sorted as integrate() wants them: by time, "t-" (before the events) first.
     auto& samples = rd.run.samples;

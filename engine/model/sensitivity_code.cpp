@@ -17,6 +17,10 @@ namespace {
 
 using expr::NodeId;
 
+// Beyond this the C compiler takes minutes (k·nnz grows with many estimated
+// parameters of a large model); the programs are then interpreted.
+constexpr std::size_t max_native_instructions = 200000;
+
 /// The programs for `selected`, interpreted.
 SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::vector<std::size_t>& selected) {
   const SymbolicModel& symbolic = *impl.symbolic;
@@ -126,7 +130,11 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   auto it = cache.programs.find(key);
   if (it == cache.programs.end()) {
     SensitivityPrograms programs = build_programs(impl, selected);
-    if (impl.native) {
+    const std::size_t size =
+        programs.rhs->num_instructions() + programs.terms->num_instructions() + programs.products->num_instructions();
+    if (impl.native && size > max_native_instructions) {
+      programs.reason = fmt::format("{} instructions (> {}) would take long to compile", size, max_native_instructions);
+    } else if (impl.native) {
       std::string parameters;
       for (const std::size_t p : selected) parameters += (parameters.empty() ? "" : ", ") + impl.parameters[p].name;
       programs.reason = attach_native_code(

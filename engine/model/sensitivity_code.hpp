@@ -17,7 +17,8 @@
 //   [ t | x | p | cached parameter-only values | S_0 | … | S_{k−1} ]
 // and writes n·(1+k) values. For a native model it is compiled to native code
 // too (model/native_code.hpp; cached on disk by its source like the model's
-// own code), else interpreted. Built once per model and parameter selection
+// own code; interpreted beyond 200,000 instructions, which would take the C
+// compiler minutes), else interpreted. Built once per model and parameter selection
 // per process (later calls return the same program). Thread-safe.
 #include <cstddef>
 #include <memory>

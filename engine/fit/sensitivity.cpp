@@ -35,8 +35,11 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
 
   VectorXd z(n * (1 + k));
   model.initial_state(ws, z.data());
-  MatrixXd dx0dp(n, static_cast<Index>(np));
-  model.initial_state_jacobian(ws, dx0dp.data());
+  MatrixXd dx0dp;
+  if (k > 0) {
+    dx0dp.resize(n, static_cast<Index>(np));
+    model.initial_state_jacobian(ws, dx0dp.data());
+  }
   for (Index c = 0; c < k; ++c)
     z.segment(n * (1 + c), n) = dx0dp.col(static_cast<Index>(parameters[static_cast<std::size_t>(c)]));
   for (const auto& [species, value] : run.initial_overrides) {

@@ -20,6 +20,9 @@
 // make_sensitivity_rodas4() is that stepper (Rodas4, the coefficients of
 // engine/solve's); C·v is a directional difference of the sensitivity
 // right-hand side (one evaluation per stage, not n per step).
+// make_sensitivity_dopri5() is the explicit one (staggered, see
+// sensitivity_dopri5.cpp), which uses state_rhs() and the two-part
+// prepare_columns()/columns() instead of rhs().
 #include <cstddef>
 #include <memory>
 #include <string>

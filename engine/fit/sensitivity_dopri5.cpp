@@ -45,6 +45,10 @@ constexpr double rk4_stable_h_lambda = 2.5;
 constexpr int max_substeps = 256;
 constexpr int radius_every = 4;  // accepted steps between estimates of ρ(J)
 
+/// Whether every entry is finite: v·0 is 0 for finite v and NaN for ±inf and
+/// NaN, so one vectorised sum decides (Eigen's allFinite() tests entry by entry).
+bool all_finite(const VectorXd& v) { return (v.array() * 0.0).sum() == 0.0; }
+
 /// odeint's system concept for the state part: f(x, dxdt, t).
 struct StateFunction {
   SensitivitySystem* system;
@@ -96,7 +100,7 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
     if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
     advance_sensitivities(t_ + h);
     to_columns(s_, x_new_.data() + n_);
-    if (!s_.allFinite() || !k1_.allFinite()) return std::numeric_limits<double>::quiet_NaN();
+    if (!all_finite(s_) || !all_finite(k1_)) return std::numeric_limits<double>::quiet_NaN();
     return err;
   }
 

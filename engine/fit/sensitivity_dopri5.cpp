@@ -13,9 +13,10 @@
 // step-size control; their accuracy follows the state's steps (RK4, local
 // error O(h⁵)). RK4's stability interval (−2.785, 0) is shorter than
 // Dormand–Prince's (−3.3, 0): where h·ρ(J) exceeds 2.5 — ρ from the stiffness
-// test's power iteration, which this stepper runs every 4 accepted steps when
-// the integrator does not (method rk45) — the step is split into 2, 4, …
-// substeps for S. Dense output of S: cubic Hermite from S and S' at both ends.
+// test's power iteration, which this stepper runs itself after more than 4
+// accepted steps without one (method rk45; auto runs it every 4) — the step
+// is split into 2, 4, … substeps for S. Dense output of S: cubic Hermite from
+// S and S' at both ends.
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 

@@ -14,6 +14,7 @@
 #include "core/parallel.hpp"
 #include "fit/likelihood.hpp"
 #include "fit/sensitivity.hpp"
+#include "model/sensitivity_code.hpp"
 
 namespace exvivo::fit {
 
@@ -140,6 +141,10 @@ Objective::Objective(const FitProblem& problem) : problem_(problem) {
   const auto before = [](const solve::SampleTime& a, const solve::SampleTime& b) {
     return a.time < b.time || (a.time == b.time && a.before_event && !b.before_event);
   };
+  // The generated sensitivity code is built (compiled, for native models) here
+  // rather than inside the first timed sensitivity solve: one per scenario
+  // model and its estimated parameters (the same model shares it).
+  for (const auto& fs : problem.scenarios) model::sensitivity_code(*fs.scenario->model, fs.parameter);
   for (RunData& rd : runs_) {
     auto& samples = rd.run.samples;
     std::sort(samples.begin(), samples.end(), before);

@@ -35,8 +35,11 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
 
   VectorXd z(n * (1 + k));
   model.initial_state(ws, z.data());
-  MatrixXd dx0dp(n, static_cast<Index>(np));
-  model.initial_state_jacobian(ws, dx0dp.data());
+  MatrixXd dx0dp;
+  if (k > 0) {
+    dx0dp.resize(n, static_cast<Index>(np));
+    model.initial_state_jacobian(ws, dx0dp.data());
+  }
   for (Index c = 0; c < k; ++c)
     z.segment(n * (1 + c), n) = dx0dp.col(static_cast<Index>(parameters[static_cast<std::size_t>(c)]));
   for (const auto& [species, value] : run.initial_overrides) {
@@ -71,7 +74,8 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
   }
   solve::IntegrationResult integrated =
       solve::integrate(system, z, run.t0, events, run.samples, augmented,
-                       make_sensitivity_rodas4(system));
+                       make_sensitivity_rodas4(system),
+                       k > 0 ? make_sensitivity_dopri5(system) : solve::StepperFactory{});
 
   SensitivityResult out;
   out.status = integrated.status;
@@ -88,7 +92,13 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
   out.sigma_sensitivities.assign(static_cast<std::size_t>(ns), MatrixXd::Constant(no, k, nan));
 
   VectorXd x(n), y(no), sigma(no);
-  MatrixXd dhdx(no, n), dhdp(no, static_cast<Index>(np)), dsdx(no, n), dsdp(no, static_cast<Index>(np));
+  MatrixXd S(n, k), dhdx, dhdp, dsdx, dsdp;
+  if (k > 0) {
+    dhdx.resize(no, n);
+    dsdx.resize(no, n);
+    dhdp.resize(no, static_cast<Index>(np));
+    dsdp.resize(no, static_cast<Index>(np));
+  }
   for (std::size_t s = 0; s < out.completed; ++s) {
     const auto row = static_cast<Index>(s);
     const double t = run.samples[s].time;
@@ -97,21 +107,23 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
     model.noise_sigmas(t, x.data(), ws, sigma.data());
     out.observables.row(row) = y.transpose();
     out.sigmas.row(row) = sigma.transpose();
-    MatrixXd S(n, k);
+    if (k == 0) continue;  // a plain solve: no derivatives to chain
     for (Index c = 0; c < k; ++c) S.col(c) = integrated.states.row(row).segment(n * (1 + c), n).transpose();
     model.observable_state_jacobian(t, x.data(), ws, dhdx.data());
     model.observable_parameter_jacobian(t, x.data(), ws, dhdp.data());
     model.noise_sigma_state_jacobian(t, x.data(), ws, dsdx.data());
     model.noise_sigma_parameter_jacobian(t, x.data(), ws, dsdp.data());
-    MatrixXd dy = dhdx * S, ds = dsdx * S;
+    // Small products: coefficient-wise (lazyProduct), not Eigen's blocked GEMM.
+    MatrixXd& dy = out.observable_sensitivities[s];
+    MatrixXd& ds = out.sigma_sensitivities[s];
+    dy.noalias() = dhdx.lazyProduct(S);
+    ds.noalias() = dsdx.lazyProduct(S);
     for (Index c = 0; c < k; ++c) {
       const auto pc = static_cast<Index>(parameters[static_cast<std::size_t>(c)]);
       dy.col(c) += dhdp.col(pc);
       ds.col(c) += dsdp.col(pc);
     }
-    out.state_sensitivities[s] = std::move(S);
-    out.observable_sensitivities[s] = std::move(dy);
-    out.sigma_sensitivities[s] = std::move(ds);
+    out.state_sensitivities[s] = S;
   }
   return out;
 }

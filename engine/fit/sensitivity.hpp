@@ -6,12 +6,15 @@
 //   S' = (∂f/∂x)·S + ∂f/∂p_k           S(t0) = ∂x0/∂p_k (0 for species the run overrides)
 //
 // by engine/solve's integrate() (same methods, tolerances and step-size
-// control; the sensitivities take part in the error control with the same
-// rel_tol and abs_tol, as AMICI and CVODES do by default). The right-hand side
-// uses the sparse ∂f/∂x and only the selected columns of ∂f/∂p; the stiff
-// method is a Rodas4 that factorises the state's n × n stage matrix once per
-// step for the state and all k columns (sensitivity_system.hpp), so a
-// sensitivity solve costs a small multiple of a plain one, not the
+// control). The right-hand side is generated code (model/sensitivity_code.hpp):
+// the sparse ∂f/∂x, only the selected columns of ∂f/∂p, structurally zero
+// rows left out. The stiff method is a Rodas4 that factorises the state's
+// n × n stage matrix once per step for the state and all k columns, with the
+// sensitivities in the error control (sensitivity_system.hpp). The explicit
+// method (rk45, and auto before its switch) is staggered: Dormand–Prince steps
+// for the state as in a plain solve, and RK4 for S across each accepted step,
+// outside the error control as in CVODES's default (sensitivity_dopri5.cpp).
+// A sensitivity solve so costs a small multiple of a plain one, not the
 // (n(1+k))³ of a dense LU of the augmented system.
 //
 // Protocol events change x by x_i += a (add), x_i = v (set, and wash = set 0)

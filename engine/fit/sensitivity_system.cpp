@@ -1,5 +1,7 @@
 #include "fit/sensitivity_system.hpp"
 
+#include <algorithm>
+
 namespace exvivo::fit {
 
 using Eigen::Index;
@@ -10,31 +12,53 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
       selected_(selected),
       ws_(model.make_workspace()),
       n_(static_cast<Index>(model.num_states())),
-      k_(static_cast<Index>(selected.size())),
-      jacobian_values_(model.jacobian_sparsity().nonzeros.size()),
-      parameter_jacobian_(Eigen::MatrixXd::Zero(n_, static_cast<Index>(model.num_parameters()))) {
+      k_(static_cast<Index>(selected.size())) {
   model_.set_parameters(p.data(), ws_);
+  if (k_ == 0) return;  // the state alone: the model's own rhs
+  code_ = model::sensitivity_code(model_, selected_);
+  inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
+  model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
+  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(),
+                            code_.products->scratch_size(), std::size_t{1}}),
+                  0.0);
+  output_.assign(size(), 0.0);
+  products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
+  products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+}
+
+void SensitivitySystem::state_rhs(double t, const double* x, double* dx) { model_.rhs(t, x, ws_, dx); }
+
+void SensitivitySystem::prepare_columns(double t, const double* x) {
+  double* in = inputs_.data();
+  in[0] = t;
+  std::copy(x, x + n_, in + 1);
+  code_.terms->evaluate(in, products_in_.data(), scratch_.data());
+}
+
+void SensitivitySystem::columns(const double* S, double* dS) {
+  std::copy(S, S + n_ * k_, products_in_.data() + products_s_);
+  code_.products->evaluate(products_in_.data(), dS, scratch_.data());
+}
+
+void SensitivitySystem::evaluate(double t, const double* z, double* out) {
+  double* in = inputs_.data();
+  in[0] = t;  // [t | x | p | cache | S], model/compiled_model_impl.hpp
+  std::copy(z, z + n_, in + 1);
+  std::copy(z + n_, z + n_ * (1 + k_), in + code_.slot_sensitivities);
+  code_.program->evaluate(in, out, scratch_.data());
 }
 
 void SensitivitySystem::rhs(double t, const double* z, double* dz) {
-  model_.rhs(t, z, ws_, dz);
-  if (k_ > 0) sensitivity_rhs(t, z, dz + n_);
+  if (k_ == 0) {
+    model_.rhs(t, z, ws_, dz);
+    return;
+  }
+  evaluate(t, z, dz);
 }
 
 void SensitivitySystem::sensitivity_rhs(double t, const double* z, double* ds) {
-  model_.jacobian_nonzeros(t, z, ws_, jacobian_values_.data());
-  model_.parameter_jacobian_nonzeros(t, z, ws_, parameter_jacobian_.data());
-  for (Index c = 0; c < k_; ++c) {
-    const Index p = static_cast<Index>(selected_[static_cast<std::size_t>(c)]);
-    Eigen::Map<Eigen::VectorXd>(ds + n_ * c, n_) = parameter_jacobian_.col(p);
-  }
-  const auto& nonzeros = model_.jacobian_sparsity().nonzeros;
-  const double* S = z + n_;
-  for (std::size_t q = 0; q < nonzeros.size(); ++q) {
-    const double v = jacobian_values_[q];
-    const Index i = nonzeros[q].first, j = nonzeros[q].second;
-    for (Index c = 0; c < k_; ++c) ds[n_ * c + i] += v * S[n_ * c + j];
-  }
+  evaluate(t, z, output_.data());
+  std::copy(output_.begin() + n_, output_.end(), ds);
 }
 
 void SensitivitySystem::state_jacobian(double t, const double* x, double* J) {

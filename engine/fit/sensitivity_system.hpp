@@ -6,9 +6,11 @@
 //   x'   = f(t, x, p)
 //   S_c' = J(t, x)·S_c + ∂f/∂p_c(t, x)          J = ∂f/∂x
 //
-// The right-hand side uses the model's sparse Jacobian (its non-zeros only)
-// and the structurally non-zero entries of ∂f/∂p, read for the k selected
-// parameters only. The system's Jacobian is block lower triangular,
+// The right-hand side is one generated program (model/sensitivity_code.hpp,
+// native code for a native model): f, the sparse products J·S_c and the
+// non-zero entries of the k selected columns of ∂f/∂p, with f and J sharing
+// their subexpressions; no allocation per call. The system's Jacobian is
+// block lower triangular,
 //
 //   [ J        0 ]
 //   [ C        I⊗J ]    C·v = ∂(J·S_c + ∂f/∂p_c)/∂x · v,
@@ -18,6 +20,9 @@
 // make_sensitivity_rodas4() is that stepper (Rodas4, the coefficients of
 // engine/solve's); C·v is a directional difference of the sensitivity
 // right-hand side (one evaluation per stage, not n per step).
+// make_sensitivity_dopri5() is the explicit one (staggered, see
+// sensitivity_dopri5.cpp), which uses state_rhs() and the two-part
+// prepare_columns()/columns() instead of rhs().
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -26,6 +31,7 @@
 #include <Eigen/Dense>
 
 #include "model/compiled_model.hpp"
+#include "model/sensitivity_code.hpp"
 #include "solve/integrate.hpp"
 #include "solve/ode_system.hpp"
 
@@ -53,14 +59,34 @@ class SensitivitySystem final : public solve::OdeSystem {
 
   model::CompiledModel::Workspace& workspace() { return ws_; }
 
+  /// f(t, x) alone (x: the state's n values).
+  void state_rhs(double t, const double* x, double* dx);
+  /// For columns(): J's non-zeros and ∂f/∂p_c at (t, x) (k > 0 only).
+  void prepare_columns(double t, const double* x);
+  /// J·S_c + ∂f/∂p_c for every column c into dS, with J and ∂f/∂p from the
+  /// last prepare_columns(); S and dS row-interleaved (S_cj at j·k + c, see
+  /// model/sensitivity_code.hpp).
+  void columns(const double* S, double* dS);
+
  private:
+  /// The generated program's output (f, then the k columns) at z into out.
+  void evaluate(double t, const double* z, double* out);
+
   const model::CompiledModel& model_;
   const std::vector<std::size_t>& selected_;
   model::CompiledModel::Workspace ws_;
   Eigen::Index n_, k_;
-  std::vector<double> jacobian_values_;
-  Eigen::MatrixXd parameter_jacobian_;  ///< n × num_parameters, structural zeros kept at 0
+  model::SensitivityCode code_;       ///< k > 0 only
+  std::vector<double> inputs_;        ///< the program's input array (t, x, p, cache, S)
+  std::vector<double> scratch_;       ///< its registers (interpreted)
+  std::vector<double> output_;        ///< f and the columns, for sensitivity_rhs
+  std::vector<double> products_in_;   ///< [ J non-zeros | ∂f/∂p columns | S ] for columns()
+  std::size_t products_s_ = 0;        ///< where S starts in products_in_
 };
+
+/// The explicit stepper for a SensitivitySystem (sensitivity_dopri5.cpp), for
+/// solve::integrate's StepperFactory in place of Dormand–Prince.
+solve::StepperFactory make_sensitivity_dopri5(SensitivitySystem& system);
 
 /// The Rosenbrock stepper for a SensitivitySystem (see above), for
 /// solve::integrate's StepperFactory. `system` must be the SensitivitySystem

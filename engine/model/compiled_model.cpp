@@ -11,7 +11,12 @@
 
 namespace exvivo::model {
 
-CompiledModel::CompiledModel() : impl_(std::make_shared<Impl>()) {}
+CompiledModel::CompiledModel() {
+  auto impl = std::make_shared<Impl>();
+  impl->symbolic = std::make_shared<SymbolicModel>();
+  impl->sensitivity_codes = std::make_shared<SensitivityCodeCache>();
+  impl_ = std::move(impl);
+}
 CompiledModel::~CompiledModel() = default;
 CompiledModel::CompiledModel(CompiledModel&&) noexcept = default;
 CompiledModel& CompiledModel::operator=(CompiledModel&&) noexcept = default;

@@ -37,6 +37,7 @@ namespace exvivo::model {
 
 struct ModelSpec;
 struct NativeCodeResult;
+struct SensitivityCode;
 class CompiledModel;
 NativeCodeResult with_native_code(const CompiledModel& model);
 std::string native_source(const CompiledModel& model);
@@ -194,6 +195,7 @@ class CompiledModel {
   friend NativeCodeResult with_native_code(const CompiledModel& model);
   friend std::string native_source(const CompiledModel& model);
   friend bool is_native(const CompiledModel& model);
+  friend SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected);
   friend class Workspace;
 };
 

@@ -7,6 +7,8 @@
 // The cached values are the largest subexpressions of the per-step programs
 // that depend on parameters only; set_parameters() computes them once per run.
 #include <map>
+#include <memory>
+#include <mutex>
 #include <utility>
 #include <string>
 #include <vector>
@@ -15,6 +17,30 @@
 #include "model/compiled_model.hpp"
 
 namespace exvivo::model {
+
+/// The expressions behind the per-step programs, kept for programs built
+/// after compilation (the fused forward-sensitivity right-hand side,
+/// model/sensitivity_code.hpp). Nodes read the per-step input layout (cached
+/// parameter-only values already substituted).
+struct SymbolicModel {
+  expr::Graph graph;
+  std::vector<expr::NodeId> rhs;                 ///< f, num_states nodes
+  std::vector<expr::NodeId> jacobian_nonzeros;   ///< ∂f/∂x at the sparsity pattern's entries
+  std::vector<expr::NodeId> parameter_jacobian;  ///< ∂f/∂p, column-major num_states × num_parameters
+  std::vector<expr::NodeId> initial_jacobian;    ///< ∂x0/∂p, column-major num_states × num_parameters
+};
+
+/// The programs of model/sensitivity_code.hpp for one parameter selection.
+struct SensitivityPrograms {
+  std::shared_ptr<expr::Program> rhs, terms, products;
+  std::string reason;  ///< why not native, for a native model ("" if it is)
+};
+
+/// Sensitivity programs built so far, per (native, selected parameters).
+struct SensitivityCodeCache {
+  std::mutex mutex;
+  std::map<std::pair<bool, std::vector<std::size_t>>, SensitivityPrograms> programs;
+};
 
 struct CompiledModel::Impl {
   std::string name, title, time_unit, file;
@@ -44,6 +70,9 @@ struct CompiledModel::Impl {
   std::size_t scratch_size = 0;
   /// Whether the programs run as native code (model/native_code.hpp).
   bool native = false;
+  /// Shared by the copies of a model (interpreted and native); never null.
+  std::shared_ptr<const SymbolicModel> symbolic;
+  std::shared_ptr<SensitivityCodeCache> sensitivity_codes;
 
   /// Every program above with a name unique within the model (the native code
   /// generator names its C functions after them). A program added to Impl

@@ -86,6 +86,15 @@ class Compiler {
     impl_.scratch_size = 0;
     for (const auto& [name, p] : impl_.programs())
       impl_.scratch_size = std::max(impl_.scratch_size, p->scratch_size());
+
+    auto symbolic = std::make_shared<SymbolicModel>();
+    symbolic->rhs = rhs_;
+    symbolic->jacobian_nonzeros = std::move(nonzero_nodes);
+    symbolic->parameter_jacobian = std::move(dfdp.nodes);
+    symbolic->initial_jacobian = dx0dp.nodes;
+    symbolic->graph = std::move(graph_);
+    impl_.symbolic = std::move(symbolic);
+    impl_.sensitivity_codes = std::make_shared<SensitivityCodeCache>();
   }
 
  private:

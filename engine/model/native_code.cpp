@@ -33,6 +33,7 @@ namespace exvivo::model {
 namespace {
 
 namespace fs = std::filesystem;
+using NamedProgram = std::pair<std::string, expr::Program*>;
 
 const std::vector<std::string> compiler_flags = {"-std=c99", "-O2", "-fPIC", "-shared", "-ffp-contract=off",
                                                  "-fno-math-errno"};
@@ -40,7 +41,7 @@ constexpr const char* key_symbol = "exvivo_native_key";
 // The source is compiled in this many parts at once (see run_compiler).
 constexpr std::size_t compile_parts = 2;
 
-std::string symbol_of(const char* program) { return std::string("exvivo_") + program; }
+std::string symbol_of(const std::string& program) { return std::string("exvivo_") + program; }
 
 std::string environment(const char* name) {
   const char* v = std::getenv(name);
@@ -90,15 +91,23 @@ struct Source {
   }
 };
 
-Source generate(CompiledModel::Impl& impl) {
+Source generate(const std::string& title, const std::vector<NamedProgram>& programs) {
   Source source;
-  source.head = fmt::format("/* exvivo {} native code for model '{}'.\n   Compiled with: {}", engine_version,
-                            impl.name, compiler());
+  source.head = fmt::format("/* exvivo {} native code for {}.\n   Compiled with: {}", engine_version, title,
+                            compiler());
   for (const auto& f : compiler_flags) source.head += " " + f;
   source.head += " -lm\n   Generated: do not edit. */\n";
   source.head += expr::Program::c_source_preamble();
-  for (const auto& [name, program] : impl.programs()) source.functions.push_back(program->c_source(symbol_of(name)));
+  for (const auto& [name, program] : programs) source.functions.push_back(program->c_source(symbol_of(name)));
   return source;
+}
+
+std::string model_title(const CompiledModel::Impl& impl) { return fmt::format("model '{}'", impl.name); }
+
+std::vector<NamedProgram> named_programs(CompiledModel::Impl& impl) {
+  std::vector<NamedProgram> programs;
+  for (const auto& [name, program] : impl.programs()) programs.emplace_back(name, program);
+  return programs;
 }
 
 std::string key_line(const std::string& key) { return fmt::format("\nconst char {}[] = \"{}\";\n", key_symbol, key); }
@@ -310,13 +319,50 @@ std::map<std::string, std::weak_ptr<void>>& memo() {
 
 std::string native_source(const CompiledModel& model) {
   CompiledModel::Impl impl = *model.impl_;
-  const std::string body = generate(impl).body();
+  const std::string body = generate(model_title(impl), named_programs(impl)).body();
   io::Sha256 sha;
   sha.update(body);
   return body + key_line(sha.hex_digest());
 }
 
 bool is_native(const CompiledModel& model) { return model.impl_->native; }
+
+std::string attach_native_code(const std::string& title, const std::vector<NamedProgram>& programs,
+                               NativeCodeResult* result) {
+  const Source source = generate(title, programs);
+  io::Sha256 sha;
+  sha.update(source.body());
+  const std::string key = sha.hex_digest();
+
+  Library lib;
+  std::string why;
+  {
+    // One compilation per source per process, even when threads ask at once.
+    const std::lock_guard<std::mutex> lock(memo_mutex);
+    lib = memo()[key].lock();
+    if (lib) {
+      if (result) result->cache_hit = true;
+    } else {
+      fs::path path;
+      bool cache_hit = false;
+      lib = load_or_build(key, source, &cache_hit, &path, &why);
+      if (result) {
+        result->cache_hit = cache_hit;
+        result->library = path.string();
+      }
+      if (lib) memo()[key] = lib;
+    }
+  }
+  if (!lib) return why;
+  std::vector<expr::NativeFunction> functions;
+  for (const auto& [name, program] : programs) {
+    auto* function = reinterpret_cast<expr::NativeFunction>(dlsym(lib.get(), symbol_of(name).c_str()));
+    if (!function) return fmt::format("the native library lacks the function {}", symbol_of(name));
+    functions.push_back(function);
+  }
+  for (std::size_t k = 0; k < programs.size(); ++k) programs[k].second->use_native(functions[k], lib);
+  return "";
+}
 
 NativeCodeResult with_native_code(const CompiledModel& model) {
   NativeCodeResult result;
@@ -328,34 +374,8 @@ NativeCodeResult with_native_code(const CompiledModel& model) {
   }
   const auto start = std::chrono::steady_clock::now();
   auto impl = std::make_shared<CompiledModel::Impl>(*model.impl_);
-  const Source source = generate(*impl);
-  io::Sha256 sha;
-  sha.update(source.body());
-  const std::string key = sha.hex_digest();
-
-  Library lib;
-  {
-    // One compilation per model per process, even when threads ask at once.
-    const std::lock_guard<std::mutex> lock(memo_mutex);
-    lib = memo()[key].lock();
-    if (lib) {
-      result.cache_hit = true;
-    } else {
-      fs::path path;
-      lib = load_or_build(key, source, &result.cache_hit, &path, &result.reason);
-      result.library = path.string();
-      if (lib) memo()[key] = lib;
-    }
-  }
-  if (!lib) return result;
-  for (const auto& [name, program] : impl->programs()) {
-    auto* function = reinterpret_cast<expr::NativeFunction>(dlsym(lib.get(), symbol_of(name).c_str()));
-    if (!function) {
-      result.reason = fmt::format("the native library lacks the function {}", symbol_of(name));
-      return result;
-    }
-    program->use_native(function, lib);
-  }
+  result.reason = attach_native_code(model_title(*impl), named_programs(*impl), &result);
+  if (!result.reason.empty()) return result;
   impl->native = true;
   result.model.impl_ = std::move(impl);
   result.native = true;

@@ -23,7 +23,10 @@
 //   cc -std=c99 -O2 -fPIC -shared -ffp-contract=off -fno-math-errno -o LIB SRC -lm
 // (no fast-math, no FMA contraction: the interpreter's arithmetic exactly).
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "expr/program.hpp"
 #include "model/compiled_model.hpp"
 
 namespace exvivo::model {
@@ -46,5 +49,16 @@ std::string native_source(const CompiledModel& model);
 
 /// Whether `model` evaluates through native code.
 bool is_native(const CompiledModel& model);
+
+/// Compiles `programs` (C function exvivo_<name> each) into one shared library
+/// as with_native_code() does (same compiler, flags and cache) and makes each
+/// program evaluate through it. `title` names the code in the source's header
+/// comment. Returns "" on success, else why native code is not available (the
+/// programs are then left as they were). Fills `result`'s cache_hit and
+/// library when given. For programs built after the model's own, such as the
+/// fused forward-sensitivity right-hand side (model/sensitivity_code.hpp).
+std::string attach_native_code(const std::string& title,
+                               const std::vector<std::pair<std::string, expr::Program*>>& programs,
+                               NativeCodeResult* result = nullptr);
 
 }  // namespace exvivo::model

@@ -76,10 +76,11 @@ struct Failure {
 class Integrator {
  public:
   Integrator(OdeSystem& system, const SolverOptions& options, IntegrationResult& result,
-             const StepperFactory& rosenbrock)
+             const StepperFactory& rosenbrock, const StepperFactory& explicit_rk)
       : system_(system),
         options_(options),
         rosenbrock_(rosenbrock),
+        explicit_rk_(explicit_rk),
         result_(result),
         norm_(options.rel_tol, options.abs_tol, system.size()),
         method_(parse_method(options.method)),
@@ -193,7 +194,8 @@ class Integrator {
                              : detail::make_rodas4(system_, norm_, result_.stats);
       controller_.emplace(StepController::Kind::predictive_rodas);
     } else {
-      stepper_ = detail::make_dopri5(system_, norm_, result_.stats);
+      stepper_ = explicit_rk_ ? explicit_rk_(system_, norm_, result_.stats)
+                              : detail::make_dopri5(system_, norm_, result_.stats);
       controller_.emplace(StepController::Kind::pi_dopri5);
     }
     if (!methods_used_.empty()) methods_used_ += "+";
@@ -484,6 +486,7 @@ class Integrator {
   OdeSystem& system_;
   const SolverOptions& options_;
   const StepperFactory& rosenbrock_;
+  const StepperFactory& explicit_rk_;
   IntegrationResult& result_;
   ErrorNorm norm_;
   Method method_;
@@ -513,7 +516,8 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
 IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
                             const std::vector<Event>& events,
                             const std::vector<SampleTime>& samples,
-                            const SolverOptions& options, const StepperFactory& rosenbrock) {
+                            const SolverOptions& options, const StepperFactory& rosenbrock,
+                            const StepperFactory& explicit_rk) {
   options.validate(system.size());
   IntegrationResult result;
   if (static_cast<std::size_t>(x0.size()) != system.size()) {
@@ -524,7 +528,7 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
                                               static_cast<Eigen::Index>(system.size()), nan);
     return result;
   }
-  Integrator integrator(system, options, result, rosenbrock);
+  Integrator integrator(system, options, result, rosenbrock, explicit_rk);
   integrator.run(x0, t0, events, samples);
   integrator.finish();
   return result;

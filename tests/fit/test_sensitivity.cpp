@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "fit/sensitivity.hpp"
+#include "fit/sensitivity_system.hpp"
 #include "model/compiled_model.hpp"
+#include "model/native_code.hpp"
 
 using namespace exvivo;
 using Eigen::MatrixXd;
@@ -144,7 +146,8 @@ TEST_CASE("leukocyte model: sensitivities match finite differences through an LP
   solve::SolverOptions options;
   // rosenbrock: the block Rodas4 (one n × n LU for state and columns);
   // auto: rk45 on the sensitivity system, switching to that Rodas4 when stiff.
-  options.method = GENERATE(as<std::string>{}, "rosenbrock", "auto");
+  // rk45: Dormand–Prince for the state with the sensitivities staggered (RK4).
+  options.method = GENERATE(as<std::string>{}, "rosenbrock", "auto", "rk45");
   options.rel_tol = 1e-10;
   options.abs_tol = {1e-12};
   options.max_steps = 1000000;
@@ -177,4 +180,89 @@ TEST_CASE("sensitivity solves: the block Rodas4 gives the state of a plain Rodas
   // One factorisation of the n × n stage matrix per step attempt (per new step size).
   CHECK(sens.stats.lu_decompositions <= sens.stats.steps + sens.stats.rejected_steps);
   CHECK(sens.stats.jacobian_evals == sens.stats.steps);
+}
+
+TEST_CASE("one compartment, explicit method: staggered sensitivities match the closed form, also at the "
+          "stability boundary",
+          "[fit][sensitivity]") {
+  // rk45 integrates the state by Dormand–Prince and the sensitivities by RK4
+  // across each step, outside the error control: their local error is that
+  // of a 4th-order method at the state's steps, about rel_tol per step, so
+  // after ~100 steps they hold to ~100·rel_tol (here 1e-8 -> 1e-6 measured;
+  // the test allows 2e-5). With k_el = 10 /h the state decays within hours and
+  // Dormand–Prince then runs at its stability boundary, h·k_el ≈ 3.3, outside
+  // RK4's (2.785): without the substeps the sensitivities would grow by ~2 per
+  // step and overflow.
+  const auto m = model::load_model(model_path("one_compartment.yaml"));
+  const std::size_t C = species(m, "C"), k_el = parameter(m, "k_el"), C0 = parameter(m, "C0");
+  const double k = GENERATE(0.1, 10.0);
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.parameters[C0] = 3;
+  run.parameters[k_el] = k;
+  for (double t : {0.0, 0.5, 2.0, 6.0, 24.0, 48.0}) run.samples.push_back({t, false});
+  solve::SolverOptions options;
+  options.method = "rk45";
+  options.rel_tol = 1e-8;
+  options.abs_tol = {1e-12};
+  options.max_steps = 1000000;
+  const auto sens = fit::solve_with_sensitivities(run, {k_el, C0}, options);
+  REQUIRE(sens.ok());
+  CHECK(sens.stats.method == "rk45");
+  for (std::size_t s = 0; s < run.samples.size(); ++s) {
+    const double t = run.samples[s].time, c = 3 * std::exp(-k * t);
+    CAPTURE(k, t);
+    const auto row = static_cast<Eigen::Index>(C);
+    CHECK_THAT(sens.state_sensitivities[s](row, 0), Catch::WithinRel(-t * c, 2e-5) || Catch::WithinAbs(-t * c, 1e-10));
+    CHECK_THAT(sens.state_sensitivities[s](row, 1),
+               Catch::WithinRel(c / 3, 2e-5) || Catch::WithinAbs(c / 3, 1e-10));
+  }
+}
+
+TEST_CASE("sensitivity code: native and interpreted agree to the last bit, and the interleaved "
+          "products equal the fused right-hand side",
+          "[fit][sensitivity][leukocyte]") {
+  const auto interpreted = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  const model::NativeCodeResult native = model::with_native_code(interpreted);
+  INFO(native.reason);
+  REQUIRE(native.native);  // a C compiler is part of the build environment (tests/model requires it too)
+  const std::vector<std::size_t> params = {parameter(interpreted, "K_GM"), parameter(interpreted, "E_GM"),
+                                           parameter(interpreted, "HLA0"), parameter(interpreted, "k_TNF")};
+  const std::vector<double> p = interpreted.default_parameters();
+  fit::SensitivitySystem a(interpreted, p, params), b(native.model, p, params);
+  const auto n = static_cast<Eigen::Index>(interpreted.num_states());
+  const auto k = static_cast<Eigen::Index>(params.size());
+  // A state and sensitivities met in a run (S exactly 0 where it is structurally 0).
+  solve::Run run;
+  run.model = &interpreted;
+  run.parameters = p;
+  run.events = {{0, {{EventAction::Kind::add, species(interpreted, "GMCSF"), 1.0}}},
+                {2, {{EventAction::Kind::add, species(interpreted, "LPS"), 10.0}}}};
+  run.samples = {{3.0, false}};
+  const auto sens = fit::solve_with_sensitivities(run, params, {});
+  REQUIRE(sens.ok());
+  Eigen::VectorXd z(n * (1 + k)), da(z.size()), db(z.size());
+  z.head(n) = sens.states.row(0).transpose();
+  for (Eigen::Index c = 0; c < k; ++c) z.segment(n * (1 + c), n) = sens.state_sensitivities[0].col(c);
+  a.rhs(3.0, z.data(), da.data());
+  b.rhs(3.0, z.data(), db.data());
+  for (Eigen::Index i = 0; i < z.size(); ++i) {
+    CAPTURE(i);
+    CHECK(da[i] == db[i]);
+  }
+  // columns(): S interleaved (S_cj at j·k + c); the same sums plus products
+  // with S's structural zeros.
+  Eigen::VectorXd rows(n * k), out(n * k);
+  for (Eigen::Index c = 0; c < k; ++c)
+    for (Eigen::Index j = 0; j < n; ++j) rows[j * k + c] = z[n * (1 + c) + j];
+  for (fit::SensitivitySystem* system : {&a, &b}) {
+    system->prepare_columns(3.0, z.data());
+    system->columns(rows.data(), out.data());
+    for (Eigen::Index c = 0; c < k; ++c)
+      for (Eigen::Index i = 0; i < n; ++i) {
+        CAPTURE(c, i);
+        CHECK(out[i * k + c] == da[n * (1 + c) + i]);
+      }
+  }
 }

@@ -1,0 +1,162 @@
+// The fused forward-sensitivity right-hand side (sensitivity_code.hpp): built
+// from the model's symbolic f, ∂f/∂x and ∂f/∂p on a copy of its expression
+// graph, memoized per model and selection.
+#include "model/sensitivity_code.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "model/compiled_model_impl.hpp"
+#include "model/native_code.hpp"
+
+namespace exvivo::model {
+
+namespace {
+
+using expr::NodeId;
+
+// Beyond this the C compiler takes minutes (k·nnz grows with many estimated
+// parameters of a large model); the programs are then interpreted.
+constexpr std::size_t max_native_instructions = 200000;
+
+/// The programs for `selected`, interpreted.
+SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::vector<std::size_t>& selected) {
+  const SymbolicModel& symbolic = *impl.symbolic;
+  expr::Graph graph = symbolic.graph;  // the sums and S inputs are added to a copy
+  const std::size_t n = impl.num_states, k = selected.size();
+  const auto& pattern = impl.sparsity.nonzeros;
+  const std::size_t nnz = pattern.size();
+  const auto dfdp = [&](std::size_t i, std::size_t c) { return symbolic.parameter_jacobian[i + selected[c] * n]; };
+  // The pattern's entries by row, each row in ascending column order (the
+  // pattern is column-major): the order of the sparse loop this replaces.
+  std::vector<std::vector<std::size_t>> row_entries(n);
+  for (std::size_t q = 0; q < nnz; ++q) row_entries[static_cast<std::size_t>(pattern[q].first)].push_back(q);
+  // S_c's structural zeros: S_ci can become non-zero only where ∂f_i/∂p_c or
+  // ∂x0_i/∂p_c is, or through J from a non-zero S_cj (protocol events keep a
+  // zero at zero: add leaves S, set zeroes it, scale multiplies it). The other
+  // rows stay exactly 0, so their sums and the products with them are left out.
+  std::vector<std::vector<char>> live(k, std::vector<char>(n, 0));
+  for (std::size_t c = 0; c < k; ++c) {
+    std::vector<char>& reach = live[c];
+    for (std::size_t i = 0; i < n; ++i)
+      reach[i] = dfdp(i, c) != graph.zero() || symbolic.initial_jacobian[i + selected[c] * n] != graph.zero();
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [i, j] : pattern)
+        if (reach[static_cast<std::size_t>(j)] && !reach[static_cast<std::size_t>(i)]) {
+          reach[static_cast<std::size_t>(i)] = 1;
+          grew = true;
+        }
+    }
+  }
+  // b_c + J·S_c, row by row (each sum completes before the next begins, so
+  // the generated code keeps few partial sums alive).
+  const auto columns = [&](const auto& j_value, const auto& b_value, const auto& s_slot) {
+    std::vector<NodeId> sums;
+    for (std::size_t c = 0; c < k; ++c)
+      for (std::size_t i = 0; i < n; ++i) {
+        NodeId sum = live[c][i] ? b_value(i, c) : graph.zero();
+        if (live[c][i])
+          for (const std::size_t q : row_entries[i]) {
+            const auto j = static_cast<std::size_t>(pattern[q].second);
+            if (!live[c][j]) continue;
+            sum = graph.add(sum, graph.multiply(j_value(q), graph.variable(static_cast<int>(s_slot(c, j)))));
+          }
+        sums.push_back(sum);
+      }
+    return sums;
+  };
+
+  SensitivityPrograms programs;
+  // rhs: f, then the columns from the model's expressions of J and b.
+  std::vector<NodeId> outputs(symbolic.rhs);
+  const std::vector<NodeId> fused = columns([&](std::size_t q) { return symbolic.jacobian_nonzeros[q]; }, dfdp,
+                                            [&](std::size_t c, std::size_t j) { return impl.num_inputs + c * n + j; });
+  outputs.insert(outputs.end(), fused.begin(), fused.end());
+  programs.rhs = std::make_shared<expr::Program>(graph, outputs);
+
+  // terms and products work on S row-interleaved (S_cj at j·k + c) and on
+  // the union of the columns' live rows, so that the k sums of a row have the
+  // same shape and the C compiler pairs them into vector instructions.
+  std::vector<char> any_live(n, 0);
+  for (std::size_t c = 0; c < k; ++c)
+    for (std::size_t i = 0; i < n; ++i) any_live[i] = any_live[i] || live[c][i];
+
+  // terms: J's non-zeros (those the products use; the others 0), then b interleaved.
+  outputs.clear();
+  for (std::size_t q = 0; q < nnz; ++q)
+    outputs.push_back(any_live[static_cast<std::size_t>(pattern[q].second)] ? symbolic.jacobian_nonzeros[q]
+                                                                            : graph.zero());
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < k; ++c) outputs.push_back(any_live[i] ? dfdp(i, c) : graph.zero());
+  programs.terms = std::make_shared<expr::Program>(graph, outputs);
+
+  // products: from [ J | b | S ], interleaved in and out; per column the
+  // same sums as rhs's (products with rows that are 0 for that column add 0).
+  outputs.clear();
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < k; ++c) {
+      NodeId sum = graph.zero();
+      if (any_live[i]) {
+        sum = graph.variable(static_cast<int>(nnz + i * k + c));
+        for (const std::size_t q : row_entries[i]) {
+          const auto j = static_cast<std::size_t>(pattern[q].second);
+          if (!any_live[j]) continue;
+          const NodeId s = graph.variable(static_cast<int>(nnz + n * k + j * k + c));
+          sum = graph.add(sum, graph.multiply(graph.variable(static_cast<int>(q)), s));
+        }
+      }
+      outputs.push_back(sum);
+    }
+  programs.products = std::make_shared<expr::Program>(graph, outputs);
+  return programs;
+}
+
+}  // namespace
+
+SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected) {
+  const CompiledModel::Impl& impl = *model.impl_;
+  for (const std::size_t p : selected)
+    if (p >= impl.num_parameters) throw std::invalid_argument("sensitivity_code: parameter index out of range");
+  SensitivityCode code;
+  code.slot_sensitivities = impl.num_inputs;
+  code.num_inputs = impl.num_inputs + impl.num_states * selected.size();
+  SensitivityCodeCache& cache = *impl.sensitivity_codes;
+  const auto key = std::make_pair(impl.native, selected);
+  // Held while building, so that threads asking for the same selection build it once.
+  const std::lock_guard<std::mutex> lock(cache.mutex);
+  auto it = cache.programs.find(key);
+  if (it == cache.programs.end()) {
+    SensitivityPrograms programs = build_programs(impl, selected);
+    const std::size_t size =
+        programs.rhs->num_instructions() + programs.terms->num_instructions() + programs.products->num_instructions();
+    if (impl.native && size > max_native_instructions) {
+      programs.reason = fmt::format("{} instructions (> {}) would take long to compile", size, max_native_instructions);
+    } else if (impl.native) {
+      std::string parameters;
+      for (const std::size_t p : selected) parameters += (parameters.empty() ? "" : ", ") + impl.parameters[p].name;
+      programs.reason = attach_native_code(
+          fmt::format("the sensitivity right-hand side of model '{}' for ({})", impl.name, parameters),
+          {{"sensitivity_rhs", programs.rhs.get()},
+           {"sensitivity_terms", programs.terms.get()},
+           {"sensitivity_products", programs.products.get()}});
+    }
+    it = cache.programs.emplace(key, std::move(programs)).first;
+  }
+  code.program = it->second.rhs;
+  code.terms = it->second.terms;
+  code.products = it->second.products;
+  code.native = code.program->is_native();
+  code.reason = it->second.reason;
+  return code;
+}
+
+void copy_step_inputs(const CompiledModel::Workspace& ws, double* inputs, std::size_t count) {
+  const std::vector<double>& source = ws.data->inputs;
+  if (count > source.size()) throw std::invalid_argument("copy_step_inputs: count exceeds the input array");
+  std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(count), inputs);
+}
+
+}  // namespace exvivo::model

@@ -1,0 +1,60 @@
+#pragma once
+// The forward-sensitivity right-hand side of a model as one generated program:
+// for the state x and the sensitivity columns S_c = ∂x/∂p_c of the selected
+// parameters p_c (c = 0 … k−1),
+//
+//   out = ( f(t, x, p),  J·S_0 + ∂f/∂p_0,  …,  J·S_{k−1} + ∂f/∂p_{k−1} )   J = ∂f/∂x
+//
+// written as straight-line code from the model's symbolic f, ∂f/∂x and ∂f/∂p:
+// f and J share their subexpressions, every product J_ij·S_cj is emitted
+// only for the structurally non-zero J_ij, and only the selected columns of
+// ∂f/∂p are computed (their non-zero entries). Each row is summed in the
+// order ∂f_i/∂p_c + Σ_j J_ij·S_cj over ascending j, the order of the sparse
+// loop it replaces, so the result is the same to the last bit.
+//
+// The program reads the model's per-step input array (model/compiled_model_impl.hpp)
+// extended by the k sensitivity columns:
+//   [ t | x | p | cached parameter-only values | S_0 | … | S_{k−1} ]
+// and writes n·(1+k) values. For a native model it is compiled to native code
+// too (model/native_code.hpp; cached on disk by its source like the model's
+// own code; interpreted beyond 200,000 instructions, which would take the C
+// compiler minutes), else interpreted. Built once per model and parameter selection
+// per process (later calls return the same program). Thread-safe.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "expr/program.hpp"
+#include "model/compiled_model.hpp"
+
+namespace exvivo::model {
+
+struct SensitivityCode {
+  /// f and the k columns, as above.
+  std::shared_ptr<const expr::Program> program;
+  /// The same columns in two parts, for steppers that evaluate them for
+  /// several S at one (t, x), with S row-interleaved (S_cj at j·k + c, so that
+  /// the C compiler pairs the columns' equal-shaped sums into vector
+  /// instructions): `terms` reads the per-step input array and writes
+  /// [ J's non-zeros (jacobian_sparsity() order) | b interleaved ], b_c = ∂f/∂p_c;
+  /// `products` reads [ that output | S interleaved ] and writes b_c + J·S_c
+  /// interleaved (per column the sums of `program`, plus products with its
+  /// structurally zero rows: the same values for finite J).
+  std::shared_ptr<const expr::Program> terms, products;
+  std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
+  std::size_t num_inputs = 0;          ///< length of the extended input array
+  bool native = false;                 ///< the program runs as native code
+  std::string reason;                  ///< why not native, for a native model (else empty)
+};
+
+/// The fused sensitivity right-hand side of `model` for the parameters with
+/// indices `selected` (each < num_parameters(); may repeat, may be empty).
+SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected);
+
+/// The per-step input array of `ws` (t, x, p and the cached parameter-only
+/// values set by set_parameters: SensitivityCode::slot_sensitivities values),
+/// copied into `inputs`.
+void copy_step_inputs(const CompiledModel::Workspace& ws, double* inputs, std::size_t count);
+
+}  // namespace exvivo::model

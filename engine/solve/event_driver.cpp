@@ -17,8 +17,9 @@ constexpr int max_firings_per_time = 10000;  // guards against events that re-tr
 
 class EventDriver {
  public:
-  EventDriver(const Run& run, const model::CompiledEvents& events, const SolverOptions& options)
-      : run_(run), events_(events), options_(options), system_(*run.model, run.parameters),
+  EventDriver(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+              std::vector<EventFiring>* fired)
+      : run_(run), events_(events), options_(options), fired_(fired), system_(*run.model, run.parameters),
         event_ws_(events.make_workspace(run.parameters)) {}
 
   Solution solve() {
@@ -35,7 +36,9 @@ class EventDriver {
 
     std::vector<bool> armed(events_.size());  // trigger was false: a false -> true change fires
     for (std::size_t e = 0; e < events_.size(); ++e) armed[e] = !events_.initial_value(e);
+    at_start_ = true;
     fire(t, x, armed);
+    at_start_ = false;
 
     std::size_t k = 0;
     while (true) {
@@ -148,6 +151,7 @@ class EventDriver {
       }
       const auto& targets = events_.targets(p.event);
       for (std::size_t j = 0; j < targets.size(); ++j) x[static_cast<Eigen::Index>(targets[j])] = p.values[j];
+      if (fired_ != nullptr) fired_->push_back({t, p.event, t == run_.t0 && at_start_});
       collect();
       pending.erase(std::remove_if(pending.begin(), pending.end(),
                                    [&](const Pending& q) { return !events_.persistent(q.event) && triggers_[q.event] == 0; }),
@@ -189,6 +193,8 @@ class EventDriver {
   const Run& run_;
   const model::CompiledEvents& events_;
   const SolverOptions& options_;
+  std::vector<EventFiring>* fired_;
+  bool at_start_ = false;
   ModelOdeSystem system_;
   model::CompiledModel::Workspace event_ws_;
   std::vector<double> triggers_, values_;
@@ -196,13 +202,14 @@ class EventDriver {
 
 }  // namespace
 
-Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options) {
+Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+                           std::vector<EventFiring>* fired) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_events: Run.model is null");
   if (!run.events.empty()) throw std::invalid_argument("solve_with_events: scheduled events are not combined with model events");
   if (run.parameters.size() != run.model->num_parameters())
     throw std::invalid_argument("solve_with_events: wrong number of parameters");
   options.validate(run.model->num_states());
-  return EventDriver(run, events, options).solve();
+  return EventDriver(run, events, options, fired).solve();
 }
 
 }  // namespace exvivo::solve

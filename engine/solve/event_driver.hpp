@@ -29,9 +29,18 @@
 
 namespace exvivo::solve {
 
+/// One event execution: its time, the event's index and whether it fired at t0.
+struct EventFiring {
+  double time = 0;
+  std::size_t event = 0;
+  bool at_start = false;
+};
+
 /// As solve(run, options), with the events of `events` (compiled from the
 /// spec of run.model). run.events (scheduled protocol events) must be empty:
-/// throws std::invalid_argument otherwise.
-Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options);
+/// throws std::invalid_argument otherwise. With `fired`, every execution up
+/// to the last output time is appended there in order.
+Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+                           std::vector<EventFiring>* fired = nullptr);
 
 }  // namespace exvivo::solve

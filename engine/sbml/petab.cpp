@@ -22,6 +22,7 @@
 #include "solve/solve.hpp"
 #include "sbml/event_sensitivities.hpp"
 #include "fit/sensitivity.hpp"
+#include "fit/likelihood.hpp"
 
 namespace exvivo::sbml {
 namespace {
@@ -135,6 +136,11 @@ class Problem {
     const Eigen::Index nt = static_cast<Eigen::Index>(estimated_.size());
     Eigen::VectorXd dllh = Eigen::VectorXd::Zero(nt);
     PetabEvaluation out;
+    const auto rows_total = static_cast<Eigen::Index>(measurements_.row_count());
+    if (gradient_) {
+      out.residuals = Eigen::VectorXd::Zero(2 * rows_total);
+      out.residual_jacobian = Eigen::MatrixXd::Zero(2 * rows_total, nt);
+    }
     out.measurement_header = measurements_.header;
     out.measurement_rows = measurements_.rows;
     out.simulation.assign(measurements_.row_count(), nan);
@@ -274,6 +280,27 @@ class Problem {
               ds[q_source[j]] += dydq(is, static_cast<Eigen::Index>(j));
             }
           dllh += (dllh_dh * dtransformed * dh + dllh_dsigma * ds).transpose();
+          // Least-squares form (see PetabEvaluation).
+          const auto rr = 2 * static_cast<Eigen::Index>(r);
+          const double d = -residual;  // h̃ − m̃
+          const Eigen::RowVectorXd dd = dtransformed * dh;
+          constexpr double K = fit::sigma_residual_offset;
+          const double s2 = std::max(2 * std::log(sigma) + K, 0.0);
+          const double r_sigma = std::sqrt(s2);
+          out.residuals[rr + 1] = r_sigma;
+          if (r_sigma > 0) out.residual_jacobian.row(rr + 1) = ds / (sigma * r_sigma);
+          if (o.distribution == "laplace") {
+            const double rd = (d > 0 ? 1.0 : -1.0) * std::sqrt(2 * std::fabs(d) / sigma);
+            out.residuals[rr] = rd;
+            if (rd != 0)
+              out.residual_jacobian.row(rr) =
+                  ((d > 0 ? 1.0 : -1.0) * dd / sigma - std::fabs(d) / (sigma * sigma) * ds) / rd;
+            out.residual_constant += std::log(2.0) - 0.5 * K + jacobian;
+          } else {
+            out.residuals[rr] = d / sigma;
+            out.residual_jacobian.row(rr) = dd / sigma - d / (sigma * sigma) * ds;
+            out.residual_constant += 0.5 * std::log(2 * std::numbers::pi) - 0.5 * K + jacobian;
+          }
         }
       }
     }
@@ -283,6 +310,7 @@ class Problem {
         const double v = values_.at(par.id);
         const double chain = par.scale == "log10" ? v * std::numbers::ln10 : par.scale == "log" ? v : 1.0;
         out.gradient[par.id] = dllh[k] * chain;
+        out.residual_jacobian.col(k) *= chain;
       }
     return out;
   }

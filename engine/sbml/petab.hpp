@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "solve/options.hpp"
 
 namespace exvivo::sbml {
@@ -30,6 +32,14 @@ struct PetabEvaluation {
   /// With gradients: d llh / d θ for every estimated parameter (estimate = 1),
   /// θ the parameter on its parameterScale (lin, log, log10).
   std::map<std::string, double> gradient;
+  /// With gradients, the least-squares form −llh = ½‖r‖² + residual_constant
+  /// (as engine/fit's likelihood.hpp): per measurement row a data residual
+  /// (normal (h̃ − m̃)/σ; laplace sign(h̃ − m̃)·sqrt(2|h̃ − m̃|/σ)) and a sigma
+  /// residual sqrt(2 ln σ + K), in that order; residual_jacobian is
+  /// ∂r/∂θ (2·rows × estimated parameters, in parameter table order).
+  Eigen::VectorXd residuals;
+  Eigen::MatrixXd residual_jacobian;
+  double residual_constant = 0;
   std::vector<std::string> measurement_header;            ///< the measurement table's columns
   std::vector<std::vector<std::string>> measurement_rows;  ///< as read
   std::vector<double> simulation;                          ///< per measurement row

@@ -23,10 +23,11 @@ problems=(Boehm_JProteomeRes2014 Borghans_BiophysChem1997 Brannmark_JBC2010 Brun
 if [ "${ALL:-0}" = 1 ]; then
   problems+=(Bachmann_MSB2011 Isensee_JCB2018 Lucarelli_CellSystems2018 Smith_BMCSystBiol2013)
 fi
-echo "== exvivo per evaluation vs AMICI CI limits (seconds; ratio = exvivo / limit)"
+echo "== exvivo CPU seconds per evaluation vs AMICI CI limits (ratio = exvivo / limit)"
 "$build/bench/bench_petab" "$external" "${problems[@]}"
 boehm=$external/petab-benchmark-collection/Benchmark-Models/Boehm_JProteomeRes2014
-echo "== SciPy, same objective (Boehm_JProteomeRes2014)"
+echo "== SciPy, same objective (Boehm_JProteomeRes2014; CPU seconds, one BLAS thread)"
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 /usr/bin/python3 "$here/scipy_petab.py" --method LSODA "$boehm"
 /usr/bin/python3 "$here/scipy_petab.py" --method BDF "$boehm"
 echo "== exvivo fit Boehm_JProteomeRes2014 (10 starts, 1 thread)"

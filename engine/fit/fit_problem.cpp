@@ -119,6 +119,8 @@ FitProblem load_fit_problem(const std::string& path) {
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(spec.scenario_file));
   for (const auto& w : scenario->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   problem.scenario = scenario;
+  if (scenario->state_triggers)  // the sensitivities do not yet jump at `when:` steps
+    scenario_node.fail("the scenario has state-triggered protocol steps (when:), which fits do not support yet");
   const scenario::RunPlan plan(*scenario);
   if (plan.samples_per_arm() != 1)
     scenario_node.fail(fmt::format("the scenario sweeps {} samples per arm; a fit needs one run per "

@@ -43,4 +43,12 @@ struct EventFiring {
 Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
                            std::vector<EventFiring>* fired = nullptr);
 
+/// A run with scenario state events (Run::state_events, triggers in
+/// Run::state_triggers) and scheduled protocol events (Run::events): the
+/// same detection and firing as above, a state event's actions in place of
+/// SBML assignments (every state event is persistent, its trigger armed at
+/// t0). At a scheduled event time the `24 h-` samples see the state before
+/// the scheduled actions; state events their actions trigger fire right after.
+Solution solve_with_state_events(const Run& run, const SolverOptions& options);
+
 }  // namespace exvivo::solve

@@ -31,7 +31,7 @@ class EventJumps {
   void apply(const std::vector<solve::EventFiring>& fired, std::size_t first, std::size_t last, VectorXd& x,
              MatrixXd& S) {
     const double t = fired[first].time;
-    const Index n = x.size(), k = S.cols();
+    const Index k = S.cols();
     Eigen::RowVectorXd tau_p = Eigen::RowVectorXd::Zero(k);
     const std::size_t e0 = fired[first].event;
     if (!fired[first].at_start && events_.root_observable(e0)) {
@@ -65,7 +65,6 @@ class EventJumps {
       x = assigned;
       S = next - rhs(t, x) * tau_p;
     }
-    (void)n;
   }
 
  private:

@@ -34,6 +34,13 @@ expect 0 '"gradient"' -- cat "$work/petab_gradient/evaluation.json"
 expect 0 '"sigma"' -- cat "$work/petab_gradient/evaluation.json"
 expect 2 "--starts and --seed apply to PEtab problems only" -- "$exvivo" fit "$data/decay_scenario.yaml" --starts 3
 
+# State-triggered scenario steps: a bad trigger exits 2 with its key path; the example runs.
+printf 'scenario: bad_trigger\nmodel: %s\nprotocol:\n  - {when: "C", add: {C: 1 ng/mL}}\nsamples: {times: [1 h]}\n' \
+  "$src/models/one_compartment.yaml" > "$work/bad_trigger.yaml"
+expect 2 "protocol[0].when: a trigger compares two quantities with <, <=, > or >=, got 'C'" -- \
+  "$exvivo" check "$work/bad_trigger.yaml"
+expect 0 "" -- "$exvivo" run "$src/scenarios/adaptive_gmcsf_rescue.yaml" -o "$work/adaptive" --quiet
+
 suite="$src/../shared/external/sbml-test-suite/cases/semantic"
 if [ -d "$suite/00001" ]; then
   expect 0 "" -- "$exvivo" sbml-case "$suite/00001" -o "$work/00001.csv"

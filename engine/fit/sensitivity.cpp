@@ -17,7 +17,8 @@ using Eigen::VectorXd;
 
 SensitivityResult solve_with_sensitivities(const solve::Run& run,
                                            const std::vector<std::size_t>& parameters,
-                                           const solve::SolverOptions& options) {
+                                           const solve::SolverOptions& options,
+                                           const Eigen::MatrixXd* initial_sensitivities) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_sensitivities: Run.model is null");
   const model::CompiledModel& model = *run.model;
   const std::size_t np = model.num_parameters();
@@ -30,7 +31,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
   const Index n = static_cast<Index>(model.num_states());
   const Index k = static_cast<Index>(parameters.size());
   const Index no = static_cast<Index>(model.num_observables());
-  SensitivitySystem system(model, run.parameters, parameters);
+  SensitivitySystem system(model, run.parameters, parameters, initial_sensitivities != nullptr);
   auto& ws = system.workspace();
 
   VectorXd z(n * (1 + k));
@@ -48,6 +49,11 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
     const auto i = static_cast<Index>(species);
     z[i] = value;
     for (Index c = 0; c < k; ++c) z[n * (1 + c) + i] = 0;
+  }
+  if (initial_sensitivities != nullptr) {
+    if (initial_sensitivities->rows() != n || initial_sensitivities->cols() != k)
+      throw std::invalid_argument("solve_with_sensitivities: initial sensitivities have the wrong shape");
+    for (Index c = 0; c < k; ++c) z.segment(n * (1 + c), n) = initial_sensitivities->col(c);
   }
 
   // Jump conditions of the sensitivities at protocol events.

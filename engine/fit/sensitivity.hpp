@@ -61,8 +61,13 @@ struct SensitivityResult {
 /// the state alone. Throws OptionError for invalid options and
 /// std::invalid_argument for a run without model, a parameter vector of the
 /// wrong length or a parameter index out of range.
+///
+/// `initial_sensitivities` (species × parameters), when given, is S(t0) in
+/// place of ∂x0/∂p_k and the zeroing for overridden species: for a run that
+/// continues an earlier one (after a steady state or an event).
 SensitivityResult solve_with_sensitivities(const solve::Run& run,
                                            const std::vector<std::size_t>& parameters,
-                                           const solve::SolverOptions& options);
+                                           const solve::SolverOptions& options,
+                                           const Eigen::MatrixXd* initial_sensitivities = nullptr);
 
 }  // namespace exvivo::fit

@@ -7,7 +7,7 @@ namespace exvivo::fit {
 using Eigen::Index;
 
 SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
-                                     const std::vector<std::size_t>& selected)
+                                     const std::vector<std::size_t>& selected, bool every_row)
     : model_(model),
       selected_(selected),
       ws_(model.make_workspace()),
@@ -15,7 +15,7 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
       k_(static_cast<Index>(selected.size())) {
   model_.set_parameters(p.data(), ws_);
   if (k_ == 0) return;  // the state alone: the model's own rhs
-  code_ = model::sensitivity_code(model_, selected_);
+  code_ = model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
   scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(),

@@ -41,8 +41,9 @@ class SensitivitySystem final : public solve::OdeSystem {
  public:
   /// Keeps references to `model` and `selected` (model parameter indices),
   /// which must outlive the system; sets the parameters `p` in its own workspace.
+  /// `every_row`: see model::sensitivity_code (S(t0) given by the caller).
   SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
-                    const std::vector<std::size_t>& selected);
+                    const std::vector<std::size_t>& selected, bool every_row = false);
 
   std::size_t size() const override { return static_cast<std::size_t>(n_ * (1 + k_)); }
   void rhs(double t, const double* z, double* dz) override;

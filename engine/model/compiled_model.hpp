@@ -195,7 +195,8 @@ class CompiledModel {
   friend NativeCodeResult with_native_code(const CompiledModel& model);
   friend std::string native_source(const CompiledModel& model);
   friend bool is_native(const CompiledModel& model);
-  friend SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected);
+  friend SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
+                                          bool every_row);
   friend class Workspace;
 };
 

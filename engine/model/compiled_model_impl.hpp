@@ -7,6 +7,7 @@
 // The cached values are the largest subexpressions of the per-step programs
 // that depend on parameters only; set_parameters() computes them once per run.
 #include <map>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -39,7 +40,7 @@ struct SensitivityPrograms {
 /// Sensitivity programs built so far, per (native, selected parameters).
 struct SensitivityCodeCache {
   std::mutex mutex;
-  std::map<std::pair<bool, std::vector<std::size_t>>, SensitivityPrograms> programs;
+  std::map<std::tuple<bool, bool, std::vector<std::size_t>>, SensitivityPrograms> programs;  ///< (native, every_row, selected)
 };
 
 struct CompiledModel::Impl {

@@ -1,6 +1,7 @@
 #include "model/model_events.hpp"
 
 #include "model/model_compiler.hpp"
+#include "expr/parser.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -48,6 +49,23 @@ CompiledEvents::CompiledEvents(const ModelSpec& spec) {
   for (std::size_t k = 0; k < spec.time_switches.size(); ++k)
     observe(label("time_switch", std::to_string(k + 1)), spec.time_switches[k], spec.time_switches[k].where);
   num_switches_ = spec.time_switches.size();
+  // Root functions of relational triggers (after the switches).
+  for (const auto& e : spec.events) {
+    root_observable_.emplace_back();
+    const expr::Ast ast = expr::parse(e.trigger.text, e.where, e.id);
+    const expr::AstNode& root = ast.root_node();
+    using K = expr::AstKind;
+    if (root.kind != K::less && root.kind != K::less_equal && root.kind != K::greater && root.kind != K::greater_equal)
+      continue;
+    expr::Ast a = ast, b = ast;
+    a.root = root.children[0];
+    b.root = root.children[1];
+    Expression g;
+    g.text = g.layout = "(" + expr::to_string(a) + ") - (" + expr::to_string(b) + ")";
+    g.where = e.where;
+    root_observable_.back() = companion.observables.size();
+    observe(label(e.id, "root"), g, e.where);
+  }
   functions_ = compile(companion);
 }
 
@@ -57,7 +75,7 @@ std::vector<double> CompiledEvents::time_switches(const std::vector<double>& p, 
   CompiledModel::Workspace ws = make_workspace(p);
   const std::vector<double> x(functions_.num_states(), 0.0);  // switches do not depend on the state
   std::vector<double> all(functions_.num_observables());
-  const std::size_t first = functions_.num_observables() - num_switches_;
+  const std::size_t first = size() + num_values_;
   const auto g = [&](double t, std::size_t k) {
     functions_.observables(t, x.data(), ws, all.data());
     return all[first + k];

@@ -5,6 +5,7 @@
 // parameters and assignments as the model itself, so they take the same x
 // and p arrays.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ class CompiledEvents {
   /// there keeps it from stepping across the discontinuity.
   std::vector<double> time_switches(const std::vector<double>& p, double t0, double t1) const;
 
+  /// For sensitivities at events: the compiled trigger and value functions
+  /// as observables of a model with the same states and parameters, and the
+  /// observable index of event e's k-th assignment value and of its root
+  /// function g = a − b for a trigger `a OP b` with OP one of < <= > >=
+  /// (none for other triggers: their event time is taken as independent of
+  /// the parameters).
+  const CompiledModel& functions() const { return functions_; }
+  std::size_t value_observable(std::size_t e, std::size_t k) const { return size() + value_offset_[e] + k; }
+  std::optional<std::size_t> root_observable(std::size_t e) const { return root_observable_[e]; }
+
  private:
   CompiledModel functions_;  // observables: triggers, then assignment values, then time switches
   std::size_t num_switches_ = 0;
@@ -53,6 +64,7 @@ class CompiledEvents {
   std::vector<std::vector<std::size_t>> targets_;
   std::vector<std::size_t> value_offset_;
   std::size_t num_values_ = 0;
+  std::vector<std::optional<std::size_t>> root_observable_;
 };
 
 }  // namespace exvivo::model

@@ -22,7 +22,8 @@ using expr::NodeId;
 constexpr std::size_t max_native_instructions = 200000;
 
 /// The programs for `selected`, interpreted.
-SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::vector<std::size_t>& selected) {
+SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::vector<std::size_t>& selected,
+                                   bool every_row) {
   const SymbolicModel& symbolic = *impl.symbolic;
   expr::Graph graph = symbolic.graph;  // the sums and S inputs are added to a copy
   const std::size_t n = impl.num_states, k = selected.size();
@@ -41,7 +42,8 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
   for (std::size_t c = 0; c < k; ++c) {
     std::vector<char>& reach = live[c];
     for (std::size_t i = 0; i < n; ++i)
-      reach[i] = dfdp(i, c) != graph.zero() || symbolic.initial_jacobian[i + selected[c] * n] != graph.zero();
+      reach[i] = every_row || dfdp(i, c) != graph.zero() ||
+                 symbolic.initial_jacobian[i + selected[c] * n] != graph.zero();
     for (bool grew = true; grew;) {
       grew = false;
       for (const auto& [i, j] : pattern)
@@ -116,7 +118,8 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
 
 }  // namespace
 
-SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected) {
+SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
+                                 bool every_row) {
   const CompiledModel::Impl& impl = *model.impl_;
   for (const std::size_t p : selected)
     if (p >= impl.num_parameters) throw std::invalid_argument("sensitivity_code: parameter index out of range");
@@ -124,12 +127,12 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   code.slot_sensitivities = impl.num_inputs;
   code.num_inputs = impl.num_inputs + impl.num_states * selected.size();
   SensitivityCodeCache& cache = *impl.sensitivity_codes;
-  const auto key = std::make_pair(impl.native, selected);
+  const auto key = std::make_tuple(impl.native, every_row, selected);
   // Held while building, so that threads asking for the same selection build it once.
   const std::lock_guard<std::mutex> lock(cache.mutex);
   auto it = cache.programs.find(key);
   if (it == cache.programs.end()) {
-    SensitivityPrograms programs = build_programs(impl, selected);
+    SensitivityPrograms programs = build_programs(impl, selected, every_row);
     const std::size_t size =
         programs.rhs->num_instructions() + programs.terms->num_instructions() + programs.products->num_instructions();
     if (impl.native && size > max_native_instructions) {

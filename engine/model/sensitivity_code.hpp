@@ -50,7 +50,11 @@ struct SensitivityCode {
 
 /// The fused sensitivity right-hand side of `model` for the parameters with
 /// indices `selected` (each < num_parameters(); may repeat, may be empty).
-SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected);
+/// `every_row`: S may start non-zero in any row (a solve continued from an
+/// earlier one's S, e.g. after an SBML event's jump), so no row is left out
+/// as structurally zero.
+SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
+                                 bool every_row = false);
 
 /// The per-step input array of `ws` (t, x, p and the cached parameter-only
 /// values set by set_parameters: SensitivityCode::slot_sensitivities values),

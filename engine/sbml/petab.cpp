@@ -23,6 +23,9 @@
 #include "model/model_events.hpp"
 #include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
+#include "sbml/event_sensitivities.hpp"
+#include "fit/sensitivity.hpp"
+#include "fit/likelihood.hpp"
 
 namespace exvivo::sbml {
 namespace {
@@ -95,8 +98,7 @@ struct Observable {
 
 class Problem {
  public:
-  Problem(const std::string& yaml, const std::map<std::string, double>& overrides, const solve::SolverOptions& options)
-      : options_(options) {
+  Problem(const std::string& yaml, const solve::SolverOptions& options) : options_(options) {
     const io::YamlNode root = io::read_yaml_file(yaml, io::InputKind::scenario);
     const fs::path dir = fs::path(yaml).parent_path();
     const auto file = [&](const io::YamlNode& n) { return (dir / n.scalar("a file name")).string(); };
@@ -110,7 +112,7 @@ class Problem {
       if (n.items.size() != 1) n.fail("exactly one file is supported");
       return file(n.items[0]);
     };
-    read_parameters(file(root.at("parameter_file")), overrides);
+    read_parameters(file(root.at("parameter_file")));
     read_conditions(single("condition_files"));
     read_observables(single("observable_files"));
     measurements_ = read_table(single("measurement_files"));
@@ -118,8 +120,24 @@ class Problem {
     build_model(single("sbml_files"));
   }
 
-  PetabEvaluation evaluate() {
+  const std::vector<PetabParameter>& parameters() const { return table_; }
+
+  PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
+    values_ = nominal_;
+    for (const auto& [id, v] : overrides) {
+      if (!values_.count(id)) throw DataError("parameter values: '" + id + "' is not in the PEtab parameter table");
+      values_[id] = v;
+    }
+    gradient_ = gradient;
+    const Eigen::Index n = static_cast<Eigen::Index>(model_.num_states());
+    const Eigen::Index nt = static_cast<Eigen::Index>(estimated_.size());
+    Eigen::VectorXd dllh = Eigen::VectorXd::Zero(nt);
     PetabEvaluation out;
+    const auto rows_total = static_cast<Eigen::Index>(measurements_.row_count());
+    if (gradient_) {
+      out.residuals = Eigen::VectorXd::Zero(2 * rows_total);
+      out.residual_jacobian = Eigen::MatrixXd::Zero(2 * rows_total, nt);
+    }
     out.measurement_header = measurements_.header;
     out.measurement_rows = measurements_.rows;
     out.simulation.assign(measurements_.row_count(), nan);
@@ -137,12 +155,31 @@ class Problem {
       const auto& [preeq, sim] = conditions;
       std::vector<double> p = parameters_for(sim);
       std::vector<std::pair<std::size_t, double>> start;
+      Eigen::MatrixXd D0 = Eigen::MatrixXd::Zero(n, nt);  // d x(t0) / dθ from preequilibration and species entries
       if (!preeq.empty()) {
         const std::vector<double> pre_p = parameters_for(preeq);
-        const Eigen::VectorXd x = steady_state(pre_p, species_for(preeq, {}), "preequilibration condition '" + preeq + "'");
+        const auto pre_start = species_for(preeq, {});
+        const std::string what = "preequilibration condition '" + preeq + "'";
+        Eigen::VectorXd x;
+        if (gradient_) {
+          const Sources pre = sources_for(preeq);
+          Eigen::MatrixXd pre_D0 = Eigen::MatrixXd::Zero(n, nt);
+          for (const auto& [i, t] : pre.species) pre_D0(static_cast<Eigen::Index>(i), t) = 1;
+          const Columns c = columns_for(pre, pre_D0);
+          Eigen::MatrixXd S;
+          x = steady_state_with_sensitivities(pre_p, pre_start, c, initial_sensitivities(pre_p, pre_start, c, pre_D0), what, S);
+          D0 = to_theta(S, c);
+        } else {
+          x = steady_state(pre_p, pre_start, what);
+        }
         for (std::size_t i = 0; i < model_.num_states(); ++i) start.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
       }
-      start = species_for(sim, start);
+      const auto sim_species = species_for(sim, {});
+      for (const auto& [i, v] : sim_species) D0.row(static_cast<Eigen::Index>(i)).setZero();
+      start.insert(start.end(), sim_species.begin(), sim_species.end());
+      const Sources src = gradient_ ? sources_for(sim) : Sources{};
+      for (const auto& [i, t] : src.species) D0(static_cast<Eigen::Index>(i), t) = 1;
+      const Columns columns = gradient_ ? columns_for(src, D0) : Columns{};
       // Finite times by one solve; time = inf from the steady state.
       std::set<double> finite;
       bool steady = false;
@@ -152,26 +189,47 @@ class Problem {
         else finite.insert(t);
       }
       std::map<double, Eigen::VectorXd> state_at;
+      std::map<double, Eigen::MatrixXd> theta_sensitivities_at;  // n × nθ
       if (!finite.empty()) {
         solve::Run run;
         run.model = &model_;
         run.parameters = p;
         run.initial_overrides = start;
         for (const double t : finite) run.samples.push_back({t, false});
-        const solve::Solution s = simulate(run);
-        if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
-        std::size_t k = 0;
-        for (const double t : finite) state_at[t] = s.states.row(static_cast<Eigen::Index>(k++)).transpose();
+        if (gradient_) {
+          const fit::SensitivityResult s =
+              sensitivities_with_events(run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
+          if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
+          std::size_t k = 0;
+          for (const double t : finite) {
+            theta_sensitivities_at[t] = to_theta(s.state_sensitivities[k], columns);
+            state_at[t] = s.states.row(static_cast<Eigen::Index>(k++)).transpose();
+          }
+        } else {
+          const solve::Solution s = simulate(run);
+          if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
+          std::size_t k = 0;
+          for (const double t : finite) state_at[t] = s.states.row(static_cast<Eigen::Index>(k++)).transpose();
+        }
       }
-      if (steady)
-        state_at[std::numeric_limits<double>::infinity()] =
-            steady_state(p, start, "simulation condition '" + sim + "' (time = inf)");
+      if (steady) {
+        const double inf = std::numeric_limits<double>::infinity();
+        const std::string what = "simulation condition '" + sim + "' (time = inf)";
+        if (gradient_) {
+          Eigen::MatrixXd S;
+          state_at[inf] = steady_state_with_sensitivities(p, start, columns, initial_sensitivities(p, start, columns, D0), what, S);
+          theta_sensitivities_at[inf] = to_theta(S, columns);
+        } else {
+          state_at[inf] = steady_state(p, start, what);
+        }
+      }
       for (const auto r : rows) {
         const auto& row = measurements_.rows[r];
         const Observable& o = observable(row[measurements_.column("observableId")], r);
         std::vector<double> q = p;
-        set_placeholders(q, "observableParameter", o.id, obs_par_col ? row[*obs_par_col] : "", r);
-        set_placeholders(q, "noiseParameter", o.id, noise_par_col ? row[*noise_par_col] : "", r);
+        std::vector<int> q_source = src.parameter;
+        set_placeholders(q, q_source, "observableParameter", o.id, obs_par_col ? row[*obs_par_col] : "", r);
+        set_placeholders(q, q_source, "noiseParameter", o.id, noise_par_col ? row[*noise_par_col] : "", r);
         auto ws = model_.make_workspace();
         model_.set_parameters(q.data(), ws);
         std::vector<double> y(model_.num_observables());
@@ -181,39 +239,119 @@ class Problem {
         const double sigma = y[*model_.observable_index("petab." + o.id + ".noise")];
         const double m = *number(row[measurements_.column("measurement")]);
         out.simulation[r] = h;
-        double residual = m - h, jacobian = 0;
+        double residual = m - h, jacobian = 0, dtransformed = 1;  // d h̃ / d h
         if (o.transformation == "log") {
           residual = std::log(m) - std::log(h);
           jacobian = std::log(m);
+          dtransformed = 1 / h;
         } else if (o.transformation == "log10") {
           residual = std::log10(m) - std::log10(h);
           jacobian = std::log(m * std::numbers::ln10);
+          dtransformed = 1 / (h * std::numbers::ln10);
         }
         out.chi2 += residual * residual / (sigma * sigma);
-        if (o.distribution == "laplace")
+        double dllh_dh = 0, dllh_dsigma = 0;  // on the transformed scale
+        if (o.distribution == "laplace") {
           out.llh += -std::log(2 * sigma) - std::fabs(residual) / sigma - jacobian;
-        else
+          dllh_dh = (residual > 0 ? 1.0 : residual < 0 ? -1.0 : 0.0) / sigma;
+          dllh_dsigma = -1 / sigma + std::fabs(residual) / (sigma * sigma);
+        } else {
           out.llh += -0.5 * std::log(2 * std::numbers::pi * sigma * sigma) - 0.5 * residual * residual / (sigma * sigma) - jacobian;
+          dllh_dh = residual / (sigma * sigma);
+          dllh_dsigma = -1 / sigma + residual * residual / (sigma * sigma * sigma);
+        }
+        if (gradient_) {
+          const auto ih = static_cast<Eigen::Index>(*model_.observable_index("petab." + o.id));
+          const auto is = static_cast<Eigen::Index>(*model_.observable_index("petab." + o.id + ".noise"));
+          const Eigen::VectorXd& x = state_at.at(t);
+          const double tt = std::isinf(t) ? 0.0 : t;
+          const auto no = static_cast<Eigen::Index>(model_.num_observables());
+          Eigen::MatrixXd dydx(no, n), dydq(no, static_cast<Eigen::Index>(model_.num_parameters()));
+          model_.observable_state_jacobian(tt, x.data(), ws, dydx.data());
+          model_.observable_parameter_jacobian(tt, x.data(), ws, dydq.data());
+          const Eigen::MatrixXd& dxdtheta = theta_sensitivities_at.at(t);
+          Eigen::RowVectorXd dh = dydx.row(ih) * dxdtheta, ds = dydx.row(is) * dxdtheta;
+          for (std::size_t j = 0; j < q_source.size(); ++j)
+            if (q_source[j] >= 0) {
+              dh[q_source[j]] += dydq(ih, static_cast<Eigen::Index>(j));
+              ds[q_source[j]] += dydq(is, static_cast<Eigen::Index>(j));
+            }
+          dllh += (dllh_dh * dtransformed * dh + dllh_dsigma * ds).transpose();
+          // Least-squares form (see PetabEvaluation).
+          const auto rr = 2 * static_cast<Eigen::Index>(r);
+          const double d = -residual;  // h̃ − m̃
+          const Eigen::RowVectorXd dd = dtransformed * dh;
+          constexpr double K = fit::sigma_residual_offset;
+          const double s2 = std::max(2 * std::log(sigma) + K, 0.0);
+          const double r_sigma = std::sqrt(s2);
+          out.residuals[rr + 1] = r_sigma;
+          if (r_sigma > 0) out.residual_jacobian.row(rr + 1) = ds / (sigma * r_sigma);
+          if (o.distribution == "laplace") {
+            const double rd = (d > 0 ? 1.0 : -1.0) * std::sqrt(2 * std::fabs(d) / sigma);
+            out.residuals[rr] = rd;
+            if (rd != 0)
+              out.residual_jacobian.row(rr) =
+                  ((d > 0 ? 1.0 : -1.0) * dd / sigma - std::fabs(d) / (sigma * sigma) * ds) / rd;
+            out.residual_constant += std::log(2.0) - 0.5 * K + jacobian;
+          } else {
+            out.residuals[rr] = d / sigma;
+            out.residual_jacobian.row(rr) = dd / sigma - d / (sigma * sigma) * ds;
+            out.residual_constant += 0.5 * std::log(2 * std::numbers::pi) - 0.5 * K + jacobian;
+          }
+        }
       }
     }
+    if (gradient_)
+      for (Eigen::Index k = 0; k < nt; ++k) {
+        const PetabParameter& par = table_[estimated_[static_cast<std::size_t>(k)]];
+        const double v = values_.at(par.id);
+        const double chain = par.scale == "log10" ? v * std::numbers::ln10 : par.scale == "log" ? v : 1.0;
+        out.gradient[par.id] = dllh[k] * chain;
+        out.residual_jacobian.col(k) *= chain;
+      }
     return out;
   }
 
  private:
-  void read_parameters(const std::string& path, const std::map<std::string, double>& overrides) {
+  void read_parameters(const std::string& path) {
     const io::CsvTable t = read_table(path);
     t.require_columns({"parameterId", "nominalValue"});
+    const auto cell = [&](std::size_t r, const char* column) -> std::string {
+      const auto c = t.find_column(column);
+      return c ? t.rows[r][*c] : std::string();
+    };
+    const auto bound = [&](std::size_t r, const char* column) {
+      const std::string text = cell(r, column);
+      if (text.empty()) return nan;
+      const auto v = number(text);
+      if (!v) throw DataError(SourceLocation{path, t.row_lines[r], 0}, column, "expected a number");
+      return *v;
+    };
     for (std::size_t r = 0; r < t.row_count(); ++r) {
-      const std::string& id = t.rows[r][t.column("parameterId")];
+      PetabParameter par;
+      par.id = t.rows[r][t.column("parameterId")];
       const auto v = number(t.rows[r][t.column("nominalValue")]);
       if (!v) throw DataError(SourceLocation{path, t.row_lines[r], 0}, "nominalValue", "expected a number");
-      values_[id] = *v;
-      petab_parameters_.push_back(id);
+      par.nominal = *v;
+      if (const std::string scale = cell(r, "parameterScale"); !scale.empty()) par.scale = scale;
+      if (par.scale != "lin" && par.scale != "log" && par.scale != "log10")
+        throw DataError(SourceLocation{path, t.row_lines[r], 0}, "parameterScale",
+                        "'" + par.scale + "': expected lin, log or log10");
+      par.lower = bound(r, "lowerBound");
+      par.upper = bound(r, "upperBound");
+      const std::string estimate = cell(r, "estimate");
+      if (!estimate.empty() && estimate != "0" && estimate != "1")
+        throw DataError(SourceLocation{path, t.row_lines[r], 0}, "estimate", "'" + estimate + "': expected 0 or 1");
+      par.estimate = estimate != "0";
+      nominal_[par.id] = par.nominal;
+      petab_parameters_.push_back(par.id);
+      if (par.estimate) {
+        estimated_index_[par.id] = static_cast<int>(estimated_.size());
+        estimated_.push_back(table_.size());
+      }
+      table_.push_back(par);
     }
-    for (const auto& [id, v] : overrides) {
-      if (!values_.count(id)) throw DataError("parameter values: '" + id + "' is not in the PEtab parameter table");
-      values_[id] = v;
-    }
+    values_ = nominal_;
   }
 
   void read_conditions(const std::string& path) {
@@ -264,6 +402,9 @@ class Problem {
       defined.insert(name);
     };
     for (const auto& id : petab_parameters_) add_parameter(id, values_[id]);
+    // One parameter per estimated parameter that no equation uses: its
+    // sensitivity column carries d x(t0)/dθ (preequilibration, species entries).
+    for (const auto k : estimated_) add_parameter("petab.initial." + table_[k].id, 0);
     // observableParameter<k>_<obs> or noiseParameter<k>_<obs>
     const auto is_placeholder = [](const std::string& name) {
       for (const std::string kind : {"observableParameter", "noiseParameter"}) {
@@ -292,6 +433,124 @@ class Problem {
     }
     model_ = model::compile(spec);
     events_ = model::CompiledEvents(spec);
+    for (const auto k : estimated_) carriers_.push_back(*model_.parameter_index("petab.initial." + table_[k].id));
+  }
+
+  /// Where the model parameters and species initial values of a condition
+  /// come from: the index of an estimated parameter, or -1.
+  struct Sources {
+    std::vector<int> parameter;                     ///< per model parameter
+    std::vector<std::pair<std::size_t, int>> species;  ///< species set to an estimated parameter
+  };
+
+  Sources sources_for(const std::string& condition) const {
+    Sources s;
+    s.parameter.assign(model_.num_parameters(), -1);
+    for (const auto& [id, k] : estimated_index_)
+      if (const auto j = model_.parameter_index(id)) s.parameter[*j] = k;
+    const auto& row = conditions_.rows[condition_row(condition)];
+    for (std::size_t c = 0; c < conditions_.header.size(); ++c) {
+      const std::string& column = conditions_.header[c];
+      if (column == "conditionId" || column == "conditionName") continue;
+      const auto estimated = estimated_index_.find(row[c]);
+      if (const auto i = model_.species_index(column)) {
+        if (estimated != estimated_index_.end()) s.species.emplace_back(*i, estimated->second);
+        continue;
+      }
+      const auto j = model_.parameter_index(column);
+      if (!j) continue;
+      const auto v = number(row[c]);
+      if (v && std::isnan(*v)) continue;  // NaN keeps the model's value
+      s.parameter[*j] = estimated != estimated_index_.end() ? estimated->second : -1;
+    }
+    return s;
+  }
+
+  /// Sensitivity columns of a run: the model parameters that estimated
+  /// parameters set, then the carriers of the estimated parameters whose
+  /// d x(t0)/dθ (column of D0) is not zero.
+  struct Columns {
+    std::vector<std::size_t> model;  ///< model parameter indices
+    std::vector<int> theta;          ///< estimated parameter of each column
+    std::vector<bool> carrier;
+  };
+
+  Columns columns_for(const Sources& src, const Eigen::MatrixXd& D0) const {
+    Columns c;
+    for (std::size_t j = 0; j < src.parameter.size(); ++j)
+      if (src.parameter[j] >= 0) {
+        c.model.push_back(j);
+        c.theta.push_back(src.parameter[j]);
+        c.carrier.push_back(false);
+      }
+    for (Eigen::Index k = 0; k < D0.cols(); ++k)
+      if (!D0.col(k).isZero(0)) {
+        c.model.push_back(carriers_[static_cast<std::size_t>(k)]);
+        c.theta.push_back(static_cast<int>(k));
+        c.carrier.push_back(true);
+      }
+    return c;
+  }
+
+  /// S(t0): ∂x0/∂p for the species the run does not set, D0 on the carriers.
+  Eigen::MatrixXd initial_sensitivities(const std::vector<double>& p,
+                                        const std::vector<std::pair<std::size_t, double>>& start, const Columns& c,
+                                        const Eigen::MatrixXd& D0) const {
+    const auto n = static_cast<Eigen::Index>(model_.num_states());
+    auto ws = model_.make_workspace();
+    model_.set_parameters(p.data(), ws);
+    Eigen::MatrixXd dx0dp(n, static_cast<Eigen::Index>(model_.num_parameters()));
+    model_.initial_state_jacobian(ws, dx0dp.data());
+    for (const auto& [i, v] : start) dx0dp.row(static_cast<Eigen::Index>(i)).setZero();
+    Eigen::MatrixXd S(n, static_cast<Eigen::Index>(c.model.size()));
+    for (std::size_t k = 0; k < c.model.size(); ++k)
+      S.col(static_cast<Eigen::Index>(k)) = c.carrier[k] ? Eigen::VectorXd(D0.col(c.theta[k]))
+                                                         : Eigen::VectorXd(dx0dp.col(static_cast<Eigen::Index>(c.model[k])));
+    return S;
+  }
+
+  /// dx/dθ (species × estimated parameters) from the columns' sensitivities.
+  Eigen::MatrixXd to_theta(const Eigen::MatrixXd& S, const Columns& c) const {
+    Eigen::MatrixXd out = Eigen::MatrixXd::Zero(S.rows(), static_cast<Eigen::Index>(estimated_.size()));
+    for (std::size_t k = 0; k < c.model.size(); ++k) out.col(c.theta[k]) += S.col(static_cast<Eigen::Index>(k));
+    return out;
+  }
+
+  /// steady_state() with the sensitivities: integrates until the state is
+  /// steady (as there) and the sensitivities changed by at most
+  /// 1e-10 + 1e-6·|S| over the last decade of time.
+  Eigen::VectorXd steady_state_with_sensitivities(const std::vector<double>& p,
+                                                  const std::vector<std::pair<std::size_t, double>>& start,
+                                                  const Columns& c, Eigen::MatrixXd S, const std::string& what,
+                                                  Eigen::MatrixXd& S_out) const {
+    solve::Run run;
+    run.model = &model_;
+    run.parameters = p;
+    run.initial_overrides = start;
+    auto ws = model_.make_workspace();
+    model_.set_parameters(p.data(), ws);
+    std::vector<double> f(model_.num_states());
+    for (double horizon = 1; horizon <= 1e12; horizon *= 10) {
+      run.samples = {{horizon, false}};
+      const fit::SensitivityResult s = sensitivities_with_events(run, events_, c.model, S, options_);
+      if (!s.ok()) throw DataError("PEtab " + what + ": steady state not reached: " + s.message);
+      const Eigen::VectorXd x = s.states.row(0).transpose();
+      model_.rhs(horizon, x.data(), ws, f.data());
+      bool converged = true;
+      for (std::size_t i = 0; i < f.size(); ++i)
+        converged = converged && std::fabs(f[i]) <= 1e-12 + 1e-10 * std::fabs(x[static_cast<Eigen::Index>(i)]);
+      const Eigen::MatrixXd& next = s.state_sensitivities[0];
+      converged = converged && ((next - S).array().abs() <= 1e-10 + 1e-6 * next.array().abs()).all();
+      S = next;
+      if (converged) {
+        S_out = S;
+        return x;
+      }
+      run.t0 = horizon;
+      run.initial_overrides.clear();
+      for (std::size_t i = 0; i < model_.num_states(); ++i) run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
+    }
+    throw DataError("PEtab " + what + ": no steady state by t = 1e12");
   }
 
   /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.
@@ -382,8 +641,8 @@ class Problem {
     return *v;
   }
 
-  void set_placeholders(std::vector<double>& q, const std::string& kind, const std::string& obs, const std::string& cell,
-                        std::size_t r) const {
+  void set_placeholders(std::vector<double>& q, std::vector<int>& source, const std::string& kind,
+                        const std::string& obs, const std::string& cell, std::size_t r) const {
     if (is_nan_text(cell)) return;
     const auto parts = split(cell, ';');
     for (std::size_t k = 0; k < parts.size(); ++k) {
@@ -391,12 +650,19 @@ class Problem {
       const auto j = model_.parameter_index(name);
       if (!j) continue;  // the formula does not use this placeholder
       q[*j] = value_of(parts[k], measurements_.file + " row " + std::to_string(measurements_.row_lines[r]));
+      const auto estimated = estimated_index_.find(parts[k]);
+      if (!source.empty()) source[*j] = estimated != estimated_index_.end() ? estimated->second : -1;
     }
   }
 
   solve::SolverOptions options_;
-  std::map<std::string, double> values_;
+  bool gradient_ = false;
+  std::map<std::string, double> nominal_, values_;
   std::vector<std::string> petab_parameters_;
+  std::vector<PetabParameter> table_;
+  std::vector<std::size_t> estimated_;           ///< table_ rows with estimate = 1
+  std::map<std::string, int> estimated_index_;   ///< parameterId -> index into estimated_
+  std::vector<std::size_t> carriers_;            ///< per estimated parameter: its carrier model parameter
   io::CsvTable conditions_, measurements_;
   std::vector<Observable> observables_;
   model::CompiledModel model_;
@@ -405,9 +671,26 @@ class Problem {
 
 }  // namespace
 
+class PetabProblemData {
+ public:
+  PetabProblemData(const std::string& yaml, const solve::SolverOptions& options) : problem(yaml, options) {}
+  mutable Problem problem;
+};
+
+PetabProblem::PetabProblem(const std::string& problem_yaml, const solve::SolverOptions& options)
+    : data_(std::make_unique<PetabProblemData>(problem_yaml, options)) {}
+PetabProblem::~PetabProblem() = default;
+PetabProblem::PetabProblem(PetabProblem&&) noexcept = default;
+
+const std::vector<PetabParameter>& PetabProblem::parameters() const { return data_->problem.parameters(); }
+
+PetabEvaluation PetabProblem::evaluate(const std::map<std::string, double>& overrides, bool gradient) const {
+  return data_->problem.evaluate(overrides, gradient);
+}
+
 PetabEvaluation evaluate_petab(const std::string& problem_yaml, const std::map<std::string, double>& overrides,
-                               const solve::SolverOptions& options) {
-  return Problem(problem_yaml, overrides, options).evaluate();
+                               const solve::SolverOptions& options, bool gradient) {
+  return PetabProblem(problem_yaml, options).evaluate(overrides, gradient);
 }
 
 std::map<std::string, double> read_petab_parameter_values(const std::string& path) {

@@ -17,8 +17,11 @@
 // with r the residual on the transformed scale and J = log m (log) or
 // log(m ln 10) (log10) for transformed observables; chi2 = Σ r²/σ².
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <Eigen/Dense>
 
 #include "solve/options.hpp"
 
@@ -26,17 +29,55 @@ namespace exvivo::sbml {
 
 struct PetabEvaluation {
   double llh = 0, chi2 = 0;
+  /// With gradients: d llh / d θ for every estimated parameter (estimate = 1),
+  /// θ the parameter on its parameterScale (lin, log, log10).
+  std::map<std::string, double> gradient;
+  /// With gradients, the least-squares form −llh = ½‖r‖² + residual_constant
+  /// (as engine/fit's likelihood.hpp): per measurement row a data residual
+  /// (normal (h̃ − m̃)/σ; laplace sign(h̃ − m̃)·sqrt(2|h̃ − m̃|/σ)) and a sigma
+  /// residual sqrt(2 ln σ + K), in that order; residual_jacobian is
+  /// ∂r/∂θ (2·rows × estimated parameters, in parameter table order).
+  Eigen::VectorXd residuals;
+  Eigen::MatrixXd residual_jacobian;
+  double residual_constant = 0;
   std::vector<std::string> measurement_header;            ///< the measurement table's columns
   std::vector<std::vector<std::string>> measurement_rows;  ///< as read
   std::vector<double> simulation;                          ///< per measurement row
 };
 
-/// Loads the problem (PROBLEM.yaml with one problem entry) and evaluates the
-/// objective with `overrides` (parameterId -> linear value). Throws Error
-/// (DataError, ModelError, ScenarioError) for bad input; a failed integration
-/// is a DataError naming the condition and the solver's message.
+/// A row of the parameter table.
+struct PetabParameter {
+  std::string id;
+  std::string scale = "lin";  ///< parameterScale: lin, log or log10
+  double lower = 0, upper = 0, nominal = 0;  ///< linear values
+  bool estimate = true;
+};
+
+class PetabProblemData;
+
+/// A loaded PEtab problem (PROBLEM.yaml with one problem entry): the model is
+/// compiled once, evaluations with different parameter values reuse it.
+/// Throws Error (DataError, ModelError, ScenarioError) for bad input.
+class PetabProblem {
+ public:
+  PetabProblem(const std::string& problem_yaml, const solve::SolverOptions& options);
+  ~PetabProblem();
+  PetabProblem(PetabProblem&&) noexcept;
+
+  const std::vector<PetabParameter>& parameters() const;
+  /// The objective with `overrides` (parameterId -> linear value), and with
+  /// `gradient` its gradient from forward sensitivities (jumps at events
+  /// included). A failed integration is a DataError naming the condition and
+  /// the solver's message.
+  PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient = false) const;
+
+ private:
+  std::unique_ptr<PetabProblemData> data_;
+};
+
+/// PetabProblem(problem_yaml, options).evaluate(overrides, gradient).
 PetabEvaluation evaluate_petab(const std::string& problem_yaml, const std::map<std::string, double>& overrides,
-                               const solve::SolverOptions& options);
+                               const solve::SolverOptions& options, bool gradient = false);
 
 /// Reads a `parameterId, value` table (TSV) of linear parameter values.
 std::map<std::string, double> read_petab_parameter_values(const std::string& path);

@@ -191,6 +191,7 @@ solve::Run RunPlan::make_run(std::size_t run_index) const {
   const ArmSpec& arm = s_.arms[k.arm];
   for (const auto* list : {&arm.protocol, &s_.protocol})
     for (const auto& ev : *list) {
+      if (!ev.when.empty()) continue;  // state-triggered: below
       const double t = resolve.in_unit(ev.time, model.time_unit());
       if (t < 0)
         throw ScenarioError(ev.time.where, ev.time.path,
@@ -202,13 +203,11 @@ solve::Run RunPlan::make_run(std::size_t run_index) const {
     if (a.spec->from_arm != b.spec->from_arm) return a.spec->from_arm;
     return a.spec->order < b.spec->order;
   });
-  for (const auto& [time, ev] : timed) {
-    if (run.events.empty() || run.events.back().time != time) run.events.push_back(solve::Event{time, {}});
-    auto& actions = run.events.back().actions;
-    for (const auto& [sp, v] : ev->targets) {
+  const auto append_actions = [&](const EventSpec& ev, std::vector<solve::EventAction>& actions) {
+    for (const auto& [sp, v] : ev.targets) {
       const auto& info = model.species()[sp];
       using Kind = solve::EventAction::Kind;
-      switch (ev->kind) {
+      switch (ev.kind) {
         case EventSpec::Kind::add:
           actions.push_back({Kind::add, sp, resolve.in_unit(v, info.unit, {info.molar_mass, info.specific_activity})});
           break;
@@ -223,7 +222,19 @@ solve::Run RunPlan::make_run(std::size_t run_index) const {
           break;
       }
     }
+  };
+  for (const auto& [time, ev] : timed) {
+    if (run.events.empty() || run.events.back().time != time) run.events.push_back(solve::Event{time, {}});
+    append_actions(*ev, run.events.back().actions);
   }
+  // State-triggered steps (scenario/state_events.hpp), in trigger order.
+  for (const auto* list : {&arm.protocol, &s_.protocol})
+    for (const auto& ev : *list) {
+      if (ev.when.empty()) continue;
+      run.state_events.push_back({ev.when.index, {}});
+      append_actions(ev, run.state_events.back().actions);
+    }
+  run.state_triggers = s_.state_triggers.get();
   run.samples = s_.samples;
   run.t0 = 0;
   return run;

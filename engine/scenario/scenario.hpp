@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "model/compiled_model.hpp"
+#include "model/model_events.hpp"
 #include "scenario/cohort.hpp"
 #include "solve/options.hpp"
 #include "solve/run.hpp"
@@ -26,6 +27,15 @@ struct ValueSpec {
   std::string path;         ///< key path, for messages
 };
 
+/// The `when:` of a state-triggered protocol step.
+struct StateTrigger {
+  std::string text;                 ///< "" = a timed step
+  std::size_t index = 0;            ///< into Scenario::state_triggers
+  SourceLocation where;
+  std::string path;
+  bool empty() const { return text.empty(); }
+};
+
 /// One timed protocol step. A wash is expanded into `set 0` of the listed (or
 /// all soluble) species when runs are made.
 struct EventSpec {
@@ -37,6 +47,10 @@ struct EventSpec {
   int order = 0;                                   ///< position in the file
   SourceLocation where;
   std::string path;
+  /// A state-triggered step (`when:`, state_events.hpp): its trigger
+  /// expression and the trigger's index in Scenario::state_triggers; `time`
+  /// is then unused. Empty for a timed step (`at:`).
+  StateTrigger when;
 };
 
 struct DonorSpec {
@@ -126,6 +140,8 @@ struct Scenario {
   /// (in set, donors, sweeps) are warned about instead of rejected.
   bool allow_out_of_bounds = false;
   EvaluatorInfo evaluator;
+  /// The triggers of the `when:` protocol steps (state_events.hpp); null without any.
+  std::shared_ptr<const model::CompiledEvents> state_triggers;
   /// Messages for the user that do not stop the runs: out-of-bounds values
   /// allowed, native code that could not be built (the interpreter is used).
   std::vector<std::string> warnings;

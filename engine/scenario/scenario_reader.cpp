@@ -1,5 +1,6 @@
 // Reading: each section of a scenario file into the Scenario, in model units.
 #include "scenario/scenario_loader.hpp"
+#include "scenario/state_events.hpp"
 
 namespace exvivo::scenario::detail {
 
@@ -52,6 +53,7 @@ Scenario Loader::load() {
   recover([&] { load_output(root.find("output")); });
   throw_collected_errors();  // the placeholder checks need every section
   check_placeholders();
+  s_.state_triggers = compile_state_triggers(s_);
   check_run_count(root);
   if (options_.native_code && s_.solver.evaluator == "native") use_native_code();
   return std::move(s_);
@@ -247,18 +249,25 @@ std::vector<EventSpec> Loader::read_protocol(const YamlNode& node, bool from_arm
   node.expect_sequence("a list of events ({at: 24 h, add: {LPS: 10 ng/mL}})");
   for (const auto& e : node.items) {
     e.expect_mapping("an event ({at: 24 h, add: {LPS: 10 ng/mL}})");
-    e.check_keys({"at", "add", "set", "scale", "wash"});
+    e.check_keys({"at", "when", "add", "set", "scale", "wash"});
     EventSpec ev;
     ev.from_arm = from_arm;
     ev.order = event_counter_++;
     ev.where = e.where;
     ev.path = e.path;
-    const YamlNode& at = e.at("at");
-    ev.time = read_value(at);
-    note_placeholder(ev.time, model().time_unit(), {}, Target{Target::time, 0});
-    if (ev.time.placeholder.empty()) {
-      const double t = to_model_time(at, quantity(at));
-      if (t < 0) at.fail(fmt::format("event time must not be negative, got '{}'", at.text));
+    if (e.find("when") && e.find("at")) e.fail("an event has either 'at' (a time) or 'when' (a trigger), not both");
+    if (!e.find("when") && !e.find("at"))
+      e.fail("an event needs 'at' (a time, at: 24 h) or 'when' (a trigger, when: \"mHLA_DR < 8000\")");
+    if (const auto* when = e.find("when")) {  // state-triggered (state_events.hpp)
+      ev.when = {when->scalar("a trigger such as \"mHLA_DR < 8000\""), 0, when->where, when->path};
+    } else {
+      const YamlNode& at = e.at("at");
+      ev.time = read_value(at);
+      note_placeholder(ev.time, model().time_unit(), {}, Target{Target::time, 0});
+      if (ev.time.placeholder.empty()) {
+        const double t = to_model_time(at, quantity(at));
+        if (t < 0) at.fail(fmt::format("event time must not be negative, got '{}'", at.text));
+      }
     }
     int actions = 0;
     for (const char* kind : {"add", "set", "scale", "wash"}) actions += e.find(kind) ? 1 : 0;

@@ -17,8 +17,10 @@ constexpr int max_firings_per_time = 10000;  // guards against events that re-tr
 
 class EventDriver {
  public:
-  EventDriver(const Run& run, const model::CompiledEvents& events, const SolverOptions& options)
-      : run_(run), events_(events), options_(options), system_(*run.model, run.parameters),
+  EventDriver(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+              std::vector<EventFiring>* fired)
+      : run_(run), events_(events), options_(options), fired_(fired), scenario_(!run.state_events.empty()),
+        system_(*run.model, run.parameters),
         event_ws_(events.make_workspace(run.parameters)) {}
 
   Solution solve() {
@@ -34,15 +36,27 @@ class EventDriver {
     solution.stats.method = options_.method;
 
     std::vector<bool> armed(events_.size());  // trigger was false: a false -> true change fires
-    for (std::size_t e = 0; e < events_.size(); ++e) armed[e] = !events_.initial_value(e);
+    for (std::size_t e = 0; e < events_.size(); ++e) armed[e] = scenario_ || !events_.initial_value(e);
+    at_start_ = true;
     fire(t, x, armed);
+    at_start_ = false;
 
-    std::size_t k = 0;
+    std::size_t k = 0, scheduled = 0;
+    const auto& timed = run_.events;
+    while (scheduled < timed.size() && timed[scheduled].time < t) ++scheduled;  // before t0: never reached
     while (true) {
+      // At a scheduled event time: `24 h-` samples, the actions, then the state events they trigger.
+      if (scheduled < timed.size() && timed[scheduled].time == t) {
+        while (k < samples.size() && samples[k].time < t) solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
+        while (k < samples.size() && samples[k].time == t && samples[k].before_event)
+          solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
+        apply(timed[scheduled++].actions, x);
+        fire(t, x, armed);
+      }
       while (k < samples.size() && samples[k].time <= t) solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
       if (k == samples.size()) break;
-      const double t_end = samples[k].time;
-      // Integrate to the next output time, watching the triggers at check points.
+      const double t_end = scheduled < timed.size() ? std::min(samples[k].time, timed[scheduled].time) : samples[k].time;
+      // Integrate to the next output or scheduled event time, watching the triggers at check points.
       Bracket bracket;
       if (!advance(t, x, t_end, armed, bracket, solution)) return finish(solution, k);
       if (!bracket.found) continue;  // advance() moved (t, x) to t_end
@@ -131,7 +145,7 @@ class EventDriver {
         const bool on = triggers_[e] != 0;
         if (on && armed[e]) {
           Pending p{e, {}};
-          if (events_.use_values_from_trigger_time(e)) p.values = values_of(e);
+          if (!scenario_ && events_.use_values_from_trigger_time(e)) p.values = values_of(e);
           pending.push_back(std::move(p));
         }
         armed[e] = !on;
@@ -142,16 +156,36 @@ class EventDriver {
     for (int fired = 0; !pending.empty() && fired < max_firings_per_time; ++fired) {
       Pending p = std::move(pending.front());
       pending.erase(pending.begin());
-      if (p.values.empty()) {
-        events_.evaluate(t, x.data(), event_ws_, triggers_, values_);
-        p.values = values_of(p.event);
+      if (scenario_) {
+        for (const auto& se : run_.state_events)
+          if (se.trigger == p.event) apply(se.actions, x);
+      } else {
+        if (p.values.empty()) {
+          events_.evaluate(t, x.data(), event_ws_, triggers_, values_);
+          p.values = values_of(p.event);
+        }
+        const auto& targets = events_.targets(p.event);
+        for (std::size_t j = 0; j < targets.size(); ++j) x[static_cast<Eigen::Index>(targets[j])] = p.values[j];
       }
-      const auto& targets = events_.targets(p.event);
-      for (std::size_t j = 0; j < targets.size(); ++j) x[static_cast<Eigen::Index>(targets[j])] = p.values[j];
+      if (fired_ != nullptr) fired_->push_back({t, p.event, t == run_.t0 && at_start_});
       collect();
       pending.erase(std::remove_if(pending.begin(), pending.end(),
-                                   [&](const Pending& q) { return !events_.persistent(q.event) && triggers_[q.event] == 0; }),
+                                   [&](const Pending& q) {
+                                     return !scenario_ && !events_.persistent(q.event) && triggers_[q.event] == 0;
+                                   }),
                     pending.end());
+    }
+  }
+
+  /// A protocol step's actions (amounts in the species' units, as solve() applies them).
+  static void apply(const std::vector<EventAction>& actions, Eigen::VectorXd& x) {
+    for (const auto& a : actions) {
+      auto& v = x[static_cast<Eigen::Index>(a.species)];
+      switch (a.kind) {
+        case EventAction::Kind::add: v += a.value; break;
+        case EventAction::Kind::set: v = a.value; break;
+        case EventAction::Kind::scale: v *= a.value; break;
+      }
     }
   }
 
@@ -189,6 +223,9 @@ class EventDriver {
   const Run& run_;
   const model::CompiledEvents& events_;
   const SolverOptions& options_;
+  std::vector<EventFiring>* fired_;
+  bool scenario_;  ///< state events of a scenario (Run::state_events), not SBML events
+  bool at_start_ = false;
   ModelOdeSystem system_;
   model::CompiledModel::Workspace event_ws_;
   std::vector<double> triggers_, values_;
@@ -196,13 +233,26 @@ class EventDriver {
 
 }  // namespace
 
-Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options) {
+Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+                           std::vector<EventFiring>* fired) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_events: Run.model is null");
   if (!run.events.empty()) throw std::invalid_argument("solve_with_events: scheduled events are not combined with model events");
   if (run.parameters.size() != run.model->num_parameters())
     throw std::invalid_argument("solve_with_events: wrong number of parameters");
   options.validate(run.model->num_states());
-  return EventDriver(run, events, options).solve();
+  return EventDriver(run, events, options, fired).solve();
+}
+
+Solution solve_with_state_events(const Run& run, const SolverOptions& options) {
+  if (run.model == nullptr) throw std::invalid_argument("solve_with_state_events: Run.model is null");
+  if (run.state_triggers == nullptr) throw std::invalid_argument("solve_with_state_events: Run.state_triggers is null");
+  if (run.parameters.size() != run.model->num_parameters())
+    throw std::invalid_argument("solve_with_state_events: wrong number of parameters");
+  for (const auto& e : run.state_events)
+    if (e.trigger >= run.state_triggers->size())
+      throw std::invalid_argument("solve_with_state_events: trigger index out of range");
+  options.validate(run.model->num_states());
+  return EventDriver(run, *run.state_triggers, options, nullptr).solve();
 }
 
 }  // namespace exvivo::solve

@@ -29,9 +29,26 @@
 
 namespace exvivo::solve {
 
+/// One event execution: its time, the event's index and whether it fired at t0.
+struct EventFiring {
+  double time = 0;
+  std::size_t event = 0;
+  bool at_start = false;
+};
+
 /// As solve(run, options), with the events of `events` (compiled from the
 /// spec of run.model). run.events (scheduled protocol events) must be empty:
-/// throws std::invalid_argument otherwise.
-Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options);
+/// throws std::invalid_argument otherwise. With `fired`, every execution up
+/// to the last output time is appended there in order.
+Solution solve_with_events(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
+                           std::vector<EventFiring>* fired = nullptr);
+
+/// A run with scenario state events (Run::state_events, triggers in
+/// Run::state_triggers) and scheduled protocol events (Run::events): the
+/// same detection and firing as above, a state event's actions in place of
+/// SBML assignments (every state event is persistent, its trigger armed at
+/// t0). At a scheduled event time the `24 h-` samples see the state before
+/// the scheduled actions; state events their actions trigger fire right after.
+Solution solve_with_state_events(const Run& run, const SolverOptions& options);
 
 }  // namespace exvivo::solve

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
-namespace exvivo::model { class CompiledModel; }
+namespace exvivo::model {
+class CompiledModel;
+class CompiledEvents;
+}
 
 namespace exvivo::solve {
 
@@ -22,6 +25,14 @@ struct EventAction {
 /// file order within each: the scenario layer sorts them).
 struct Event {
   double time = 0;
+  std::vector<EventAction> actions;
+};
+
+/// A protocol step that fires when its trigger (the trigger-th trigger of
+/// Run::state_triggers) turns from false to true, at t0 when it is true there
+/// (scenario `when:` events; solve_with_state_events).
+struct StateEvent {
+  std::size_t trigger = 0;
   std::vector<EventAction> actions;
 };
 
@@ -42,6 +53,10 @@ struct Run {
   std::vector<Event> events;                                    ///< sorted by time, one per time
   std::vector<SampleTime> samples;                              ///< sorted by (time, !before_event)
   double t0 = 0;
+  /// State-triggered protocol steps and their compiled triggers (owned by the
+  /// scenario); solve() hands a run with state events to the event driver.
+  const model::CompiledEvents* state_triggers = nullptr;
+  std::vector<StateEvent> state_events;
 };
 
 }  // namespace exvivo::solve

@@ -1,5 +1,7 @@
 #include "solve/solve.hpp"
 
+#include "solve/event_driver.hpp"
+
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -13,6 +15,7 @@ namespace exvivo::solve {
 
 Solution solve(const Run& run, const SolverOptions& options) {
   if (run.model == nullptr) throw std::invalid_argument("solve: Run.model is null");
+  if (!run.state_events.empty()) return solve_with_state_events(run, options);
   const model::CompiledModel& model = *run.model;
   if (run.parameters.size() != model.num_parameters())
     throw std::invalid_argument("solve: Run.parameters has " + std::to_string(run.parameters.size()) +

@@ -24,6 +24,23 @@ fi
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2"><model id="m"><listOfParameters><parameter id="x" value="1" constant="false"/></listOfParameters><listOfRules><algebraicRule><math xmlns="http://www.w3.org/1998/Math/MathML"><ci>x</ci></math></algebraicRule></listOfRules></model></sbml>\n' > "$work/algebraic.xml"
 expect 2 "algebraicRule: algebraic rules are not supported" -- "$exvivo" check "$work/algebraic.xml"
 
+# A PEtab problem in the repository: fit (exit 0, k near its true 0.5), the
+# gradient in evaluation.json, and --starts refused for an exvivo fit file.
+expect 0 "best nllh" -- "$exvivo" fit "$data/petab_decay/problem.yaml" --starts 3 --threads 1 -o "$work/petab_fit"
+expect 0 "k,,0.5005" -- cat "$work/petab_fit/estimates.csv"
+expect 0 "start,nllh,iterations,status,wall_ms,k,x0,sigma" -- head -1 "$work/petab_fit/starts.csv"
+expect 0 "llh = " -- "$exvivo" petab evaluate "$data/petab_decay/problem.yaml" --gradient -o "$work/petab_gradient"
+expect 0 '"gradient"' -- cat "$work/petab_gradient/evaluation.json"
+expect 0 '"sigma"' -- cat "$work/petab_gradient/evaluation.json"
+expect 2 "--starts and --seed apply to PEtab problems only" -- "$exvivo" fit "$data/decay_scenario.yaml" --starts 3
+
+# State-triggered scenario steps: a bad trigger exits 2 with its key path; the example runs.
+printf 'scenario: bad_trigger\nmodel: %s\nprotocol:\n  - {when: "C", add: {C: 1 ng/mL}}\nsamples: {times: [1 h]}\n' \
+  "$src/models/one_compartment.yaml" > "$work/bad_trigger.yaml"
+expect 2 "protocol[0].when: a trigger compares two quantities with <, <=, > or >=, got 'C'" -- \
+  "$exvivo" check "$work/bad_trigger.yaml"
+expect 0 "" -- "$exvivo" run "$src/scenarios/adaptive_gmcsf_rescue.yaml" -o "$work/adaptive" --quiet
+
 suite="$src/../shared/external/sbml-test-suite/cases/semantic"
 if [ -d "$suite/00001" ]; then
   expect 0 "" -- "$exvivo" sbml-case "$suite/00001" -o "$work/00001.csv"

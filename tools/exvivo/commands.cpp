@@ -11,6 +11,7 @@
 #include "analysis/run_analysis.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/run_fit.hpp"
+#include "sbml/petab_fit.hpp"
 #include "io/yaml_tree.hpp"
 #include "model/compiled_model.hpp"
 #include "model/sbml_reader.hpp"
@@ -68,6 +69,21 @@ int command_run(const RunArgs& args) {
 }
 
 int command_fit(const FitArgs& args) {
+  if (sbml::is_petab_problem(args.fit_file)) {
+    sbml::PetabFitOptions petab;
+    petab.out_dir = args.out_dir;
+    petab.threads = args.threads;
+    reporter::StderrReporter petab_reporter(args.quiet);
+    petab.reporter = &petab_reporter;
+    if (args.starts > 0) petab.starts = args.starts;
+    petab.seed = args.seed;
+    petab.solver.rel_tol = 1e-8;
+    petab.solver.abs_tol = {1e-12};
+    petab.solver.max_steps = 1000000;
+    return sbml::run_petab_fit(args.fit_file, petab).ok() ? 0 : 1;
+  }
+  if (args.starts > 0 || args.seed_given)
+    throw OptionError("--starts and --seed apply to PEtab problems only; a fit file sets starts: and seed: itself");
   fit::FitOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;

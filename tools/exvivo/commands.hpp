@@ -2,6 +2,7 @@
 // The subcommands of the exvivo CLI. Each returns the process exit code and
 // lets exvivo::Error (exit 2), exvivo::EnvironmentError (exit 4, or 2 for a
 // path naming the wrong kind of file) and other exceptions (exit 3) propagate.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct FitArgs {
   std::string out_dir;
   int threads = 0;
   bool quiet = false;
+  int starts = 0;            ///< PEtab problems only (0: the default, 20)
+  std::uint64_t seed = 0;    ///< PEtab problems only
+  bool seed_given = false;
 };
 
 struct AnalyzeArgs {

@@ -44,7 +44,10 @@ int main(int argc, char** argv) {
 
   FitArgs fit_args;
   auto* fit = app.add_subcommand("fit", "Fit model parameters to assay data: multi-start, profiles, confidence intervals");
-  fit->add_option("fit", fit_args.fit_file, "Fit file (YAML)")->required();
+  fit->add_option("fit", fit_args.fit_file, "Fit file (YAML), or a PEtab problem file (YAML)")->required();
+  fit->add_option("--starts", fit_args.starts, "PEtab problems: number of multi-start optimisations (default 20)")
+      ->check(CLI::PositiveNumber);
+  auto* seed_option = fit->add_option("--seed", fit_args.seed, "PEtab problems: seed of the start points (default 0)");
   fit->add_option("-o,--out", fit_args.out_dir, "Output directory (default: the fit file's output.dir)");
   fit->add_option("--threads", fit_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   fit->add_flag("--quiet", fit_args.quiet, "No progress on stderr");
@@ -96,6 +99,8 @@ int main(int argc, char** argv) {
       "evaluate", "Log-likelihood and chi2 of a PEtab problem at its nominal (or given) parameters; simulations.tsv");
   petab_evaluate->add_option("problem", petab_args.problem, "PEtab problem file (YAML)")->required();
   petab_evaluate->add_option("--parameters", petab_args.parameters, "TSV with columns parameterId, value (linear scale)");
+  petab_evaluate->add_flag("--gradient", petab_args.gradient,
+                           "Also the gradient of llh by the estimated parameters on their parameterScale (forward sensitivities)");
   petab_evaluate->add_option("--rel-tol", petab_args.rel_tol, "Relative integration tolerance (default 1e-8)")->check(CLI::PositiveNumber);
   petab_evaluate->add_option("--abs-tol", petab_args.abs_tol, "Absolute integration tolerance (default 1e-12)")->check(CLI::PositiveNumber);
   petab_evaluate->add_option("-o,--out", petab_args.out_dir, "Output directory (evaluation.json, simulations.tsv)")->required();
@@ -110,7 +115,10 @@ int main(int argc, char** argv) {
   try {
     if (*run) return command_run(run_args);
     if (*merge) return command_merge(merge_dirs, merge_out);
-    if (*fit) return command_fit(fit_args);
+    if (*fit) {
+      fit_args.seed_given = seed_option->count() > 0;
+      return command_fit(fit_args);
+    }
     if (*report) return command_report(report_dir, report_html, report_time);
     if (*analyze) return command_analyze(analyze_args);
     if (*check) return command_check(check_file);

@@ -36,11 +36,16 @@ int command_petab_evaluate(const PetabEvaluateArgs& args) {
   options.timeout = 600;
   const std::map<std::string, double> overrides =
       args.parameters.empty() ? std::map<std::string, double>{} : sbml::read_petab_parameter_values(args.parameters);
-  const sbml::PetabEvaluation e = sbml::evaluate_petab(args.problem, overrides, options);
+  const sbml::PetabEvaluation e = sbml::evaluate_petab(args.problem, overrides, options, args.gradient);
   std::filesystem::create_directories(args.out_dir);
   nlohmann::json j;
   j["llh"] = e.llh;
   j["chi2"] = e.chi2;
+  if (args.gradient) {
+    nlohmann::json g = nlohmann::json::object();
+    for (const auto& [id, v] : e.gradient) g[id] = v;
+    j["gradient"] = g;
+  }
   io::write_file_atomically(std::filesystem::path(args.out_dir) / "evaluation.json", j.dump(2) + "\n");
   io::write_file_atomically(std::filesystem::path(args.out_dir) / "simulations.tsv", [&](std::ostream& os) {
     io::CsvWriter tsv(os, '\t');

@@ -16,10 +16,12 @@ namespace exvivo::cli {
 struct PetabEvaluateArgs {
   std::string problem, parameters, out_dir;
   double rel_tol = 1e-8, abs_tol = 1e-12;
+  bool gradient = false;
 };
 
-/// `exvivo petab evaluate PROBLEM.yaml [--parameters P.tsv] [--rel-tol R]
-/// [--abs-tol A] -o DIR`: writes DIR/evaluation.json (llh, chi2) and
+/// `exvivo petab evaluate PROBLEM.yaml [--parameters P.tsv] [--gradient]
+/// [--rel-tol R] [--abs-tol A] -o DIR`: writes DIR/evaluation.json (llh,
+/// chi2, with --gradient `gradient`: d llh / dθ by parameterId) and
 /// DIR/simulations.tsv (the measurement table plus `simulation`).
 int command_petab_evaluate(const PetabEvaluateArgs& args);
 

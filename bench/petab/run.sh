@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# PEtab benchmark (bench/petab/README.md): in one run,
+#  1. exvivo's seconds per llh and per forward-sensitivity gradient on the
+#     benchmark problems, next to AMICI's CI time limits (bench_petab);
+#  2. the same objective of Boehm_JProteomeRes2014 evaluated by SciPy
+#     (solve_ivp LSODA and BDF; scipy_petab.py), llh and seconds per call;
+#  3. `exvivo fit` of Boehm_JProteomeRes2014 (10 starts, 1 thread): best nllh, wall s.
+#
+#   bench/petab/run.sh [BUILD_DIR]   (default build; needs -DEXVIVO_BUILD_BENCH=ON)
+#   ALL=1 bench/petab/run.sh         also the slow problems (Bachmann, Isensee, Lucarelli, Smith)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-$root/build}
+external=$root/../shared/external
+if [ ! -d "$external/petab-benchmark-collection" ]; then
+  echo "PEtab benchmark collection not found under $external" >&2
+  exit 1
+fi
+problems=(Boehm_JProteomeRes2014 Borghans_BiophysChem1997 Brannmark_JBC2010 Bruno_JExpBot2016
+          Crauste_CellSystems2017 Elowitz_Nature2000 Fiedler_BMCSystBiol2016 Fujita_SciSignal2010
+          Schwen_PONE2014 Sneyd_PNAS2002 Weber_BMC2015 Zheng_PNAS2012)
+if [ "${ALL:-0}" = 1 ]; then
+  problems+=(Bachmann_MSB2011 Isensee_JCB2018 Lucarelli_CellSystems2018 Smith_BMCSystBiol2013)
+fi
+echo "== exvivo CPU seconds per evaluation vs AMICI CI limits (ratio = exvivo / limit)"
+"$build/bench/bench_petab" "$external" "${problems[@]}"
+boehm=$external/petab-benchmark-collection/Benchmark-Models/Boehm_JProteomeRes2014
+echo "== SciPy, same objective (Boehm_JProteomeRes2014; CPU seconds, one BLAS thread)"
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+/usr/bin/python3 "$here/scipy_petab.py" --method LSODA "$boehm"
+/usr/bin/python3 "$here/scipy_petab.py" --method BDF "$boehm"
+echo "== exvivo fit Boehm_JProteomeRes2014 (10 starts, 1 thread)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+TIMEFORMAT='wall_s=%R cpu_s=%U'
+time "$build/exvivo" fit "$boehm/Boehm_JProteomeRes2014.yaml" --starts 10 --threads 1 -o "$work/fit"
+awk -F, 'NR > 1 && $4 ~ /tol/ { c++ } END { print "converged starts:", c }' "$work/fit/starts.csv"

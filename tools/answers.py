@@ -471,6 +471,10 @@ def main():
         p.add_argument("--work", default=argparse.SUPPRESS)
     args = ap.parse_args()
     args.exvivo = os.path.abspath(args.exvivo)
+    if args.command != "readme" and not os.access(args.exvivo, os.X_OK):
+        print(f"answers.py: no exvivo executable at {args.exvivo}: build it (cmake --build build --target exvivo) "
+              "or pass --exvivo PATH", file=sys.stderr)
+        return 2
     try:
         return {"check": check, "update": update, "readme": readme, "perturbed": perturbed}[args.command](args)
     except Failure as e:

@@ -42,8 +42,8 @@ struct Cohort {
 /// The well's scenario with its one donor replaced by a cohort of `n` members
 /// of `preset` with the spreads above (values in the model's units).
 std::string cohort_scenario_text(const std::string& preset, int n, std::uint64_t seed) {
-  const std::string well = test::scenario_text(
-      test::Well{preset, "whole_blood", "", {"{at: 0 h, add: {LPS: 10 ng/mL}}"}}, {4});
+  const std::string well =
+      test::scenario_text(test::Well{preset, "whole_blood", "", {"{at: 0 h, add: {LPS: 10 ng/mL}}"}}, {4});
   const auto typical = test::load_scenario_text(well);
   const auto& preset_values = typical.model->donor_presets().at(preset);
   const bool healthy = preset == "healthy";
@@ -55,8 +55,8 @@ std::string cohort_scenario_text(const std::string& preset, int n, std::uint64_t
            << ", sigma: " << (healthy ? spread.healthy : spread.septic) << "}}\n";
   for (const auto& [name, spread] : logit_normal_spread)
     if (preset_values.at(name) > 0)  // healthy TOL0 = AN0 = 0: no spread
-      cohort << "    " << name << ": {logitnormal: {median: " << preset_values.at(name)
-             << ", sigma: " << spread.septic << "}}\n";
+      cohort << "    " << name << ": {logitnormal: {median: " << preset_values.at(name) << ", sigma: " << spread.septic
+             << "}}\n";
   const auto donors = well.find("donors:"), arms = well.find("arms:");
   REQUIRE(donors != std::string::npos);
   REQUIRE(arms != std::string::npos);

@@ -158,8 +158,9 @@ TEST_CASE("values that overflow when converted are errors, not failed runs", "[s
 
 // Issue 17: every message of the scenario reader has a test asserting it.
 TEST_CASE("every scenario reader message: events, solver, donors, arms, samples", "[scenario][errors][issue17]") {
-  CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, add: {C: $}}\n"),
-             Equals("bad.yaml:5:24: protocol[0].add.C: '$' is not a valid placeholder: '$' must be followed by a name"));
+  CHECK_THAT(
+      error_of(samples + "protocol:\n  - {at: 1 h, add: {C: $}}\n"),
+      Equals("bad.yaml:5:24: protocol[0].add.C: '$' is not a valid placeholder: '$' must be followed by a name"));
   CHECK_THAT(error_of(samples + "solver: {timeout: 5 ng/mL}\n"),
              Equals("bad.yaml:4:19: solver.timeout: expected a duration such as '10 s', got '5 ng/mL'"));
   CHECK_THAT(error_of(samples + "solver: {abs_tol: [1e-9, 1e-9, 1e-9]}\n"),
@@ -180,13 +181,15 @@ TEST_CASE("every scenario reader message: events, solver, donors, arms, samples"
              Equals("bad.yaml:3:28: samples.times.values[0]: give bare numbers here (the unit is 'h'), got '0 h'"));
   CHECK_THAT(error_of("samples: {times: {from: 5 h, to: 1 h, every: 1 h}}\n"),
              Equals("bad.yaml:3:34: samples.times.to: must not be before 'from'"));
-  CHECK_THAT(error_of("samples: {times: []}\n"), Equals("bad.yaml:3:18: samples.times: expected at least one sample time"));
+  CHECK_THAT(error_of("samples: {times: []}\n"),
+             Equals("bad.yaml:3:18: samples.times: expected at least one sample time"));
 }
 
 TEST_CASE("every scenario reader message: sweeps", "[scenario][errors][issue17]") {
   CHECK_THAT(error_of(samples + "sweep: {design: lhs, factors: {k_el: {range: [0.1, 1]}}}\n"),
              Equals("bad.yaml:4:8: sweep: the 'lhs' design needs 'n', the number of samples"));
-  CHECK_THAT(error_of(samples + "sweep: {factors: {}}\n"), Equals("bad.yaml:4:18: sweep.factors: expected at least one factor"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {}}\n"),
+             Equals("bad.yaml:4:18: sweep.factors: expected at least one factor"));
   CHECK_THAT(error_of(samples + "sweep: {factors: {'1x': {values: [1]}}}\n"),
              Equals("bad.yaml:4:19: sweep.factors.1x: '1x' is not a valid factor name"));
   CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {values: [1], range: [0.1, 1]}}}\n"),

@@ -4,6 +4,7 @@
 #
 #   tools/setup.sh                 # release build of the CLI and tests in build/
 #   tools/setup.sh --sanitize      # ASan+UBSan build in build-sanitize/
+#   tools/setup.sh --tsan          # ThreadSanitizer build in build-tsan/
 #   tools/setup.sh --bench         # also the benchmarks (SUNDIALS, SciPy, deSolve peers)
 #   tools/setup.sh --no-tests      # only the library, the CLI and the Python module
 #   tools/setup.sh --browser       # also Chromium, for the report's screenshot check
@@ -18,25 +19,28 @@ build_type=Release
 tests=ON
 bench=OFF
 sanitize=OFF
+tsan=OFF
 browser=OFF
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=ON; build_type=Sanitize; build_dir=${BUILD_DIR:-build-sanitize} ;;
+    --tsan) tsan=ON; build_type=Sanitize; build_dir=${BUILD_DIR:-build-tsan} ;;
     --bench) bench=ON ;;
     --no-tests) tests=OFF ;;
     --browser) browser=ON ;;
     --debug) build_type=Debug ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
 
 # python3-dev, pybind11-dev: the Python module; python3-pandas: its DataFrames;
 # python3-pytest: its tests; dpkg-dev: dpkg-shlibdeps, which `cpack -G DEB` uses
-# to declare the package's library dependencies.
+# to declare the package's library dependencies. clang-format, clang-tidy:
+# the style checks of CI (.ci/run) on changed files.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libeigen3-dev libtbb-dev libyaml-cpp-dev libsuitesparse-dev
           catch2 libcli11-dev libfmt-dev nlohmann-json3-dev libsbml5-dev python3-matplotlib python3-yaml
-          python3-dev pybind11-dev python3-pandas python3-pytest dpkg-dev)
+          python3-dev pybind11-dev python3-pandas python3-pytest dpkg-dev clang-format clang-tidy)
 if [ "$browser" = ON ]; then
   packages+=(chromium)
 fi
@@ -56,11 +60,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=${JOBS:-$(nproc)}
-# The sanitizer build uses -O1 -g1: fast to compile, still readable stack traces.
+# The sanitizer builds use -O1 -g1: fast to compile, still readable stack traces.
+# compile_commands.json is for clang-tidy.
 extra=()
 [ "$build_type" = Sanitize ] && extra=(-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1")
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${extra[@]}" \
-  -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" >&2
+  -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" \
+  -DEXVIVO_SANITIZE_THREAD="$tsan" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >&2
 if [ -n "${TARGETS:-}" ]; then
   # shellcheck disable=SC2086
   cmake --build "$build_dir" -j "$jobs" --target $TARGETS >&2

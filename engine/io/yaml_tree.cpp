@@ -37,6 +37,8 @@ bool is_identifier(std::string_view name) {
   return true;
 }
 
+YamlNode::YamlNode() = default;
+
 std::string describe(const YamlNode& n) {
   switch (n.kind) {
     case YamlNode::Kind::null: return "nothing";

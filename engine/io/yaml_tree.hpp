@@ -25,6 +25,11 @@ class YamlNode {
  public:
   enum class Kind { null, scalar, sequence, mapping };
 
+  // Defined out of line: an inline default constructor makes clang (and so
+  // clang-tidy) instantiate std::pair<YamlNode, YamlNode> while YamlNode is
+  // still incomplete (libstdc++ 12); GCC accepts either.
+  YamlNode();
+
   Kind kind = Kind::null;
   std::string text;           ///< scalar text (empty otherwise)
   bool quoted = false;        ///< scalar was written in quotes (never a number then)

@@ -6,15 +6,15 @@
 // and check_near also write the rows of the "Simulated values" table in
 // models/README.md (tools/calibration_table.sh).
 //
-// The cohort is drawn here (std::mt19937_64, fixed seed) because scenario
-// cohorts are not available yet; the bands are wide enough for any standard
-// library's normal_distribution.
+// The cohort is the engine's: a scenario `cohort:` section with these spreads
+// around the preset's values, sampled by the scenario's run plan (fixed seed),
+// so this test checks the sampler the bundled cohort scenarios use.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,38 +39,53 @@ struct Cohort {
   std::vector<double> tnf_4h;
 };
 
-Cohort simulate_cohort(const std::string& preset, int n, std::uint64_t seed) {
-  const auto s = test::load_scenario_text(test::scenario_text(
-      test::Well{preset, "whole_blood", "", {"{at: 0 h, add: {LPS: 10 ng/mL}}"}}, {4}));
-  const scenario::RunPlan plan(s);
-  const solve::Run typical = plan.make_run(0);
-  const auto& model = *s.model;
-  const auto& preset_values = model.donor_presets().at(preset);
+/// The well's scenario with its one donor replaced by a cohort of `n` members
+/// of `preset` with the spreads above (values in the model's units).
+std::string cohort_scenario_text(const std::string& preset, int n, std::uint64_t seed) {
+  const std::string well =
+      test::scenario_text(test::Well{preset, "whole_blood", "", {"{at: 0 h, add: {LPS: 10 ng/mL}}"}}, {4});
+  const auto typical = test::load_scenario_text(well);
+  const auto& preset_values = typical.model->donor_presets().at(preset);
   const bool healthy = preset == "healthy";
+  std::ostringstream cohort;
+  cohort.precision(17);
+  cohort << "cohort:\n  n: " << n << "\n  seed: " << seed << "\n  preset: " << preset << "\n  distributions:\n";
+  for (const auto& [name, spread] : log_normal_spread)
+    cohort << "    " << name << ": {lognormal: {median: " << preset_values.at(name)
+           << ", sigma: " << (healthy ? spread.healthy : spread.septic) << "}}\n";
+  for (const auto& [name, spread] : logit_normal_spread)
+    if (preset_values.at(name) > 0)  // healthy TOL0 = AN0 = 0: no spread
+      cohort << "    " << name << ": {logitnormal: {median: " << preset_values.at(name) << ", sigma: " << spread.septic
+             << "}}\n";
+  const auto donors = well.find("donors:"), arms = well.find("arms:");
+  REQUIRE(donors != std::string::npos);
+  REQUIRE(arms != std::string::npos);
+  return well.substr(0, donors) + cohort.str() + well.substr(arms);
+}
+
+Cohort simulate_cohort(const std::string& preset, int n, std::uint64_t seed) {
+  const auto s = test::load_scenario_text(cohort_scenario_text(preset, n, seed));
+  const scenario::RunPlan plan(s);
+  REQUIRE(plan.size() == static_cast<std::size_t>(n));
+  const auto& model = *s.model;
   const auto pct_dr_pos = static_cast<Eigen::Index>(*model.observable_index("pct_DR_pos"));
   const auto tnf = static_cast<Eigen::Index>(*model.observable_index("TNF_pg"));
-
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> z(0.0, 1.0);
+  const auto hla0 = *model.parameter_index("HLA0");
   Cohort cohort;
-  for (int i = 0; i < n; ++i) {
-    solve::Run run = typical;
-    for (const auto& [name, spread] : log_normal_spread)
-      run.parameters[*model.parameter_index(name)] =
-          preset_values.at(name) * std::exp((healthy ? spread.healthy : spread.septic) * z(rng));
-    for (const auto& [name, spread] : logit_normal_spread) {
-      const double typical_value = preset_values.at(name);
-      const double draw = z(rng);
-      if (typical_value <= 0) continue;  // healthy: 0 without spread
-      const double logit = std::log(typical_value / (1 - typical_value)) + spread.septic * draw;
-      run.parameters[*model.parameter_index(name)] = 1 / (1 + std::exp(-logit));
-    }
+  std::vector<double> hla0_values;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const solve::Run run = plan.make_run(i);
+    hla0_values.push_back(run.parameters[hla0]);
     const auto sol = solve::solve(run, s.solver);
     INFO("cohort member " << i << ": " << sol.message);
     REQUIRE(sol.ok());
     cohort.baseline_pct_dr_pos.push_back(sol.observables(0, pct_dr_pos));
     cohort.tnf_4h.push_back(sol.observables(1, tnf));
   }
+  // The members differ (a cohort that repeated the typical donor would pass
+  // nothing below by accident).
+  std::sort(hla0_values.begin(), hla0_values.end());
+  CHECK(hla0_values.back() > 1.5 * hla0_values.front());
   return cohort;
 }
 

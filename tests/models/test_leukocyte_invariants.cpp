@@ -79,10 +79,17 @@ TEST_CASE("cell bookkeeping: PBMC density, monocytes only die, no division witho
       CHECK(tr.state("M", i) <= tr.state("M", i - 1));
       CHECK(tr.observable("mono_viability", i) <= 100.0);
     }
-    // Without PHA, beads or anti-CD3 no T cell is activated or divides.
-    for (const char* s : {"A1", "A2", "A3", "G1", "G2", "G3", "G4", "G5", "G6"})
+    // Without PHA, beads or anti-CD3 no T cell is activated or divides; the
+    // same well with beads does both (so the zeros are not zeros everywhere).
+    const auto beads =
+        run(test::Well{preset, "pbmc", "", {"{at: 0 h, add: {IL7: 10 ng/mL, IFNG: 10 ng/mL, BEADS: 1}}"}}, 96);
+    for (const char* s : {"A1", "A2", "A3", "G1", "G2", "G3", "G4", "G5", "G6"}) {
+      INFO(s);
       CHECK(tr.state(s, tr.rows() - 1) == 0.0);
+      CHECK(beads.state(s, beads.rows() - 1) > 0.0);
+    }
     CHECK(tr.observable("pct_EdU_pos", tr.rows() - 1) == 0.0);
+    CHECK(beads.observable("pct_EdU_pos", beads.rows() - 1) > 1.0);
   }
 }
 

@@ -155,3 +155,81 @@ TEST_CASE("values that overflow when converted are errors, not failed runs", "[s
   CHECK_THAT(error_of("samples: {times: {from: 0 h, to: 1e308 d, every: 1 h}}\n"),
              Contains("samples.times.to: time '1e308 d' is too large"));
 }
+
+// Issue 17: every message of the scenario reader has a test asserting it.
+TEST_CASE("every scenario reader message: events, solver, donors, arms, samples", "[scenario][errors][issue17]") {
+  CHECK_THAT(
+      error_of(samples + "protocol:\n  - {at: 1 h, add: {C: $}}\n"),
+      Equals("bad.yaml:5:24: protocol[0].add.C: '$' is not a valid placeholder: '$' must be followed by a name"));
+  CHECK_THAT(error_of(samples + "solver: {timeout: 5 ng/mL}\n"),
+             Equals("bad.yaml:4:19: solver.timeout: expected a duration such as '10 s', got '5 ng/mL'"));
+  CHECK_THAT(error_of(samples + "solver: {abs_tol: [1e-9, 1e-9, 1e-9]}\n"),
+             Equals("bad.yaml:4:19: solver.abs_tol: expected one tolerance or 2 (one per species), got 3"));
+  CHECK_THAT(error_of(samples + "donors: []\n"), Equals("bad.yaml:4:9: donors: expected at least one donor"));
+  CHECK_THAT(error_of(samples + "arms: []\n"), Equals("bad.yaml:4:7: arms: expected at least one arm"));
+  CHECK_THAT(error_of(samples + "arms:\n  - {id: a}\n  - {id: a}\n"),
+             Equals("bad.yaml:6:10: arms[1].id: duplicate arm id 'a'"));
+  CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, wash: false}\n"),
+             Equals("bad.yaml:5:21: protocol[0].wash: 'wash: false' does nothing; remove the event"));
+  const std::string decay = "scenario: bad\nmodel: " + std::string(EXVIVO_SOURCE_DIR) + "/models/decay.yaml\n";
+  CHECK_THAT(error_of(samples + "protocol:\n  - {at: 1 h, wash: true}\n", decay),
+             Equals("bad.yaml:5:21: protocol[0].wash: the model marks no species 'soluble: true', so a wash removes "
+                    "nothing; list the species: wash: [A, B]"));
+  CHECK_THAT(error_of("samples: {times: {values: [0, 1], unit: ng/mL}}\n"),
+             Equals("bad.yaml:3:41: samples.times.unit: expected a time unit (s, min, h, d), got 'ng/mL'"));
+  CHECK_THAT(error_of("samples: {times: {values: [0 h, 1 h], unit: h}}\n"),
+             Equals("bad.yaml:3:28: samples.times.values[0]: give bare numbers here (the unit is 'h'), got '0 h'"));
+  CHECK_THAT(error_of("samples: {times: {from: 5 h, to: 1 h, every: 1 h}}\n"),
+             Equals("bad.yaml:3:34: samples.times.to: must not be before 'from'"));
+  CHECK_THAT(error_of("samples: {times: []}\n"),
+             Equals("bad.yaml:3:18: samples.times: expected at least one sample time"));
+}
+
+TEST_CASE("every scenario reader message: sweeps", "[scenario][errors][issue17]") {
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, factors: {k_el: {range: [0.1, 1]}}}\n"),
+             Equals("bad.yaml:4:8: sweep: the 'lhs' design needs 'n', the number of samples"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {}}\n"),
+             Equals("bad.yaml:4:18: sweep.factors: expected at least one factor"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {'1x': {values: [1]}}}\n"),
+             Equals("bad.yaml:4:19: sweep.factors.1x: '1x' is not a valid factor name"));
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {values: [1], range: [0.1, 1]}}}\n"),
+             Equals("bad.yaml:4:44: sweep.factors.k_el: give either 'values' or 'range', not both"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {k_el: {values: []}}}\n"),
+             Equals("bad.yaml:4:34: sweep.factors.k_el.values: expected at least one value"));
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [0.1, 0.5, 1]}}}\n"),
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: expected [lower, upper], got 3 values"));
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [1, 0.1]}}}\n"),
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: lower must be below upper"));
+  CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [0, 1], scale: log}}}\n"),
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: a log scale needs a positive lower bound, got 0"));
+  CHECK_THAT(error_of(samples + "sweep: {factors: {k_el: {unit: 1/h}}}\n"),
+             Equals("bad.yaml:4:25: sweep.factors.k_el: expected 'values' or 'range'"));
+  CHECK_THAT(error_of(samples + "donors: [{id: a}, {id: b}]\narms: [{id: x}, {id: y}]\n"
+                                "sweep: {design: random, n: 10000000, factors: {k_el: {range: [0.01, 1]}}}\n"
+                                "cohort: {n: 100000, distributions: {k_el: {lognormal: {median: 1, sigma: 0.1}}}}\n"),
+             Equals("bad.yaml:1:1: 2000040000000 runs (donors × arms × sweep samples) is too many; the limit is "
+                    "1000000000000"));
+}
+
+TEST_CASE("every scenario reader message: cohorts", "[scenario][errors][issue17]") {
+  const std::string cohort = samples + "cohort: {n: 4, distributions: {k_el: ";
+  CHECK_THAT(error_of(cohort + "{lognormal: {median: 1, sigma: 0.1}, normal: {mean: 1, sd: 0.1}}}}\n"),
+             Equals("bad.yaml:4:38: cohort.distributions.k_el: expected exactly one of lognormal, normal, "
+                    "logitnormal, uniform; got 2"));
+  CHECK_THAT(error_of(cohort + "{lognormal: {median: 1, sigma: 0.1, gsd: 1.1}}}}\n"),
+             Equals("bad.yaml:4:50: cohort.distributions.k_el.lognormal: give either gsd or sigma (gsd = "
+                    "exp(sigma)), not both"));
+  CHECK_THAT(error_of(cohort + "{lognormal: {median: 1}}}}\n"),
+             Equals("bad.yaml:4:50: cohort.distributions.k_el.lognormal: missing key 'gsd' (or 'sigma', with gsd = "
+                    "exp(sigma))"));
+  CHECK_THAT(error_of(samples + "cohort: {n: 4, distributions: {}}\n"),
+             Equals("bad.yaml:4:31: cohort.distributions: expected at least one distribution"));
+  CHECK_THAT(error_of(cohort + "{lognormal: {median: 1, sigma: 0.1}}}, correlations: [{between: [k_el], r: 0.5}]}\n"),
+             Equals("bad.yaml:4:102: cohort.correlations[0].between: expected two parameter names, got 1"));
+  CHECK_THAT(error_of(cohort + "{logitnormal: {median: 2, sigma: 0.1}}}}\n"),
+             Equals("bad.yaml:4:38: cohort.distributions.k_el: logitnormal: 'median' must lie strictly between "
+                    "lower and upper (0, 1), got 2"));
+  CHECK_THAT(error_of(cohort + "{lognormal: {median: 1000, sigma: 0.1}}}}\n"),
+             Equals("bad.yaml:4:38: cohort.distributions.k_el: only 0% of the distribution lies within the "
+                    "parameter's bounds [0.001, 10]; move the median into the bounds or widen them"));
+}

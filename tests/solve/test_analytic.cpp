@@ -76,7 +76,7 @@ TEST_CASE("statistics count steps, evaluations and factorizations", "[solve][sta
   CHECK(result.stats.rhs_evals >= 6 * result.stats.steps);
   CHECK(result.stats.jacobian_evals >= result.stats.steps);
   CHECK(result.stats.lu_decompositions >= result.stats.steps);
-  CHECK(result.stats.wall_ms >= 0);
+  CHECK(result.stats.wall_ms > 0);  // recorded (any positive time), not a timing assertion
 }
 
 TEST_CASE("auto switches from rk45 to rodas4 on a stiff problem and is as accurate",

@@ -113,7 +113,7 @@ TEST_CASE("a run longer than its timeout ends with timeout", "[solve][failure]")
   CHECK(r.status == solve::Status::timeout);
   CHECK_THAT(r.message, EndsWith("): wall-clock timeout of 0.0001 s exceeded"));
   CHECK(r.completed == 0);
-  CHECK(r.stats.wall_ms >= 0.1);
+  CHECK(r.stats.rhs_evals > 0);  // the statistics of the work done before the timeout are kept
 }
 
 TEST_CASE("invalid options throw OptionError before integrating", "[solve][failure]") {

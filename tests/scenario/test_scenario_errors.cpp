@@ -197,11 +197,11 @@ TEST_CASE("every scenario reader message: sweeps", "[scenario][errors][issue17]"
   CHECK_THAT(error_of(samples + "sweep: {factors: {k_el: {values: []}}}\n"),
              Equals("bad.yaml:4:34: sweep.factors.k_el.values: expected at least one value"));
   CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [0.1, 0.5, 1]}}}\n"),
-             Equals("bad.yaml:4:52: sweep.factors.k_el.range: expected [lower, upper], got 3 values"));
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: expected [lower, upper], got a list of 3 values"));
   CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [1, 0.1]}}}\n"),
-             Equals("bad.yaml:4:52: sweep.factors.k_el.range: lower must be below upper"));
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: lower bound 1 must be below upper bound 0.1"));
   CHECK_THAT(error_of(samples + "sweep: {design: lhs, n: 4, factors: {k_el: {range: [0, 1], scale: log}}}\n"),
-             Equals("bad.yaml:4:52: sweep.factors.k_el.range: a log scale needs a positive lower bound, got 0"));
+             Equals("bad.yaml:4:52: sweep.factors.k_el.range: scale log needs a positive lower bound, got 0"));
   CHECK_THAT(error_of(samples + "sweep: {factors: {k_el: {unit: 1/h}}}\n"),
              Equals("bad.yaml:4:25: sweep.factors.k_el: expected 'values' or 'range'"));
   CHECK_THAT(error_of(samples + "donors: [{id: a}, {id: b}]\narms: [{id: x}, {id: y}]\n"

@@ -331,26 +331,21 @@ class Integrator {
     int negative_retries = 0;
     int stiff_checks = 0, nonstiff_checks = 0, accepted_since_check = 0;
     long explicit_attempts = 0, explicit_rejected = 0;
-    // Continues from the current point with the explicit method.
-    const auto switch_to_rk45 = [&] {
+    // Continues from the current point with the other method.
+    const auto switch_to = [&](Method method) {
       const Eigen::VectorXd here = stepper_->state();
       const double t_here = stepper_->time();
-      make_stepper(Method::rk45);
-      stepper_->reset(t_here, here);
-      controller_->reset();
-      stiff_checks = nonstiff_checks = accepted_since_check = 0;
-      explicit_attempts = explicit_rejected = 0;
-      stiff_checks_to_switch_ = std::min(2 * stiff_checks_to_switch_, 1 << 12);
-    };
-    // Continues from the current point with the stiff method.
-    const auto switch_to_rodas4 = [&] {
-      const Eigen::VectorXd here = stepper_->state();
-      const double t_here = stepper_->time();
-      make_stepper(Method::rodas4);
+      make_stepper(method);
       stepper_->reset(t_here, here);
       controller_->reset();
       nonstiff_checks = accepted_since_check = 0;
+      if (method == Method::rk45) {
+        stiff_checks = 0;
+        explicit_attempts = explicit_rejected = 0;
+        stiff_checks_to_switch_ = std::min(2 * stiff_checks_to_switch_, 1 << 12);
+      }
     };
+    const auto switch_to_rodas4 = [&] { switch_to(Method::rodas4); };
 
     while (stepper_->time() < t_stop) {
       const double t_now = stepper_->time();
@@ -444,7 +439,7 @@ class Integrator {
           }
         } else if (!rosenbrock_ && h_lambda >= 0 && h_lambda < nonstiff_h_lambda) {
           // (A caller's own Rosenbrock stepper, e.g. with sensitivities, stays.)
-          if (++nonstiff_checks >= nonstiff_checks_to_switch_back) switch_to_rk45();
+          if (++nonstiff_checks >= nonstiff_checks_to_switch_back) switch_to(Method::rk45);
         } else {
           nonstiff_checks = 0;
         }

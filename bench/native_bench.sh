@@ -19,7 +19,7 @@ scenario() {  # $1 = evaluator, $2 = further solver options
 scenario: cohort10k_72h
 model: $PWD/models/leukocyte_exvivo.yaml
 culture: whole_blood
-solver: {evaluator: $1$2}
+solver: {evaluator: $1${2:-}}
 cohort:
   n: 5000
   seed: 1

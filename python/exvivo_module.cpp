@@ -179,7 +179,8 @@ class FitObjective {
  public:
   FitObjective(const std::string& path, int threads)
       : problem_(std::make_unique<fit::FitProblem>(fit::load_fit_problem(path))),
-        objective_(std::make_unique<fit::Objective>(*problem_)), arena_(threads > 0 ? threads : 1) {}
+        objective_(std::make_unique<fit::Objective>(*problem_)),
+        arena_(threads > 0 ? threads : 1) {}
 
   /// (ok, r) or, with jacobian=True, (ok, r, J): one solve per run, with
   /// sensitivities only when the Jacobian is asked for.

@@ -10,7 +10,8 @@
 
 namespace exvivo::analysis {
 
-nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report);
+nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section,
+                                       AnalysisReport& report);
 nlohmann::ordered_json run_biomarkers(const AnalysisSpec& spec, const BiomarkerSpec& section, AnalysisReport& report);
 nlohmann::ordered_json run_design(const AnalysisSpec& spec, const DesignSpec& section, AnalysisReport& report);
 

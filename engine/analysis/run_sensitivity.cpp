@@ -17,7 +17,8 @@ void note_failure(AnalysisReport& report, const std::string& message, std::size_
   if (report.failures.size() < 10) report.failures.push_back(message);
 }
 
-nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section, AnalysisReport& report) {
+nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const SensitivitySpec& section,
+                                       AnalysisReport& report) {
   const scenario::Scenario& s = *spec.scenario;
   const scenario::RunPlan plan(s);
   const ReadoutRunner runner(s, plan, section.outputs);
@@ -92,7 +93,9 @@ nlohmann::ordered_json run_sensitivity(const AnalysisSpec& spec, const Sensitivi
   j["seed"] = section.seed;
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
   for (const auto& p : section.parameters) {
-    params[p.name] = {{"lower", p.lower}, {"upper", p.upper}, {"scale", to_string(p.scale)},
+    params[p.name] = {{"lower", p.lower},
+                      {"upper", p.upper},
+                      {"scale", to_string(p.scale)},
                       {"unit", s.model->parameters()[p.parameter].unit}};
   }
   j["parameters"] = params;

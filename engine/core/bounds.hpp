@@ -23,8 +23,7 @@ std::optional<std::string> bounds_problem(const Bounds& bounds, Scale scale);
 
 /// Throws E "key.path: <bounds_problem>" when the bounds are not usable.
 template <class E>
-void check_bounds(std::string_view key_path, const Bounds& bounds, Scale scale,
-                  const SourceLocation& where = {}) {
+void check_bounds(std::string_view key_path, const Bounds& bounds, Scale scale, const SourceLocation& where = {}) {
   if (auto problem = bounds_problem(bounds, scale)) check_detail::fail<E>(where, key_path, *problem);
 }
 

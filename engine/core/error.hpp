@@ -65,7 +65,6 @@ class EnvironmentError : public std::runtime_error {
 std::string format_error(const SourceLocation& where, std::string_view key_path,
                          std::string_view what, std::string_view suggestion = {});
 
-
 /// How many errors of one file `exvivo check` and the loaders report at once.
 inline constexpr std::size_t max_reported_errors = 20;
 

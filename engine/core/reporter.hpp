@@ -22,7 +22,7 @@ class Reporter {
   /// threads, as often as once per run: implementations are thread-safe and
   /// decide themselves how often to show it. `final` once, when the batch ends.
   virtual void progress(std::string_view label, const ProgressState& state, bool final) {
-    (void)label, (void)state, (void)final;
+    (void)label, (void)state, (void) final;
   }
   /// One line about the work ("fit x: 3 parameters, 40 measurements, 20 starts").
   virtual void note(std::string_view message) { (void)message; }

@@ -166,8 +166,7 @@ NodeId substitute(Graph& graph, NodeId root, const std::unordered_map<NodeId, No
   return rebuilt.at(root);
 }
 
-void substitute(Graph& graph, std::vector<NodeId>& roots,
-                const std::unordered_map<NodeId, NodeId>& replacements) {
+void substitute(Graph& graph, std::vector<NodeId>& roots, const std::unordered_map<NodeId, NodeId>& replacements) {
   // Operands are interned before the nodes that use them, so ascending ids are
   // a topological order of the original graph.
   const std::size_t size = graph.size();
@@ -184,9 +183,7 @@ void substitute(Graph& graph, std::vector<NodeId>& roots,
       if (operand != no_node) stack.push_back(operand);
   }
   std::vector<NodeId> rebuilt(size, no_node);
-  const auto map = [&](NodeId child) {
-    return child == no_node ? no_node : rebuilt[static_cast<std::size_t>(child)];
-  };
+  const auto map = [&](NodeId child) { return child == no_node ? no_node : rebuilt[static_cast<std::size_t>(child)]; };
   for (std::size_t i = 0; i < size; ++i) {
     if (!needed[i]) continue;
     const auto id = static_cast<NodeId>(i);

@@ -42,7 +42,6 @@ NodeId substitute(Graph& graph, NodeId root, const std::unordered_map<NodeId, No
 /// The same for many roots at once, rebuilding each shared node once (the
 /// single-root form, called per root, redoes the shared cones: on the
 /// leukocyte model's thousands of derivative roots that took 0.1 s per load).
-void substitute(Graph& graph, std::vector<NodeId>& roots,
-                const std::unordered_map<NodeId, NodeId>& replacements);
+void substitute(Graph& graph, std::vector<NodeId>& roots, const std::unordered_map<NodeId, NodeId>& replacements);
 
 }  // namespace exvivo::expr

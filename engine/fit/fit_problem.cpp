@@ -95,8 +95,8 @@ namespace {
 void load_scenario_file(const std::string& fit_file, const YamlNode& scenario_node, FitScenario& out) {
   out.scenario_file = resolve(fit_file, scenario_node);
   if (!fs::exists(out.scenario_file))
-    scenario_node.fail(fmt::format("scenario file '{}' not found (paths are relative to the fit file)",
-                                   out.scenario_file));
+    scenario_node.fail(
+        fmt::format("scenario file '{}' not found (paths are relative to the fit file)", out.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(out.scenario_file));
   out.scenario = scenario;
   if (scenario->state_triggers)  // the sensitivities do not yet jump at `when:` steps
@@ -126,8 +126,7 @@ void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitS
   if (!fs::exists(out.data_file))
     data_node.fail(fmt::format("data file '{}' not found (paths are relative to the fit file)", out.data_file));
   out.data = read_measurements(out.data_file, out.context);
-  if (out.data.rows.empty())
-    throw DataError(SourceLocation{out.data_file, 0, 0}, "", "the table has no measurements");
+  if (out.data.rows.empty()) throw DataError(SourceLocation{out.data_file, 0, 0}, "", "the table has no measurements");
 }
 
 }  // namespace
@@ -135,8 +134,8 @@ void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitS
 FitProblem load_fit_problem(const std::string& path) {
   const YamlNode root = io::read_yaml_file(path, io::InputKind::scenario);
   root.expect_mapping("a fit: a mapping with keys fit, scenario, data (or scenarios), estimate, ...");
-  root.check_keys({"fit", "description", "scenario", "data", "scenarios", "estimate", "starts", "start_from_model", "seed",
-                   "optimizer", "uncertainty", "output"});
+  root.check_keys({"fit", "description", "scenario", "data", "scenarios", "estimate", "starts", "start_from_model",
+                   "seed", "optimizer", "uncertainty", "output"});
   FitProblem problem;
   FitSpec& spec = problem.spec;
   spec.file = path;
@@ -147,8 +146,9 @@ FitProblem load_fit_problem(const std::string& path) {
   if (const YamlNode* list = root.find("scenarios")) {
     for (const char* single : {"scenario", "data"})
       if (const YamlNode* n = root.find(single))
-        n->fail(fmt::format("give either 'scenarios' (a list of {{scenario, data}}) or 'scenario' and "
-                            "'data', not both"));
+        n->fail(
+            fmt::format("give either 'scenarios' (a list of {{scenario, data}}) or 'scenario' and "
+                        "'data', not both"));
     list->expect_sequence("a list of {scenario: FILE, data: TABLE}");
     if (list->items.empty()) list->fail("must name at least one {scenario: FILE, data: TABLE}");
     for (const YamlNode& item : list->items) {

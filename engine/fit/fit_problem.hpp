@@ -52,7 +52,7 @@ struct EstimateSpec {
   double lower = 0, upper = 0; ///< model units
   Scale scale = Scale::lin;
   bool per_donor = false;
-  double model_value = 0;      ///< the model file's value (model units): the start of `start_from_model`
+  double model_value = 0;  ///< the model file's value (model units): the start of `start_from_model`
   SourceLocation where;
 };
 
@@ -71,8 +71,8 @@ struct FitSpec {
 
 /// One scenario of a fit with its measurement table.
 struct FitScenario {
-  std::string scenario_file;   ///< resolved
-  std::string data_file;       ///< resolved
+  std::string scenario_file;  ///< resolved
+  std::string data_file;      ///< resolved
   std::shared_ptr<const scenario::Scenario> scenario;
   MeasurementTable data;
   MeasurementContext context;  ///< what `data` was validated against

@@ -173,15 +173,15 @@ CensoredSetup censored_setup(Distribution distribution, double y, double lower, 
 
 }  // namespace
 
-double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
-                                        double sigma, double range) {
+double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper, double sigma,
+                                        double range) {
   const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma, range);
   if (!c.valid) return std::numeric_limits<double>::infinity();
   return censored_value(c.u, c.lo, c.hi, c.s).nllh;
 }
 
-ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
-                                      double sigma, double range) {
+ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper, double sigma,
+                                      double range) {
   const CensoredSetup c = censored_setup(distribution, y, lower, upper, sigma, range);
   ResidualTerms t;
   t.sigma_eff = c.s;

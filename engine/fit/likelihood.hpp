@@ -84,12 +84,12 @@ ResidualTerms residual_terms(Distribution distribution, double y, double m, doub
 /// (½r² = nllh exactly, no constant), with ∂r/∂· = ∂nllh/∂· / r, so the
 /// gradient Jᵀr of ½‖r‖² is exact. nllh is +inf when P underflows (a trial
 /// point far outside the interval, rejected by the optimizer).
-double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper,
-                                        double sigma, double range = 1);
+double censored_negative_log_likelihood(Distribution distribution, double y, double lower, double upper, double sigma,
+                                        double range = 1);
 
 /// The residual terms of censored_negative_log_likelihood (r_sigma = 0, constant = 0).
 /// Not defined for laplace (the measurement reader rejects censored laplace rows).
-ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper,
-                                      double sigma, double range = 1);
+ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper, double sigma,
+                                      double range = 1);
 
 }  // namespace exvivo::fit

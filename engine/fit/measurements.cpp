@@ -90,8 +90,10 @@ std::optional<double> parse_time(std::string text, const std::string& time_unit,
   const std::size_t space = text.find_first_of(" \t");
   const auto number = space == std::string::npos ? std::nullopt : parse_double(text.substr(0, space));
   if (!number) {
-    error = fmt::format("expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
-                        "at 24 h), got '{}'", written);
+    error = fmt::format(
+        "expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
+        "at 24 h), got '{}'",
+        written);
     return std::nullopt;
   }
   const std::string unit = trimmed(text.substr(space));
@@ -126,8 +128,10 @@ SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column
   const auto first = text.find(':');
   const auto second = first == std::string::npos ? first : text.find(':', first + 1);
   if (second == std::string::npos)
-    fail(fmt::format("expected 'donor:arm:time' naming the reference sample (same scenario and "
-                     "observable), such as 'septic:control:24 h', got '{}'", text));
+    fail(
+        fmt::format("expected 'donor:arm:time' naming the reference sample (same scenario and "
+                    "observable), such as 'septic:control:24 h', got '{}'",
+                    text));
   SampleRef ref;
   const std::string donor = trimmed(text.substr(0, first));
   const std::string arm = trimmed(text.substr(first + 1, second - first - 1));
@@ -144,10 +148,9 @@ SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column
   if (!time) fail(fmt::format("'{}': {}", text, error));
   ref.time = *time;
   if (ref.time < 0 || ref.time > c.horizon)
-    fail(fmt::format("'{}': time {} is outside the simulated interval [0, {}]", text,
-                     check_detail::describe(ref.time), check_detail::describe(c.horizon)));
-  if (ref.donor == row.donor && ref.arm == row.arm && ref.time == row.time &&
-      ref.before_event == row.before_event)
+    fail(fmt::format("'{}': time {} is outside the simulated interval [0, {}]", text, check_detail::describe(ref.time),
+                     check_detail::describe(c.horizon)));
+  if (ref.donor == row.donor && ref.arm == row.arm && ref.time == row.time && ref.before_event == row.before_event)
     fail(fmt::format("'{}' is the row's own sample (the ratio would always be 1)", text));
   return ref;
 }
@@ -179,7 +182,8 @@ std::optional<Distribution> read_noise(const io::CsvTable& t, std::size_t r, std
     if (name == distribution_name(d)) return d;
   throw DataError(t.location(r, column), column_key(t, column),
                   fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, laplace "
-                              "or logitnormal)", name),
+                              "or logitnormal)",
+                              name),
                   closest_match(name, names));
 }
 
@@ -268,12 +272,10 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
       m.ratio_text = trimmed(t.get(r, *col.ratio_to));
     }
 
-    const Distribution model_noise =
-        m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
+    const Distribution model_noise = m.observable < c.noise.size() ? c.noise[m.observable] : Distribution::none;
     if (col.noise) m.noise = read_noise(t, r, *col.noise);
     const Distribution noise = m.noise ? *m.noise : model_noise;
-    const double range =
-        m.observable < c.observable_units.size() ? logit_range(c.observable_units[m.observable]) : 1.0;
+    const double range = m.observable < c.observable_units.size() ? logit_range(c.observable_units[m.observable]) : 1.0;
     if (noise == Distribution::logitnormal && m.ratio_to)
       throw DataError(t.location(r, *col.ratio_to), column_key(t, *col.ratio_to),
                       fmt::format("a ratio row cannot have logitnormal noise (a ratio is not a fraction of {}); "
@@ -284,11 +286,11 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
                                                                 : t.get_double(r, col.measurement);
     if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
         !(m.value > 0))
-      throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
-                      fmt::format("observable '{}' has {} noise: measurements must be "
-                                  "positive, got {}",
-                                  c.observables[m.observable], distribution_name(noise),
-                                  check_detail::describe(m.value)));
+      throw DataError(
+          t.location(r, col.measurement), column_key(t, col.measurement),
+          fmt::format("observable '{}' has {} noise: measurements must be "
+                      "positive, got {}",
+                      c.observables[m.observable], distribution_name(noise), check_detail::describe(m.value)));
     if (noise == Distribution::logitnormal && !m.censored() && !(m.value > 0 && m.value < range))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
                       fmt::format("observable '{}' has logitnormal noise on (0, {}){}: measurements must lie "
@@ -310,12 +312,12 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     }
     if (m.noise && *m.noise != model_noise && !m.has_sd()) {
       const std::size_t at = col.sd ? *col.sd : *col.noise;
-      throw DataError(t.location(r, at), column_key(t, at),
-                      fmt::format("the row's noise '{}' differs from observable '{}''s ({}): give the row a "
-                                  "standard deviation on the {} scale ('{}' column)",
-                                  distribution_name(*m.noise), c.observables[m.observable],
-                                  distribution_name(model_noise), distribution_name(*m.noise),
-                                  petab ? "noiseParameters" : "sd"));
+      throw DataError(
+          t.location(r, at), column_key(t, at),
+          fmt::format("the row's noise '{}' differs from observable '{}''s ({}): give the row a "
+                      "standard deviation on the {} scale ('{}' column)",
+                      distribution_name(*m.noise), c.observables[m.observable], distribution_name(model_noise),
+                      distribution_name(*m.noise), petab ? "noiseParameters" : "sd"));
     }
     if (noise == Distribution::none && !m.has_sd()) {
       const std::size_t at = col.sd ? *col.sd : col.measurement;

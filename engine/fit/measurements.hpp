@@ -94,7 +94,7 @@ struct Measurement {
   std::optional<model::NoiseModel::Distribution> noise;
   /// Ratio row: the reference sample (same observable), see above.
   std::optional<SampleRef> ratio_to;
-  std::string ratio_text;      ///< `ratio_to` as written ("" when not a ratio row)
+  std::string ratio_text;  ///< `ratio_to` as written ("" when not a ratio row)
   std::string replicate;
   SourceLocation where;        ///< file:line of the row
   bool has_sd() const { return sd == sd; }

@@ -37,7 +37,8 @@ std::vector<StartResult> multi_start(const LeastSquaresProblem& problem,
     s.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
   with_threads(options.threads, [&] {
-    parallel_for_index(static_cast<std::size_t>(options.starts), [&](std::size_t i) { run_start(static_cast<int>(i)); });
+    parallel_for_index(static_cast<std::size_t>(options.starts),
+                       [&](std::size_t i) { run_start(static_cast<int>(i)); });
   });
   std::stable_sort(results.begin(), results.end(), [](const StartResult& a, const StartResult& b) {
     const bool fa = a.result.status == "failed", fb = b.result.status == "failed";

@@ -214,8 +214,7 @@ Objective::RowValue Objective::row_value(const RowData& rd, const std::vector<Si
     const RunData& ref = runs_[rd.ref_run];
     const double dy_ref = sims[rd.ref_run].result.observable_sensitivities[rd.ref_sample](o, ec);
     // y = y_row / y_ref: ∂y/∂y_ref = −y/y_ref; σ = σ_row/|y_ref|: ∂σ/∂y_ref = −σ/y_ref.
-    const double dsigma_dref =
-        row.has_sd() || log_scale(rd.distribution) ? 0.0 : -v.sigma / y_ref;
+    const double dsigma_dref = row.has_sd() || log_scale(rd.distribution) ? 0.0 : -v.sigma / y_ref;
     v.terms.push_back({theta_index(e, fs.donor[ref.donor]), e, -v.y / y_ref * dy_ref, dsigma_dref * dy_ref});
   }
   return v;
@@ -241,8 +240,7 @@ Eigen::VectorXd Objective::upper() const {
   return v;
 }
 
-void Objective::apply(const Eigen::VectorXd& theta, std::size_t scenario, std::size_t donor,
-                      solve::Run& run) const {
+void Objective::apply(const Eigen::VectorXd& theta, std::size_t scenario, std::size_t donor, solve::Run& run) const {
   const auto& estimates = problem_.spec.estimates;
   const FitScenario& fs = problem_.scenarios.at(scenario);
   for (std::size_t e = 0; e < estimates.size(); ++e) {
@@ -272,9 +270,7 @@ bool Objective::residuals(const Eigen::VectorXd& theta, Eigen::VectorXd& r, Eige
   if (J) J->setZero(2 * m, static_cast<Eigen::Index>(entries_.size()));
   std::vector<Simulated> sims(runs_.size());
   std::vector<char> ok(runs_.size(), 0);
-  parallel_for_index(runs_.size(), [&](std::size_t k) {
-    ok[k] = simulate(runs_[k], theta, J != nullptr, sims[k]);
-  });
+  parallel_for_index(runs_.size(), [&](std::size_t k) { ok[k] = simulate(runs_[k], theta, J != nullptr, sims[k]); });
   if (std::find(ok.begin(), ok.end(), 0) != ok.end()) return false;
 
   const auto& estimates = problem_.spec.estimates;
@@ -314,8 +310,8 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
       const FitScenario& fs = problem_.scenarios[rd.scenario];
       return fmt::format("{}donor '{}', arm '{}': {}: {}",
                          problem_.scenarios.size() > 1 ? "scenario '" + fs.scenario->name + "', " : "",
-                         fs.context.donors[rd.donor], fs.context.arms[rd.arm],
-                         solve::to_string(sims[k].result.status), sims[k].result.message);
+                         fs.context.donors[rd.donor], fs.context.arms[rd.arm], solve::to_string(sims[k].result.status),
+                         sims[k].result.message);
     }
   }
   for (const RowData& rd : rows_) {

@@ -108,17 +108,17 @@ class Objective {
  private:
   struct RunData {
     std::size_t scenario = 0;
-    std::size_t donor = 0;            ///< the scenario's donor index
+    std::size_t donor = 0;  ///< the scenario's donor index
     std::size_t arm = 0;
-    solve::Run run;                   ///< samples = the measured (and referenced) times
+    solve::Run run;  ///< samples = the measured (and referenced) times
   };
   struct RowData {
     const Measurement* measurement = nullptr;
-    std::size_t run = 0, sample = 0;  ///< where the row's simulation is
+    std::size_t run = 0, sample = 0;                 ///< where the row's simulation is
     std::size_t ref_run = no_entry, ref_sample = 0;  ///< ratio rows: the reference
-    bool sigma_varies = false;        ///< σ may depend on θ (else its residual is in constant_)
+    bool sigma_varies = false;                       ///< σ may depend on θ (else its residual is in constant_)
     model::NoiseModel::Distribution distribution{};  ///< what the row is evaluated with
-    double range = 1;                 ///< logitnormal's c (likelihood.hpp)
+    double range = 1;                                ///< logitnormal's c (likelihood.hpp)
   };
   struct Simulated;
   /// The row's prediction, σ and their derivatives from the runs' results.
@@ -131,7 +131,7 @@ class Objective {
   std::vector<ThetaEntry> entries_;
   std::vector<std::vector<std::size_t>> index_;  ///< [estimate][donor] -> θ entry
   std::vector<RunData> runs_;
-  std::vector<RowData> rows_;       ///< every scenario's rows, scenario after scenario
+  std::vector<RowData> rows_;  ///< every scenario's rows, scenario after scenario
   double constant_ = 0;
   mutable SolveTimer timer_;
 };

@@ -83,11 +83,16 @@ void write_timecourses(const fs::path& path, const FitProblem& p, const Objectiv
         const solve::Solution sol = solve::solve(run, s.solver);
         for (std::size_t i = 0; i < sol.completed; ++i)
           for (const std::size_t obs : s.observables)
-            csv.field(static_cast<std::uint64_t>(first_run + r)).field(plan.donor_id(r)).field(plan.arm_id(r))
-                .field(static_cast<std::uint64_t>(key.sample)).field(sol.samples[i].time)
-                .field(sol.samples[i].before_event ? "-" : "").field(model.observables()[obs].name)
+            csv.field(static_cast<std::uint64_t>(first_run + r))
+                .field(plan.donor_id(r))
+                .field(plan.arm_id(r))
+                .field(static_cast<std::uint64_t>(key.sample))
+                .field(sol.samples[i].time)
+                .field(sol.samples[i].before_event ? "-" : "")
+                .field(model.observables()[obs].name)
                 .field(sol.observables(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(obs)))
-                .field(s.name).end_row();
+                .field(s.name)
+                .end_row();
       }
       first_run += plan.size();
     }
@@ -98,8 +103,7 @@ void write_timecourses(const fs::path& path, const FitProblem& p, const Objectiv
 std::string inputs_hash(const std::string& fit_file, const FitProblem& p) {
   std::string text = io::sha256_file(fit_file);
   for (const FitScenario& s : p.scenarios)
-    text += io::sha256_file(s.scenario_file) + io::sha256_file(s.scenario->model_file) +
-            io::sha256_file(s.data_file);
+    text += io::sha256_file(s.scenario_file) + io::sha256_file(s.scenario->model_file) + io::sha256_file(s.data_file);
   return io::sha256_hex(text + engine_version);
 }
 
@@ -162,9 +166,14 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
       const EstimateSpec& est = estimates[entries[j].estimate];
       const double theta = best.theta[static_cast<Eigen::Index>(j)];
       const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(est.scale, t); };
-      csv.field(est.name).field(entries[j].per_donor ? problem.donors[entries[j].donor] : std::string())
-          .field(from_scale(est.scale, theta)).field(to_string(est.scale))
-          .field(bound(u.intervals[j].lower)).field(bound(u.intervals[j].upper)).field(u.methods[j]).end_row();
+      csv.field(est.name)
+          .field(entries[j].per_donor ? problem.donors[entries[j].donor] : std::string())
+          .field(from_scale(est.scale, theta))
+          .field(to_string(est.scale))
+          .field(bound(u.intervals[j].lower))
+          .field(bound(u.intervals[j].upper))
+          .field(u.methods[j])
+          .end_row();
     }
   });
 
@@ -191,8 +200,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
 
   std::string residual_error;
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma",
-                   "residual", "nllh", "scenario", "ratio_to", "lower", "upper"});
+    csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma", "residual",
+                   "nllh", "scenario", "ratio_to", "lower", "upper"});
     std::vector<RowPrediction> pred;
     try {
       if (usable) pred = objective.predict(best.theta);
@@ -205,10 +214,21 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
       for (const Measurement& m : fs.data.rows) {
         const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
         ++i;
-        csv.field(fs.context.donors[m.donor]).field(fs.context.arms[m.arm])
-            .field(fs.context.observables[m.observable]).field(m.time).field(m.replicate).field(m.value)
-            .field(p.simulation).field(p.sigma).field(p.residual).field(p.nllh).field(fs.scenario->name)
-            .field(m.ratio_text).field(m.lower).field(m.upper).end_row();
+        csv.field(fs.context.donors[m.donor])
+            .field(fs.context.arms[m.arm])
+            .field(fs.context.observables[m.observable])
+            .field(m.time)
+            .field(m.replicate)
+            .field(m.value)
+            .field(p.simulation)
+            .field(p.sigma)
+            .field(p.residual)
+            .field(p.nllh)
+            .field(fs.scenario->name)
+            .field(m.ratio_text)
+            .field(m.lower)
+            .field(m.upper)
+            .end_row();
       }
   });
 
@@ -250,7 +270,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
   j["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).
-  nlohmann::ordered_json observable_units = nlohmann::ordered_json::object(), parameter_units = nlohmann::ordered_json::object();
+  nlohmann::ordered_json observable_units = nlohmann::ordered_json::object(),
+                         parameter_units = nlohmann::ordered_json::object();
   for (const FitScenario& fs : problem.scenarios) {
     for (const auto& o : fs.scenario->model->observables()) observable_units[o.name] = o.unit;
     for (const auto& p : fs.scenario->model->parameters()) parameter_units[p.name] = p.unit;
@@ -277,7 +298,8 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   out.finish();
 
   report.error = residual_error;
-  if (!residual_error.empty()) report_note(options.reporter, fmt::format("fit {}: {}", problem.spec.name, residual_error));
+  if (!residual_error.empty())
+    report_note(options.reporter, fmt::format("fit {}: {}", problem.spec.name, residual_error));
   report_note(options.reporter, fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}",
                                             problem.spec.name, report.best_nllh, best.status, report.converged,
                                             report.starts, report.wall_seconds, report.out_dir));

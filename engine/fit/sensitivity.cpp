@@ -15,8 +15,7 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-SensitivityResult solve_with_sensitivities(const solve::Run& run,
-                                           const std::vector<std::size_t>& parameters,
+SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vector<std::size_t>& parameters,
                                            const solve::SolverOptions& options,
                                            const Eigen::MatrixXd* initial_sensitivities) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_sensitivities: Run.model is null");
@@ -79,8 +78,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run,
       augmented.abs_tol.insert(augmented.abs_tol.end(), options.abs_tol.begin(), options.abs_tol.end());
   }
   solve::IntegrationResult integrated =
-      solve::integrate(system, z, run.t0, events, run.samples, augmented,
-                       make_sensitivity_rodas4(system),
+      solve::integrate(system, z, run.t0, events, run.samples, augmented, make_sensitivity_rodas4(system),
                        k > 0 ? make_sensitivity_dopri5(system) : solve::StepperFactory{});
 
   SensitivityResult out;

@@ -65,8 +65,7 @@ struct SensitivityResult {
 /// `initial_sensitivities` (species × parameters), when given, is S(t0) in
 /// place of ∂x0/∂p_k and the zeroing for overridden species: for a run that
 /// continues an earlier one (after a steady state or an event).
-SensitivityResult solve_with_sensitivities(const solve::Run& run,
-                                           const std::vector<std::size_t>& parameters,
+SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vector<std::size_t>& parameters,
                                            const solve::SolverOptions& options,
                                            const Eigen::MatrixXd* initial_sensitivities = nullptr);
 

@@ -63,11 +63,7 @@ struct StateFunction {
 class SensitivityDopri5 final : public solve::detail::Stepper {
  public:
   SensitivityDopri5(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
-      : Stepper(system, norm, stats),
-        sys_(system),
-        n_(system.num_states()),
-        k_(system.num_columns()),
-        nk_(n_ * k_) {
+      : Stepper(system, norm, stats), sys_(system), n_(system.num_states()), k_(system.num_columns()), nk_(n_ * k_) {
     for (auto* v : {&xa_, &fa_, &xb_, &fb_, &xp_, &fp_, &xerr_, &xm_, &probe_, &probe_f_}) v->setZero(n_);
     for (auto* v : {&s_, &k1_, &k2_, &k3_, &k4_, &stage_}) v->setZero(nk_);
     dxdt_old_.setZero(n_ + nk_);
@@ -179,8 +175,10 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
       sys_.columns(stage_.data(), k2_.data());
       stage_ = s_ + (0.5 * hs) * k2_;
       sys_.columns(stage_.data(), k3_.data());
-      if (q + 1 == m) xm_ = xb_;
-      else dense_state(tb, xa_, fa_, t0, t1);
+      if (q + 1 == m)
+        xm_ = xb_;
+      else
+        dense_state(tb, xa_, fa_, t0, t1);
       sys_.prepare_columns(tb, xm_.data());
       stage_ = s_ + hs * k3_;
       sys_.columns(stage_.data(), k4_.data());
@@ -223,15 +221,15 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
   OdeintDopri5 stepper_;
   VectorXd xa_, fa_, xb_, fb_, xp_, fp_, xerr_, xm_, probe_, probe_f_, direction_;
   VectorXd s_, k1_, k2_, k3_, k4_, stage_, dxdt_old_;
-  double radius_ = 0;             ///< latest estimate of ρ(J) (0: none yet)
+  double radius_ = 0;  ///< latest estimate of ρ(J) (0: none yet)
   int steps_since_radius_ = 0;
 };
 
 }  // namespace
 
 solve::StepperFactory make_sensitivity_dopri5(SensitivitySystem& system) {
-  return [&system](solve::OdeSystem&, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
-             -> std::unique_ptr<solve::detail::Stepper> {
+  return [&system](solve::OdeSystem&, const solve::detail::ErrorNorm& norm,
+                   solve::SolveStats& stats) -> std::unique_ptr<solve::detail::Stepper> {
     return std::make_unique<SensitivityDopri5>(system, norm, stats);
   };
 }

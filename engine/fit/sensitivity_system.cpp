@@ -18,8 +18,8 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   code_ = model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
-  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(),
-                            code_.products->scratch_size(), std::size_t{1}}),
+  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(), code_.products->scratch_size(),
+                            std::size_t{1}}),
                   0.0);
   output_.assign(size(), 0.0);
   products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);

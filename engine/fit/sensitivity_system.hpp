@@ -77,12 +77,12 @@ class SensitivitySystem final : public solve::OdeSystem {
   const std::vector<std::size_t>& selected_;
   model::CompiledModel::Workspace ws_;
   Eigen::Index n_, k_;
-  model::SensitivityCode code_;       ///< k > 0 only
-  std::vector<double> inputs_;        ///< the program's input array (t, x, p, cache, S)
-  std::vector<double> scratch_;       ///< its registers (interpreted)
-  std::vector<double> output_;        ///< f and the columns, for sensitivity_rhs
-  std::vector<double> products_in_;   ///< [ J non-zeros | ∂f/∂p columns | S ] for columns()
-  std::size_t products_s_ = 0;        ///< where S starts in products_in_
+  model::SensitivityCode code_;      ///< k > 0 only
+  std::vector<double> inputs_;       ///< the program's input array (t, x, p, cache, S)
+  std::vector<double> scratch_;      ///< its registers (interpreted)
+  std::vector<double> output_;       ///< f and the columns, for sensitivity_rhs
+  std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for columns()
+  std::size_t products_s_ = 0;       ///< where S starts in products_in_
 };
 
 /// The explicit stepper for a SensitivitySystem (sensitivity_dopri5.cpp), for

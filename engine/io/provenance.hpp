@@ -14,7 +14,7 @@ namespace exvivo::io {
 /// One input of the computation. `role` names its keys: "<role>_file" (when
 /// `path` is not empty; invalid UTF-8 escaped) and "<role>_sha256".
 struct ProvenanceInput {
-  std::string role;    ///< "scenario", "model", "fit", "data", "analysis"
+  std::string role;  ///< "scenario", "model", "fit", "data", "analysis"
   std::string path;
   std::string sha256;  ///< hex digest of the file's bytes
 };
@@ -23,7 +23,7 @@ struct Provenance {
   std::string command;  ///< the record's first key: "scenario", "fit" or "analysis"
   std::string name;     ///< its value: the name in the input file
   std::vector<ProvenanceInput> inputs;
-  int threads = 0;      ///< as asked for (0 = all cores)
+  int threads = 0;  ///< as asked for (0 = all cores)
   std::chrono::system_clock::time_point start;
   double wall_seconds = 0;
 };

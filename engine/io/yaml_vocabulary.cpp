@@ -6,8 +6,7 @@
 
 namespace exvivo::io {
 
-const std::string& read_one_of(const YamlNode& node, const std::vector<std::string>& allowed,
-                               std::string_view what) {
+const std::string& read_one_of(const YamlNode& node, const std::vector<std::string>& allowed, std::string_view what) {
   const std::string& text = node.scalar(what);
   for (const auto& a : allowed)
     if (a == text) return text;

@@ -40,7 +40,8 @@ struct SensitivityPrograms {
 /// Sensitivity programs built so far, per (native, selected parameters).
 struct SensitivityCodeCache {
   std::mutex mutex;
-  std::map<std::tuple<bool, bool, std::vector<std::size_t>>, SensitivityPrograms> programs;  ///< (native, every_row, selected)
+  std::map<std::tuple<bool, bool, std::vector<std::size_t>>, SensitivityPrograms>
+      programs;  ///< (native, every_row, selected)
 };
 
 struct CompiledModel::Impl {

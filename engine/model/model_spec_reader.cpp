@@ -48,7 +48,6 @@ std::string path_join(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-
 class SpecReader {
  public:
   SpecReader(std::string text, std::string file) : raw_(std::move(text)), file_(std::move(file)) {
@@ -128,9 +127,7 @@ class SpecReader {
 
   /// A finite number; YAML's own spellings of infinity and NaN get the same
   /// message as "inf" and "nan".
-  static std::string read_time_unit(const YamlNode& n) {
-    return io::read_one_of(n, time_units, "a time unit");
-  }
+  static std::string read_time_unit(const YamlNode& n) { return io::read_one_of(n, time_units, "a time unit"); }
 
   /// Checks a unit string with the units layer; "1" (dimensionless) when absent.
   std::string read_unit(const YamlNode* n) const {
@@ -467,10 +464,12 @@ class SpecReader {
     else if (name == "proportional") o.info.noise.distribution = Distribution::proportional;
     else if (name == "log10normal") o.info.noise.distribution = Distribution::log10normal;
     else if (name == "laplace") o.info.noise.distribution = Distribution::laplace;
-    else if (name == "logitnormal") o.info.noise.distribution = Distribution::logitnormal;
+    else if (name == "logitnormal")
+      o.info.noise.distribution = Distribution::logitnormal;
     else
       d->fail(fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, "
-                          "laplace, logitnormal or proportional)", name),
+                          "laplace, logitnormal or proportional)",
+                          name),
               closest_match(name, distributions));
     const YamlNode* sigma = n.find("sigma");
     if (sigma == nullptr) n.fail("missing key 'sigma'");

@@ -93,8 +93,8 @@ struct Source {
 
 Source generate(const std::string& title, const std::vector<NamedProgram>& programs) {
   Source source;
-  source.head = fmt::format("/* exvivo {} native code for {}.\n   Compiled with: {}", engine_version, title,
-                            compiler());
+  source.head =
+      fmt::format("/* exvivo {} native code for {}.\n   Compiled with: {}", engine_version, title, compiler());
   for (const auto& f : compiler_flags) source.head += " " + f;
   source.head += " -lm\n   Generated: do not edit. */\n";
   source.head += expr::Program::c_source_preamble();
@@ -275,8 +275,7 @@ Library build_in(const fs::path& dir, const std::string& key, const Source& sour
 
 /// Loads <cache>/<key>.so, building it when absent or unusable; falls back to
 /// a private temporary directory when the cache cannot be written.
-Library load_or_build(const std::string& key, const Source& source, bool* cache_hit, fs::path* path,
-                      std::string* why) {
+Library load_or_build(const std::string& key, const Source& source, bool* cache_hit, fs::path* path, std::string* why) {
   const fs::path dir = cache_directory();
   *path = dir / (key + ".so");
   std::error_code ec;

@@ -42,8 +42,8 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
   for (std::size_t c = 0; c < k; ++c) {
     std::vector<char>& reach = live[c];
     for (std::size_t i = 0; i < n; ++i)
-      reach[i] = every_row || dfdp(i, c) != graph.zero() ||
-                 symbolic.initial_jacobian[i + selected[c] * n] != graph.zero();
+      reach[i] =
+          every_row || dfdp(i, c) != graph.zero() || symbolic.initial_jacobian[i + selected[c] * n] != graph.zero();
     for (bool grew = true; grew;) {
       grew = false;
       for (const auto& [i, j] : pattern)
@@ -118,8 +118,7 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
 
 }  // namespace
 
-SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
-                                 bool every_row) {
+SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected, bool every_row) {
   const CompiledModel::Impl& impl = *model.impl_;
   for (const std::size_t p : selected)
     if (p >= impl.num_parameters) throw std::invalid_argument("sensitivity_code: parameter index out of range");

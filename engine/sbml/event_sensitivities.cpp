@@ -18,7 +18,10 @@ using Eigen::VectorXd;
 class EventJumps {
  public:
   EventJumps(const solve::Run& run, const model::CompiledEvents& events, const std::vector<std::size_t>& columns)
-      : model_(*run.model), events_(events), columns_(columns), ws_(model_.make_workspace()),
+      : model_(*run.model),
+        events_(events),
+        columns_(columns),
+        ws_(model_.make_workspace()),
         event_ws_(events.make_workspace(run.parameters)) {
     model_.set_parameters(run.parameters.data(), ws_);
     const auto& fn = events_.functions();
@@ -43,7 +46,8 @@ class EventJumps {
       const double denominator = g_t + dgdx_.row(g).dot(f);
       if (denominator != 0 && std::isfinite(denominator)) {
         Eigen::RowVectorXd numerator = dgdx_.row(g) * S;
-        for (Index c = 0; c < k; ++c) numerator[c] += dgdp_(g, static_cast<Index>(columns_[static_cast<std::size_t>(c)]));
+        for (Index c = 0; c < k; ++c)
+          numerator[c] += dgdp_(g, static_cast<Index>(columns_[static_cast<std::size_t>(c)]));
         tau_p = -numerator / denominator;
       }
     }
@@ -57,7 +61,8 @@ class EventJumps {
         const auto row = static_cast<Index>(events_.value_observable(e, j));
         const auto i = static_cast<Index>(targets[j]);
         next.row(i) = dgdx_.row(row) * V;
-        for (Index c = 0; c < k; ++c) next(i, c) += dgdp_(row, static_cast<Index>(columns_[static_cast<std::size_t>(c)]));
+        for (Index c = 0; c < k; ++c)
+          next(i, c) += dgdp_(row, static_cast<Index>(columns_[static_cast<std::size_t>(c)]));
       }
       VectorXd assigned = x;
       for (std::size_t j = 0; j < targets.size(); ++j)

@@ -167,7 +167,8 @@ class Problem {
           for (const auto& [i, t] : pre.species) pre_D0(static_cast<Eigen::Index>(i), t) = 1;
           const Columns c = columns_for(pre, pre_D0);
           Eigen::MatrixXd S;
-          x = steady_state_with_sensitivities(pre_p, pre_start, c, initial_sensitivities(pre_p, pre_start, c, pre_D0), what, S);
+          x = steady_state_with_sensitivities(pre_p, pre_start, c, initial_sensitivities(pre_p, pre_start, c, pre_D0),
+                                              what, S);
           D0 = to_theta(S, c);
         } else {
           x = steady_state(pre_p, pre_start, what);
@@ -197,8 +198,8 @@ class Problem {
         run.initial_overrides = start;
         for (const double t : finite) run.samples.push_back({t, false});
         if (gradient_) {
-          const fit::SensitivityResult s =
-              sensitivities_with_events(run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
+          const fit::SensitivityResult s = sensitivities_with_events(
+              run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
           if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
           std::size_t k = 0;
           for (const double t : finite) {
@@ -217,7 +218,8 @@ class Problem {
         const std::string what = "simulation condition '" + sim + "' (time = inf)";
         if (gradient_) {
           Eigen::MatrixXd S;
-          state_at[inf] = steady_state_with_sensitivities(p, start, columns, initial_sensitivities(p, start, columns, D0), what, S);
+          state_at[inf] =
+              steady_state_with_sensitivities(p, start, columns, initial_sensitivities(p, start, columns, D0), what, S);
           theta_sensitivities_at[inf] = to_theta(S, columns);
         } else {
           state_at[inf] = steady_state(p, start, what);
@@ -439,7 +441,7 @@ class Problem {
   /// Where the model parameters and species initial values of a condition
   /// come from: the index of an estimated parameter, or -1.
   struct Sources {
-    std::vector<int> parameter;                     ///< per model parameter
+    std::vector<int> parameter;                        ///< per model parameter
     std::vector<std::pair<std::size_t, int>> species;  ///< species set to an estimated parameter
   };
 
@@ -504,8 +506,9 @@ class Problem {
     for (const auto& [i, v] : start) dx0dp.row(static_cast<Eigen::Index>(i)).setZero();
     Eigen::MatrixXd S(n, static_cast<Eigen::Index>(c.model.size()));
     for (std::size_t k = 0; k < c.model.size(); ++k)
-      S.col(static_cast<Eigen::Index>(k)) = c.carrier[k] ? Eigen::VectorXd(D0.col(c.theta[k]))
-                                                         : Eigen::VectorXd(dx0dp.col(static_cast<Eigen::Index>(c.model[k])));
+      S.col(static_cast<Eigen::Index>(k)) = c.carrier[k]
+                                                ? Eigen::VectorXd(D0.col(c.theta[k]))
+                                                : Eigen::VectorXd(dx0dp.col(static_cast<Eigen::Index>(c.model[k])));
     return S;
   }
 
@@ -548,7 +551,8 @@ class Problem {
       }
       run.t0 = horizon;
       run.initial_overrides.clear();
-      for (std::size_t i = 0; i < model_.num_states(); ++i) run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
+      for (std::size_t i = 0; i < model_.num_states(); ++i)
+        run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
     }
     throw DataError("PEtab " + what + ": no steady state by t = 1e12");
   }
@@ -660,9 +664,9 @@ class Problem {
   std::map<std::string, double> nominal_, values_;
   std::vector<std::string> petab_parameters_;
   std::vector<PetabParameter> table_;
-  std::vector<std::size_t> estimated_;           ///< table_ rows with estimate = 1
-  std::map<std::string, int> estimated_index_;   ///< parameterId -> index into estimated_
-  std::vector<std::size_t> carriers_;            ///< per estimated parameter: its carrier model parameter
+  std::vector<std::size_t> estimated_;          ///< table_ rows with estimate = 1
+  std::map<std::string, int> estimated_index_;  ///< parameterId -> index into estimated_
+  std::vector<std::size_t> carriers_;           ///< per estimated parameter: its carrier model parameter
   io::CsvTable conditions_, measurements_;
   std::vector<Observable> observables_;
   model::CompiledModel model_;

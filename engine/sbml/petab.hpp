@@ -48,7 +48,7 @@ struct PetabEvaluation {
 /// A row of the parameter table.
 struct PetabParameter {
   std::string id;
-  std::string scale = "lin";  ///< parameterScale: lin, log or log10
+  std::string scale = "lin";                 ///< parameterScale: lin, log or log10
   double lower = 0, upper = 0, nominal = 0;  ///< linear values
   bool estimate = true;
 };

@@ -96,8 +96,7 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   lsq.upper.resize(nt);
   for (Index k = 0; k < nt; ++k) {
     const PetabParameter& p = estimated[static_cast<std::size_t>(k)];
-    if (!std::isfinite(p.lower) || !std::isfinite(p.upper) || p.lower >= p.upper ||
-        (p.scale != "lin" && p.lower <= 0))
+    if (!std::isfinite(p.lower) || !std::isfinite(p.upper) || p.lower >= p.upper || (p.scale != "lin" && p.lower <= 0))
       throw DataError(problem_yaml + ": parameter '" + p.id +
                       "': the fit needs finite bounds lowerBound < upperBound (positive for log scales)");
     lsq.lower[k] = to_scale(p.scale, p.lower);
@@ -127,12 +126,13 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   };
 
   PetabFitReport report;
-  report.out_dir = options.out_dir.empty() ? (fs::path("results") / fs::path(problem_yaml).stem()).string()
-                                           : options.out_dir;
+  report.out_dir =
+      options.out_dir.empty() ? (fs::path("results") / fs::path(problem_yaml).stem()).string() : options.out_dir;
   const fs::path dir(report.out_dir);
-  io::OutputDir out(dir, {"fit", fs::path(problem_yaml).stem().string(),
-                          io::sha256_hex(io::sha256_file(problem_yaml) + engine_version)},
-                    false);
+  io::OutputDir out(
+      dir,
+      {"fit", fs::path(problem_yaml).stem().string(), io::sha256_hex(io::sha256_file(problem_yaml) + engine_version)},
+      false);
   out.claim({"estimates.csv", "starts.csv", "simulations.tsv", "fit.json"});
 
   fit::MultiStartOptions ms;
@@ -159,8 +159,14 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
       const PetabParameter& p = estimated[static_cast<std::size_t>(k)];
       const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(p.scale, t); };
       const fit::Interval& i = intervals[static_cast<std::size_t>(k)];
-      csv.field(p.id).field("").field(from_scale(p.scale, best.theta[k])).field(p.scale).field(bound(i.lower))
-          .field(bound(i.upper)).field(usable ? "fim" : "none").end_row();
+      csv.field(p.id)
+          .field("")
+          .field(from_scale(p.scale, best.theta[k]))
+          .field(p.scale)
+          .field(bound(i.lower))
+          .field(bound(i.upper))
+          .field(usable ? "fim" : "none")
+          .end_row();
     }
   });
   io::write_csv_file(dir / "starts.csv", [&](io::CsvWriter& csv) {
@@ -168,9 +174,13 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
     for (const auto& p : estimated) csv.field(p.id);
     csv.end_row();
     for (const auto& s : starts) {
-      csv.field(s.start).field(s.result.cost + constant).field(s.result.iterations).field(s.result.status)
+      csv.field(s.start)
+          .field(s.result.cost + constant)
+          .field(s.result.iterations)
+          .field(s.result.status)
           .field(s.wall_ms);
-      for (Index k = 0; k < nt; ++k) csv.field(from_scale(estimated[static_cast<std::size_t>(k)].scale, s.result.theta[k]));
+      for (Index k = 0; k < nt; ++k)
+        csv.field(from_scale(estimated[static_cast<std::size_t>(k)].scale, s.result.theta[k]));
       csv.end_row();
     }
   });
@@ -199,18 +209,22 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   int at_best_count = 0;
   for (const auto& s : starts) at_best_count += s.result.cost - best.cost < 0.1 ? 1 : 0;
   j["starts_at_best"] = at_best_count;
-  j["best"] = {{"nllh", report.best_nllh}, {"status", best.status}, {"message", best.message},
-               {"iterations", best.iterations}, {"start", starts.front().start}};
+  j["best"] = {{"nllh", report.best_nllh},
+               {"status", best.status},
+               {"message", best.message},
+               {"iterations", best.iterations},
+               {"start", starts.front().start}};
   nlohmann::json est = nlohmann::json::object();
   for (Index k = 0; k < nt; ++k)
-    est[estimated[static_cast<std::size_t>(k)].id] = from_scale(estimated[static_cast<std::size_t>(k)].scale, best.theta[k]);
+    est[estimated[static_cast<std::size_t>(k)].id] =
+        from_scale(estimated[static_cast<std::size_t>(k)].scale, best.theta[k]);
   j["estimates"] = est;
   j["wall_seconds"] = report.wall_seconds;
   io::write_file_atomically(dir / "fit.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   out.finish();
-  report_note(options.reporter, fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}", problem_yaml,
-                                            report.best_nllh, best.status, report.converged, report.starts,
-                                            report.wall_seconds, report.out_dir));
+  report_note(options.reporter, fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}",
+                                            problem_yaml, report.best_nllh, best.status, report.converged,
+                                            report.starts, report.wall_seconds, report.out_dir));
   return report;
 }
 

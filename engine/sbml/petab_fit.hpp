@@ -23,12 +23,12 @@
 namespace exvivo::sbml {
 
 struct PetabFitOptions {
-  std::string out_dir;      ///< "" = results/<problem file stem>
-  int threads = 0;          ///< 0 = all cores
+  std::string out_dir;  ///< "" = results/<problem file stem>
+  int threads = 0;      ///< 0 = all cores
   int starts = 20;
   std::uint64_t seed = 0;
   Reporter* reporter = nullptr;  ///< notes (start, summary); nullptr: none
-  solve::SolverOptions solver;  ///< defaults rel_tol 1e-8, abs_tol 1e-12
+  solve::SolverOptions solver;   ///< defaults rel_tol 1e-8, abs_tol 1e-12
 };
 
 struct PetabFitReport {

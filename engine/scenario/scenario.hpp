@@ -29,8 +29,8 @@ struct ValueSpec {
 
 /// The `when:` of a state-triggered protocol step.
 struct StateTrigger {
-  std::string text;                 ///< "" = a timed step
-  std::size_t index = 0;            ///< into Scenario::state_triggers
+  std::string text;       ///< "" = a timed step
+  std::size_t index = 0;  ///< into Scenario::state_triggers
   SourceLocation where;
   std::string path;
   bool empty() const { return text.empty(); }

@@ -19,7 +19,8 @@ ValueSpec read_value(const YamlNode& node) {
   }
   try {
     const Quantity q = parse_quantity(text);
-    if (q.before) node.fail(fmt::format("'{}': the '-' suffix (just before an event) is only allowed for sample times", text));
+    if (q.before)
+      node.fail(fmt::format("'{}': the '-' suffix (just before an event) is only allowed for sample times", text));
     v.value = q.value;
     if (q.unit) v.unit = q.unit->text;
   } catch (const UnitError& e) {
@@ -32,8 +33,8 @@ ValueSpec read_value(const YamlNode& node) {
 Scenario Loader::load() {
   const YamlNode root = io::read_yaml_file(path_, io::InputKind::scenario);
   root.expect_mapping("a mapping of scenario keys (scenario, model, arms, ...)");
-  root.check_keys({"scenario", "description", "model", "culture", "solver", "set", "donors",
-                   "arms", "protocol", "samples", "sweep", "cohort", "output", "allow_out_of_bounds"});
+  root.check_keys({"scenario", "description", "model", "culture", "solver", "set", "donors", "arms", "protocol",
+                   "samples", "sweep", "cohort", "output", "allow_out_of_bounds"});
   s_.file = path_;
   s_.name = root.at("scenario").identifier();
   if (const auto* a = root.find("allow_out_of_bounds")) s_.allow_out_of_bounds = a->boolean();
@@ -116,8 +117,7 @@ Quantity Loader::quantity(const YamlNode& node) {
 }
 
 void Loader::load_solver(const YamlNode& node) {
-  node.check_keys(
-      {"method", "rel_tol", "abs_tol", "max_steps", "timeout", "initial_step", "max_step", "evaluator"});
+  node.check_keys({"method", "rel_tol", "abs_tol", "max_steps", "timeout", "initial_step", "max_step", "evaluator"});
   auto& o = s_.solver;
   if (const auto* m = node.find("method")) o.method = m->scalar();
   if (const auto* e = node.find("evaluator")) o.evaluator = e->scalar();
@@ -208,9 +208,10 @@ void Loader::load_donors(const YamlNode* node, bool has_cohort) {
     const YamlNode& id = d.at("id");
     donor.id = id.identifier();
     if (is_reserved_donor_id(donor.id))
-      id.fail(fmt::format("donor id '{}' is reserved: virtual cohort members are named cohort_0001, cohort_0002, "
-                          "..., and their summary rows 'cohort'; choose another id",
-                          donor.id));
+      id.fail(
+          fmt::format("donor id '{}' is reserved: virtual cohort members are named cohort_0001, cohort_0002, "
+                      "..., and their summary rows 'cohort'; choose another id",
+                      donor.id));
     if (!seen.insert(donor.id).second) id.fail(fmt::format("duplicate donor id '{}'", donor.id));
     if (const auto* p = d.find("preset")) {
       donor.preset = p->identifier();
@@ -271,22 +272,24 @@ std::vector<EventSpec> Loader::read_protocol(const YamlNode& node, bool from_arm
     }
     int actions = 0;
     for (const char* kind : {"add", "set", "scale", "wash"}) actions += e.find(kind) ? 1 : 0;
-    if (actions != 1)
-      e.fail(fmt::format("an event needs exactly one of add, set, scale or wash, got {}", actions));
+    if (actions != 1) e.fail(fmt::format("an event needs exactly one of add, set, scale or wash, got {}", actions));
     if (const auto* w = e.find("wash")) {
       ev.kind = EventSpec::Kind::wash;
       if (w->is_scalar() && !w->quoted && (w->text == "true" || w->text == "false")) {
         if (!w->boolean()) w->fail("'wash: false' does nothing; remove the event");
         for (std::size_t i = 0; i < model().num_states(); ++i)
           if (model().species()[i].soluble) ev.targets.emplace_back(i, ValueSpec{});
-        if (ev.targets.empty()) w->fail("the model marks no species 'soluble: true', so a wash removes nothing; list the species: wash: [A, B]");
+        if (ev.targets.empty())
+          w->fail(
+              "the model marks no species 'soluble: true', so a wash removes nothing; list the species: wash: [A, B]");
       } else {
         w->expect_sequence("true or a list of species");
-        for (const auto& sp : w->items) ev.targets.emplace_back(species_index(sp, sp.scalar("a species name")), ValueSpec{});
+        for (const auto& sp : w->items)
+          ev.targets.emplace_back(species_index(sp, sp.scalar("a species name")), ValueSpec{});
       }
     } else {
       const char* kind = e.find("add") ? "add" : e.find("set") ? "set" : "scale";
-      ev.kind = std::string(kind) == "add" ? EventSpec::Kind::add
+      ev.kind = std::string(kind) == "add"   ? EventSpec::Kind::add
                 : std::string(kind) == "set" ? EventSpec::Kind::set
                                              : EventSpec::Kind::scale;
       const YamlNode& body = e.at(kind);
@@ -340,7 +343,8 @@ void Loader::load_samples(const YamlNode& node) {
       if (const auto* u = times.find("unit")) {
         unit_text = u->scalar();
         try {
-          if (!is_time(parse_unit(unit_text))) u->fail(fmt::format("expected a time unit (s, min, h, d), got '{}'", unit_text));
+          if (!is_time(parse_unit(unit_text)))
+            u->fail(fmt::format("expected a time unit (s, min, h, d), got '{}'", unit_text));
         } catch (const UnitError& e) {
           u->fail(e.what());
         }
@@ -350,7 +354,9 @@ void Loader::load_samples(const YamlNode& node) {
       check_count(values, static_cast<double>(values.items.size()));
       for (const auto& item : values.items) {
         Quantity q = quantity(item);
-        if (q.unit) item.fail(fmt::format("give bare numbers here (the unit is '{}'), got '{}'", unit_text.empty() ? model().time_unit() : unit_text, q.text));
+        if (q.unit)
+          item.fail(fmt::format("give bare numbers here (the unit is '{}'), got '{}'",
+                                unit_text.empty() ? model().time_unit() : unit_text, q.text));
         if (!unit_text.empty()) q.unit = parse_unit(unit_text);
         out.push_back({to_model_time(item, q), q.before});
       }
@@ -394,13 +400,18 @@ void Loader::load_sweep(const YamlNode& node) {
   auto& sw = s_.sweep;
   if (const auto* d = node.find("design")) {
     const std::string& name = io::read_one_of(*d, {"grid", "lhs", "sobol", "random"});
-    if (name == "grid") sw.design = SweepDesign::grid;
-    else if (name == "lhs") sw.design = SweepDesign::lhs;
-    else if (name == "sobol") sw.design = SweepDesign::sobol;
-    else sw.design = SweepDesign::random;
+    if (name == "grid")
+      sw.design = SweepDesign::grid;
+    else if (name == "lhs")
+      sw.design = SweepDesign::lhs;
+    else if (name == "sobol")
+      sw.design = SweepDesign::sobol;
+    else
+      sw.design = SweepDesign::random;
   }
   if (const auto* n = node.find("n")) {
-    if (sw.design == SweepDesign::grid) n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
+    if (sw.design == SweepDesign::grid)
+      n->fail("'n' is for lhs, sobol and random designs; a grid runs every combination of the factors' values");
     sw.n = n->integer(1, static_cast<long>(max_sweep_samples));
   }
   if (sw.design != SweepDesign::grid && sw.n == 0)
@@ -476,7 +487,9 @@ CohortParameter Loader::read_distribution(const std::string& name, const YamlNod
     node.fail(fmt::format("unknown parameter '{}'", name), closest_match(name, names));
   }
   const auto& info = model().parameters()[*p];
-  node.expect_mapping("{lognormal: {median, gsd}}, {normal: {mean, sd}}, {logitnormal: {median, sigma}} or {uniform: {lower, upper}}, with an optional unit");
+  node.expect_mapping(
+      "{lognormal: {median, gsd}}, {normal: {mean, sd}}, {logitnormal: {median, sigma}} or {uniform: {lower, upper}}, "
+      "with an optional unit");
   node.check_keys({"lognormal", "normal", "logitnormal", "uniform", "unit"});
   double factor = 1;
   if (const auto* u = node.find("unit")) {
@@ -488,14 +501,18 @@ CohortParameter Loader::read_distribution(const std::string& name, const YamlNod
   }
   int kinds = 0;
   for (const char* k : {"lognormal", "normal", "logitnormal", "uniform"}) kinds += node.find(k) ? 1 : 0;
-  if (kinds != 1) node.fail(fmt::format("expected exactly one of lognormal, normal, logitnormal, uniform; got {}", kinds));
+  if (kinds != 1)
+    node.fail(fmt::format("expected exactly one of lognormal, normal, logitnormal, uniform; got {}", kinds));
   if (const auto* d = node.find("lognormal")) {
     d->check_keys({"median", "gsd", "sigma"});
     Lognormal ln{d->at("median").number() * factor, 1};
     if (d->find("gsd") && d->find("sigma")) d->fail("give either gsd or sigma (gsd = exp(sigma)), not both");
-    if (const auto* g = d->find("gsd")) ln.gsd = g->number();
-    else if (const auto* sg = d->find("sigma")) ln.gsd = std::exp(sg->number());
-    else d->fail("missing key 'gsd' (or 'sigma', with gsd = exp(sigma))");
+    if (const auto* g = d->find("gsd"))
+      ln.gsd = g->number();
+    else if (const auto* sg = d->find("sigma"))
+      ln.gsd = std::exp(sg->number());
+    else
+      d->fail("missing key 'gsd' (or 'sigma', with gsd = exp(sigma))");
     cp.distribution = ln;
   } else if (const auto* nd = node.find("normal")) {
     nd->check_keys({"mean", "sd"});
@@ -524,7 +541,8 @@ void Loader::load_cohort(const YamlNode& node) {
   node.check_keys({"n", "seed", "preset", "set", "distributions", "correlations"});
   CohortSpec spec;
   spec.n = static_cast<std::size_t>(node.at("n").integer(1, 100'000'000L));
-  if (const auto* sd = node.find("seed")) spec.seed = static_cast<std::uint64_t>(sd->integer(0, 9'007'199'254'740'991L));
+  if (const auto* sd = node.find("seed"))
+    spec.seed = static_cast<std::uint64_t>(sd->integer(0, 9'007'199'254'740'991L));
   if (const auto* p = node.find("preset")) {
     std::vector<std::string> presets;
     for (const auto& [k, v] : model().donor_presets()) presets.push_back(k);
@@ -547,9 +565,10 @@ void Loader::load_cohort(const YamlNode& node) {
       c.check_keys({"between", "r"});
       const YamlNode& between = c.at("between");
       between.expect_sequence("[A, B]");
-      if (between.items.size() != 2) between.fail(fmt::format("expected two parameter names, got {}", between.items.size()));
-      spec.correlations.push_back(Correlation{between.items[0].scalar(), between.items[1].scalar(),
-                                              c.at("r").number(), c.where, c.path});
+      if (between.items.size() != 2)
+        between.fail(fmt::format("expected two parameter names, got {}", between.items.size()));
+      spec.correlations.push_back(
+          Correlation{between.items[0].scalar(), between.items[1].scalar(), c.at("r").number(), c.where, c.path});
     }
   }
   s_.cohort.sampler = std::make_shared<const CohortSampler>(std::move(spec));

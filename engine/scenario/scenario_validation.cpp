@@ -24,7 +24,8 @@ ConversionContext Loader::species_context(std::size_t i) const {
 void Loader::check_sorted(const YamlNode& list, const std::vector<solve::SampleTime>& times) const {
   for (std::size_t i = 0; i < times.size(); ++i)
     if (times[i].time < 0)
-      list.items[i].fail(fmt::format("sample times must not be negative, got {} {}", times[i].time, model().time_unit()));
+      list.items[i].fail(
+          fmt::format("sample times must not be negative, got {} {}", times[i].time, model().time_unit()));
   for (std::size_t i = 1; i < times.size(); ++i) {
     const auto& a = times[i - 1];
     const auto& b = times[i];
@@ -48,8 +49,9 @@ bool Loader::is_reserved_donor_id(const std::string& id) {
 void Loader::check_target_value(const SourceLocation& where, const std::string& path, double value, const Target& t,
                                 const std::string& what) {
   if (!std::isfinite(value))
-    throw ScenarioError(where, path, fmt::format("{}too large: it overflows when converted to the unit of its target",
-                                                 what.empty() ? "the value is " : what));
+    throw ScenarioError(where, path,
+                        fmt::format("{}too large: it overflows when converted to the unit of its target",
+                                    what.empty() ? "the value is " : what));
   switch (t.kind) {
     case Target::amount:
     case Target::added_amount: {
@@ -67,8 +69,8 @@ void Loader::check_target_value(const SourceLocation& where, const std::string& 
       return;
     case Target::time:
       if (value < 0)
-        throw ScenarioError(where, path, fmt::format("event time must not be negative, got {}{} {}", what, value,
-                                                     model().time_unit()));
+        throw ScenarioError(
+            where, path, fmt::format("event time must not be negative, got {}{} {}", what, value, model().time_unit()));
       return;
     case Target::parameter: {
       const auto& p = model().parameters()[t.index];
@@ -110,8 +112,7 @@ std::vector<double> Loader::factor_values(const SweepFactor& f) {
 }
 
 /// Remembers a $placeholder use with the unit its factor's values must convert to.
-void Loader::note_placeholder(const ValueSpec& v, std::string target_unit, ConversionContext ctx,
-                              Target target) {
+void Loader::note_placeholder(const ValueSpec& v, std::string target_unit, ConversionContext ctx, Target target) {
   if (!v.placeholder.empty()) placeholders_.push_back({v, std::move(target_unit), ctx, target});
 }
 
@@ -138,7 +139,8 @@ void Loader::check_placeholders() {
     // The placeholder's values are known now: check each where the factor gives it.
     for (double x : factor_values(*it))
       check_target_value(it->where, it->path, x * factor, use.target,
-                         fmt::format("'${}' (used at {}{}) = ", it->name, v.path, v.where.line ? fmt::format(", line {}", v.where.line) : ""));
+                         fmt::format("'${}' (used at {}{}) = ", it->name, v.path,
+                                     v.where.line ? fmt::format(", line {}", v.where.line) : ""));
   }
   for (const auto& f : s_.sweep.factors) {
     if (!f.is_parameter) continue;
@@ -154,10 +156,10 @@ void Loader::check_placeholders() {
     if (!used) {
       std::vector<std::string> names;
       for (const auto& p : model().parameters()) names.push_back(p.name);
-      throw ScenarioError(f.where, f.path,
-                          fmt::format("factor '{}' is neither a model parameter nor used as '${}' in the scenario",
-                                      f.name, f.name),
-                          closest_match(f.name, names));
+      throw ScenarioError(
+          f.where, f.path,
+          fmt::format("factor '{}' is neither a model parameter nor used as '${}' in the scenario", f.name, f.name),
+          closest_match(f.name, names));
     }
   }
 }

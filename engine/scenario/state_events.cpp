@@ -31,8 +31,8 @@ std::shared_ptr<const model::CompiledEvents> compile_state_triggers(Scenario& s)
     if (!e.when.empty()) steps.push_back(&e);
   if (steps.empty()) return nullptr;
 
-  model::ModelSpec spec = is_sbml(s.model_file) ? model::read_sbml_model_spec(s.model_file)
-                                                : model::read_model_spec(s.model_file);
+  model::ModelSpec spec =
+      is_sbml(s.model_file) ? model::read_sbml_model_spec(s.model_file) : model::read_model_spec(s.model_file);
   // Observables become assignments of the companion model, so triggers can use them.
   std::vector<std::string> names{"t"};
   for (const auto& sp : spec.species) names.push_back(sp.info.name);

@@ -19,7 +19,11 @@ class EventDriver {
  public:
   EventDriver(const Run& run, const model::CompiledEvents& events, const SolverOptions& options,
               std::vector<EventFiring>* fired)
-      : run_(run), events_(events), options_(options), fired_(fired), scenario_(!run.state_events.empty()),
+      : run_(run),
+        events_(events),
+        options_(options),
+        fired_(fired),
+        scenario_(!run.state_events.empty()),
         system_(*run.model, run.parameters),
         event_ws_(events.make_workspace(run.parameters)) {}
 
@@ -47,7 +51,8 @@ class EventDriver {
     while (true) {
       // At a scheduled event time: `24 h-` samples, the actions, then the state events they trigger.
       if (scheduled < timed.size() && timed[scheduled].time == t) {
-        while (k < samples.size() && samples[k].time < t) solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
+        while (k < samples.size() && samples[k].time < t)
+          solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
         while (k < samples.size() && samples[k].time == t && samples[k].before_event)
           solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
         apply(timed[scheduled++].actions, x);
@@ -55,7 +60,8 @@ class EventDriver {
       }
       while (k < samples.size() && samples[k].time <= t) solution.states.row(static_cast<Eigen::Index>(k++)) = x.transpose();
       if (k == samples.size()) break;
-      const double t_end = scheduled < timed.size() ? std::min(samples[k].time, timed[scheduled].time) : samples[k].time;
+      const double t_end =
+          scheduled < timed.size() ? std::min(samples[k].time, timed[scheduled].time) : samples[k].time;
       // Integrate to the next output or scheduled event time, watching the triggers at check points.
       Bracket bracket;
       if (!advance(t, x, t_end, armed, bracket, solution)) return finish(solution, k);

@@ -423,8 +423,7 @@ class Integrator {
       record_between(t_stop);
       h = std::min(controller_->accepted(h, err), h_max);
 
-      if (method_ == Method::automatic && ++accepted_since_check >= stiffness_check_every &&
-          !last) {
+      if (method_ == Method::automatic && ++accepted_since_check >= stiffness_check_every && !last) {
         accepted_since_check = 0;
         const double h_lambda = stepper_->stiffness_estimate();
         if (std::string_view(stepper_->name()) == "rk45") {
@@ -508,11 +507,9 @@ IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double
   return integrate(system, x0, t0, events, samples, options, StepperFactory{});
 }
 
-IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
-                            const std::vector<Event>& events,
-                            const std::vector<SampleTime>& samples,
-                            const SolverOptions& options, const StepperFactory& rosenbrock,
-                            const StepperFactory& explicit_rk) {
+IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0, const std::vector<Event>& events,
+                            const std::vector<SampleTime>& samples, const SolverOptions& options,
+                            const StepperFactory& rosenbrock, const StepperFactory& explicit_rk) {
   options.validate(system.size());
   IntegrationResult result;
   if (static_cast<std::size_t>(x0.size()) != system.size()) {

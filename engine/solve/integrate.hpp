@@ -116,10 +116,8 @@ using StepperFactory = std::function<std::unique_ptr<detail::Stepper>(
 /// and `explicit_rk` the one used where integrate() would use Dormand–Prince
 /// (method rk45, or auto before its switch; empty: Dormand–Prince; named
 /// "rk45", with a stiffness_estimate() for auto).
-IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0,
-                            const std::vector<Event>& events,
-                            const std::vector<SampleTime>& samples,
-                            const SolverOptions& options, const StepperFactory& rosenbrock,
-                            const StepperFactory& explicit_rk = StepperFactory{});
+IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0, const std::vector<Event>& events,
+                            const std::vector<SampleTime>& samples, const SolverOptions& options,
+                            const StepperFactory& rosenbrock, const StepperFactory& explicit_rk = StepperFactory{});
 
 }  // namespace exvivo::solve

@@ -157,8 +157,7 @@ class Rodas4Stepper final : public Stepper {
   /// when the step Rodas4 takes would be stable for the explicit method too.
   double stiffness_estimate() override {
     if (t_ == t_old_) return -1;
-    if (direction_.size() != n_ || !direction_.allFinite() || !(direction_.norm() > 0))
-      direction_.setOnes(n_);
+    if (direction_.size() != n_ || !direction_.allFinite() || !(direction_.norm() > 0)) direction_.setOnes(n_);
     double radius = 0;
     for (int iteration = 0; iteration < 4; ++iteration) {
       const double length = direction_.norm();

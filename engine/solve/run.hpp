@@ -8,7 +8,7 @@
 namespace exvivo::model {
 class CompiledModel;
 class CompiledEvents;
-}
+}  // namespace exvivo::model
 
 namespace exvivo::solve {
 

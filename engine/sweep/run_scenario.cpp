@@ -202,7 +202,8 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   report.out_dir = options.out_dir.empty() ? s.output.dir : options.out_dir;
   const fs::path dir(report.out_dir);
 
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   const OutputLayout layout = make_layout(s, plan, options);
   io::OutputDir out(dir, run_computation(s.name, layout), options.resume, {chunk_tree()});

@@ -19,7 +19,7 @@ struct RunOptions {
   int shard_index = 1;          ///< 1-based: this process computes runs r with r mod shard_count == shard_index-1
   int shard_count = 1;
   bool resume = false;          ///< keep the complete chunks of an interrupted run with the same layout
-  Reporter* reporter = nullptr; ///< where progress goes (core/reporter.hpp); nullptr: nowhere
+  Reporter* reporter = nullptr;  ///< where progress goes (core/reporter.hpp); nullptr: nowhere
   std::size_t chunk_runs = 256; ///< runs per durable chunk (part of the layout; not the thread count)
   /// Stop after computing this many chunks, leaving the output as a kill would
   /// (for tests of --resume); 0 = no limit.

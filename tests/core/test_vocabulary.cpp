@@ -32,8 +32,9 @@ TEST_CASE("scales read and print each other's names", "[core][scale]") {
   CHECK_FALSE(parse_scale("log2"));
   CHECK_FALSE(parse_scale(""));
   CHECK(check_scale<ScenarioError>("sweep.factors.k.scale", "log10") == Scale::log10);
-  CHECK(message_of([] { check_scale<ScenarioError>("sweep.factors.k.scale", "log2", {"s.yaml", 3, 5}); }) ==
-        "s.yaml:3:5: sweep.factors.k.scale: must be one of lin, log or log10, got 'log2' (did you mean 'log'?)");
+  CHECK(message_of([] {
+          check_scale<ScenarioError>("sweep.factors.k.scale", "log2", {"s.yaml", 3, 5});
+        }) == "s.yaml:3:5: sweep.factors.k.scale: must be one of lin, log or log10, got 'log2' (did you mean 'log'?)");
 }
 
 TEST_CASE("scale transforms invert each other and give dp/dtheta", "[core][scale]") {
@@ -58,8 +59,9 @@ TEST_CASE("bounds have one check and one message per mistake", "[core][bounds]")
   CHECK(bounds_problem({-2, 1}, Scale::log10) == "scale log10 needs a positive lower bound, got -2");
   CHECK(bounds_problem({nan, 1}, Scale::lin) == "must be finite, got [nan, 1]");
   CHECK(bounds_problem({0, std::numeric_limits<double>::infinity()}, Scale::lin) == "must be finite, got [0, inf]");
-  CHECK(message_of([] { check_bounds<ModelError>("parameters.k.bounds", {2, 1}, Scale::lin, {"m.yaml", 4, 38}); }) ==
-        "m.yaml:4:38: parameters.k.bounds: lower bound 2 must be below upper bound 1");
+  CHECK(message_of([] {
+          check_bounds<ModelError>("parameters.k.bounds", {2, 1}, Scale::lin, {"m.yaml", 4, 38});
+        }) == "m.yaml:4:38: parameters.k.bounds: lower bound 2 must be below upper bound 1");
 }
 
 TEST_CASE("closest_match ignores case, then prefers the exact case", "[core][names]") {

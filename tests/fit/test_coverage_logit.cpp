@@ -81,9 +81,10 @@ void fit_replicate(const test::TempDir& dir, std::uint64_t seed, Coverage& c) {
 // < 0.7 % per parameter (the seeds are fixed: the outcome is reproducible),
 // while intervals of true coverage 85 % pass with probability < 1 % and
 // intervals that are much too wide (coverage 99.5 %) are caught too.
-TEST_CASE("logit-normal rows censored at both detection limits: 95% profile intervals cover the "
-          "truth in 182-198 of 200 replicates",
-          "[fit][recovery][censored][logitnormal]") {
+TEST_CASE(
+    "logit-normal rows censored at both detection limits: 95% profile intervals cover the "
+    "truth in 182-198 of 200 replicates",
+    "[fit][recovery][censored][logitnormal]") {
   test::TempDir dir;
   dir.write("model.yaml",
             "# A fraction p decaying first-order, read out in percent.\n"
@@ -98,17 +99,19 @@ TEST_CASE("logit-normal rows censored at both detection limits: 95% profile inte
             "  p: -k * p\n"
             "observables:\n"
             "  pct: {formula: 100 * p, unit: \"%\", noise: {distribution: logitnormal, sigma: 0.2}}\n");
-  dir.write("scenario.yaml", "scenario: fraction\nmodel: model.yaml\n"
-                             "solver: {method: rosenbrock, rel_tol: 1e-8, abs_tol: 1e-11}\n"
-                             "donors: [{id: d}]\narms: [{id: culture}]\n"
-                             "samples: {times: [0 h, 10 h]}\n");
-  dir.write("fit.yaml", "fit: fraction\nscenario: scenario.yaml\ndata: data.tsv\n"
-                        "estimate: {k: {}, p0: {}}\n"
-                        "optimizer: {method: trust_region_lm, max_iter: 200, tol: 1e-8}\n");
+  dir.write("scenario.yaml",
+            "scenario: fraction\nmodel: model.yaml\n"
+            "solver: {method: rosenbrock, rel_tol: 1e-8, abs_tol: 1e-11}\n"
+            "donors: [{id: d}]\narms: [{id: culture}]\n"
+            "samples: {times: [0 h, 10 h]}\n");
+  dir.write("fit.yaml",
+            "fit: fraction\nscenario: scenario.yaml\ndata: data.tsv\n"
+            "estimate: {k: {}, p0: {}}\n"
+            "optimizer: {method: trust_region_lm, max_iter: 200, tol: 1e-8}\n");
   Coverage c;
   for (int i = 0; i < 200; ++i) fit_replicate(dir, 5000 + static_cast<std::uint64_t>(i), c);
-  INFO("k covered " << c.k_covered << "/200, p0 covered " << c.p0_covered << "/200, censored rows "
-                    << c.censored_rows << "/1600");
+  INFO("k covered " << c.k_covered << "/200, p0 covered " << c.p0_covered << "/200, censored rows " << c.censored_rows
+                    << "/1600");
   CHECK(c.k_covered >= 182);
   CHECK(c.k_covered <= 198);
   CHECK(c.p0_covered >= 182);

@@ -169,10 +169,12 @@ TEST_CASE("logit-normal: a density of m on (0, c) with its Jacobian; least-squar
       const double m = 0.3 * c, sigma = 0.25;
       const ResidualTerms t = residual_terms(Distribution::logitnormal, y, m, sigma, c);
       CAPTURE(c, y);
-      CHECK_THAT(ls_nllh(t), Catch::WithinRel(negative_log_likelihood(Distribution::logitnormal, y, m, sigma, c), 1e-12));
+      CHECK_THAT(ls_nllh(t),
+                 Catch::WithinRel(negative_log_likelihood(Distribution::logitnormal, y, m, sigma, c), 1e-12));
       const double h = 1e-6 * y;
       CHECK_THAT(t.dr_dy, Catch::WithinRel((residual_terms(Distribution::logitnormal, y + h, m, sigma, c).r -
-                                            residual_terms(Distribution::logitnormal, y - h, m, sigma, c).r) / (2 * h),
+                                            residual_terms(Distribution::logitnormal, y - h, m, sigma, c).r) /
+                                               (2 * h),
                                            1e-6));
       const double hs = 1e-6 * sigma;
       const ResidualTerms su = residual_terms(Distribution::logitnormal, y, m, sigma + hs, c);
@@ -189,12 +191,12 @@ TEST_CASE("logit-normal censored and interval rows: −ln of the interval's prob
     double y, lo, hi, sigma, c;
   };
   const Case cases[] = {
-      {0.08, nan, 0.05, 0.3, 1},   // below an LLOQ of 5 %
-      {8, nan, 5, 0.3, 100},       // the same in percent
-      {40, 50, nan, 0.4, 100},     // above 50 %
-      {40, 30, 60, 0.2, 100},      // an interval
-      {40, 0, 100, 0.2, 100},      // [0, c]: the whole range, P = 1
-      {97, 90, 100, 0.5, 100},     // upper = c: unbounded above
+      {0.08, nan, 0.05, 0.3, 1},  // below an LLOQ of 5 %
+      {8, nan, 5, 0.3, 100},      // the same in percent
+      {40, 50, nan, 0.4, 100},    // above 50 %
+      {40, 30, 60, 0.2, 100},     // an interval
+      {40, 0, 100, 0.2, 100},     // [0, c]: the whole range, P = 1
+      {97, 90, 100, 0.5, 100},    // upper = c: unbounded above
   };
   for (const Case& k : cases) {
     CAPTURE(k.y, k.lo, k.hi, k.sigma, k.c);

@@ -24,24 +24,32 @@ namespace {
 // the normal one has a σ that depends on s_rel and on the state. `rate` names
 // the rate constant (k_el; another name makes a model without k_el).
 std::string decay_model(const std::string& rate = "k_el") {
-  return "# C cleared first-order: C' = -" + rate + " C, C(0) = C0; three readouts of C.\n"
+  return "# C cleared first-order: C' = -" + rate +
+         " C, C(0) = C0; three readouts of C.\n"
          "model: decay3\n"
          "time_unit: h\n"
          "parameters:\n"
-         "  " + rate + ": {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+         "  " +
+         rate +
+         ": {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
          "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
          "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
          "species:\n"
          "  C: {initial: C0, unit: ng/mL}\n"
          "odes:\n"
-         "  C: -" + rate + " * C\n"
+         "  C: -" +
+         rate +
+         " * C\n"
          "observables:\n"
          "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
          "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
          "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
          "donor_presets:\n"
-         "  slow: {" + rate + ": 0.1}\n"
-         "  fast: {" + rate + ": 0.4}\n";
+         "  slow: {" +
+         rate +
+         ": 0.1}\n"
+         "  fast: {" +
+         rate + ": 0.4}\n";
 }
 
 // Scenario a: donors slow and fast, two doses. Scenario b: donors fast (the
@@ -82,13 +90,13 @@ const char* data_b =
     "other\tredose\tC_log\t12\t1.8\t\t\tother:redose:12 h-\n"
     "other\tredose\tC_prop\t20\t\t\t2\tfast:redose:20\n";
 
-std::string fit_text(const std::string& estimate =
-                         "  k_el: {per_donor: true}\n  C0: {}\n  s_rel: {}\n") {
+std::string fit_text(const std::string& estimate = "  k_el: {per_donor: true}\n  C0: {}\n  s_rel: {}\n") {
   return "fit: two\n"
          "scenarios:\n"
          "  - {scenario: a.yaml, data: a.tsv}\n"
          "  - {scenario: b.yaml, data: b.tsv}\n"
-         "estimate:\n" + estimate + "starts: 2\nseed: 5\n";
+         "estimate:\n" +
+         estimate + "starts: 2\nseed: 5\n";
 }
 
 struct Files {
@@ -147,14 +155,15 @@ TEST_CASE("several scenarios share estimates; a donor id is one donor across sce
   CHECK_THAT(run.parameters[0], Catch::WithinRel(std::pow(10.0, -0.8), 1e-15));
 }
 
-TEST_CASE("ratio rows predict sim(row)/sim(reference); the Jacobian of a multi-scenario objective "
-          "with ratio, censored and interval rows equals central differences",
-          "[fit][problem][gradient][multi_scenario][ratio]") {
+TEST_CASE(
+    "ratio rows predict sim(row)/sim(reference); the Jacobian of a multi-scenario objective "
+    "with ratio, censored and interval rows equals central differences",
+    "[fit][problem][gradient][multi_scenario][ratio]") {
   Files f;
   const fit::FitProblem p = fit::load_fit_problem(f.fit);
   const fit::Objective o(p);
-  const VectorXd theta = (VectorXd(5) << std::log10(0.12), std::log10(0.35), std::log10(0.2), std::log(4.0),
-                          std::log10(0.08)).finished();
+  const VectorXd theta =
+      (VectorXd(5) << std::log10(0.12), std::log10(0.35), std::log10(0.2), std::log(4.0), std::log10(0.08)).finished();
   const auto pred = o.predict(theta);
   // Row 2 (slow high / slow low at 2 h) is the ratio of rows 1 and 0.
   CHECK_THAT(pred[2].simulation, Catch::WithinRel(pred[1].simulation / pred[0].simulation, 1e-12));
@@ -243,11 +252,9 @@ TEST_CASE("errors of the scenarios key and of ratio_to are located", "[fit][prob
         "fit.yaml:2:13: scenarios[0]: missing key 'data'");
   CHECK(message("fit: f\nscenarios: [{scenario: a.yaml, data: a.tsv, weight: 2}]\n" + est) ==
         "fit.yaml:2:45: scenarios[0].weight: unknown key 'weight' (expected one of: scenario, data)");
-  CHECK(message("fit: f\nscenarios:\n  - {scenario: a.yaml, data: a.tsv}\n  - {scenario: c.yaml, data: b.tsv}\n" +
-                est)
+  CHECK(message("fit: f\nscenarios:\n  - {scenario: a.yaml, data: a.tsv}\n  - {scenario: c.yaml, data: b.tsv}\n" + est)
             .find("fit.yaml:4:16: scenarios[1].scenario: scenario file '") == 0);
-  CHECK(message("fit: f\nscenarios:\n  - {scenario: a.yaml, data: a.tsv}\n  - {scenario: b.yaml, data: c.tsv}\n" +
-                est)
+  CHECK(message("fit: f\nscenarios:\n  - {scenario: a.yaml, data: a.tsv}\n  - {scenario: b.yaml, data: c.tsv}\n" + est)
             .find("fit.yaml:4:30: scenarios[1].data: data file '") == 0);
   CHECK(message("fit: f\n" + est) ==
         "fit.yaml:1:1: missing key 'scenario' (with 'data'), or 'scenarios' (a list of {scenario, data})");
@@ -285,8 +292,9 @@ TEST_CASE("every scenario's model must have the estimated parameters", "[fit][pr
     FAIL("no error");
   } catch (const ScenarioError& e) {
     const std::string m = e.what();
-    CHECK(m.substr(m.find("fit.yaml")).find("fit.yaml:6:3: estimate.k_el: unknown parameter 'k_el' of model 'decay3' "
-                                            "(the model of scenarios[1], '") == 0);
+    CHECK(m.substr(m.find("fit.yaml"))
+              .find("fit.yaml:6:3: estimate.k_el: unknown parameter 'k_el' of model 'decay3' "
+                    "(the model of scenarios[1], '") == 0);
   }
 }
 
@@ -317,31 +325,32 @@ const char* logit_scenario =
     "samples: {times: [0 h, 24 h]}\n";
 }  // namespace
 
-TEST_CASE("logit-normal rows (percent and fraction, exact, censored, interval) and a noise column: "
-          "the Jacobian equals central differences",
-          "[fit][problem][gradient][logitnormal]") {
+TEST_CASE(
+    "logit-normal rows (percent and fraction, exact, censored, interval) and a noise column: "
+    "the Jacobian equals central differences",
+    "[fit][problem][gradient][logitnormal]") {
   test::TempDir dir;
   dir.write("model.yaml", logit_model);
   dir.write("s.yaml", logit_scenario);
   // The `noise` column: a C_obs row read as normal with an absolute sd, a
   // pct_bound row as logitnormal with its own sd (same distribution: sd optional).
-  dir.write("d.tsv", "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\n"
-                     "d1\tdosed\tpct_bound\t1\t70\t\t\t\t\n"
-                     "d1\tdosed\tpct_bound\t6\t\t\t\t40\t\n"
-                     "d1\tdosed\tpct_bound\t10\t\t\t20\t45\t\n"
-                     "d2\tdosed\tpct_bound\t2\t\t\t60\t\t\n"
-                     "d2\tdosed\tbound\t3\t0.5\t\t\t\t\n"
-                     "d2\tdosed\tbound\t12\t\t\t0\t0.3\t\n"
-                     "d2\tdosed\tpct_bound\t8\t35\t0.5\t\t\tlogitnormal\n"
-                     "d1\tdosed\tC_obs\t4\t5\t0.4\t\t\tnormal\n");
-  const std::string fit_file = dir.write(
-      "fit.yaml", "fit: logit\nscenario: s.yaml\ndata: d.tsv\n"
-                  "estimate: {k_el: {per_donor: true}, K: {}, s_logit: {}}\nstarts: 2\n");
+  dir.write("d.tsv",
+            "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\n"
+            "d1\tdosed\tpct_bound\t1\t70\t\t\t\t\n"
+            "d1\tdosed\tpct_bound\t6\t\t\t\t40\t\n"
+            "d1\tdosed\tpct_bound\t10\t\t\t20\t45\t\n"
+            "d2\tdosed\tpct_bound\t2\t\t\t60\t\t\n"
+            "d2\tdosed\tbound\t3\t0.5\t\t\t\t\n"
+            "d2\tdosed\tbound\t12\t\t\t0\t0.3\t\n"
+            "d2\tdosed\tpct_bound\t8\t35\t0.5\t\t\tlogitnormal\n"
+            "d1\tdosed\tC_obs\t4\t5\t0.4\t\t\tnormal\n");
+  const std::string fit_file = dir.write("fit.yaml",
+                                         "fit: logit\nscenario: s.yaml\ndata: d.tsv\n"
+                                         "estimate: {k_el: {per_donor: true}, K: {}, s_logit: {}}\nstarts: 2\n");
   const fit::FitProblem p = fit::load_fit_problem(fit_file);
   const fit::Objective o(p);
   REQUIRE(o.size() == 4);
-  const VectorXd theta =
-      (VectorXd(4) << std::log10(0.15), std::log10(0.25), std::log(4.0), std::log10(0.3)).finished();
+  const VectorXd theta = (VectorXd(4) << std::log10(0.15), std::log10(0.25), std::log(4.0), std::log10(0.3)).finished();
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
@@ -355,9 +364,8 @@ TEST_CASE("logit-normal rows (percent and fraction, exact, censored, interval) a
   // Row 0: nllh of the closed form b = C/(C + K), C = 10 exp(−0.15 t).
   const double C = 10 * std::exp(-0.15 * 1), b = C / (C + 4.0);
   const double z = (std::log(b / (1 - b)) - std::log(0.7 / 0.3)) / 0.3;
-  CHECK_THAT(pred[0].nllh,
-             Catch::WithinRel(0.5 * std::log(2 * M_PI * 0.09) + std::log(70 * 0.3) + 0.5 * z * z, 1e-7));
-  CHECK(std::abs(J(r.size() / 2, 3)) > 0);  // the exact pct row's σ = s_logit has a sigma residual
+  CHECK_THAT(pred[0].nllh, Catch::WithinRel(0.5 * std::log(2 * M_PI * 0.09) + std::log(70 * 0.3) + 0.5 * z * z, 1e-7));
+  CHECK(std::abs(J(r.size() / 2, 3)) > 0);                  // the exact pct row's σ = s_logit has a sigma residual
   CHECK_THAT(pred[7].sigma, Catch::WithinRel(0.4, 1e-15));  // the normal row with its sd
   double sum = 0;
   for (const auto& row : pred) sum += row.nllh;

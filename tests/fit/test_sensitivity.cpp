@@ -182,9 +182,10 @@ TEST_CASE("sensitivity solves: the block Rodas4 gives the state of a plain Rodas
   CHECK(sens.stats.jacobian_evals == sens.stats.steps);
 }
 
-TEST_CASE("one compartment, explicit method: staggered sensitivities match the closed form, also at the "
-          "stability boundary",
-          "[fit][sensitivity]") {
+TEST_CASE(
+    "one compartment, explicit method: staggered sensitivities match the closed form, also at the "
+    "stability boundary",
+    "[fit][sensitivity]") {
   // rk45 integrates the state by Dormand–Prince and the sensitivities by RK4
   // across each step, outside the error control: their local error is that
   // of a 4th-order method at the state's steps, about rel_tol per step, so
@@ -215,14 +216,14 @@ TEST_CASE("one compartment, explicit method: staggered sensitivities match the c
     CAPTURE(k, t);
     const auto row = static_cast<Eigen::Index>(C);
     CHECK_THAT(sens.state_sensitivities[s](row, 0), Catch::WithinRel(-t * c, 2e-5) || Catch::WithinAbs(-t * c, 1e-10));
-    CHECK_THAT(sens.state_sensitivities[s](row, 1),
-               Catch::WithinRel(c / 3, 2e-5) || Catch::WithinAbs(c / 3, 1e-10));
+    CHECK_THAT(sens.state_sensitivities[s](row, 1), Catch::WithinRel(c / 3, 2e-5) || Catch::WithinAbs(c / 3, 1e-10));
   }
 }
 
-TEST_CASE("sensitivity code: native and interpreted agree to the last bit, and the interleaved "
-          "products equal the fused right-hand side",
-          "[fit][sensitivity][leukocyte]") {
+TEST_CASE(
+    "sensitivity code: native and interpreted agree to the last bit, and the interleaved "
+    "products equal the fused right-hand side",
+    "[fit][sensitivity][leukocyte]") {
   const auto interpreted = model::load_model(model_path("leukocyte_exvivo.yaml"));
   const model::NativeCodeResult native = model::with_native_code(interpreted);
   INFO(native.reason);

@@ -26,8 +26,8 @@ TEST_CASE("provenance records open with the same keys in the same order", "[io][
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"fit", "engine_version", "git_revision", "fit_file", "fit_sha256",
-                                         "data_sha256", "threads", "start_time", "end_time", "wall_seconds",
-                                         "starts", "best"});
+                                         "data_sha256", "threads", "start_time", "end_time", "wall_seconds", "starts",
+                                         "best"});
   CHECK(j["fit"] == "gmcsf");
   CHECK(j["engine_version"] == engine_version);
   CHECK(j["fit_sha256"] == "aa");

@@ -9,9 +9,7 @@
 using namespace exvivo;
 
 namespace {
-io::YamlNode doc(const std::string& text) {
-  return io::read_yaml_string(text, "f.yaml", io::InputKind::scenario);
-}
+io::YamlNode doc(const std::string& text) { return io::read_yaml_string(text, "f.yaml", io::InputKind::scenario); }
 
 template <class F>
 std::string message_of(F&& f) {
@@ -44,7 +42,9 @@ TEST_CASE("read_bounds reads two finite numbers, converting units", "[io][vocabu
         "f.yaml:2:4: b: expected [lower, upper], got a list of 1 value");
   CHECK(message_of([&] { io::read_bounds(root.at("c")); }) == "f.yaml:3:4: c: expected [lower, upper], got '3'");
   CHECK(message_of([&] { io::read_bounds(root.at("d")); }) == "f.yaml:4:8: d[1]: expected a finite number, got '.inf'");
-  CHECK(message_of([&] { io::read_bounds(root.at("a"), root.find("bad_unit"), "ng/mL"); }).rfind("f.yaml:6:11: bad_unit: ", 0) == 0);
+  CHECK(message_of([&] {
+          io::read_bounds(root.at("a"), root.find("bad_unit"), "ng/mL");
+        }).rfind("f.yaml:6:11: bad_unit: ", 0) == 0);
 }
 
 TEST_CASE("check_bounds fails at the node with core's message", "[io][vocabulary]") {

@@ -33,7 +33,8 @@ Result solve_at(const std::string& name, const std::string& event, double t) {
   const auto path = std::filesystem::temp_directory_path() / ("exvivo_test_" + name + ".xml");
   std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
 <sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
-  <model id=")" << name << R"(">
+  <model id=")" << name
+                      << R"(">
     <listOfParameters>
       <parameter id="x" value="1" constant="false"/>
       <parameter id="k" value="1" constant="true"/>
@@ -42,8 +43,10 @@ Result solve_at(const std::string& name, const std::string& event, double t) {
       <parameter id="T" value="0.7" constant="true"/>
     </listOfParameters>
     <listOfRules><rateRule variable="x">)"
-                        << math("<apply><times/><apply><minus/><ci>k</ci></apply><ci>x</ci></apply>") << R"(</rateRule></listOfRules>
-    <listOfEvents>)" << event << R"(</listOfEvents>
+                      << math("<apply><times/><apply><minus/><ci>k</ci></apply><ci>x</ci></apply>")
+                      << R"(</rateRule></listOfRules>
+    <listOfEvents>)" << event
+                      << R"(</listOfEvents>
   </model>
 </sbml>
 )";
@@ -71,11 +74,11 @@ Result solve_at(const std::string& name, const std::string& event, double t) {
 }  // namespace
 
 TEST_CASE("sensitivities jump at a state-triggered event (with the event-time term)", "[sbml][events]") {
-  const std::string event = R"(<event id="E" useValuesFromTriggerTime="true"><trigger initialValue="false" persistent="true">)" +
-                            math("<apply><lt/><ci>x</ci><ci>c</ci></apply>") +
-                            R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" +
-                            math("<apply><plus/><ci>x</ci><ci>a</ci></apply>") +
-                            "</eventAssignment></listOfEventAssignments></event>";
+  const std::string event =
+      R"(<event id="E" useValuesFromTriggerTime="true"><trigger initialValue="false" persistent="true">)" +
+      math("<apply><lt/><ci>x</ci><ci>c</ci></apply>") +
+      R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" +
+      math("<apply><plus/><ci>x</ci><ci>a</ci></apply>") + "</eventAssignment></listOfEventAssignments></event>";
   const double t = 1.5, k = 1, c = 0.5, a = 2;
   const Result r = solve_at("state_event_sensitivity", event, t);
   const double x = (c + a) / c * std::exp(-k * t);
@@ -87,10 +90,12 @@ TEST_CASE("sensitivities jump at a state-triggered event (with the event-time te
 }
 
 TEST_CASE("sensitivities jump at a time-triggered event with a parameter time", "[sbml][events]") {
-  const std::string event = R"(<event id="E" useValuesFromTriggerTime="true"><trigger initialValue="false" persistent="true">)" +
-                            math(R"(<apply><geq/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">time</csymbol><ci>T</ci></apply>)") +
-                            R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" + math("<ci>a</ci>") +
-                            "</eventAssignment></listOfEventAssignments></event>";
+  const std::string event =
+      R"(<event id="E" useValuesFromTriggerTime="true"><trigger initialValue="false" persistent="true">)" +
+      math(
+          R"(<apply><geq/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">time</csymbol><ci>T</ci></apply>)") +
+      R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" + math("<ci>a</ci>") +
+      "</eventAssignment></listOfEventAssignments></event>";
   const double t = 1.5, k = 1, a = 2, T = 0.7;
   const Result r = solve_at("time_event_sensitivity", event, t);
   const double x = a * std::exp(-k * (t - T));

@@ -48,9 +48,9 @@ void check_gradient(const std::string& name) {
   options.rel_tol = 1e-10;
   // Weber, Smith and Isensee stop with a step size underflow at abs_tol 1e-14
   // (their sensitivities take part in the error control): looser there.
-  const double abs_tol = name == "Weber_BMC2015"                                          ? 1e-12
+  const double abs_tol = name == "Weber_BMC2015"                                        ? 1e-12
                          : name == "Smith_BMCSystBiol2013" || name == "Isensee_JCB2018" ? 1e-8
-                                                                                         : 1e-14;
+                                                                                        : 1e-14;
   options.abs_tol = {std::getenv("PETAB_ABS_TOL") ? std::atof(std::getenv("PETAB_ABS_TOL")) : abs_tol};
   options.max_steps = 1000000;
   options.timeout = 1200;
@@ -97,16 +97,25 @@ TEST_CASE("PEtab gradient equals finite differences: Zheng (preequilibration)", 
 // PETAB_GRADIENT_PROBLEMS=A,B limits the run to the named problems.
 TEST_CASE("PEtab gradient equals finite differences: all other benchmark problems", "[.petab_gradient]") {
   if (!std::getenv("EXVIVO_PETAB_GRADIENT_ALL") && !std::getenv("PETAB_GRADIENT_PROBLEMS")) {
-    WARN("skipped: set EXVIVO_PETAB_GRADIENT_ALL=1 to check the gradients of every benchmark problem (an hour or more)");
+    WARN(
+        "skipped: set EXVIVO_PETAB_GRADIENT_ALL=1 to check the gradients of every benchmark problem (an hour or more)");
     return;
   }
   // Not Crauste_CellSystems2017: its llh at the nominal values depends on the
   // solver tolerance in the third decimal (see the external data's README)
   // and central differences there stop with a step size underflow.
-  std::vector<std::string> names{"Brannmark_JBC2010", "Bruno_JExpBot2016",
-                                 "Elowitz_Nature2000", "Fiedler_BMCSystBiol2016", "Borghans_BiophysChem1997",
-                                 "Schwen_PONE2014", "Sneyd_PNAS2002", "Weber_BMC2015", "Fujita_SciSignal2010",
-                                 "Bachmann_MSB2011", "Lucarelli_CellSystems2018", "Isensee_JCB2018",
+  std::vector<std::string> names{"Brannmark_JBC2010",
+                                 "Bruno_JExpBot2016",
+                                 "Elowitz_Nature2000",
+                                 "Fiedler_BMCSystBiol2016",
+                                 "Borghans_BiophysChem1997",
+                                 "Schwen_PONE2014",
+                                 "Sneyd_PNAS2002",
+                                 "Weber_BMC2015",
+                                 "Fujita_SciSignal2010",
+                                 "Bachmann_MSB2011",
+                                 "Lucarelli_CellSystems2018",
+                                 "Isensee_JCB2018",
                                  "Smith_BMCSystBiol2013"};
   if (const char* only = std::getenv("PETAB_GRADIENT_PROBLEMS")) {
     names.clear();

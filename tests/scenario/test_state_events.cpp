@@ -84,7 +84,8 @@ TEST_CASE("bad triggers are refused with the step's key path", "[scenario][state
     CHECK_THROWS_AS(load(dir, protocol, "[1 h]"), ScenarioError);
     CHECK_THROWS_WITH(load(dir, protocol, "[1 h]"), Contains(message));
   };
-  fails("  - {when: \"C\", add: {C: 1}}\n", "protocol[0].when: a trigger compares two quantities with <, <=, > or >=, got 'C'");
+  fails("  - {when: \"C\", add: {C: 1}}\n",
+        "protocol[0].when: a trigger compares two quantities with <, <=, > or >=, got 'C'");
   fails("  - {when: \"Cx < 5\", add: {C: 1}}\n", "unknown name 'Cx' in the trigger 'Cx < 5'");
   fails("  - {when: \"Cx < 5\", add: {C: 1}}\n", "did you mean 'C'");
   fails("  - {when: \"C < \", add: {C: 1}}\n", "protocol[0].when");

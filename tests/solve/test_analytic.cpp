@@ -103,20 +103,18 @@ class FadingStiffness final : public solve::OdeSystem {
 };
 }  // namespace
 
-TEST_CASE("auto returns from rodas4 to rk45 when the stiffness fades, and stays accurate",
-          "[solve][auto]") {
+TEST_CASE("auto returns from rodas4 to rk45 when the stiffness fades, and stays accurate", "[solve][auto]") {
   FadingStiffness system;
   std::vector<double> times;
   for (int k = 1; k <= 40; ++k) times.push_back(k);
-  const auto result = solve::integrate(system, to_vector(std::array<double, 2>{0.0, 1.0}), 0, {},
-                                       sample_times(times), tolerances("auto", 1e-8, 1e-12));
+  const auto result = solve::integrate(system, to_vector(std::array<double, 2>{0.0, 1.0}), 0, {}, sample_times(times),
+                                       tolerances("auto", 1e-8, 1e-12));
   REQUIRE(result.ok());
   CHECK(result.stats.method.rfind("rk45+rodas4+rk45", 0) == 0);
   for (std::size_t k = 0; k < times.size(); ++k) {
     INFO("t = " << times[k]);
     // tolerance: 100 × rel_tol, as for the other analytic solutions
-    CHECK_THAT(result.states(static_cast<Eigen::Index>(k), 0),
-               WithinAbs(std::sin(times[k]), 1e-6));
+    CHECK_THAT(result.states(static_cast<Eigen::Index>(k), 0), WithinAbs(std::sin(times[k]), 1e-6));
     CHECK_THAT(result.states(static_cast<Eigen::Index>(k), 1),
                WithinRel(std::exp(-times[k]), 1e-6) || WithinAbs(std::exp(-times[k]), 1e-12));
   }

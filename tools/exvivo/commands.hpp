@@ -22,8 +22,8 @@ struct FitArgs {
   std::string out_dir;
   int threads = 0;
   bool quiet = false;
-  int starts = 0;            ///< PEtab problems only (0: the default, 20)
-  std::uint64_t seed = 0;    ///< PEtab problems only
+  int starts = 0;          ///< PEtab problems only (0: the default, 20)
+  std::uint64_t seed = 0;  ///< PEtab problems only
   bool seed_given = false;
 };
 

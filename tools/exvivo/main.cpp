@@ -99,8 +99,9 @@ int main(int argc, char** argv) {
       "evaluate", "Log-likelihood and chi2 of a PEtab problem at its nominal (or given) parameters; simulations.tsv");
   petab_evaluate->add_option("problem", petab_args.problem, "PEtab problem file (YAML)")->required();
   petab_evaluate->add_option("--parameters", petab_args.parameters, "TSV with columns parameterId, value (linear scale)");
-  petab_evaluate->add_flag("--gradient", petab_args.gradient,
-                           "Also the gradient of llh by the estimated parameters on their parameterScale (forward sensitivities)");
+  petab_evaluate->add_flag(
+      "--gradient", petab_args.gradient,
+      "Also the gradient of llh by the estimated parameters on their parameterScale (forward sensitivities)");
   petab_evaluate->add_option("--rel-tol", petab_args.rel_tol, "Relative integration tolerance (default 1e-8)")->check(CLI::PositiveNumber);
   petab_evaluate->add_option("--abs-tol", petab_args.abs_tol, "Absolute integration tolerance (default 1e-12)")->check(CLI::PositiveNumber);
   petab_evaluate->add_option("-o,--out", petab_args.out_dir, "Output directory (evaluation.json, simulations.tsv)")->required();

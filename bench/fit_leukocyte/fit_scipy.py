@@ -78,7 +78,8 @@ class OwnObjective:
 
     def solves(self):
         s = self.objective.solves
-        return f"plain_solves={s['plain']} sensitivity_solves={s['sensitivity']} failed_solves={s['failed']}"
+        return (f"plain_solves={s['plain']} sensitivity_solves={s['sensitivity']} failed_solves={s['failed']} "
+                f"plain_cpu={s['plain_cpu']:.3f} sensitivity_cpu={s['sensitivity_cpu']:.3f}")
 
 
 def main() -> int:

@@ -168,6 +168,24 @@ def main():
               f"relative from exvivo's optimum: {failed or 'none'}; best estimates inside exvivo's 95 % FIM "
               f"intervals: {'all' if not outside else 'not ' + ', '.join(outside)} (largest distance from "
               f"exvivo's estimate: {worst:.1e} of the distance to the interval's end on that side)")
+    # The two objectives at one point, outside the timed runs: SciPy's own
+    # residuals and sensitivity Jacobian against exvivo's (they differ by
+    # the two integrators' errors at rel_tol 1e-6 only).
+    sys.path.insert(0, HERE)
+    from scipy_objective import ScipyObjective
+    own = ScipyObjective(work, method=args.method)
+    ex = engine.FitObjective(args.fit, threads=1)
+    theta = points[0]
+    r, J = own.residuals(theta, True)
+    ok, r_ex, J_ex = ex.residuals(theta, True)
+    m = len(r)
+    r_ex, J_ex = np.asarray(r_ex), np.asarray(J_ex)
+    column = np.max(np.abs(J - J_ex[:m]), axis=0) / np.max(np.abs(J_ex[:m]), axis=0)
+    print(f"\nAt start 0 (nllh {own.nllh(r):.6f} SciPy, {0.5 * r_ex @ r_ex + ex.constant:.6f} exvivo): the "
+          f"{m} data residuals differ by at most {np.max(np.abs(r - r_ex[:m])):.1e}, the Jacobian columns by at "
+          f"most {np.max(column):.1e} of the column's largest entry (exvivo's {len(r_ex) - m} sigma residuals: "
+          f"all {np.max(np.abs(r_ex[m:])):g}, their constant σ is in both constants: {own.constant:.6f} SciPy, "
+          f"{ex.constant:.6f} exvivo)")
     print(f"\nload average at start {load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f}, at end "
           f"{load_end[0]:.1f} / {load_end[1]:.1f} / {load_end[2]:.1f} ({os.cpu_count()} cores)")
     return 0

@@ -369,6 +369,8 @@ class ScipyObjective:
 
         if sensitivities:
             fun, jac, method = f_sens, jac_sens, self.sensitivity_method
+            if not np.isscalar(atol):  # per species: the same for each species' sensitivities
+                atol = np.tile(atol, 1 + k)
             if method == "LSODA":  # LSODA takes a dense Jacobian only
                 jac = lambda t, z: jac_sens(t, z).toarray()
             y = np.concatenate([x, S.ravel()])

@@ -90,8 +90,7 @@ ordered_json model_json(const model::CompiledModel& m) {
   }
   j["jacobian_rows"] = rows;
   j["jacobian_cols"] = cols;
-  ordered_json species = ordered_json::array(), parameters = ordered_json::array(),
-               observables = ordered_json::array();
+  ordered_json species = ordered_json::array(), parameters = ordered_json::array(), observables = ordered_json::array();
   for (const auto& s : m.species()) species.push_back(s.name);
   for (const auto& p : m.parameters()) parameters.push_back(p.name);
   for (const auto& o : m.observables())
@@ -211,10 +210,11 @@ int export_problem(const std::string& fit_file, const std::filesystem::path& dir
   write_file(dir / "problem.json", j.dump(1));
   const scenario::RunPlan plan(*problem.scenarios.front().scenario);
   write_file(dir / "check.json", check_json(m, plan.make_run(0)).dump());
-  std::printf("exported %s (model %s: %zu states, %zu parameters, %zu cached values, %zu Jacobian non-zeros; "
-              "%zu scenarios) to %s\n",
-              fit_file.c_str(), m.name().c_str(), m.num_states(), m.num_parameters(), m.num_cached_values(),
-              m.jacobian_sparsity().nonzeros.size(), problem.scenarios.size(), dir.c_str());
+  std::printf(
+      "exported %s (model %s: %zu states, %zu parameters, %zu cached values, %zu Jacobian non-zeros; "
+      "%zu scenarios) to %s\n",
+      fit_file.c_str(), m.name().c_str(), m.num_states(), m.num_parameters(), m.num_cached_values(),
+      m.jacobian_sparsity().nonzeros.size(), problem.scenarios.size(), dir.c_str());
   return 0;
 }
 

@@ -386,14 +386,15 @@ TEST_CASE("an exact row below its observable's lloq is read as left-censored at 
   CHECK_FALSE(rows[2].censored());
   CHECK(rows[3].upper == 5.0);     // the table's own limit is kept
   CHECK_FALSE(rows[4].censored());  // a ratio row is on the ratio's scale
-  // The likelihood of the read-as-censored rows equals that of the rows written censored.
+  // The likelihood of the read-as-censored rows equals that of the rows written
+  // censored (to the solver's tolerance: data.csv also samples 24 h).
   const fit::FitProblem q = fit::load_fit_problem(
       dir.write("explicit.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: explicit.csv\nestimate: {k_el: {}}\n"));
   const VectorXd theta = VectorXd::Constant(1, std::log10(0.15));
   const auto a = fit::Objective(p).predict(theta), b = fit::Objective(q).predict(theta);
   for (std::size_t i = 0; i < 4; ++i) {
     CAPTURE(i);
-    CHECK_THAT(a[i].nllh, Catch::WithinRel(b[i].nllh, 1e-12));
+    CHECK_THAT(a[i].nllh, Catch::WithinRel(b[i].nllh, 1e-7));
   }
   // Analytic: C(12 h) = 100·exp(−1.8) pg/mL, P(C_pg < 10) = Φ((ln 10 − ln C)/0.2).
   const double z = (std::log(10.0) - std::log(100.0 * std::exp(-0.15 * 12))) / 0.2;

@@ -448,8 +448,9 @@ class SpecReader {
             lloq->fail(fmt::format("lloq must be a positive number in the observable's unit ({}), got '{}'",
                                    o.info.unit.empty() ? "1" : o.info.unit, lloq->text));
           if (o.info.noise.distribution == NoiseModel::Distribution::laplace)
-            lloq->fail("an lloq censors measurements below it, which laplace noise does not support "
-                       "(normal, lognormal, log10normal, logitnormal or proportional do)");
+            lloq->fail(
+                "an lloq censors measurements below it, which laplace noise does not support "
+                "(normal, lognormal, log10normal, logitnormal or proportional do)");
           o.info.lloq = *value;
         }
       } else {

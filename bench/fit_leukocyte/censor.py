@@ -22,13 +22,16 @@ def main() -> int:
         limits[name] = float(value)
     with open(sys.argv[1]) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    columns = list(rows[0].keys()) + ["lower", "upper"]
+    # A table may already carry censored rows (make_synthetic_data.py censors
+    # at the model's `lloq`): they keep their limits.
+    columns = list(rows[0].keys()) + [c for c in ("lower", "upper") if c not in rows[0]]
     out = csv.DictWriter(sys.stdout, columns, delimiter="\t", lineterminator="\n")
     out.writeheader()
     for row in rows:
-        row["lower"] = row["upper"] = ""
+        row.setdefault("lower", "")
+        row.setdefault("upper", "")
         lloq = limits.get(row["observable"])
-        if lloq is not None and float(row["measurement"]) < lloq:
+        if lloq is not None and row["measurement"] and float(row["measurement"]) < lloq:
             row["measurement"] = ""
             row["upper"] = f"{lloq:g}"
         out.writerow(row)

@@ -24,6 +24,7 @@
 // time_unit(). Loading converts donor-preset and culture quantities
 // ("450 cells/uL") to the parameter's or species' unit.
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,6 +85,10 @@ struct ObservableInfo {
   std::string unit;
   std::string doc;
   NoiseModel noise;
+  /// Lower limit of quantification in the observable's unit (the key `lloq`),
+  /// NaN when not given. A fit reads an exact measurement below it as
+  /// left-censored (upper = lloq), as the assay reports "< LLOQ".
+  double lloq = std::numeric_limits<double>::quiet_NaN();
   SourceLocation where;
 };
 

@@ -435,13 +435,24 @@ class SpecReader {
       o.info.where = entry.first.where;
       const YamlNode& v = value_of(entry, "formula");
       if (v.is_mapping()) {
-        v.check_keys({"formula", "unit", "doc", "noise"});
+        v.check_keys({"formula", "unit", "doc", "noise", "lloq"});
         const YamlNode* formula = v.find("formula");
         if (formula == nullptr) v.fail("missing key 'formula'");
         o.formula = read_expression(*formula);
         o.info.unit = read_unit(v.find("unit"));
         if (const YamlNode* d = v.find("doc")) o.info.doc = text_of(*d);
         if (const YamlNode* noise = v.find("noise")) read_noise(*noise, o);
+        if (const YamlNode* lloq = v.find("lloq")) {
+          const auto value = parse_double(lloq->scalar("a number in the observable's unit"));
+          if (!value || !std::isfinite(*value) || *value <= 0)
+            lloq->fail(fmt::format("lloq must be a positive number in the observable's unit ({}), got '{}'",
+                                   o.info.unit.empty() ? "1" : o.info.unit, lloq->text));
+          if (o.info.noise.distribution == NoiseModel::Distribution::laplace)
+            lloq->fail(
+                "an lloq censors measurements below it, which laplace noise does not support "
+                "(normal, lognormal, log10normal, logitnormal or proportional do)");
+          o.info.lloq = *value;
+        }
       } else {
         o.formula = read_expression(v);
         o.info.unit = read_unit(nullptr);

@@ -81,7 +81,7 @@ def main():
                  os.path.join(truth_dir, "timecourses.csv")]
     for extra, message in [
             (["--noise", "gaussian:0.1"], "--noise gaussian:0.1: unknown noise distribution 'gaussian' "
-                                          "(normal, lognormal or proportional)"),
+                                          "(normal, lognormal, logitnormal or proportional)"),
             (["--noise", "lognormal:-1"], "--noise lognormal:-1: sigma must be >= 0, got -1"),
             (["--keep", "TNF_pg:a-b"], "--keep: expected OBSERVABLE:FROM-TO, got 'TNF_pg:a-b'"),
             ([], "no noise model for observable 'mHLA_DR' (give --model or --noise)")]:

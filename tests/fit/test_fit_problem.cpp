@@ -352,6 +352,65 @@ TEST_CASE("objective Jacobian with censored and interval rows under every noise 
   CHECK(fit::run_fit(fit_file, options).ok());
 }
 
+TEST_CASE("an exact row below its observable's lloq is read as left-censored at the LLOQ", "[fit][problem][censored]") {
+  test::TempDir dir;
+  dir.write("model.yaml",
+            "model: lloq_decay\ntime_unit: h\n"
+            "parameters:\n  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+            "species:\n  C: {initial: 100, unit: pg/mL}\n"
+            "odes:\n  C: -k_el * C\n"
+            "observables:\n"
+            "  C_pg: {formula: C, unit: pg/mL, noise: {distribution: lognormal, sigma: 0.2}, lloq: 10}\n");
+  dir.write("scenario.yaml",
+            "scenario: lloq\nmodel: model.yaml\n"
+            "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+            "samples: {times: [0 h, 24 h]}\n");
+  // Rows 1-2: exact readings below the LLOQ (the second with its own normal
+  // noise); row 3 above it; row 4 the table's own censoring; row 5 a ratio.
+  dir.write("data.csv",
+            "donor,arm,observable,time,measurement,sd,lower,upper,noise,ratio_to\n"
+            "default,default,C_pg,12,4,,,,,\n"
+            "default,default,C_pg,16,3,2,,,normal,\n"
+            "default,default,C_pg,2,70,,,,,\n"
+            "default,default,C_pg,20,,,,5,,\n"
+            "default,default,C_pg,24,0.05,,,,,default:default:0\n");
+  dir.write("explicit.csv",
+            "donor,arm,observable,time,measurement,sd,lower,upper,noise\n"
+            "default,default,C_pg,12,,,,10,\n"
+            "default,default,C_pg,16,,2,,10,normal\n"
+            "default,default,C_pg,2,70,,,,\n"
+            "default,default,C_pg,20,,,,5,\n");
+  const fit::FitProblem p = fit::load_fit_problem(
+      dir.write("fit.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: data.csv\nestimate: {k_el: {}}\n"));
+  const auto& rows = p.scenarios.at(0).data.rows;
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0].upper == 10.0);
+  CHECK(rows[0].value == 4.0);  // the reading itself stays in the table (residuals.csv shows it)
+  CHECK(rows[1].upper == 10.0);
+  CHECK_FALSE(rows[2].censored());
+  CHECK(rows[3].upper == 5.0);      // the table's own limit is kept
+  CHECK_FALSE(rows[4].censored());  // a ratio row is on the ratio's scale
+  // The likelihood of the read-as-censored rows equals that of the rows written
+  // censored (to the solver's tolerance: data.csv also samples 24 h).
+  const fit::FitProblem q = fit::load_fit_problem(
+      dir.write("explicit.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: explicit.csv\nestimate: {k_el: {}}\n"));
+  const VectorXd theta = VectorXd::Constant(1, std::log10(0.15));
+  const auto a = fit::Objective(p).predict(theta), b = fit::Objective(q).predict(theta);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    CHECK_THAT(a[i].nllh, Catch::WithinRel(b[i].nllh, 1e-7));
+  }
+  // Analytic: C(12 h) = 100·exp(−1.8) pg/mL, P(C_pg < 10) = Φ((ln 10 − ln C)/0.2).
+  const double z = (std::log(10.0) - std::log(100.0 * std::exp(-0.15 * 12))) / 0.2;
+  CHECK_THAT(a[0].nllh, Catch::WithinRel(-std::log(0.5 * std::erfc(-z / std::sqrt(2.0))), 1e-6));
+  // laplace noise cannot be censored: a row below the LLOQ with its own laplace noise names the row
+  dir.write("laplace.csv", "donor,arm,observable,time,measurement,sd,noise\ndefault,default,C_pg,12,4,1,laplace\n");
+  CHECK_THROWS_WITH(
+      fit::load_fit_problem(
+          dir.write("laplace.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: laplace.csv\nestimate: {k_el: {}}\n")),
+      Catch::Contains("laplace.csv:2") && Catch::Contains("below the observable's lloq 10"));
+}
+
 TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][problem]") {
   std::ostringstream petab;
   petab.precision(17);

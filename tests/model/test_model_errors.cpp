@@ -250,10 +250,20 @@ TEST_CASE("observable and noise errors", "[model][errors]") {
   CHECK(load_error(with("sigma: 0.1", "sigma: 0.1 * Total")) ==
         "m.yaml:15:83: observables.total.noise.sigma: undefined name 'Total'");
   CHECK(load_error(with("{formula: A + B,", "{formla: A + B,")) ==
-        "m.yaml:15:11: observables.total.formla: unknown key 'formla' (expected one of: formula, unit, doc, noise) "
+        "m.yaml:15:11: observables.total.formla: unknown key 'formla' (expected one of: formula, unit, doc, noise, "
+        "lloq) "
         "(did you mean 'formula'?)");
   CHECK(load_error(with("observables:\n", "observables:\n  total2: {unit: 1}\n")) ==
         "m.yaml:15:11: observables.total2: missing key 'formula'");
+  CHECK(load_error(with("sigma: 0.1}", "sigma: 0.1}, lloq: 0")) ==
+        "m.yaml:15:89: observables.total.lloq: lloq must be a positive number in the observable's unit (ng/mL), "
+        "got '0'");
+  CHECK(load_error(with("sigma: 0.1}", "sigma: 0.1}, lloq: ten")) ==
+        "m.yaml:15:89: observables.total.lloq: lloq must be a positive number in the observable's unit (ng/mL), "
+        "got 'ten'");
+  CHECK(load_error(with("distribution: normal, sigma: 0.1}", "distribution: laplace, sigma: 0.1}, lloq: 2")) ==
+        "m.yaml:15:90: observables.total.lloq: an lloq censors measurements below it, which laplace noise does "
+        "not support (normal, lognormal, log10normal, logitnormal or proportional do)");
 }
 
 TEST_CASE("donor preset and culture errors", "[model][errors]") {

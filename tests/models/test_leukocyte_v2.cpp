@@ -7,6 +7,7 @@
 // the "Simulated values" table in models/README.md (tools/calibration_table.sh).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -115,4 +116,37 @@ TEST_CASE("V24: septic lymphocytes die in culture; IL-7 protects", "[models][cal
              above(none("pct_apoptotic_lymph", 24)));
   check_band("V24", "S PBMC IL-7 annexin V+ 72 h (%), below none", il7("pct_apoptotic_lymph", 72),
              below(none("pct_apoptotic_lymph", 72)));
+}
+
+// Item 12 of MODEL.md §5b: the assay measurement models the model declares
+// (and a fit and the synthetic-data generator use): mHLA-DR within-laboratory
+// CV 2-3 % (Demaret 2013), percentages logit-normal, cytokines left-censored
+// below an LLOQ of 10 pg/mL.
+TEST_CASE("item 12: measurement models of mHLA-DR, percentages and cytokines", "[models][v2][item12]") {
+  const auto model = exvivo::model::load_model(exvivo::test::leukocyte_model());
+  using Distribution = exvivo::model::NoiseModel::Distribution;
+  int percentages = 0, cytokines = 0;
+  for (const auto& o : model.observables()) {
+    CAPTURE(o.name);
+    if (o.name == "mHLA_DR") {
+      CHECK(o.noise.distribution == Distribution::lognormal);
+      const double cv = std::sqrt(std::exp(std::stod(o.noise.sigma) * std::stod(o.noise.sigma)) - 1);
+      CHECK((cv >= 0.02 && cv <= 0.03));
+    }
+    if (o.name.rfind("pct_", 0) == 0) {
+      ++percentages;
+      CHECK(o.unit == "%");
+      CHECK(o.noise.distribution == Distribution::logitnormal);
+    }
+    const bool cytokine = o.unit == "pg/mL";
+    if (cytokine) {
+      ++cytokines;
+      CHECK(o.noise.distribution == Distribution::lognormal);
+      CHECK(o.lloq == 10.0);
+    } else {
+      CHECK(std::isnan(o.lloq));
+    }
+  }
+  CHECK(percentages == 3);  // pct_DR_pos, pct_EdU_pos, pct_apoptotic_lymph
+  CHECK(cytokines == 7);    // TNF, IL-10, IL-12p40, IL-6, IFN-g release, secreted TNF and IL-10
 }

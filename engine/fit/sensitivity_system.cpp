@@ -1,13 +1,15 @@
 #include "fit/sensitivity_system.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace exvivo::fit {
 
 using Eigen::Index;
 
 SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
-                                     const std::vector<std::size_t>& selected, bool every_row)
+                                     const std::vector<std::size_t>& selected, bool every_row,
+                                     const model::SensitivityCode* code)
     : model_(model),
       selected_(selected),
       ws_(model.make_workspace()),
@@ -15,15 +17,22 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
       k_(static_cast<Index>(selected.size())) {
   model_.set_parameters(p.data(), ws_);
   if (k_ == 0) return;  // the state alone: the model's own rhs
-  code_ = model::sensitivity_code(model_, selected_, every_row);
+  if (code != nullptr && (code->selected != selected || code->every_row != every_row))
+    throw std::invalid_argument("SensitivitySystem: the generated code is for other parameters");
+  code_ = code != nullptr ? *code : model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
   scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(), code_.products->scratch_size(),
-                            std::size_t{1}}),
+                            code_.model_scratch, std::size_t{1}}),
                   0.0);
   output_.assign(size(), 0.0);
   products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
   products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+  const auto no = static_cast<Index>(model_.num_observables()), np = static_cast<Index>(model_.num_parameters());
+  dhdx_.setZero(no, n_);
+  dsdx_.setZero(no, n_);
+  dhdp_.setZero(no, np);
+  dsdp_.setZero(no, np);
 }
 
 void SensitivitySystem::state_rhs(double t, const double* x, double* dx) { model_.rhs(t, x, ws_, dx); }
@@ -35,9 +44,38 @@ void SensitivitySystem::prepare_columns(double t, const double* x) {
   code_.terms->evaluate(in, products_in_.data(), scratch_.data());
 }
 
-void SensitivitySystem::columns(const double* S, double* dS) {
-  std::copy(S, S + n_ * k_, products_in_.data() + products_s_);
+void SensitivitySystem::products(double* dS) {
   code_.products->evaluate(products_in_.data(), dS, scratch_.data());
+}
+
+void SensitivitySystem::to_rows(const double* columns, double* rows) const {
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::Map<RowMajor>(rows, n_, k_) = Eigen::Map<const Eigen::MatrixXd>(columns, n_, k_);
+}
+
+void SensitivitySystem::to_columns(const double* rows, double* columns) const {
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  Eigen::Map<Eigen::MatrixXd>(columns, n_, k_) = Eigen::Map<const RowMajor>(rows, n_, k_);
+}
+
+void SensitivitySystem::observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S,
+                                                 Eigen::MatrixXd& dy, Eigen::MatrixXd& ds) {
+  double* in = inputs_.data();
+  in[0] = t;  // the programs read [t | x | p | cache]
+  std::copy(x, x + n_, in + 1);
+  double* scratch = scratch_.data();
+  code_.observable_state_jacobian->evaluate(in, dhdx_.data(), scratch);
+  code_.observable_parameter_jacobian->evaluate(in, dhdp_.data(), scratch);
+  code_.sigma_state_jacobian->evaluate(in, dsdx_.data(), scratch);
+  code_.sigma_parameter_jacobian->evaluate(in, dsdp_.data(), scratch);
+  // Small products: coefficient-wise (lazyProduct), not Eigen's blocked GEMM.
+  dy.noalias() = dhdx_.lazyProduct(S);
+  ds.noalias() = dsdx_.lazyProduct(S);
+  for (Index c = 0; c < k_; ++c) {
+    const auto pc = static_cast<Index>(selected_[static_cast<std::size_t>(c)]);
+    dy.col(c) += dhdp_.col(pc);
+    ds.col(c) += dsdp_.col(pc);
+  }
 }
 
 void SensitivitySystem::evaluate(double t, const double* z, double* out) {

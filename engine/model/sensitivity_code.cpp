@@ -123,6 +123,13 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   for (const std::size_t p : selected)
     if (p >= impl.num_parameters) throw std::invalid_argument("sensitivity_code: parameter index out of range");
   SensitivityCode code;
+  code.observable_state_jacobian = &impl.observable_state_jacobian;
+  code.observable_parameter_jacobian = &impl.observable_parameter_jacobian;
+  code.sigma_state_jacobian = &impl.sigma_state_jacobian;
+  code.sigma_parameter_jacobian = &impl.sigma_parameter_jacobian;
+  code.model_scratch = impl.scratch_size;
+  code.selected = selected;
+  code.every_row = every_row;
   code.slot_sensitivities = impl.num_inputs;
   code.num_inputs = impl.num_inputs + impl.num_states * selected.size();
   SensitivityCodeCache& cache = *impl.sensitivity_codes;

@@ -42,6 +42,20 @@ struct SensitivityCode {
   /// interleaved (per column the sums of `program`, plus products with its
   /// structurally zero rows: the same values for finite J).
   std::shared_ptr<const expr::Program> terms, products;
+  /// The model's own programs (owned by the model, valid while it lives) for
+  /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p of the observables h and noise sigmas σ,
+  /// dense column-major as CompiledModel's functions of those names
+  /// write them, but without clearing the output first: they write only the
+  /// structurally non-zero entries, so a caller that reuses outputs zeroed once
+  /// saves clearing num_observables × num_parameters values per sample. They
+  /// read the same input array as `program` (its first slot_sensitivities values).
+  const expr::Program* observable_state_jacobian = nullptr;
+  const expr::Program* observable_parameter_jacobian = nullptr;
+  const expr::Program* sigma_state_jacobian = nullptr;
+  const expr::Program* sigma_parameter_jacobian = nullptr;
+  std::size_t model_scratch = 0;       ///< scratch those programs need
+  std::vector<std::size_t> selected;   ///< the parameters of the columns
+  bool every_row = false;              ///< see sensitivity_code()
   std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
   std::size_t num_inputs = 0;          ///< length of the extended input array
   bool native = false;                 ///< the program runs as native code

@@ -1,5 +1,6 @@
 // Forward sensitivities against central finite differences of the state-only
 // integration, through every kind of protocol event.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -252,14 +253,20 @@ TEST_CASE(
     CAPTURE(i);
     CHECK(da[i] == db[i]);
   }
-  // columns(): S interleaved (S_cj at j·k + c); the same sums plus products
-  // with S's structural zeros.
-  Eigen::VectorXd rows(n * k), out(n * k);
+  // products(): S in row order (S_cj at j·k + c), written into product_input();
+  // the same sums plus products with S's structural zeros.
+  Eigen::VectorXd rows(n * k), out(n * k), back(n * k);
   for (Eigen::Index c = 0; c < k; ++c)
     for (Eigen::Index j = 0; j < n; ++j) rows[j * k + c] = z[n * (1 + c) + j];
   for (fit::SensitivitySystem* system : {&a, &b}) {
+    Eigen::VectorXd mapped(n * k);
+    system->to_rows(z.data() + n, mapped.data());
+    CHECK(mapped == rows);
+    system->to_columns(rows.data(), back.data());
+    CHECK(back == z.tail(n * k));
     system->prepare_columns(3.0, z.data());
-    system->columns(rows.data(), out.data());
+    std::copy(rows.data(), rows.data() + n * k, system->product_input());
+    system->products(out.data());
     for (Eigen::Index c = 0; c < k; ++c)
       for (Eigen::Index i = 0; i < n; ++i) {
         CAPTURE(c, i);

@@ -91,7 +91,10 @@ class SensitivityDopri5 final : public SensitivityStepper {
     if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
     advance_sensitivities(t_ + h);
     if (!SensitivitySystem::all_finite(s_new_) || !SensitivitySystem::all_finite(ds_new_)) {
-      sys_.to_columns(s_new_.data(), x_new_.data() + n_);  // for the integrator's message
+      // For the integrator's verdict and message: the trial's S, and S' at
+      // the current point (which accept() leaves in ds_ only).
+      sys_.to_columns(s_new_.data(), x_new_.data() + n_);
+      sys_.to_columns(ds_.data(), dxdt_.data() + n_);
       return std::numeric_limits<double>::quiet_NaN();
     }
     return err;
@@ -109,8 +112,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     x_old_.swap(x_);  // previous_state()
     x_.head(n_) = xb_;
     sys_.to_columns(s_.data(), x_.data() + n_);
-    dxdt_.head(n_) = fb_;
-    sys_.to_columns(ds_.data(), dxdt_.data() + n_);
+    dxdt_.head(n_) = fb_;  // S' stays in ds_ (the integrator reads derivative() after reset() and failed trials)
     t_old_ = t_;
     t_ = t_new;
     if (!set_to_zero.empty()) {

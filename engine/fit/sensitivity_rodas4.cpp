@@ -34,7 +34,6 @@ class SensitivityRodas4 final : public SensitivityStepper {
         jac_(n_, n_),
         matrix_(n_, n_),
         lu_(n_),
-        columns_(n_, k_),
         ds_(nk_),
         ds_probe_(nk_) {
     for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_, &probe_})
@@ -150,8 +149,10 @@ class SensitivityRodas4 final : public SensitivityStepper {
     } else {
       ds_ = R.tail(nk_);
     }
-    columns_ = Eigen::Map<const MatrixXd>(ds_.data(), n_, k_);
-    sys_.columns_of(K) = lu_.solve(columns_);
+    // Column by column: Eigen's blocked triangular solve for an n × k
+    // right-hand side costs twice k vector solves at these sizes.
+    auto columns = sys_.columns_of(K);
+    for (Index c = 0; c < k_; ++c) columns.col(c) = lu_.solve(ds_.segment(c * n_, n_));
   }
 
   Index N_;
@@ -159,7 +160,6 @@ class SensitivityRodas4 final : public SensitivityStepper {
   double lu_h_ = 0;
   MatrixXd jac_, matrix_;
   Eigen::PartialPivLU<MatrixXd> lu_;
-  MatrixXd columns_;
   VectorXd ds_, ds_probe_;
   VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_, probe_;
 };

@@ -48,14 +48,18 @@ void SensitivitySystem::products(double* dS) {
   code_.products->evaluate(products_in_.data(), dS, scratch_.data());
 }
 
+// Plain loops: Eigen's assignment between a row-major and a column-major map
+// of dynamic size costs several times more for these small n × k blocks.
 void SensitivitySystem::to_rows(const double* columns, double* rows) const {
-  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  Eigen::Map<RowMajor>(rows, n_, k_) = Eigen::Map<const Eigen::MatrixXd>(columns, n_, k_);
+  const Index n = n_, k = k_;
+  for (Index j = 0; j < n; ++j)
+    for (Index c = 0; c < k; ++c) rows[j * k + c] = columns[c * n + j];
 }
 
 void SensitivitySystem::to_columns(const double* rows, double* columns) const {
-  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  Eigen::Map<Eigen::MatrixXd>(columns, n_, k_) = Eigen::Map<const RowMajor>(rows, n_, k_);
+  const Index n = n_, k = k_;
+  for (Index j = 0; j < n; ++j)
+    for (Index c = 0; c < k; ++c) columns[c * n + j] = rows[j * k + c];
 }
 
 void SensitivitySystem::observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S,
@@ -68,13 +72,17 @@ void SensitivitySystem::observable_sensitivities(double t, const double* x, cons
   code_.observable_parameter_jacobian->evaluate(in, dhdp_.data(), scratch);
   code_.sigma_state_jacobian->evaluate(in, dsdx_.data(), scratch);
   code_.sigma_parameter_jacobian->evaluate(in, dsdp_.data(), scratch);
-  // Small products: coefficient-wise (lazyProduct), not Eigen's blocked GEMM.
-  dy.noalias() = dhdx_.lazyProduct(S);
-  ds.noalias() = dsdx_.lazyProduct(S);
+  // ∂h/∂p_c first, then (∂h/∂x)·S by the rows of S that are not all zero
+  // (most are structurally zero: left out of the products, not multiplied).
   for (Index c = 0; c < k_; ++c) {
     const auto pc = static_cast<Index>(selected_[static_cast<std::size_t>(c)]);
-    dy.col(c) += dhdp_.col(pc);
-    ds.col(c) += dsdp_.col(pc);
+    dy.col(c) = dhdp_.col(pc);
+    ds.col(c) = dsdp_.col(pc);
+  }
+  for (Index j = 0; j < n_; ++j) {
+    if ((S.row(j).array() == 0.0).all()) continue;
+    dy.noalias() += dhdx_.col(j) * S.row(j);
+    ds.noalias() += dsdx_.col(j) * S.row(j);
   }
 }
 

@@ -36,13 +36,11 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
 
   VectorXd z(n * (1 + k));
   model.initial_state(ws, z.data());
-  MatrixXd dx0dp;
   if (k > 0) {
-    dx0dp.resize(n, static_cast<Index>(np));
-    model.initial_state_jacobian(ws, dx0dp.data());
+    MatrixXd S0;
+    system.initial_sensitivities(S0);
+    z.tail(n * k) = Eigen::Map<const VectorXd>(S0.data(), n * k);
   }
-  for (Index c = 0; c < k; ++c)
-    z.segment(n * (1 + c), n) = dx0dp.col(static_cast<Index>(parameters[static_cast<std::size_t>(c)]));
   for (const auto& [species, value] : run.initial_overrides) {
     if (species >= model.num_states())
       throw std::invalid_argument("solve_with_sensitivities: initial override out of range");

@@ -28,11 +28,17 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   output_.assign(size(), 0.0);
   products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
   products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+  // Not cleared: only the entries the programs write are read (observable_structure).
   const auto no = static_cast<Index>(model_.num_observables()), np = static_cast<Index>(model_.num_parameters());
-  dhdx_.setZero(no, n_);
-  dsdx_.setZero(no, n_);
-  dhdp_.setZero(no, np);
-  dsdp_.setZero(no, np);
+  dhdx_.resize(no * n_);
+  dsdx_.resize(no * n_);
+  dhdp_.resize(no * np);
+  dsdp_.resize(no * np);
+}
+
+void SensitivitySystem::initial_sensitivities(Eigen::MatrixXd& S0) {
+  S0.setZero(n_, k_);
+  code_.initial->evaluate(inputs_.data(), S0.data(), scratch_.data());
 }
 
 void SensitivitySystem::state_rhs(double t, const double* x, double* dx) { model_.rhs(t, x, ws_, dx); }
@@ -72,18 +78,14 @@ void SensitivitySystem::observable_sensitivities(double t, const double* x, cons
   code_.observable_parameter_jacobian->evaluate(in, dhdp_.data(), scratch);
   code_.sigma_state_jacobian->evaluate(in, dsdx_.data(), scratch);
   code_.sigma_parameter_jacobian->evaluate(in, dsdp_.data(), scratch);
-  // ∂h/∂p_c first, then (∂h/∂x)·S by the rows of S that are not all zero
-  // (most are structurally zero: left out of the products, not multiplied).
-  for (Index c = 0; c < k_; ++c) {
-    const auto pc = static_cast<Index>(selected_[static_cast<std::size_t>(c)]);
-    dy.col(c) = dhdp_.col(pc);
-    ds.col(c) = dsdp_.col(pc);
-  }
-  for (Index j = 0; j < n_; ++j) {
-    if ((S.row(j).array() == 0.0).all()) continue;
-    dy.noalias() += dhdx_.col(j) * S.row(j);
-    ds.noalias() += dsdx_.col(j) * S.row(j);
-  }
+  // ∂h/∂p_c + (∂h/∂x)·S over the entries the programs write (the others are 0).
+  const model::ObservableStructure& structure = *code_.observable_structure;
+  dy.setZero();
+  ds.setZero();
+  for (const auto& e : structure.dhdp) dy(Index(e.row), Index(e.column)) += dhdp_[Index(e.offset)];
+  for (const auto& e : structure.dsdp) ds(Index(e.row), Index(e.column)) += dsdp_[Index(e.offset)];
+  for (const auto& e : structure.dhdx) dy.row(Index(e.row)) += dhdx_[Index(e.offset)] * S.row(Index(e.column));
+  for (const auto& e : structure.dsdx) ds.row(Index(e.row)) += dsdx_[Index(e.offset)] * S.row(Index(e.column));
 }
 
 void SensitivitySystem::evaluate(double t, const double* z, double* out) {

@@ -95,9 +95,11 @@ class SensitivitySystem final : public solve::OdeSystem {
   /// entry by entry).
   static bool all_finite(const Eigen::VectorXd& v) { return (v.array() * 0.0).sum() == 0.0; }
 
+  /// ∂x0/∂p_c of the selected parameters into S0 (n × k; k > 0 only).
+  void initial_sensitivities(Eigen::MatrixXd& S0);
   /// The observables' and noise sigmas' sensitivities at a sample (t, x) with
-  /// S (n × k, column order): dy = (∂h/∂x)·S + ∂h/∂p_c, ds likewise for σ
-  /// (k > 0 only).
+  /// S (n × k, column order) into dy, ds (num_observables × k):
+  /// dy = (∂h/∂x)·S + ∂h/∂p_c, ds likewise for σ (k > 0 only).
   void observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S, Eigen::MatrixXd& dy,
                                 Eigen::MatrixXd& ds);
 
@@ -115,9 +117,9 @@ class SensitivitySystem final : public solve::OdeSystem {
   std::vector<double> output_;       ///< f and the columns, for sensitivity_rhs
   std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for products()
   std::size_t products_s_ = 0;       ///< where S starts in products_in_
-  /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p (dense, column-major): zero outside their
-  /// structure from the start, and the model's programs write only inside it.
-  Eigen::MatrixXd dhdx_, dhdp_, dsdx_, dsdp_;
+  /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p (dense, column-major), of which only the
+  /// entries the model's programs write are set and read (not cleared).
+  Eigen::VectorXd dhdx_, dhdp_, dsdx_, dsdp_;
 };
 
 /// The start that both sensitivity steppers share (see solve/stepper.hpp).

@@ -27,8 +27,7 @@ using namespace solve::detail::rodas4;  // the method's coefficients
 
 class SensitivityRodas4 final : public SensitivityStepper {
  public:
-  SensitivityRodas4(SensitivitySystem& system, const solve::detail::ErrorNorm& norm,
-                    solve::SolveStats& stats)
+  SensitivityRodas4(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
       : SensitivityStepper(system, norm, stats),
         N_(static_cast<Index>(system.size())),
         jac_(n_, n_),

@@ -126,11 +126,7 @@ class SensitivitySystem final : public solve::OdeSystem {
 class SensitivityStepper : public solve::detail::Stepper {
  protected:
   SensitivityStepper(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
-      : Stepper(system, norm, stats),
-        sys_(system),
-        n_(system.num_states()),
-        k_(system.num_columns()),
-        nk_(n_ * k_) {}
+      : Stepper(system, norm, stats), sys_(system), n_(system.num_states()), k_(system.num_columns()), nk_(n_ * k_) {}
 
   /// What reset() must do: start at (t, z) without history, f(t, z) in dxdt_.
   void start(double t, const Eigen::VectorXd& z) {

@@ -3,7 +3,8 @@
 # scenarios/fit_gmcsf_patients.yaml ROUNDS times on one thread with each
 # given exvivo binary (alternating, so that machine load affects all alike)
 # and prints fit.json's timing per run: solves, mean seconds per solve, and
-# the ratio sensitivity/plain (wall time, as fit.json records it).
+# the ratio sensitivity/plain (CPU time of the solving thread, as fit.json
+# records it).
 #
 #   bench/sensitivity_fit.sh [ROUNDS] [EXVIVO ...]     # default: 3 build/exvivo
 set -euo pipefail

@@ -1,11 +1,11 @@
 #include "analysis/readout_runner.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 
 #include <fmt/core.h>
 
+#include "fit/solve_timing.hpp"
 #include "solve/solve.hpp"
 
 namespace exvivo::analysis {
@@ -60,9 +60,9 @@ ReadoutValues ReadoutRunner::evaluate(std::size_t donor,
     for (const auto& [index, value] : overrides) run.parameters[index] = value;
     run.samples = g.times;
     if (out.parameters.empty()) out.parameters = run.parameters;
-    const auto start = std::chrono::steady_clock::now();
+    const long long start = fit::thread_cpu_ns();
     const solve::Solution sol = solve::solve(run, s_.solver);
-    out.solve_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.solve_seconds += 1e-9 * static_cast<double>(fit::thread_cpu_ns() - start);
     ++out.solves;
     if (!sol.ok()) {
       ++out.failed;

@@ -20,7 +20,7 @@ struct ReadoutValues {
   std::vector<double> values;     ///< one per readout, NaN when its solve failed
   std::vector<double> parameters; ///< the parameter vector of the first group's run (after overrides)
   std::size_t solves = 0;
-  double solve_seconds = 0;  ///< spent in those solves
+  double solve_seconds = 0;  ///< CPU seconds of those solves (fit/solve_timing.hpp)
   std::size_t failed = 0;
   std::string message;            ///< first failure: "arm gmcsf: At t = … "
 };

@@ -1,11 +1,10 @@
-#include <chrono>
-
 #include <fmt/core.h>
 
 #include "analysis/analysis_steps.hpp"
 #include "analysis/d_optimal.hpp"
 #include "analysis/design_information.hpp"
 #include "core/parallel.hpp"
+#include "fit/solve_timing.hpp"
 #include "io/csv_writer.hpp"
 #include "scenario/run_plan.hpp"
 
@@ -48,9 +47,9 @@ nlohmann::ordered_json run_design(const AnalysisSpec& spec, const DesignSpec& se
   parallel_for_index(wells.size(), [&](std::size_t w) {
     solve::Run run = plan.make_run(wells[w].run);
     run.samples = section.time_candidates;
-    const auto start = std::chrono::steady_clock::now();
+    const long long start = fit::thread_cpu_ns();
     results[w] = sample_information(run, parameters, section.observables, s.solver);
-    timer.add(true, std::chrono::steady_clock::now() - start);
+    timer.add(true, fit::thread_cpu_ns() - start);
   });
   report.timing += timer.timing();
 

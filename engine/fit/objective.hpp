@@ -43,6 +43,7 @@
 #include "fit/fit_problem.hpp"
 #include "fit/optimizer.hpp"
 #include "fit/solve_timing.hpp"
+#include "model/sensitivity_code.hpp"
 #include "scenario/run_plan.hpp"
 #include "solve/run.hpp"
 
@@ -133,6 +134,7 @@ class Objective {
   std::vector<RunData> runs_;
   std::vector<RowData> rows_;  ///< every scenario's rows, scenario after scenario
   double constant_ = 0;
+  std::vector<model::SensitivityCode> codes_;  ///< per scenario, for its estimated parameters
   mutable SolveTimer timer_;
 };
 

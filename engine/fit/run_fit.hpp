@@ -25,7 +25,7 @@
 //                        and timing {plain_solves, plain_seconds,
 //                        sensitivity_solves, sensitivity_seconds}: run
 //                        integrations without/with sensitivities and the
-//                        seconds spent in them (summed over threads)
+//                        CPU seconds spent in them (fit/solve_timing.hpp)
 //
 // Throws the input errors of the loaders (exit code 2 in the CLI) and
 // OptionError for bad FitOptions. A fit whose best start did not converge

@@ -17,7 +17,8 @@ using Eigen::VectorXd;
 
 SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vector<std::size_t>& parameters,
                                            const solve::SolverOptions& options,
-                                           const Eigen::MatrixXd* initial_sensitivities) {
+                                           const Eigen::MatrixXd* initial_sensitivities,
+                                           const model::SensitivityCode* code) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_sensitivities: Run.model is null");
   const model::CompiledModel& model = *run.model;
   const std::size_t np = model.num_parameters();
@@ -30,18 +31,16 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
   const Index n = static_cast<Index>(model.num_states());
   const Index k = static_cast<Index>(parameters.size());
   const Index no = static_cast<Index>(model.num_observables());
-  SensitivitySystem system(model, run.parameters, parameters, initial_sensitivities != nullptr);
+  SensitivitySystem system(model, run.parameters, parameters, initial_sensitivities != nullptr, code);
   auto& ws = system.workspace();
 
   VectorXd z(n * (1 + k));
   model.initial_state(ws, z.data());
-  MatrixXd dx0dp;
   if (k > 0) {
-    dx0dp.resize(n, static_cast<Index>(np));
-    model.initial_state_jacobian(ws, dx0dp.data());
+    MatrixXd S0;
+    system.initial_sensitivities(S0);
+    z.tail(n * k) = Eigen::Map<const VectorXd>(S0.data(), n * k);
   }
-  for (Index c = 0; c < k; ++c)
-    z.segment(n * (1 + c), n) = dx0dp.col(static_cast<Index>(parameters[static_cast<std::size_t>(c)]));
   for (const auto& [species, value] : run.initial_overrides) {
     if (species >= model.num_states())
       throw std::invalid_argument("solve_with_sensitivities: initial override out of range");
@@ -96,13 +95,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
   out.sigma_sensitivities.assign(static_cast<std::size_t>(ns), MatrixXd::Constant(no, k, nan));
 
   VectorXd x(n), y(no), sigma(no);
-  MatrixXd S(n, k), dhdx, dhdp, dsdx, dsdp;
-  if (k > 0) {
-    dhdx.resize(no, n);
-    dsdx.resize(no, n);
-    dhdp.resize(no, static_cast<Index>(np));
-    dsdp.resize(no, static_cast<Index>(np));
-  }
+  MatrixXd S(n, k);
   for (std::size_t s = 0; s < out.completed; ++s) {
     const auto row = static_cast<Index>(s);
     const double t = run.samples[s].time;
@@ -113,20 +106,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
     out.sigmas.row(row) = sigma.transpose();
     if (k == 0) continue;  // a plain solve: no derivatives to chain
     for (Index c = 0; c < k; ++c) S.col(c) = integrated.states.row(row).segment(n * (1 + c), n).transpose();
-    model.observable_state_jacobian(t, x.data(), ws, dhdx.data());
-    model.observable_parameter_jacobian(t, x.data(), ws, dhdp.data());
-    model.noise_sigma_state_jacobian(t, x.data(), ws, dsdx.data());
-    model.noise_sigma_parameter_jacobian(t, x.data(), ws, dsdp.data());
-    // Small products: coefficient-wise (lazyProduct), not Eigen's blocked GEMM.
-    MatrixXd& dy = out.observable_sensitivities[s];
-    MatrixXd& ds = out.sigma_sensitivities[s];
-    dy.noalias() = dhdx.lazyProduct(S);
-    ds.noalias() = dsdx.lazyProduct(S);
-    for (Index c = 0; c < k; ++c) {
-      const auto pc = static_cast<Index>(parameters[static_cast<std::size_t>(c)]);
-      dy.col(c) += dhdp.col(pc);
-      ds.col(c) += dsdp.col(pc);
-    }
+    system.observable_sensitivities(t, x.data(), S, out.observable_sensitivities[s], out.sigma_sensitivities[s]);
     out.state_sensitivities[s] = S;
   }
   return out;

@@ -32,6 +32,7 @@
 
 #include <Eigen/Dense>
 
+#include "model/sensitivity_code.hpp"
 #include "solve/options.hpp"
 #include "solve/run.hpp"
 #include "solve/solution.hpp"
@@ -65,8 +66,14 @@ struct SensitivityResult {
 /// `initial_sensitivities` (species × parameters), when given, is S(t0) in
 /// place of ∂x0/∂p_k and the zeroing for overridden species: for a run that
 /// continues an earlier one (after a steady state or an event).
+///
+/// `code`, when given, is model::sensitivity_code(*run.model, parameters,
+/// initial_sensitivities != nullptr), built once by a caller that solves
+/// often (a fit, per scenario); otherwise each solve looks it up in the
+/// model's cache (under a lock).
 SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vector<std::size_t>& parameters,
                                            const solve::SolverOptions& options,
-                                           const Eigen::MatrixXd* initial_sensitivities = nullptr);
+                                           const Eigen::MatrixXd* initial_sensitivities = nullptr,
+                                           const model::SensitivityCode* code = nullptr);
 
 }  // namespace exvivo::fit

@@ -17,12 +17,18 @@
 // accepted steps without one (method rk45; auto runs it every 4) — the step
 // is split into 2, 4, … substeps for S. Dense output of S: cubic Hermite from
 // S and S' at both ends.
+//
+// S and its stages stay in the row order of the generated products (S_cj at
+// j·k + c), the stages written straight into the products' input; the
+// system's column order (z = (x, S_0, …)) is made once per accepted step, for
+// the integrator's state(), and at the samples.
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "fit/sensitivity_system.hpp"
 #include "solve/stepper.hpp"
@@ -34,9 +40,6 @@ namespace odeint = boost::numeric::odeint;
 using Eigen::Index;
 using Eigen::VectorXd;
 using State = VectorXd;
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowMajorMap = Eigen::Map<RowMajor>;
-using ConstRowMajorMap = Eigen::Map<const RowMajor>;
 using OdeintDopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
 
 // RK4's stability interval on the negative real axis is (−2.785, 0);
@@ -45,10 +48,6 @@ using OdeintDopri5 = odeint::runge_kutta_dopri5<State, double, State, double, od
 constexpr double rk4_stable_h_lambda = 2.5;
 constexpr int max_substeps = 256;
 constexpr int radius_every = 4;  // accepted steps between estimates of ρ(J)
-
-/// Whether every entry is finite: v·0 is 0 for finite v and NaN for ±inf and
-/// NaN, so one vectorised sum decides (Eigen's allFinite() tests entry by entry).
-bool all_finite(const VectorXd& v) { return (v.array() * 0.0).sum() == 0.0; }
 
 /// odeint's system concept for the state part: f(x, dxdt, t).
 struct StateFunction {
@@ -60,26 +59,22 @@ struct StateFunction {
   }
 };
 
-class SensitivityDopri5 final : public solve::detail::Stepper {
+class SensitivityDopri5 final : public SensitivityStepper {
  public:
   SensitivityDopri5(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
-      : Stepper(system, norm, stats), sys_(system), n_(system.num_states()), k_(system.num_columns()), nk_(n_ * k_) {
+      : SensitivityStepper(system, norm, stats) {
     for (auto* v : {&xa_, &fa_, &xb_, &fb_, &xp_, &fp_, &xerr_, &xm_, &probe_, &probe_f_}) v->setZero(n_);
-    for (auto* v : {&s_, &k1_, &k2_, &k3_, &k4_, &stage_}) v->setZero(nk_);
-    dxdt_old_.setZero(n_ + nk_);
+    for (auto* v : {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_}) v->setZero(nk_);
   }
 
   const char* name() const override { return "rk45"; }
   int order() const override { return 5; }
 
   void reset(double t, const VectorXd& z) override {
-    t_ = t_old_ = t;
-    x_ = z;
-    x_old_ = z;
-    rhs(t_, x_, dxdt_);
-    dxdt_old_ = dxdt_;
-    xa_ = z.head(n_);
-    fa_ = dxdt_.head(n_);
+    start(t, z);
+    load_current();
+    s_old_ = s_;
+    ds_old_ = ds_;
     xp_ = xa_;
     fp_ = fa_;
     stepper_ = OdeintDopri5();
@@ -93,32 +88,37 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
     x_new_.head(n_) = xb_;
     x_err_.head(n_) = xerr_;
     const double err = norm_(xerr_, xa_, xb_);
-    x_new_.tail(nk_) = x_.tail(nk_);
     if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
     advance_sensitivities(t_ + h);
-    to_columns(s_, x_new_.data() + n_);
-    if (!all_finite(s_) || !all_finite(k1_)) return std::numeric_limits<double>::quiet_NaN();
+    if (!SensitivitySystem::all_finite(s_new_) || !SensitivitySystem::all_finite(ds_new_)) {
+      // For the integrator's verdict and message: the trial's S, and S' at
+      // the current point (which accept() leaves in ds_ only).
+      sys_.to_columns(s_new_.data(), x_new_.data() + n_);
+      sys_.to_columns(ds_.data(), dxdt_.data() + n_);
+      return std::numeric_limits<double>::quiet_NaN();
+    }
     return err;
   }
 
   void accept(double t_new, const std::vector<Index>& set_to_zero) override {
-    xp_ = xa_;
-    fp_ = fa_;
-    x_old_ = x_;
-    dxdt_old_ = dxdt_;
-    x_.head(n_) = xb_;
-    to_columns(s_, x_.data() + n_);
-    dxdt_.head(n_) = fb_;
-    to_columns(k1_, dxdt_.data() + n_);
+    xp_.swap(xa_);
+    fp_.swap(fa_);
     xa_ = xb_;
     fa_ = fb_;
+    s_old_.swap(s_);
+    s_.swap(s_new_);
+    ds_old_.swap(ds_);
+    ds_.swap(ds_new_);
+    x_old_.swap(x_);  // previous_state()
+    x_.head(n_) = xb_;
+    sys_.to_columns(s_.data(), x_.data() + n_);
+    dxdt_.head(n_) = fb_;  // S' stays in ds_ (the integrator reads derivative() after reset() and failed trials)
     t_old_ = t_;
     t_ = t_new;
     if (!set_to_zero.empty()) {
       for (Index i : set_to_zero) x_[i] = 0;
       rhs(t_, x_, dxdt_);
-      xa_ = x_.head(n_);
-      fa_ = dxdt_.head(n_);
+      load_current();
     }
     // Unless the integrator's stiffness test (auto) keeps ρ current, estimate
     // it every few steps for the substeps of the sensitivities.
@@ -129,8 +129,9 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
     dense_state(t, xp_, fp_, t_old_, t_);
     z.head(n_) = xm_;
     const double h = t_ - t_old_, s = (t - t_old_) / h, s2 = s * s, s3 = s2 * s;
-    z.tail(nk_) = (2 * s3 - 3 * s2 + 1) * x_old_.tail(nk_) + ((s3 - 2 * s2 + s) * h) * dxdt_old_.tail(nk_) +
-                  (3 * s2 - 2 * s3) * x_.tail(nk_) + ((s3 - s2) * h) * dxdt_.tail(nk_);
+    rows_ = (2 * s3 - 3 * s2 + 1) * s_old_ + ((s3 - 2 * s2 + s) * h) * ds_old_ + (3 * s2 - 2 * s3) * s_ +
+            ((s3 - s2) * h) * ds_;
+    sys_.to_columns(rows_.data(), z.data() + n_);
   }
 
   /// Dormand–Prince's test (solve/dopri5_stepper.cpp) on the state alone;
@@ -141,13 +142,12 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
   }
 
  private:
-  /// S from the system's layout (columns S_c one after the other) to the
-  /// interleaved one of SensitivitySystem::columns() (S_cj at j·k + c), and back.
-  void to_rows(const double* columns, VectorXd& rows) const {
-    RowMajorMap(rows.data(), n_, k_) = Eigen::Map<const Eigen::MatrixXd>(columns, n_, k_);
-  }
-  void to_columns(const VectorXd& rows, double* columns) const {
-    Eigen::Map<Eigen::MatrixXd>(columns, n_, k_) = ConstRowMajorMap(rows.data(), n_, k_);
+  /// The current point's state parts and S, S' in row order from x_ and dxdt_.
+  void load_current() {
+    xa_ = x_.head(n_);
+    fa_ = dxdt_.head(n_);
+    sys_.to_rows(x_.data() + n_, s_.data());
+    sys_.to_rows(dxdt_.data() + n_, ds_.data());
   }
 
   /// The state at t in the step from (t0, xa0, fa0) to (t1, xb_, fb_) into
@@ -156,34 +156,38 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
     stepper_.calc_state(t, xm_, xa0, fa0, t0, xb_, fb_, t1);
   }
 
-  /// S across the trial step [t_, t1] into s_, and S' at t1 into k1_, in m
-  /// RK4 substeps: m = 1 unless h·ρ(J) (the latest estimate of ρ) leaves
+  /// S across the trial step [t_, t1] into s_new_, and S' at t1 into ds_new_,
+  /// in m RK4 substeps: m = 1 unless h·ρ(J) (the latest estimate of ρ) leaves
   /// RK4's stability interval, then the least power of 2 that brings each
-  /// substep within it.
+  /// substep within it. The stages are written into the products' input.
   void advance_sensitivities(double t1) {
     const double t0 = t_, h = t1 - t0;
     int m = 1;
     while (m < max_substeps && (h / m) * radius_ > rk4_stable_h_lambda) m *= 2;
-    to_rows(x_.data() + n_, s_);
-    to_rows(dxdt_.data() + n_, k1_);
+    Eigen::Map<VectorXd> stage(sys_.product_input(), nk_);
+    const VectorXd* s = &s_;    // S at the substep's start
+    const VectorXd* k1 = &ds_;  // and S' there
     for (int q = 0; q < m; ++q) {
       const double ta = t0 + h * q / m, hs = h / m;
       const double tb = q + 1 == m ? t1 : t0 + h * (q + 1) / m;
       dense_state(ta + 0.5 * hs, xa_, fa_, t0, t1);
       sys_.prepare_columns(ta + 0.5 * hs, xm_.data());
-      stage_ = s_ + (0.5 * hs) * k1_;
-      sys_.columns(stage_.data(), k2_.data());
-      stage_ = s_ + (0.5 * hs) * k2_;
-      sys_.columns(stage_.data(), k3_.data());
+      stage = *s + (0.5 * hs) * *k1;
+      sys_.products(k2_.data());
+      stage = *s + (0.5 * hs) * k2_;
+      sys_.products(k3_.data());
       if (q + 1 == m)
         xm_ = xb_;
       else
         dense_state(tb, xa_, fa_, t0, t1);
       sys_.prepare_columns(tb, xm_.data());
-      stage_ = s_ + hs * k3_;
-      sys_.columns(stage_.data(), k4_.data());
-      s_ += (hs / 6) * (k1_ + 2 * k2_ + 2 * k3_ + k4_);
-      sys_.columns(s_.data(), k1_.data());
+      stage = *s + hs * k3_;
+      sys_.products(k4_.data());
+      stage = *s + (hs / 6) * (*k1 + 2 * k2_ + 2 * k3_ + k4_);
+      s_new_ = stage;
+      sys_.products(ds_new_.data());
+      s = &s_new_;
+      k1 = &ds_new_;
       stats_.rhs_evals += 2;
     }
   }
@@ -216,11 +220,13 @@ class SensitivityDopri5 final : public solve::detail::Stepper {
     return radius;
   }
 
-  SensitivitySystem& sys_;
-  Index n_, k_, nk_;
   OdeintDopri5 stepper_;
+  /// The state at the current point (a), the trial's end (b), the previous
+  /// point (p), the dense output (m), f there; the power iteration's probe.
   VectorXd xa_, fa_, xb_, fb_, xp_, fp_, xerr_, xm_, probe_, probe_f_, direction_;
-  VectorXd s_, k1_, k2_, k3_, k4_, stage_, dxdt_old_;
+  /// S and S' in row order at the current point, the previous one and the
+  /// trial's end; RK4's stages; the dense output.
+  VectorXd s_, ds_, s_old_, ds_old_, s_new_, ds_new_, k2_, k3_, k4_, rows_;
   double radius_ = 0;  ///< latest estimate of ρ(J) (0: none yet)
   int steps_since_radius_ = 0;
 };

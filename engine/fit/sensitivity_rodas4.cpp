@@ -25,21 +25,16 @@ using Eigen::VectorXd;
 
 using namespace solve::detail::rodas4;  // the method's coefficients
 
-class SensitivityRodas4 final : public solve::detail::Stepper {
+class SensitivityRodas4 final : public SensitivityStepper {
  public:
-  SensitivityRodas4(SensitivitySystem& system, const solve::detail::ErrorNorm& norm,
-                    solve::SolveStats& stats)
-      : Stepper(system, norm, stats),
-        sys_(system),
-        n_(system.num_states()),
-        k_(system.num_columns()),
+  SensitivityRodas4(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
+      : SensitivityStepper(system, norm, stats),
         N_(static_cast<Index>(system.size())),
         jac_(n_, n_),
         matrix_(n_, n_),
         lu_(n_),
-        columns_(n_, k_),
-        ds_(n_ * k_),
-        ds_probe_(n_ * k_) {
+        ds_(nk_),
+        ds_probe_(nk_) {
     for (auto* v : {&dfdt_, &k1_, &k2_, &k3_, &k4_, &k5_, &k6_, &stage_, &rhs_, &q1_, &q2_, &probe_})
       v->setZero(N_);
   }
@@ -48,10 +43,7 @@ class SensitivityRodas4 final : public solve::detail::Stepper {
   int order() const override { return 4; }
 
   void reset(double t, const VectorXd& x) override {
-    t_ = t_old_ = t;
-    x_ = x;
-    x_old_ = x;
-    rhs(t_, x_, dxdt_);
+    start(t, x);
     have_derivative_ = true;
     have_jacobian_ = false;
     lu_h_ = 0;
@@ -146,27 +138,27 @@ class SensitivityRodas4 final : public solve::detail::Stepper {
       const double scale = std::abs(x_[i]) + norm_.abs_tol(i) / norm_.rel_tol();
       largest = std::max(largest, std::abs(v[i]) / scale);
     }
-    Eigen::Map<const VectorXd> ds_here(dxdt_.data() + n_, n_ * k_);
+    Eigen::Map<const VectorXd> ds_here(dxdt_.data() + n_, nk_);
     if (largest > 0 && std::isfinite(largest)) {
       const double epsilon = std::sqrt(std::numeric_limits<double>::epsilon()) / largest;
       probe_ = x_;
       probe_.head(n_) += epsilon * v;
       sys_.sensitivity_rhs(t_, probe_.data(), ds_probe_.data());
-      ds_ = R.tail(n_ * k_) + (ds_probe_ - ds_here) / epsilon;
+      ds_ = R.tail(nk_) + (ds_probe_ - ds_here) / epsilon;
     } else {
-      ds_ = R.tail(n_ * k_);
+      ds_ = R.tail(nk_);
     }
-    columns_ = Eigen::Map<const MatrixXd>(ds_.data(), n_, k_);
-    Eigen::Map<MatrixXd>(K.data() + n_, n_, k_) = lu_.solve(columns_);
+    // Column by column: Eigen's blocked triangular solve for an n × k
+    // right-hand side costs twice k vector solves at these sizes.
+    auto columns = sys_.columns_of(K);
+    for (Index c = 0; c < k_; ++c) columns.col(c) = lu_.solve(ds_.segment(c * n_, n_));
   }
 
-  SensitivitySystem& sys_;
-  Index n_, k_, N_;
+  Index N_;
   bool have_derivative_ = false, have_jacobian_ = false;
   double lu_h_ = 0;
   MatrixXd jac_, matrix_;
   Eigen::PartialPivLU<MatrixXd> lu_;
-  MatrixXd columns_;
   VectorXd ds_, ds_probe_;
   VectorXd dfdt_, k1_, k2_, k3_, k4_, k5_, k6_, stage_, rhs_, q1_, q2_, probe_;
 };

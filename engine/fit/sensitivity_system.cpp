@@ -1,13 +1,15 @@
 #include "fit/sensitivity_system.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace exvivo::fit {
 
 using Eigen::Index;
 
 SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
-                                     const std::vector<std::size_t>& selected, bool every_row)
+                                     const std::vector<std::size_t>& selected, bool every_row,
+                                     const model::SensitivityCode* code)
     : model_(model),
       selected_(selected),
       ws_(model.make_workspace()),
@@ -15,15 +17,28 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
       k_(static_cast<Index>(selected.size())) {
   model_.set_parameters(p.data(), ws_);
   if (k_ == 0) return;  // the state alone: the model's own rhs
-  code_ = model::sensitivity_code(model_, selected_, every_row);
+  if (code != nullptr && (code->selected != selected || code->every_row != every_row))
+    throw std::invalid_argument("SensitivitySystem: the generated code is for other parameters");
+  code_ = code != nullptr ? *code : model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
   scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(), code_.products->scratch_size(),
-                            std::size_t{1}}),
+                            code_.model_scratch, std::size_t{1}}),
                   0.0);
   output_.assign(size(), 0.0);
   products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
   products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+  // Not cleared: only the entries the programs write are read (observable_structure).
+  const auto no = static_cast<Index>(model_.num_observables()), np = static_cast<Index>(model_.num_parameters());
+  dhdx_.resize(no * n_);
+  dsdx_.resize(no * n_);
+  dhdp_.resize(no * np);
+  dsdp_.resize(no * np);
+}
+
+void SensitivitySystem::initial_sensitivities(Eigen::MatrixXd& S0) {
+  S0.setZero(n_, k_);
+  code_.initial->evaluate(inputs_.data(), S0.data(), scratch_.data());
 }
 
 void SensitivitySystem::state_rhs(double t, const double* x, double* dx) { model_.rhs(t, x, ws_, dx); }
@@ -35,9 +50,40 @@ void SensitivitySystem::prepare_columns(double t, const double* x) {
   code_.terms->evaluate(in, products_in_.data(), scratch_.data());
 }
 
-void SensitivitySystem::columns(const double* S, double* dS) {
-  std::copy(S, S + n_ * k_, products_in_.data() + products_s_);
-  code_.products->evaluate(products_in_.data(), dS, scratch_.data());
+void SensitivitySystem::products(double* dS) { code_.products->evaluate(products_in_.data(), dS, scratch_.data()); }
+
+// Plain loops (callgrind: ¾ of the instructions of Eigen's assignment between
+// a row-major and a column-major map for these small n × k blocks).
+void SensitivitySystem::to_rows(const double* columns, double* rows) const {
+  const Index n = n_, k = k_;
+  for (Index j = 0; j < n; ++j)
+    for (Index c = 0; c < k; ++c) rows[j * k + c] = columns[c * n + j];
+}
+
+void SensitivitySystem::to_columns(const double* rows, double* columns) const {
+  const Index n = n_, k = k_;
+  for (Index j = 0; j < n; ++j)
+    for (Index c = 0; c < k; ++c) columns[c * n + j] = rows[j * k + c];
+}
+
+void SensitivitySystem::observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S,
+                                                 Eigen::MatrixXd& dy, Eigen::MatrixXd& ds) {
+  double* in = inputs_.data();
+  in[0] = t;  // the programs read [t | x | p | cache]
+  std::copy(x, x + n_, in + 1);
+  double* scratch = scratch_.data();
+  code_.observable_state_jacobian->evaluate(in, dhdx_.data(), scratch);
+  code_.observable_parameter_jacobian->evaluate(in, dhdp_.data(), scratch);
+  code_.sigma_state_jacobian->evaluate(in, dsdx_.data(), scratch);
+  code_.sigma_parameter_jacobian->evaluate(in, dsdp_.data(), scratch);
+  // ∂h/∂p_c + (∂h/∂x)·S over the entries the programs write (the others are 0).
+  const model::ObservableStructure& structure = *code_.observable_structure;
+  dy.setZero();
+  ds.setZero();
+  for (const auto& e : structure.dhdp) dy(Index(e.row), Index(e.column)) += dhdp_[Index(e.offset)];
+  for (const auto& e : structure.dsdp) ds(Index(e.row), Index(e.column)) += dsdp_[Index(e.offset)];
+  for (const auto& e : structure.dhdx) dy.row(Index(e.row)) += dhdx_[Index(e.offset)] * S.row(Index(e.column));
+  for (const auto& e : structure.dsdx) ds.row(Index(e.row)) += dsdx_[Index(e.offset)] * S.row(Index(e.column));
 }
 
 void SensitivitySystem::evaluate(double t, const double* z, double* out) {

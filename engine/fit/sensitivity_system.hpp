@@ -22,7 +22,12 @@
 // right-hand side (one evaluation per stage, not n per step).
 // make_sensitivity_dopri5() is the explicit one (staggered, see
 // sensitivity_dopri5.cpp), which uses state_rhs() and the two-part
-// prepare_columns()/columns() instead of rhs().
+// prepare_columns()/products() instead of rhs(), on S in row order.
+//
+// What both steppers share lives here: their start (SensitivityStepper), the
+// mapping of S between the system's column order (z = (x, S_0, …, S_{k−1}))
+// and the row order of the generated products (S_cj at j·k + c), the check
+// that S stayed finite, and the chain rule to the observables at the samples.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -34,6 +39,7 @@
 #include "model/sensitivity_code.hpp"
 #include "solve/integrate.hpp"
 #include "solve/ode_system.hpp"
+#include "solve/stepper.hpp"
 
 namespace exvivo::fit {
 
@@ -42,8 +48,13 @@ class SensitivitySystem final : public solve::OdeSystem {
   /// Keeps references to `model` and `selected` (model parameter indices),
   /// which must outlive the system; sets the parameters `p` in its own workspace.
   /// `every_row`: see model::sensitivity_code (S(t0) given by the caller).
+  /// `code`: the generated code for (model, selected, every_row) when the
+  /// caller holds it (a fit builds it once per scenario), else it is looked up
+  /// in the model's cache; throws std::invalid_argument when it is for other
+  /// parameters.
   SensitivitySystem(const model::CompiledModel& model, const std::vector<double>& p,
-                    const std::vector<std::size_t>& selected, bool every_row = false);
+                    const std::vector<std::size_t>& selected, bool every_row = false,
+                    const model::SensitivityCode* code = nullptr);
 
   std::size_t size() const override { return static_cast<std::size_t>(n_ * (1 + k_)); }
   void rhs(double t, const double* z, double* dz) override;
@@ -62,12 +73,35 @@ class SensitivitySystem final : public solve::OdeSystem {
 
   /// f(t, x) alone (x: the state's n values).
   void state_rhs(double t, const double* x, double* dx);
-  /// For columns(): J's non-zeros and ∂f/∂p_c at (t, x) (k > 0 only).
+  /// For products(): J's non-zeros and ∂f/∂p_c at (t, x) (k > 0 only).
   void prepare_columns(double t, const double* x);
-  /// J·S_c + ∂f/∂p_c for every column c into dS, with J and ∂f/∂p from the
-  /// last prepare_columns(); S and dS row-interleaved (S_cj at j·k + c, see
-  /// model/sensitivity_code.hpp).
-  void columns(const double* S, double* dS);
+  /// Where products() reads S (n·k values, row order): the caller writes S
+  /// (or the stage it wants the products of) here, without a copy.
+  double* product_input() { return products_in_.data() + products_s_; }
+  /// J·S_c + ∂f/∂p_c for every column c into dS (row order), with S from
+  /// product_input() and J and ∂f/∂p from the last prepare_columns().
+  void products(double* dS);
+
+  /// S from the system's column order (S_c after S_{c−1}, as in z) to row
+  /// order (S_cj at j·k + c), and back; n·k values each.
+  void to_rows(const double* columns, double* rows) const;
+  void to_columns(const double* rows, double* columns) const;
+  /// The sensitivity columns of z (length size()) as an n × k matrix.
+  Eigen::Map<Eigen::MatrixXd> columns_of(Eigen::VectorXd& z) const {
+    return Eigen::Map<Eigen::MatrixXd>(z.data() + n_, n_, k_);
+  }
+  /// Whether every entry of v is finite: v·0 is 0 for finite v and NaN for
+  /// ±inf and NaN, so one vectorised sum decides (Eigen's allFinite() tests
+  /// entry by entry).
+  static bool all_finite(const Eigen::VectorXd& v) { return (v.array() * 0.0).sum() == 0.0; }
+
+  /// ∂x0/∂p_c of the selected parameters into S0 (n × k; k > 0 only).
+  void initial_sensitivities(Eigen::MatrixXd& S0);
+  /// The observables' and noise sigmas' sensitivities at a sample (t, x) with
+  /// S (n × k, column order) into dy, ds (num_observables × k):
+  /// dy = (∂h/∂x)·S + ∂h/∂p_c, ds likewise for σ (k > 0 only).
+  void observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S, Eigen::MatrixXd& dy,
+                                Eigen::MatrixXd& ds);
 
  private:
   /// The generated program's output (f, then the k columns) at z into out.
@@ -81,8 +115,29 @@ class SensitivitySystem final : public solve::OdeSystem {
   std::vector<double> inputs_;       ///< the program's input array (t, x, p, cache, S)
   std::vector<double> scratch_;      ///< its registers (interpreted)
   std::vector<double> output_;       ///< f and the columns, for sensitivity_rhs
-  std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for columns()
+  std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for products()
   std::size_t products_s_ = 0;       ///< where S starts in products_in_
+  /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p (dense, column-major), of which only the
+  /// entries the model's programs write are set and read (not cleared).
+  Eigen::VectorXd dhdx_, dhdp_, dsdx_, dsdp_;
+};
+
+/// The start that both sensitivity steppers share (see solve/stepper.hpp).
+class SensitivityStepper : public solve::detail::Stepper {
+ protected:
+  SensitivityStepper(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
+      : Stepper(system, norm, stats), sys_(system), n_(system.num_states()), k_(system.num_columns()), nk_(n_ * k_) {}
+
+  /// What reset() must do: start at (t, z) without history, f(t, z) in dxdt_.
+  void start(double t, const Eigen::VectorXd& z) {
+    t_ = t_old_ = t;
+    x_ = z;
+    x_old_ = z;
+    rhs(t_, x_, dxdt_);
+  }
+
+  SensitivitySystem& sys_;
+  Eigen::Index n_, k_, nk_;  ///< states, columns, n·k
 };
 
 /// The explicit stepper for a SensitivitySystem (sensitivity_dopri5.cpp), for

@@ -31,9 +31,12 @@ struct SymbolicModel {
   std::vector<expr::NodeId> initial_jacobian;    ///< ∂x0/∂p, column-major num_states × num_parameters
 };
 
+struct ObservableStructure;
+
 /// The programs of model/sensitivity_code.hpp for one parameter selection.
 struct SensitivityPrograms {
-  std::shared_ptr<expr::Program> rhs, terms, products;
+  std::shared_ptr<expr::Program> rhs, terms, products, initial;
+  std::shared_ptr<const ObservableStructure> observables;
   std::string reason;  ///< why not native, for a native model ("" if it is)
 };
 

@@ -4,6 +4,8 @@
 #include "model/sensitivity_code.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include <fmt/core.h>
@@ -113,7 +115,61 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
       outputs.push_back(sum);
     }
   programs.products = std::make_shared<expr::Program>(graph, outputs);
+
+  // initial: ∂x0/∂p_c, the non-zero entries.
+  std::vector<expr::ProgramOutput> initial;
+  for (std::size_t c = 0; c < k; ++c)
+    for (std::size_t i = 0; i < n; ++i)
+      if (const NodeId d = symbolic.initial_jacobian[i + selected[c] * n]; d != graph.zero())
+        initial.push_back({d, i + c * n});
+  programs.initial = std::make_shared<expr::Program>(graph, initial);
   return programs;
+}
+
+/// The offsets `program` writes among its output_extent(): evaluated twice on
+/// outputs filled with two different NaN payloads (any inputs will do), an
+/// offset is written iff it does not hold the filler after both.
+std::vector<char> written_offsets(const expr::Program& program) {
+  const std::size_t extent = program.output_extent();
+  std::vector<double> inputs(std::max<std::size_t>(program.num_inputs(), 1), 0.0);
+  std::vector<double> scratch(std::max<std::size_t>(program.scratch_size(), 1), 0.0);
+  std::vector<char> written(extent, 0);
+  for (const std::uint64_t bits : {0x7ff4dead0000beefULL, 0x7ff2feed0000cafeULL}) {
+    double filler = 0;
+    std::memcpy(&filler, &bits, sizeof filler);
+    std::vector<double> out(std::max<std::size_t>(extent, 1), filler);
+    program.evaluate(inputs.data(), out.data(), scratch.data());
+    for (std::size_t q = 0; q < extent; ++q) {
+      std::uint64_t value = 0;
+      std::memcpy(&value, &out[q], sizeof value);
+      if (value != bits) written[q] = 1;
+    }
+  }
+  return written;
+}
+
+/// The entries the model's observable programs write (ObservableStructure).
+std::shared_ptr<const ObservableStructure> observable_structure(const CompiledModel::Impl& impl,
+                                                                const std::vector<std::size_t>& selected) {
+  auto structure = std::make_shared<ObservableStructure>();
+  const std::size_t no = impl.num_observables, n = impl.num_states;
+  const auto state_entries = [&](const expr::Program& program, std::vector<ObservableStructure::Entry>& entries) {
+    const std::vector<char> written = written_offsets(program);
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t o = 0; o < no; ++o)
+        if (const std::size_t q = o + j * no; q < written.size() && written[q]) entries.push_back({o, j, q});
+  };
+  const auto parameter_entries = [&](const expr::Program& program, std::vector<ObservableStructure::Entry>& entries) {
+    const std::vector<char> written = written_offsets(program);
+    for (std::size_t c = 0; c < selected.size(); ++c)
+      for (std::size_t o = 0; o < no; ++o)
+        if (const std::size_t q = o + selected[c] * no; q < written.size() && written[q]) entries.push_back({o, c, q});
+  };
+  state_entries(impl.observable_state_jacobian, structure->dhdx);
+  state_entries(impl.sigma_state_jacobian, structure->dsdx);
+  parameter_entries(impl.observable_parameter_jacobian, structure->dhdp);
+  parameter_entries(impl.sigma_parameter_jacobian, structure->dsdp);
+  return structure;
 }
 
 }  // namespace
@@ -123,6 +179,13 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   for (const std::size_t p : selected)
     if (p >= impl.num_parameters) throw std::invalid_argument("sensitivity_code: parameter index out of range");
   SensitivityCode code;
+  code.observable_state_jacobian = &impl.observable_state_jacobian;
+  code.observable_parameter_jacobian = &impl.observable_parameter_jacobian;
+  code.sigma_state_jacobian = &impl.sigma_state_jacobian;
+  code.sigma_parameter_jacobian = &impl.sigma_parameter_jacobian;
+  code.model_scratch = impl.scratch_size;
+  code.selected = selected;
+  code.every_row = every_row;
   code.slot_sensitivities = impl.num_inputs;
   code.num_inputs = impl.num_inputs + impl.num_states * selected.size();
   SensitivityCodeCache& cache = *impl.sensitivity_codes;
@@ -132,6 +195,7 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   auto it = cache.programs.find(key);
   if (it == cache.programs.end()) {
     SensitivityPrograms programs = build_programs(impl, selected, every_row);
+    programs.observables = observable_structure(impl, selected);
     const std::size_t size =
         programs.rhs->num_instructions() + programs.terms->num_instructions() + programs.products->num_instructions();
     if (impl.native && size > max_native_instructions) {
@@ -150,6 +214,8 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   code.program = it->second.rhs;
   code.terms = it->second.terms;
   code.products = it->second.products;
+  code.initial = it->second.initial;
+  code.observable_structure = it->second.observables;
   code.native = code.program->is_native();
   code.reason = it->second.reason;
   return code;

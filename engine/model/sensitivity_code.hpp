@@ -30,6 +30,20 @@
 
 namespace exvivo::model {
 
+/// Where the model's programs for ∂h/∂x, ∂σ/∂x (dense column-major
+/// num_observables × num_states) and ∂h/∂p, ∂σ/∂p (× num_parameters) write,
+/// the latter for the selected columns only: each entry (observable, column,
+/// offset into the program's output). A straight-line program writes the same
+/// offsets at every evaluation, so outputs need not be cleared, and the chain
+/// rule runs over these entries alone.
+struct ObservableStructure {
+  struct Entry {
+    std::size_t row, column, offset;
+  };
+  std::vector<Entry> dhdx, dsdx;  ///< column: the state j
+  std::vector<Entry> dhdp, dsdp;  ///< column: c, the index into the selection
+};
+
 struct SensitivityCode {
   /// f and the k columns, as above.
   std::shared_ptr<const expr::Program> program;
@@ -42,6 +56,24 @@ struct SensitivityCode {
   /// interleaved (per column the sums of `program`, plus products with its
   /// structurally zero rows: the same values for finite J).
   std::shared_ptr<const expr::Program> terms, products;
+  /// ∂x0/∂p_c of the selected parameters, n × k column-major, from the same
+  /// input array (only its parameters and cached values are read); writes
+  /// only the non-zero entries (clear the output first).
+  std::shared_ptr<const expr::Program> initial;
+  /// The model's own programs (owned by the model, valid while it lives) for
+  /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p of the observables h and noise sigmas σ,
+  /// dense column-major as CompiledModel's functions of those names write
+  /// them, but without clearing the output first: they write the entries of
+  /// `observable_structure` only. They read the same input array as `program`
+  /// (its first slot_sensitivities values).
+  const expr::Program* observable_state_jacobian = nullptr;
+  const expr::Program* observable_parameter_jacobian = nullptr;
+  const expr::Program* sigma_state_jacobian = nullptr;
+  const expr::Program* sigma_parameter_jacobian = nullptr;
+  std::shared_ptr<const ObservableStructure> observable_structure;
+  std::size_t model_scratch = 0;       ///< scratch those programs need
+  std::vector<std::size_t> selected;   ///< the parameters of the columns
+  bool every_row = false;              ///< see sensitivity_code()
   std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
   std::size_t num_inputs = 0;          ///< length of the extended input array
   bool native = false;                 ///< the program runs as native code

@@ -1,5 +1,6 @@
 // Forward sensitivities against central finite differences of the state-only
 // integration, through every kind of protocol event.
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -252,18 +253,54 @@ TEST_CASE(
     CAPTURE(i);
     CHECK(da[i] == db[i]);
   }
-  // columns(): S interleaved (S_cj at j·k + c); the same sums plus products
-  // with S's structural zeros.
-  Eigen::VectorXd rows(n * k), out(n * k);
+  // products(): S in row order (S_cj at j·k + c), written into product_input();
+  // the same sums plus products with S's structural zeros.
+  Eigen::VectorXd rows(n * k), out(n * k), back(n * k);
   for (Eigen::Index c = 0; c < k; ++c)
     for (Eigen::Index j = 0; j < n; ++j) rows[j * k + c] = z[n * (1 + c) + j];
   for (fit::SensitivitySystem* system : {&a, &b}) {
+    Eigen::VectorXd mapped(n * k);
+    system->to_rows(z.data() + n, mapped.data());
+    CHECK(mapped == rows);
+    system->to_columns(rows.data(), back.data());
+    CHECK(back == z.tail(n * k));
     system->prepare_columns(3.0, z.data());
-    system->columns(rows.data(), out.data());
+    std::copy(rows.data(), rows.data() + n * k, system->product_input());
+    system->products(out.data());
     for (Eigen::Index c = 0; c < k; ++c)
       for (Eigen::Index i = 0; i < n; ++i) {
         CAPTURE(c, i);
         CHECK(out[i * k + c] == da[n * (1 + c) + i]);
       }
   }
+}
+
+TEST_CASE("sensitivity solves: generated code handed over by the caller gives the same result as the model's cache",
+          "[fit][sensitivity][leukocyte]") {
+  const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.events = {{0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
+                {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}}};
+  for (double t : {6.0, 24.0, 26.0}) run.samples.push_back({t, false});
+  const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "K_GM")};
+  const model::SensitivityCode code = model::sensitivity_code(m, params);
+  solve::SolverOptions options;
+  options.method = GENERATE(as<std::string>{}, "rosenbrock", "auto", "rk45");
+  const auto looked_up = fit::solve_with_sensitivities(run, params, options);
+  const auto handed = fit::solve_with_sensitivities(run, params, options, nullptr, &code);
+  REQUIRE(looked_up.ok());
+  REQUIRE(handed.ok());
+  CHECK(handed.states == looked_up.states);
+  for (std::size_t s = 0; s < run.samples.size(); ++s) {
+    CHECK(handed.state_sensitivities[s] == looked_up.state_sensitivities[s]);
+    CHECK(handed.observable_sensitivities[s] == looked_up.observable_sensitivities[s]);
+    CHECK(handed.sigma_sensitivities[s] == looked_up.sigma_sensitivities[s]);
+  }
+  // Code for other parameters (or for S(t0) given) is refused, not misused.
+  const std::vector<std::size_t> others = {parameter(m, "HLA0"), parameter(m, "k_TNF")};
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, others, options, nullptr, &code), std::invalid_argument);
+  const Eigen::MatrixXd S0 = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m.num_states()), 2);
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, params, options, &S0, &code), std::invalid_argument);
 }

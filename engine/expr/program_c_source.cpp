@@ -115,26 +115,40 @@ static inline double ex_factorial(double n) { return (!(n >= 0) || n != floor(n)
 }
 
 std::string Program::c_source(const std::string& function_name) const {
-  std::string s = fmt::format("void {}(const double* restrict in, double* restrict out) {{\n", function_name);
-  if (code_.empty()) s += "  (void)in; (void)out;\n";
-  const auto num_inputs = static_cast<std::uint32_t>(input_slots_.size());
-  const auto r = [&](std::uint32_t k) {
-    return k < num_inputs ? fmt::format("in[{}]", input_slots_[k]) : fmt::format("r{}", k);
-  };
-  std::uint32_t k = num_inputs;
-  for (const double v : constants_) s += fmt::format("  const double r{} = {};\n", k++, c_literal(v));
-  for (std::uint32_t first = k; first < num_registers_; first += 16) {
-    s += "  double";
-    for (std::uint32_t t = first; t < std::min<std::size_t>(first + 16, num_registers_); ++t)
-      s += fmt::format("{}r{}", t == first ? " " : ", ", t);
-    s += ";\n";
+  // Once as NAME(in, out); with a state window, again as NAME_x(in, x, out).
+  std::string s;
+  for (const bool split : {false, true}) {
+    if (split && state_count_ == 0) break;
+    const auto in_window = [&](std::uint32_t slot) {
+      return split && slot >= state_first_ && slot < state_first_ + state_count_;
+    };
+    if (split)
+      s += fmt::format("\nvoid {}{}(const double* restrict in, const double* restrict x, double* restrict out) {{\n",
+                       function_name, state_function_suffix);
+    else
+      s += fmt::format("void {}(const double* restrict in, double* restrict out) {{\n", function_name);
+    if (code_.empty()) s += split ? "  (void)in; (void)x; (void)out;\n" : "  (void)in; (void)out;\n";
+    const auto num_inputs = static_cast<std::uint32_t>(input_slots_.size());
+    const auto r = [&](std::uint32_t k) {
+      if (k >= num_inputs) return fmt::format("r{}", k);
+      const std::uint32_t slot = input_slots_[k];
+      return in_window(slot) ? fmt::format("x[{}]", slot - state_first_) : fmt::format("in[{}]", slot);
+    };
+    std::uint32_t k = num_inputs;
+    for (const double v : constants_) s += fmt::format("  const double r{} = {};\n", k++, c_literal(v));
+    for (std::uint32_t first = k; first < num_registers_; first += 16) {
+      s += "  double";
+      for (std::uint32_t t = first; t < std::min<std::size_t>(first + 16, num_registers_); ++t)
+        s += fmt::format("{}r{}", t == first ? " " : ", ", t);
+      s += ";\n";
+    }
+    for (const Instruction& i : code_) {
+      s += "  ";
+      s += c_statement(i, r);
+      s += '\n';
+    }
+    s += "}\n";
   }
-  for (const Instruction& i : code_) {
-    s += "  ";
-    s += c_statement(i, r);
-    s += '\n';
-  }
-  s += "}\n";
   return s;
 }
 

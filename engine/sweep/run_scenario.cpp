@@ -93,8 +93,8 @@ struct RowParts {
   }
 };
 
-RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan, const RowParts& parts,
-                     std::size_t run, const solve::Solution& sol, double* values) {
+RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan, const RowParts& parts, std::size_t run,
+                     const solve::Solution& sol, double* values) {
   RunOutput out;
   out.ok = sol.ok();
   const auto key = plan.key(run);

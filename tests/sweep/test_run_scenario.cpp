@@ -191,9 +191,13 @@ TEST_CASE("timecourses.csv rows hold each run's keys, sample times and solved ob
         REQUIRE(std::getline(in, line));
         std::ostringstream expected;
         io::CsvWriter csv(expected);
-        csv.field(static_cast<std::uint64_t>(run)).field(plan.donor_id(run)).field(s.arms[key.arm].id)
-            .field(static_cast<std::uint64_t>(key.sample)).field(s.samples[ti].time)
-            .field(s.samples[ti].before_event ? "-" : "").field(model.observables()[s.observables[oi]].name)
+        csv.field(static_cast<std::uint64_t>(run))
+            .field(plan.donor_id(run))
+            .field(s.arms[key.arm].id)
+            .field(static_cast<std::uint64_t>(key.sample))
+            .field(s.samples[ti].time)
+            .field(s.samples[ti].before_event ? "-" : "")
+            .field(model.observables()[s.observables[oi]].name)
             .field(sol.observables(static_cast<Eigen::Index>(ti), static_cast<Eigen::Index>(s.observables[oi])));
         csv.end_row();
         CHECK(line + "\n" == expected.str());

@@ -238,8 +238,14 @@ bool Program::reads_input(std::size_t slot) const {
   return std::find(input_slots_.begin(), input_slots_.end(), slot) != input_slots_.end();
 }
 
+void Program::set_state_slots(std::size_t first_slot, std::size_t count) {
+  state_first_ = first_slot;
+  state_count_ = count;
+}
+
 void Program::use_native(NativeFunction function, std::shared_ptr<const void> library) {
   native_ = function;
+  if (!function) native_state_ = nullptr;
   native_library_ = function ? std::move(library) : nullptr;
 }
 

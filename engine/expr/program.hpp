@@ -64,6 +64,8 @@ struct Instruction {
 /// The signature of a program compiled to native code: reads inputs[slot] for
 /// the slots the program uses and writes outputs[offset] for every store.
 using NativeFunction = void (*)(const double* inputs, double* outputs);
+/// The same with the state window (Program::set_state_slots) read from `x`.
+using NativeStateFunction = void (*)(const double* inputs, const double* x, double* outputs);
 
 class Program {
  public:
@@ -106,6 +108,28 @@ class Program {
   /// Helpers (powi, min, max, ...) that every c_source() function calls; once per file.
   static std::string c_source_preamble();
 
+  /// Marks inputs[first_slot, first_slot + count) as a state vector x that
+  /// callers usually hold in an array of their own: c_source() then also
+  /// writes `NAME_x(const double* restrict in, const double* restrict x,
+  /// double* restrict out)`, which reads those inputs from x[0, count), so a
+  /// native evaluation need not copy x into the input array first
+  /// (evaluate_native_state()).
+  void set_state_slots(std::size_t first_slot, std::size_t count);
+  /// Suffix of the C function with a separate state array.
+  static constexpr const char* state_function_suffix = "_x";
+  bool has_state_slots() const { return state_count_ > 0; }
+
+  /// Evaluate natively with the state window read from `x` (`function`
+  /// compiled from c_source()'s NAME_x; same library as use_native()).
+  void use_native_state(NativeStateFunction function) { native_state_ = function; }
+  bool has_native_state() const { return native_state_ != nullptr; }
+  /// As evaluate(), natively, with inputs[first_slot + i] taken from x[i]
+  /// (inputs there are not read). Only when has_native_state(); `x` must not
+  /// overlap `outputs`.
+  void evaluate_native_state(const double* inputs, const double* x, double* outputs) const {
+    native_state_(inputs, x, outputs);
+  }
+
   /// Evaluate through `function` (compiled from c_source()) from now on;
   /// `library` keeps the code it lives in loaded as long as this Program (or
   /// a copy) exists. nullptr: back to the interpreter.
@@ -121,7 +145,9 @@ class Program {
   std::size_t num_inputs_ = 0;
   std::size_t output_extent_ = 0;
   NativeFunction native_ = nullptr;
+  NativeStateFunction native_state_ = nullptr;  // lives in native_library_ too
   std::shared_ptr<const void> native_library_;
+  std::size_t state_first_ = 0, state_count_ = 0;  // set_state_slots()
 };
 
 }  // namespace exvivo::expr

@@ -1,9 +1,12 @@
 // Program -> C source: the interpreter's instruction list written out as one
 // straight-line C function, for native compilation (model/native_code.cpp).
 //
-// Each register becomes a local variable: inputs and constants are const
-// locals initialised at the top, temporaries are plain locals that the C
-// compiler renames into SSA form, so register reuse costs nothing. Every case
+// Input registers are read where they are used (`in[k]`): `in` is restrict
+// and never written, so the compiler may load each value when it needs it
+// instead of loading every input at the top and spilling most of them to the
+// stack (20-30 % of the leukocyte right-hand side's time, bench/README.md).
+// Constants are const locals, temporaries plain locals that the C compiler
+// renames into SSA form, so register reuse costs nothing. Every case
 // performs exactly the operation evaluate() performs, with the same libm
 // function, so that native and interpreted results agree to the last bit.
 #include <cmath>
@@ -31,9 +34,10 @@ std::string c_literal(double v) {
   return v < 0 ? fmt::format("({})", text) : std::string(text);
 }
 
-/// The C statement for one instruction (registers named r<k>).
-std::string c_statement(const Instruction& i) {
-  const auto r = [](std::uint32_t k) { return fmt::format("r{}", k); };
+/// The C statement for one instruction; `r` names register k (an input's
+/// `in[slot]`, else r<k>).
+template <class Name>
+std::string c_statement(const Instruction& i, const Name& r) {
   const std::string dst = r(i.dst), a = r(i.a), b = r(i.b), c = r(i.c);
   switch (i.code) {
     case Opcode::store: return fmt::format("out[{}] = {};", i.dst, a);
@@ -111,23 +115,40 @@ static inline double ex_factorial(double n) { return (!(n >= 0) || n != floor(n)
 }
 
 std::string Program::c_source(const std::string& function_name) const {
-  std::string s = fmt::format("void {}(const double* restrict in, double* restrict out) {{\n", function_name);
-  if (code_.empty()) s += "  (void)in; (void)out;\n";
-  std::uint32_t k = 0;
-  for (const std::uint32_t slot : input_slots_) s += fmt::format("  const double r{} = in[{}];\n", k++, slot);
-  for (const double v : constants_) s += fmt::format("  const double r{} = {};\n", k++, c_literal(v));
-  for (std::uint32_t first = k; first < num_registers_; first += 16) {
-    s += "  double";
-    for (std::uint32_t t = first; t < std::min<std::size_t>(first + 16, num_registers_); ++t)
-      s += fmt::format("{}r{}", t == first ? " " : ", ", t);
-    s += ";\n";
+  // Once as NAME(in, out); with a state window, again as NAME_x(in, x, out).
+  std::string s;
+  for (const bool split : {false, true}) {
+    if (split && state_count_ == 0) break;
+    const auto in_window = [&](std::uint32_t slot) {
+      return split && slot >= state_first_ && slot < state_first_ + state_count_;
+    };
+    if (split)
+      s += fmt::format("\nvoid {}{}(const double* restrict in, const double* restrict x, double* restrict out) {{\n",
+                       function_name, state_function_suffix);
+    else
+      s += fmt::format("void {}(const double* restrict in, double* restrict out) {{\n", function_name);
+    if (code_.empty()) s += split ? "  (void)in; (void)x; (void)out;\n" : "  (void)in; (void)out;\n";
+    const auto num_inputs = static_cast<std::uint32_t>(input_slots_.size());
+    const auto r = [&](std::uint32_t k) {
+      if (k >= num_inputs) return fmt::format("r{}", k);
+      const std::uint32_t slot = input_slots_[k];
+      return in_window(slot) ? fmt::format("x[{}]", slot - state_first_) : fmt::format("in[{}]", slot);
+    };
+    std::uint32_t k = num_inputs;
+    for (const double v : constants_) s += fmt::format("  const double r{} = {};\n", k++, c_literal(v));
+    for (std::uint32_t first = k; first < num_registers_; first += 16) {
+      s += "  double";
+      for (std::uint32_t t = first; t < std::min<std::size_t>(first + 16, num_registers_); ++t)
+        s += fmt::format("{}r{}", t == first ? " " : ", ", t);
+      s += ";\n";
+    }
+    for (const Instruction& i : code_) {
+      s += "  ";
+      s += c_statement(i, r);
+      s += '\n';
+    }
+    s += "}\n";
   }
-  for (const Instruction& i : code_) {
-    s += "  ";
-    s += c_statement(i);
-    s += '\n';
-  }
-  s += "}\n";
   return s;
 }
 

@@ -59,6 +59,8 @@ class Compiler {
     cache_parameter_only(per_step);
 
     impl_.rhs = expr::Program(graph_, rhs_);
+    // Native f reads x from the caller's array (CompiledModel::rhs).
+    impl_.rhs.set_state_slots(impl_.slot_x, n);
     impl_.sparsity.n = n;
     std::vector<NodeId> nonzero_nodes;
     for (std::size_t c = 0; c < n; ++c)

@@ -359,7 +359,18 @@ std::string attach_native_code(const std::string& title, const std::vector<Named
     if (!function) return fmt::format("the native library lacks the function {}", symbol_of(name));
     functions.push_back(function);
   }
-  for (std::size_t k = 0; k < programs.size(); ++k) programs[k].second->use_native(functions[k], lib);
+  std::vector<expr::NativeStateFunction> state_functions;
+  for (const auto& [name, program] : programs) {
+    state_functions.push_back(nullptr);
+    if (!program->has_state_slots()) continue;
+    const std::string symbol = symbol_of(name) + expr::Program::state_function_suffix;
+    state_functions.back() = reinterpret_cast<expr::NativeStateFunction>(dlsym(lib.get(), symbol.c_str()));
+    if (!state_functions.back()) return fmt::format("the native library lacks the function {}", symbol);
+  }
+  for (std::size_t k = 0; k < programs.size(); ++k) {
+    programs[k].second->use_native(functions[k], lib);
+    programs[k].second->use_native_state(state_functions[k]);
+  }
   return "";
 }
 

@@ -60,10 +60,12 @@ class Dopri5Stepper final : public Stepper {
   }
 
   void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) override {
+    // Three-way swaps, no copies: the old x_new_ and dxdt_new_ buffers are
+    // overwritten by the next trial.
     x_old_.swap(x_);
+    x_.swap(x_new_);
     dxdt_old_.swap(dxdt_);
-    x_ = x_new_;
-    dxdt_ = dxdt_new_;
+    dxdt_.swap(dxdt_new_);
     t_old_ = t_;
     t_ = t_new;
     if (!set_to_zero.empty()) {

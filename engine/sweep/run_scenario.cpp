@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <sstream>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <limits>
 #include <thread>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/check.hpp"
@@ -61,40 +61,73 @@ struct RunOutput {
   bool ok = false;
 };
 
-RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan, const OutputLayout& layout,
-                     std::size_t run, const solve::Solution& sol, double* values) {
+/// io::format_double appended to `out` without a temporary string.
+void append_double(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "Inf" : "-Inf";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{:.17g}", value);
+  }
+}
+
+/// The parts of the CSV rows that are the same for every run, formatted once
+/// per scenario: per sample time ",<time>,<- or empty>," and per observable
+/// "<quoted name>,". A timecourse row is then the run's prefix, these two and
+/// the value: one number to format per row instead of two numbers, four
+/// integers and three quoted strings through an ostream (format_run was 10 %
+/// of a leukocyte cohort's time, bench/README.md). The bytes are those of
+/// io::CsvWriter.
+struct RowParts {
+  std::vector<std::string> times, observables;
+
+  RowParts(const scenario::Scenario& s, const OutputLayout& layout) {
+    for (const auto& t : s.samples) {
+      std::string part = ",";
+      append_double(part, t.time);
+      part += t.before_event ? ",-," : ",,";
+      times.push_back(std::move(part));
+    }
+    for (const auto& name : layout.observables) observables.push_back(io::quote_field(name) + ",");
+  }
+};
+
+RunOutput format_run(const scenario::Scenario& s, const scenario::RunPlan& plan, const RowParts& parts, std::size_t run,
+                     const solve::Solution& sol, double* values) {
   RunOutput out;
   out.ok = sol.ok();
   const auto key = plan.key(run);
-  const std::string donor = plan.donor_id(run);
-  const std::string& arm = s.arms[key.arm].id;
-  std::ostringstream runs_text;
-  io::CsvWriter runs(runs_text);
-  runs.field(run).field(donor).field(arm).field(key.sample).field(solve::to_string(sol.status)).field(sol.message)
-      .field(static_cast<std::int64_t>(sol.stats.steps)).field(static_cast<std::int64_t>(sol.stats.rhs_evals))
-      .field(fmt::format("{:.3f}", sol.stats.wall_ms));
-  for (double v : plan.factor_values(run)) runs.field(v);
-  runs.end_row();
-  out.runs = runs_text.str();
+  // "run,donor,arm,sample": the start of this run's row in both files.
+  std::string prefix = fmt::format("{},{},{},{}", run, io::quote_field(plan.donor_id(run)),
+                                   io::quote_field(s.arms[key.arm].id), key.sample);
+  out.runs = prefix;
+  fmt::format_to(std::back_inserter(out.runs), ",{},{},{},{},{:.3f}", io::quote_field(solve::to_string(sol.status)),
+                 io::quote_field(sol.message), sol.stats.steps, sol.stats.rhs_evals, sol.stats.wall_ms);
+  for (double v : plan.factor_values(run)) {
+    out.runs += ',';
+    append_double(out.runs, v);
+  }
+  out.runs += '\n';
 
-  std::ostringstream tc_text;
-  io::CsvWriter tc(tc_text);
   const std::size_t n_obs = s.observables.size();
   const std::size_t n_times = s.samples.size();
+  if (s.output.timecourses) out.timecourses.reserve(std::min(n_times, sol.completed) * n_obs * (prefix.size() + 64));
   for (std::size_t ti = 0; ti < n_times; ++ti)
     for (std::size_t oi = 0; oi < n_obs; ++oi) {
       double value = std::numeric_limits<double>::quiet_NaN();
       if (ti < sol.completed) {
         value = sol.observables(static_cast<Eigen::Index>(ti), static_cast<Eigen::Index>(s.observables[oi]));
         if (s.output.timecourses) {
-          tc.field(run).field(donor).field(arm).field(key.sample).field(s.samples[ti].time)
-              .field(s.samples[ti].before_event ? "-" : "").field(layout.observables[oi]).field(value);
-          tc.end_row();
+          out.timecourses += prefix;
+          out.timecourses += parts.times[ti];
+          out.timecourses += parts.observables[oi];
+          append_double(out.timecourses, value);
+          out.timecourses += '\n';
         }
       }
       values[ti * n_obs + oi] = sol.ok() ? value : std::numeric_limits<double>::quiet_NaN();
     }
-  out.timecourses = tc_text.str();
   return out;
 }
 
@@ -216,7 +249,7 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   const std::size_t n_chunks = layout.chunks(options.shard_index);
   const std::size_t n_cols = layout.value_columns();
   Progress progress(s.name, local_runs, options.reporter);
-  std::vector<solve::Solution> solutions;
+  const RowParts row_parts(s, layout);
   std::vector<RunOutput> outputs;
   std::vector<double> values;
   for (std::size_t chunk = 0; chunk < n_chunks; ++chunk) {
@@ -237,7 +270,7 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
         const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
                                 static_cast<std::size_t>(options.shard_index - 1);
         const solve::Solution sol = solve_one(plan, s, run);
-        outputs[i] = format_run(s, plan, layout, run, sol, values.data() + i * n_cols);
+        outputs[i] = format_run(s, plan, row_parts, run, sol, values.data() + i * n_cols);
         progress.advance(1, sol.ok() ? 0 : 1);
       });
     });

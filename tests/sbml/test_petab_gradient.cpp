@@ -3,8 +3,8 @@
 // sensitivities against central finite differences on each estimated
 // parameter's parameterScale, at the nominal parameters.
 //
-// Both sides are computed at rel_tol 1e-10, abs_tol 1e-14 (looser for three
-// problems, below); the difference
+// Both sides are computed at rel_tol 1e-10, abs_tol 1e-14 (other settings
+// for five problems, with their reasons, in setting_for()); the difference
 // step is h = 1e-5 on the parameter scale (log10 for most parameters;
 // environment variable FD_H changes it). Larger steps are dominated by the
 // curvature at the nominal values (Zheng at h = 1e-3 is off by 10-100 %). The

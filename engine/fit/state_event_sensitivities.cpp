@@ -172,7 +172,8 @@ SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
     t = next;
     std::size_t end = q;
     while (end < fired.size() && fired[end].time == t) ++end;
-    const bool timed = std::any_of(run.events.begin(), run.events.end(), [&](const solve::Event& e) { return e.time == t; });
+    const bool timed =
+        std::any_of(run.events.begin(), run.events.end(), [&](const solve::Event& e) { return e.time == t; });
     jump(q, end, timed);
     q = end;
   }

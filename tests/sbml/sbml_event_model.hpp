@@ -53,9 +53,12 @@ struct EventModel {
     std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
 <sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
   <model id=")" << name << R"(">
-    <listOfParameters>)" << parameters << R"(</listOfParameters>
-    <listOfRules><rateRule variable=")" << variable << R"(">)" << math(rate) << R"(</rateRule></listOfRules>
-    <listOfEvents>)" << events_xml << R"(</listOfEvents>
+    <listOfParameters>)" << parameters
+                        << R"(</listOfParameters>
+    <listOfRules><rateRule variable=")"
+                        << variable << R"(">)" << math(rate) << R"(</rateRule></listOfRules>
+    <listOfEvents>)" << events_xml
+                        << R"(</listOfEvents>
   </model>
 </sbml>
 )";

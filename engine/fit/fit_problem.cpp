@@ -99,8 +99,6 @@ void load_scenario_file(const std::string& fit_file, const YamlNode& scenario_no
         fmt::format("scenario file '{}' not found (paths are relative to the fit file)", out.scenario_file));
   auto scenario = std::make_shared<scenario::Scenario>(scenario::load_scenario(out.scenario_file));
   out.scenario = scenario;
-  if (scenario->state_triggers)  // the sensitivities do not yet jump at `when:` steps
-    scenario_node.fail("the scenario has state-triggered protocol steps (when:), which fits do not support yet");
   const scenario::RunPlan plan(*scenario);
   if (plan.samples_per_arm() != 1)
     scenario_node.fail(fmt::format("the scenario sweeps {} samples per arm; a fit needs one run per "

@@ -8,6 +8,7 @@
 #include "model/compiled_model.hpp"
 #include "solve/integrate.hpp"
 #include "fit/sensitivity_system.hpp"
+#include "fit/state_event_sensitivities.hpp"
 
 namespace exvivo::fit {
 
@@ -27,6 +28,8 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
   for (const std::size_t p : parameters)
     if (p >= np) throw std::invalid_argument("solve_with_sensitivities: parameter index out of range");
   options.validate(model.num_states());
+  if (!run.state_events.empty())  // `when:` steps: pieces between firings, jumps there
+    return solve_with_state_event_sensitivities(run, parameters, options, initial_sensitivities);
 
   const Index n = static_cast<Index>(model.num_states());
   const Index k = static_cast<Index>(parameters.size());

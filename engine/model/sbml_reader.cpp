@@ -586,6 +586,14 @@ class SbmlReader {
         else if (!constant_names.count(use.name)) time_only = false;
       }
       if (uses_time && time_only) spec.time_switches.push_back(expression(text, model_));
+      if (!time_only && options_.allow_events && options_.state_switch_events)
+        for (const char* direction : {"up", "down"}) {
+          EventSpec ev;
+          ev.id = "state_switch_" + std::to_string(seen.size()) + "_" + direction;
+          ev.where = SourceLocation{file_, 0, 0};
+          ev.trigger = expression("(" + text + ")" + (direction[0] == 'u' ? " > 0" : " < 0"), model_);
+          spec.events.push_back(std::move(ev));
+        }
     }
   }
 

@@ -199,7 +199,7 @@ class Problem {
         for (const double t : finite) run.samples.push_back({t, false});
         if (gradient_) {
           const fit::SensitivityResult s = sensitivities_with_events(
-              run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
+              run, gradient_events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
           if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
           std::size_t k = 0;
           for (const double t : finite) {
@@ -389,6 +389,7 @@ class Problem {
   void build_model(const std::string& sbml) {
     model::SbmlOptions sbml_options;
     sbml_options.allow_events = true;  // simulated by solve_with_events below
+    sbml_options.state_switch_events = true;  // gradients only: see gradient_events_
     model::ModelSpec spec = model::read_sbml_model_spec(sbml, sbml_options);
     std::set<std::string> defined{"t"};
     for (const auto& p : spec.parameters) defined.insert(p.name);
@@ -434,6 +435,8 @@ class Problem {
       }
     }
     model_ = model::compile(spec);
+    gradient_events_ = model::CompiledEvents(spec);
+    std::erase_if(spec.events, [](const model::EventSpec& e) { return e.id.rfind("state_switch_", 0) == 0; });
     events_ = model::CompiledEvents(spec);
     for (const auto k : estimated_) carriers_.push_back(*model_.parameter_index("petab.initial." + table_[k].id));
   }
@@ -519,42 +522,26 @@ class Problem {
     return out;
   }
 
-  /// steady_state() with the sensitivities: integrates until the state is
-  /// steady (as there) and the sensitivities changed by at most
-  /// 1e-10 + 1e-6·|S| over the last decade of time.
+  /// steady_state() with the sensitivities: the state steady (as there) and
+  /// the sensitivities changed by at most 1e-10 + 1e-6·|S| over the last
+  /// decade of time.
   Eigen::VectorXd steady_state_with_sensitivities(const std::vector<double>& p,
                                                   const std::vector<std::pair<std::size_t, double>>& start,
                                                   const Columns& c, Eigen::MatrixXd S, const std::string& what,
                                                   Eigen::MatrixXd& S_out) const {
-    solve::Run run;
-    run.model = &model_;
-    run.parameters = p;
-    run.initial_overrides = start;
-    auto ws = model_.make_workspace();
-    model_.set_parameters(p.data(), ws);
-    std::vector<double> f(model_.num_states());
-    for (double horizon = 1; horizon <= 1e12; horizon *= 10) {
-      run.samples = {{horizon, false}};
+    const Eigen::VectorXd x = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
       const fit::SensitivityResult s = sensitivities_with_events(run, events_, c.model, S, options_);
-      if (!s.ok()) throw DataError("PEtab " + what + ": steady state not reached: " + s.message);
-      const Eigen::VectorXd x = s.states.row(0).transpose();
-      model_.rhs(horizon, x.data(), ws, f.data());
-      bool converged = true;
-      for (std::size_t i = 0; i < f.size(); ++i)
-        converged = converged && std::fabs(f[i]) <= 1e-12 + 1e-10 * std::fabs(x[static_cast<Eigen::Index>(i)]);
-      const Eigen::MatrixXd& next = s.state_sensitivities[0];
-      converged = converged && ((next - S).array().abs() <= 1e-10 + 1e-6 * next.array().abs()).all();
-      S = next;
-      if (converged) {
-        S_out = S;
-        return x;
+      if (!s.ok()) {
+        error = s.message.empty() ? "integration failed" : s.message;
+        return std::pair{Eigen::VectorXd(), false};
       }
-      run.t0 = horizon;
-      run.initial_overrides.clear();
-      for (std::size_t i = 0; i < model_.num_states(); ++i)
-        run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
-    }
-    throw DataError("PEtab " + what + ": no steady state by t = 1e12");
+      const Eigen::MatrixXd& next = s.state_sensitivities[0];
+      const bool steady = ((next - S).array().abs() <= 1e-10 + 1e-6 * next.array().abs()).all();
+      S = next;
+      return std::pair{Eigen::VectorXd(s.states.row(0).transpose()), steady};
+    });
+    S_out = S;
+    return x;
   }
 
   /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.
@@ -614,6 +601,22 @@ class Problem {
   /// Integrates until every |dx_i/dt| ≤ 1e-12 + 1e-10·|x_i| (decades of time up to 1e12).
   Eigen::VectorXd steady_state(const std::vector<double>& p, const std::vector<std::pair<std::size_t, double>>& start,
                                const std::string& what) const {
+    return decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
+      const solve::Solution s = simulate(run);
+      if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
+      return std::pair{s.ok() ? Eigen::VectorXd(s.states.row(0).transpose()) : Eigen::VectorXd(), true};
+    });
+  }
+
+  /// The decade-by-decade loop of both steady states: `solve(run, error)`
+  /// integrates `run` to its one sample and returns the state there and
+  /// whether its own extra quantities are steady too (error set on failure);
+  /// each decade continues from the last state, until every
+  /// |dx_i/dt| ≤ 1e-12 + 1e-10·|x_i| and `solve` says steady (up to t = 1e12).
+  template <class Solve>
+  Eigen::VectorXd decades_to_steady_state(const std::vector<double>& p,
+                                          const std::vector<std::pair<std::size_t, double>>& start,
+                                          const std::string& what, Solve&& solve) const {
     solve::Run run;
     run.model = &model_;
     run.parameters = p;
@@ -623,17 +626,18 @@ class Problem {
     std::vector<double> f(model_.num_states());
     for (double horizon = 1; horizon <= 1e12; horizon *= 10) {
       run.samples = {{horizon, false}};
-      const solve::Solution s = simulate(run);
-      if (!s.ok()) throw DataError("PEtab " + what + ": steady state not reached: " + s.message);
-      const Eigen::VectorXd x = s.states.row(0).transpose();
+      std::string error;
+      const auto [x, steady] = solve(run, error);
+      if (!error.empty()) throw DataError("PEtab " + what + ": steady state not reached: " + error);
       model_.rhs(horizon, x.data(), ws, f.data());
-      bool converged = true;
+      bool converged = steady;
       for (std::size_t i = 0; i < f.size(); ++i)
         converged = converged && std::fabs(f[i]) <= 1e-12 + 1e-10 * std::fabs(x[static_cast<Eigen::Index>(i)]);
       if (converged) return x;
       run.t0 = horizon;
       run.initial_overrides.clear();
-      for (std::size_t i = 0; i < model_.num_states(); ++i) run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
+      for (std::size_t i = 0; i < model_.num_states(); ++i)
+        run.initial_overrides.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
     }
     throw DataError("PEtab " + what + ": no steady state by t = 1e12");
   }
@@ -671,6 +675,12 @@ class Problem {
   std::vector<Observable> observables_;
   model::CompiledModel model_;
   model::CompiledEvents events_;
+  /// events_ and a root per direction of every state-dependent piecewise
+  /// condition: the sensitivity integration restarts where one switches
+  /// (the Rosenbrock stages' ∂(J·S)/∂x is a difference quotient, which is
+  /// meaningless across a kink of f; Smith_BMCSystBiol2013's max(PI345P3 −
+  /// pip3_basal, 0) stopped with a step size underflow).
+  model::CompiledEvents gradient_events_;
 };
 
 }  // namespace

@@ -249,7 +249,7 @@ Solution solve_with_events(const Run& run, const model::CompiledEvents& events, 
   return EventDriver(run, events, options, fired).solve();
 }
 
-Solution solve_with_state_events(const Run& run, const SolverOptions& options) {
+Solution solve_with_state_events(const Run& run, const SolverOptions& options, std::vector<EventFiring>* fired) {
   if (run.model == nullptr) throw std::invalid_argument("solve_with_state_events: Run.model is null");
   if (run.state_triggers == nullptr) throw std::invalid_argument("solve_with_state_events: Run.state_triggers is null");
   if (run.parameters.size() != run.model->num_parameters())
@@ -258,7 +258,7 @@ Solution solve_with_state_events(const Run& run, const SolverOptions& options) {
     if (e.trigger >= run.state_triggers->size())
       throw std::invalid_argument("solve_with_state_events: trigger index out of range");
   options.validate(run.model->num_states());
-  return EventDriver(run, *run.state_triggers, options, nullptr).solve();
+  return EventDriver(run, *run.state_triggers, options, fired).solve();
 }
 
 }  // namespace exvivo::solve

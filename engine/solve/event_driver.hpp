@@ -49,6 +49,8 @@ Solution solve_with_events(const Run& run, const model::CompiledEvents& events, 
 /// SBML assignments (every state event is persistent, its trigger armed at
 /// t0). At a scheduled event time the `24 h-` samples see the state before
 /// the scheduled actions; state events their actions trigger fire right after.
-Solution solve_with_state_events(const Run& run, const SolverOptions& options);
+/// With `fired`, every firing (EventFiring::event the trigger index) is appended there.
+Solution solve_with_state_events(const Run& run, const SolverOptions& options,
+                                 std::vector<EventFiring>* fired = nullptr);
 
 }  // namespace exvivo::solve

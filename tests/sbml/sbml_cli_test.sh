@@ -40,6 +40,9 @@ printf 'scenario: bad_trigger\nmodel: %s\nprotocol:\n  - {when: "C", add: {C: 1 
 expect 2 "protocol[0].when: a trigger compares two quantities with <, <=, > or >=, got 'C'" -- \
   "$exvivo" check "$work/bad_trigger.yaml"
 expect 0 "" -- "$exvivo" run "$src/scenarios/adaptive_gmcsf_rescue.yaml" -o "$work/adaptive" --quiet
+# A fit through a `when:` step recovers the k_el the data were simulated with (0.15).
+expect 0 "best nllh" -- "$exvivo" fit "$data/adaptive_decay_fit.yaml" --threads 1 -o "$work/adaptive_fit"
+expect 0 "k_el,,0.1499" -- cat "$work/adaptive_fit/estimates.csv"
 
 suite="$src/../shared/external/sbml-test-suite/cases/semantic"
 if [ -d "$suite/00001" ]; then

@@ -4,68 +4,45 @@
 //   τ < t < the next crossing x(t) = (c + a)/c · e^(−k t): the jump includes
 //   the event-time term f·τ_p;
 // - time trigger t ≥ T with x ← a: x(t) = a·e^(−k (t − T)) for t > T.
+// Each with the methods auto, rk45 (staggered explicit sensitivities) and
+// rodas4 (sensitivities in the error control).
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "model/model_compiler.hpp"
-#include "model/model_events.hpp"
-#include "model/sbml_reader.hpp"
 #include "sbml/event_sensitivities.hpp"
+#include "sbml_event_model.hpp"
 
 using Catch::Matchers::WithinRel;
+using exvivo::test::math;
 
 namespace {
-
-std::string math(const std::string& inner) {
-  return R"(<math xmlns="http://www.w3.org/1998/Math/MathML">)" + inner + "</math>";
-}
 
 struct Result {
   double x;
   double dk, dc, da, dT;
 };
 
-Result solve_at(const std::string& name, const std::string& event, double t) {
-  const auto path = std::filesystem::temp_directory_path() / ("exvivo_test_" + name + ".xml");
-  std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
-<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
-  <model id=")" << name
-                      << R"(">
-    <listOfParameters>
-      <parameter id="x" value="1" constant="false"/>
-      <parameter id="k" value="1" constant="true"/>
-      <parameter id="c" value="0.5" constant="true"/>
-      <parameter id="a" value="2" constant="true"/>
-      <parameter id="T" value="0.7" constant="true"/>
-    </listOfParameters>
-    <listOfRules><rateRule variable="x">)"
-                      << math("<apply><times/><apply><minus/><ci>k</ci></apply><ci>x</ci></apply>")
-                      << R"(</rateRule></listOfRules>
-    <listOfEvents>)" << event
-                      << R"(</listOfEvents>
-  </model>
-</sbml>
-)";
-  exvivo::model::SbmlOptions options;
-  options.allow_events = true;
-  const auto spec = exvivo::model::read_sbml_model_spec(path.string(), options);
-  const auto model = exvivo::model::compile(spec);
-  const exvivo::model::CompiledEvents events(spec);
+/// x and its sensitivities by k, c, a, T at time t, with `method`.
+Result solve_at(const std::string& name, const std::string& event, double t, const std::string& method) {
+  using exvivo::test::parameter;
+  const exvivo::test::EventModel m(name,
+                                   parameter("x", 1, false) + parameter("k", 1, true) + parameter("c", 0.5, true) +
+                                       parameter("a", 2, true) + parameter("T", 0.7, true),
+                                   "x", "<apply><times/><apply><minus/><ci>k</ci></apply><ci>x</ci></apply>", event);
   exvivo::solve::Run run;
-  run.model = &model;
-  run.parameters = model.default_parameters();
+  run.model = &m.model;
+  run.parameters = m.model.default_parameters();
   run.samples = {{t, false}};
   exvivo::solve::SolverOptions solver;
+  solver.method = method;
   solver.rel_tol = 1e-10;
   solver.abs_tol = {1e-12};
-  const std::vector<std::size_t> columns{*model.parameter_index("k"), *model.parameter_index("c"),
-                                         *model.parameter_index("a"), *model.parameter_index("T")};
+  const std::vector<std::size_t> columns{*m.model.parameter_index("k"), *m.model.parameter_index("c"),
+                                         *m.model.parameter_index("a"), *m.model.parameter_index("T")};
   const Eigen::MatrixXd initial = Eigen::MatrixXd::Zero(1, 4);
-  const auto r = exvivo::sbml::sensitivities_with_events(run, events, columns, initial, solver);
+  const auto r = exvivo::sbml::sensitivities_with_events(run, m.events, columns, initial, solver);
   REQUIRE(r.ok());
   const auto& S = r.state_sensitivities[0];
   return {r.states(0, 0), S(0, 0), S(0, 1), S(0, 2), S(0, 3)};
@@ -80,7 +57,9 @@ TEST_CASE("sensitivities jump at a state-triggered event (with the event-time te
       R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" +
       math("<apply><plus/><ci>x</ci><ci>a</ci></apply>") + "</eventAssignment></listOfEventAssignments></event>";
   const double t = 1.5, k = 1, c = 0.5, a = 2;
-  const Result r = solve_at("state_event_sensitivity", event, t);
+  const std::string method = GENERATE(as<std::string>(), "auto", "rk45", "rodas4");
+  INFO("method " << method);
+  const Result r = solve_at("state_event_sensitivity", event, t, method);
   const double x = (c + a) / c * std::exp(-k * t);
   CHECK_THAT(r.x, WithinRel(x, 1e-7));
   CHECK_THAT(r.dk, WithinRel(-t * x, 1e-6));
@@ -97,7 +76,9 @@ TEST_CASE("sensitivities jump at a time-triggered event with a parameter time", 
       R"(</trigger><listOfEventAssignments><eventAssignment variable="x">)" + math("<ci>a</ci>") +
       "</eventAssignment></listOfEventAssignments></event>";
   const double t = 1.5, k = 1, a = 2, T = 0.7;
-  const Result r = solve_at("time_event_sensitivity", event, t);
+  const std::string method = GENERATE(as<std::string>(), "auto", "rk45", "rodas4");
+  INFO("method " << method);
+  const Result r = solve_at("time_event_sensitivity", event, t, method);
   const double x = a * std::exp(-k * (t - T));
   CHECK_THAT(r.x, WithinRel(x, 1e-7));
   CHECK_THAT(r.dk, WithinRel(-(t - T) * x, 1e-6));

@@ -2,71 +2,42 @@
 // ones, firing at t0, simultaneous events in document order.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <string>
+#include <vector>
 
-#include "model/model_compiler.hpp"
-#include "model/model_events.hpp"
-#include "model/sbml_reader.hpp"
+#include "sbml_event_model.hpp"
 #include "solve/event_driver.hpp"
 
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
+using exvivo::test::assign;
+using exvivo::test::event;
 
 namespace {
-
-std::string math(const std::string& inner) {
-  return R"(<math xmlns="http://www.w3.org/1998/Math/MathML">)" + inner + "</math>";
-}
 
 /// x' = -x, x(0) = 1, with the given events; returns x and y at `times`.
 std::vector<std::array<double, 2>> simulate(const std::string& name, const std::string& events,
                                             const std::vector<double>& times) {
-  const auto path = std::filesystem::temp_directory_path() / ("exvivo_test_" + name + ".xml");
-  std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
-<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
-  <model id=")" << name << R"(">
-    <listOfParameters>
-      <parameter id="x" value="1" constant="false"/>
-      <parameter id="y" value="0" constant="false"/>
-    </listOfParameters>
-    <listOfRules><rateRule variable="x">)" << math("<apply><minus/><ci>x</ci></apply>") << R"(</rateRule></listOfRules>
-    <listOfEvents>)" << events << R"(</listOfEvents>
-  </model>
-</sbml>
-)";
-  exvivo::model::SbmlOptions options;
-  options.allow_events = true;
-  const auto spec = exvivo::model::read_sbml_model_spec(path.string(), options);
-  const auto model = exvivo::model::compile(spec);
-  const exvivo::model::CompiledEvents compiled(spec);
+  using exvivo::test::parameter;
+  const exvivo::test::EventModel m(name, parameter("x", 1, false) + parameter("y", 0, false), "x",
+                                   "<apply><minus/><ci>x</ci></apply>", events);
   exvivo::solve::Run run;
-  run.model = &model;
-  run.parameters = model.default_parameters();
+  run.model = &m.model;
+  run.parameters = m.model.default_parameters();
   for (const double t : times) run.samples.push_back({t, false});
   exvivo::solve::SolverOptions solver;
   solver.rel_tol = 1e-10;
   solver.abs_tol = {1e-12};
-  const auto solution = exvivo::solve::solve_with_events(run, compiled, solver);
+  const auto solution = exvivo::solve::solve_with_events(run, m.events, solver);
   REQUIRE(solution.ok());
   std::vector<std::array<double, 2>> out;
   for (std::size_t k = 0; k < times.size(); ++k)
-    out.push_back({solution.states(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(*model.species_index("x"))),
-                   solution.states(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(*model.species_index("y")))});
+    out.push_back(
+        {solution.states(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(*m.model.species_index("x"))),
+         solution.states(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(*m.model.species_index("y")))});
   return out;
-}
-
-std::string event(const std::string& id, const std::string& trigger, const std::string& assignments,
-                  bool initial_value = true) {
-  return R"(<event id=")" + id + R"(" useValuesFromTriggerTime="true"><trigger initialValue=")" +
-         (initial_value ? "true" : "false") + R"(" persistent="true">)" + math(trigger) +
-         "</trigger><listOfEventAssignments>" + assignments + "</listOfEventAssignments></event>";
-}
-
-std::string assign(const std::string& variable, const std::string& value) {
-  return R"(<eventAssignment variable=")" + variable + R"(">)" + math(value) + "</eventAssignment>";
 }
 
 }  // namespace

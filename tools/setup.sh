@@ -60,10 +60,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=${JOBS:-$(nproc)}
-# The sanitizer builds use -O1 -g1: fast to compile, still readable stack traces.
+# The sanitizer builds use -O1 -g1: fast to compile, still readable stack traces;
+# they build test executables only, so the Python module is left out.
 # compile_commands.json is for clang-tidy.
 extra=()
-[ "$build_type" = Sanitize ] && extra=(-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1")
+[ "$build_type" = Sanitize ] && extra=(-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DEXVIVO_BUILD_PYTHON=OFF)
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${extra[@]}" \
   -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" \
   -DEXVIVO_SANITIZE_THREAD="$tsan" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >&2

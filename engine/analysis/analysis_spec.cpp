@@ -84,21 +84,15 @@ class Reader {
 
   solve::SampleTime time(const YamlNode& node, bool allow_before = true) const {
     const std::string& text = node.scalar("a time such as '24 h'");
-    Quantity q;
+    TimePoint p;
     try {
-      q = parse_quantity(text);
+      p = parse_time_point(text, parse_unit(m_.time_unit()));
     } catch (const UnitError& e) {
       node.fail(e.what());
     }
-    if (q.before && !allow_before) node.fail(fmt::format("'{}': the '-' suffix is not allowed here", text));
-    double t = 0;
-    try {
-      t = time_value_in(q, parse_unit(m_.time_unit()));
-    } catch (const UnitError& e) {
-      node.fail(e.what());
-    }
-    if (t < 0) node.fail(fmt::format("time must not be negative, got '{}'", text));
-    return {t, q.before};
+    if (p.before && !allow_before) node.fail(fmt::format("'{}': the '-' suffix is not allowed here", text));
+    if (p.value < 0) node.fail(fmt::format("time must not be negative, got '{}'", text));
+    return {p.value, p.before};
   }
 
   /// {values: [...], unit: h} or [30 min, 1 h, ...]

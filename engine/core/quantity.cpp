@@ -74,4 +74,17 @@ double time_value_in(const Quantity& q, const Unit& time_unit) {
   return t;
 }
 
+TimePoint parse_time_point(std::string_view text, const Unit& time_unit) {
+  const std::string_view written = trim_spaces(text);
+  std::string_view number = written;
+  if (!number.empty() && number.back() == '-') number = trim_spaces(number.substr(0, number.size() - 1));
+  // Words and empty fields get the time message; "nan" and "inf" are numbers
+  // and get parse_quantity's "must be finite".
+  const std::string_view first_word = number.substr(0, number.find_first_of(" \t"));
+  if (numeric_prefix_length(number) == 0 && !parse_double(first_word))
+    throw UnitError("expected a time such as '24 h' or '30 min', got '" + std::string(written) + "'");
+  const Quantity q = parse_quantity(written);
+  return {time_value_in(q, time_unit), q.before};
+}
+
 }  // namespace exvivo

@@ -47,4 +47,20 @@ double value_in_required_unit(const Quantity& q, const Unit& target,
 /// not a time, and "time '1e308 d' is too large" when the value overflows.
 double time_value_in(const Quantity& q, const Unit& time_unit);
 
+/// A time point as written in scenario samples, measurement tables (`time`,
+/// the time of `ratio_to`) and analysis outputs: "24", "24 h", "30 min",
+/// "24h", each optionally followed by '-' (just before the events at that
+/// time; the caller decides whether that is allowed).
+struct TimePoint {
+  double value = 0;     ///< in the time unit asked for; a bare number is already in it
+  bool before = false;  ///< written with a trailing '-'
+};
+
+/// parse_quantity then time_value_in, for every reader of time points. Throws
+/// UnitError "expected a time such as '24 h' or '30 min', got 'soon'" when the
+/// text is not a number with an optional time unit, and otherwise the
+/// messages of parse_quantity ("quantity 'nan': the number must be finite",
+/// unknown units with a suggestion) and time_value_in.
+TimePoint parse_time_point(std::string_view text, const Unit& time_unit);
+
 }  // namespace exvivo

@@ -1,6 +1,5 @@
 #include "fit/measurements.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -8,7 +7,10 @@
 #include <fmt/core.h>
 
 #include "core/check.hpp"
+#include "core/noise_distribution.hpp"
 #include "core/number.hpp"
+#include "core/quantity.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 #include "fit/likelihood.hpp"
 
@@ -16,11 +18,7 @@ namespace exvivo::fit {
 
 namespace {
 
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
+std::string trimmed(std::string_view s) { return std::string(trim_spaces(s)); }
 
 std::string column_key(const io::CsvTable& t, std::size_t column) {
   return "column '" + t.header.at(column) + "'";
@@ -78,49 +76,29 @@ void split_condition(const io::CsvTable& t, std::size_t row, std::size_t column,
 }  // namespace
 
 namespace {
-/// A time as written in a `time` field: "24", "24 h", "30 min", each
-/// optionally followed by '-'. Returns an error message instead on failure.
-std::optional<double> parse_time(std::string text, const std::string& time_unit, bool& before_event,
-                                 std::string& error) {
-  text = trimmed(text);
-  const std::string written = text;
-  before_event = !text.empty() && text.back() == '-';
-  if (before_event) text = trimmed(text.substr(0, text.size() - 1));
-  if (const auto v = parse_double(text)) return *v;
-  const std::size_t space = text.find_first_of(" \t");
-  const auto number = space == std::string::npos ? std::nullopt : parse_double(text.substr(0, space));
-  if (!number) {
-    error = fmt::format(
-        "expected a time such as 24, 24 h, 30 min or 24 h- (just before the events "
-        "at 24 h), got '{}'",
-        written);
-    return std::nullopt;
-  }
-  const std::string unit = trimmed(text.substr(space));
-  if (time_unit.empty()) {
-    error = "a time with a unit needs the model's time unit";
-    return std::nullopt;
-  }
-  try {
-    return *number * conversion_factor(parse_unit(unit), parse_unit(time_unit));
-  } catch (const UnitError& e) {
-    error = fmt::format("'{}' is not a time unit convertible to {}: {}", unit, time_unit, e.what());
-  }
-  return std::nullopt;
+/// A time as written in a `time` field or after the last ':' of `ratio_to`:
+/// core's time point ("24", "24 h", "30 min", "24 h-"), as scenario sample
+/// times are read. Throws UnitError with core's message.
+TimePoint parse_time(std::string_view text, const std::optional<Unit>& time_unit) {
+  if (time_unit) return parse_time_point(text, *time_unit);
+  // A context without a time unit (an API caller's): bare numbers only.
+  const TimePoint p = parse_time_point(text, parse_unit("h"));
+  if (parse_quantity(text).has_unit()) throw UnitError("a time with a unit needs the model's time unit");
+  return p;
 }
 
 /// A `time` field (see parse_time); DataError located at the field.
-double read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::string& time_unit,
-                 bool& before_event) {
-  std::string error;
-  const auto v = parse_time(t.get(r, column), time_unit, before_event, error);
-  if (!v) throw DataError(t.location(r, column), column_key(t, column), error);
-  return *v;
+TimePoint read_time(const io::CsvTable& t, std::size_t r, std::size_t column, const std::optional<Unit>& time_unit) {
+  try {
+    return parse_time(t.get(r, column), time_unit);
+  } catch (const UnitError& e) {
+    throw DataError(t.location(r, column), column_key(t, column), e.what());
+  }
 }
 
 /// A `ratio_to` field: "donor:arm:time", a sample of the same scenario other than the row's own.
 SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column, const MeasurementContext& c,
-                        const Measurement& row) {
+                        const std::optional<Unit>& time_unit, const Measurement& row) {
   const std::string text = trimmed(t.get(r, column));
   const auto fail = [&](const std::string& what, std::string suggestion = {}) {
     throw DataError(t.location(r, column), column_key(t, column), what, std::move(suggestion));
@@ -143,10 +121,13 @@ SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column
   };
   ref.donor = find(donor, c.donors, "donor");
   ref.arm = find(arm, c.arms, "arm");
-  std::string error;
-  const auto time = parse_time(text.substr(second + 1), c.time_unit, ref.before_event, error);
-  if (!time) fail(fmt::format("'{}': {}", text, error));
-  ref.time = *time;
+  try {
+    const TimePoint time = parse_time(text.substr(second + 1), time_unit);
+    ref.time = time.value;
+    ref.before_event = time.before;
+  } catch (const UnitError& e) {
+    fail(fmt::format("'{}': {}", text, e.what()));
+  }
   if (ref.time < 0 || ref.time > c.horizon)
     fail(fmt::format("'{}': time {} is outside the simulated interval [0, {}]", text, check_detail::describe(ref.time),
                      check_detail::describe(c.horizon)));
@@ -159,32 +140,18 @@ SampleRef read_ratio_to(const io::CsvTable& t, std::size_t r, std::size_t column
 namespace {
 using Distribution = model::NoiseModel::Distribution;
 
-const char* distribution_name(Distribution d) {
-  switch (d) {
-    case Distribution::normal: return "normal";
-    case Distribution::lognormal: return "lognormal";
-    case Distribution::proportional: return "proportional";
-    case Distribution::log10normal: return "log10normal";
-    case Distribution::laplace: return "laplace";
-    case Distribution::logitnormal: return "logitnormal";
-    case Distribution::none: break;
-  }
-  return "none";
-}
-
-/// The optional `noise` field: a distribution name replacing the observable's for this row.
+/// The optional `noise` field: a distribution name replacing the observable's
+/// for this row: any of the model's names but proportional (measurements.hpp).
 std::optional<Distribution> read_noise(const io::CsvTable& t, std::size_t r, std::size_t column) {
   if (t.is_missing(r, column)) return std::nullopt;
-  const std::string name = trimmed(t.get(r, column));
-  const std::vector<std::string> names = {"normal", "lognormal", "log10normal", "laplace", "logitnormal"};
-  for (const Distribution d : {Distribution::normal, Distribution::lognormal, Distribution::log10normal,
-                               Distribution::laplace, Distribution::logitnormal})
-    if (name == distribution_name(d)) return d;
-  throw DataError(t.location(r, column), column_key(t, column),
-                  fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, laplace "
-                              "or logitnormal)",
-                              name),
-                  closest_match(name, names));
+  static const std::vector<std::string> row_names = [] {
+    std::vector<std::string> names;
+    for (const auto& n : noise_distribution_names())
+      if (n != to_string(Distribution::proportional)) names.push_back(n);
+    return names;
+  }();
+  return check_noise_distribution<DataError>(column_key(t, column), trimmed(t.get(r, column)), row_names,
+                                             t.location(r, column));
 }
 
 /// The optional `lower`/`upper` fields of a censored or interval row.
@@ -204,7 +171,7 @@ void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t
                     "censored or interval rows are not supported for laplace noise (normal, lognormal, "
                     "log10normal, logitnormal or proportional are)");
   if (noise == Distribution::lognormal || noise == Distribution::log10normal || noise == Distribution::logitnormal) {
-    const std::string name = distribution_name(noise);
+    const std::string name = to_string(noise);
     if (m.lower == m.lower && m.lower < 0)
       throw DataError(t.location(r, *lower), column_key(t, *lower),
                       name + " noise: lower must be >= 0, got " + check_detail::describe(m.lower));
@@ -248,6 +215,8 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
   col.ratio_to = t.find_column("ratio_to");
   col.noise = t.find_column("noise");
 
+  std::optional<Unit> time_unit;
+  if (!c.time_unit.empty()) time_unit = parse_unit(c.time_unit);
   out.rows.reserve(t.row_count());
   for (std::size_t r = 0; r < t.row_count(); ++r) {
     Measurement m;
@@ -261,14 +230,16 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     m.observable =
         lookup(t, r, col.observable, trimmed(t.get(r, col.observable)), c.observables, "observable");
 
-    m.time = read_time(t, r, col.time, c.time_unit, m.before_event);
+    const TimePoint time = read_time(t, r, col.time, time_unit);
+    m.time = time.value;
+    m.before_event = time.before;
     if (m.time < 0 || m.time > c.horizon)
       throw DataError(t.location(r, col.time), column_key(t, col.time),
                       fmt::format("time {} is outside the simulated interval [0, {}]",
                                   check_detail::describe(m.time), check_detail::describe(c.horizon)));
 
     if (col.ratio_to && !t.is_missing(r, *col.ratio_to)) {
-      m.ratio_to = read_ratio_to(t, r, *col.ratio_to, c, m);
+      m.ratio_to = read_ratio_to(t, r, *col.ratio_to, c, time_unit, m);
       m.ratio_text = trimmed(t.get(r, *col.ratio_to));
     }
 
@@ -286,11 +257,10 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
                                                                 : t.get_double(r, col.measurement);
     if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
         !(m.value > 0))
-      throw DataError(
-          t.location(r, col.measurement), column_key(t, col.measurement),
-          fmt::format("observable '{}' has {} noise: measurements must be "
-                      "positive, got {}",
-                      c.observables[m.observable], distribution_name(noise), check_detail::describe(m.value)));
+      throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
+                      fmt::format("observable '{}' has {} noise: measurements must be "
+                                  "positive, got {}",
+                                  c.observables[m.observable], to_string(noise), check_detail::describe(m.value)));
     if (noise == Distribution::logitnormal && !m.censored() && !(m.value > 0 && m.value < range))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
                       fmt::format("observable '{}' has logitnormal noise on (0, {}){}: measurements must lie "
@@ -312,12 +282,11 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     }
     if (m.noise && *m.noise != model_noise && !m.has_sd()) {
       const std::size_t at = col.sd ? *col.sd : *col.noise;
-      throw DataError(
-          t.location(r, at), column_key(t, at),
-          fmt::format("the row's noise '{}' differs from observable '{}''s ({}): give the row a "
-                      "standard deviation on the {} scale ('{}' column)",
-                      distribution_name(*m.noise), c.observables[m.observable], distribution_name(model_noise),
-                      distribution_name(*m.noise), petab ? "noiseParameters" : "sd"));
+      throw DataError(t.location(r, at), column_key(t, at),
+                      fmt::format("the row's noise '{}' differs from observable '{}''s ({}): give the row a "
+                                  "standard deviation on the {} scale ('{}' column)",
+                                  to_string(*m.noise), c.observables[m.observable], to_string(model_noise),
+                                  to_string(*m.noise), petab ? "noiseParameters" : "sd"));
     }
     if (noise == Distribution::none && !m.has_sd()) {
       const std::size_t at = col.sd ? *col.sd : col.measurement;

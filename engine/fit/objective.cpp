@@ -33,15 +33,6 @@ double constant_sigma(const FitScenario& p, const Measurement& m) {
   if (info.noise.distribution == Distribution::proportional) return std::nan("");
   return parse_double(info.noise.sigma).value_or(std::nan(""));
 }
-const char* distribution_name(Distribution d) {
-  switch (d) {
-    case Distribution::lognormal: return "lognormal";
-    case Distribution::log10normal: return "log10normal";
-    case Distribution::laplace: return "laplace";
-    case Distribution::logitnormal: return "logitnormal";
-    default: return "normal";
-  }
-}
 
 /// The least-squares terms of row m at simulation y and σ (censored rows: the
 /// interval's probability, likelihood.hpp).
@@ -325,7 +316,7 @@ std::string Objective::diagnose(const Eigen::VectorXd& theta) const {
       return fmt::format("{}: simulated {}{} = {} at t = {} with sigma {} cannot be compared under {} noise",
                          row.where.str(), fs.context.observables[row.observable],
                          row.ratio_to ? " / (the same at " + row.ratio_text + ")" : std::string(), v.y, row.time,
-                         t.sigma_eff, distribution_name(rd.distribution));
+                         t.sigma_eff, to_string(rd.distribution));
     }
   }
   return {};

@@ -15,6 +15,10 @@ const std::string& read_one_of(const YamlNode& node, const std::vector<std::stri
 
 Scale read_scale(const YamlNode& node) { return *parse_scale(read_one_of(node, scale_names(), "lin, log or log10")); }
 
+NoiseDistribution read_noise_distribution(const YamlNode& node) {
+  return *parse_noise_distribution(read_one_of(node, noise_distribution_names(), "a distribution name"));
+}
+
 Bounds read_bounds(const YamlNode& node) {
   node.expect_sequence("[lower, upper]");
   if (node.items.size() != 2)

@@ -1,5 +1,6 @@
 #pragma once
-// The input vocabulary (core/scale.hpp, core/bounds.hpp, core/units.hpp) read
+// The input vocabulary (core/scale.hpp, core/bounds.hpp, core/units.hpp,
+// core/noise_distribution.hpp) read
 // from YAML nodes, for the model, scenario, fit and analysis readers alike:
 // one reader per word, one message per mistake, located at the node.
 #include <string>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "core/bounds.hpp"
+#include "core/noise_distribution.hpp"
 #include "core/scale.hpp"
 #include "io/yaml_tree.hpp"
 
@@ -22,6 +24,11 @@ const std::string& read_one_of(const YamlNode& node, const std::vector<std::stri
 /// `scale: lin | log | log10`; otherwise fails
 /// "must be one of lin, log or log10, got 'log2' (did you mean 'log'?)".
 Scale read_scale(const YamlNode& node);
+
+/// A noise distribution name, one of noise_distribution_names(); otherwise fails
+/// "must be one of normal, lognormal, log10normal, laplace, logitnormal or
+/// proportional, got 'gaussian'" (with "did you mean" for a near miss).
+NoiseDistribution read_noise_distribution(const YamlNode& node);
 
 /// `[lower, upper]`: a list of two finite numbers, not yet checked against each
 /// other (see check_bounds). Fails "expected [lower, upper], got 'x'" or

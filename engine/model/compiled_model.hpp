@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/noise_distribution.hpp"
 #include "core/scale.hpp"
 
 namespace exvivo::model {
@@ -70,10 +71,7 @@ struct SpeciesInfo {
 };
 
 struct NoiseModel {
-  /// log10normal: normal on log10 y; laplace: Laplace with scale sigma (PEtab).
-  /// logitnormal: normal on logit(y/c), c = 100 for an observable with unit
-  /// "%", else 1 (fractions); not in PEtab (engine/fit/likelihood.hpp).
-  enum class Distribution { none, normal, lognormal, proportional, log10normal, laplace, logitnormal };
+  using Distribution = exvivo::NoiseDistribution;  // core/noise_distribution.hpp
   Distribution distribution = Distribution::none;
   /// sigma as written in the model file: a positive number or an expression of
   /// t, species, parameters and assignments. Evaluated by CompiledModel::noise_sigmas.

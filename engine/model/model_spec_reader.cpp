@@ -39,8 +39,6 @@ const std::vector<std::string> top_level_keys = {
     "model", "title", "description", "time_unit", "units", "parameters", "species",
     "assignments", "odes", "observables", "donor_presets", "cultures"};
 const std::vector<std::string> time_units = {"s", "min", "h", "d"};
-const std::vector<std::string> distributions = {"normal",      "lognormal", "proportional",
-                                                "log10normal", "laplace",   "logitnormal"};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -467,21 +465,8 @@ class SpecReader {
     n.check_keys({"distribution", "sigma"});
     const YamlNode* d = n.find("distribution");
     if (d == nullptr)
-      n.fail("missing key 'distribution' (normal, lognormal, log10normal, laplace, logitnormal or proportional)");
-    const std::string& name = d->scalar("a distribution name");
-    using Distribution = NoiseModel::Distribution;
-    if (name == "normal") o.info.noise.distribution = Distribution::normal;
-    else if (name == "lognormal") o.info.noise.distribution = Distribution::lognormal;
-    else if (name == "proportional") o.info.noise.distribution = Distribution::proportional;
-    else if (name == "log10normal") o.info.noise.distribution = Distribution::log10normal;
-    else if (name == "laplace") o.info.noise.distribution = Distribution::laplace;
-    else if (name == "logitnormal")
-      o.info.noise.distribution = Distribution::logitnormal;
-    else
-      d->fail(fmt::format("unknown noise distribution '{}' (expected normal, lognormal, log10normal, "
-                          "laplace, logitnormal or proportional)",
-                          name),
-              closest_match(name, distributions));
+      n.fail("missing key 'distribution' (" + check_detail::join_alternatives(noise_distribution_names()) + ")");
+    o.info.noise.distribution = io::read_noise_distribution(*d);
     const YamlNode* sigma = n.find("sigma");
     if (sigma == nullptr) n.fail("missing key 'sigma'");
     if (sigma->is_scalar()) {

@@ -307,7 +307,7 @@ class Problem {
       for (Eigen::Index k = 0; k < nt; ++k) {
         const PetabParameter& par = table_[estimated_[static_cast<std::size_t>(k)]];
         const double v = values_.at(par.id);
-        const double chain = par.scale == "log10" ? v * std::numbers::ln10 : par.scale == "log" ? v : 1.0;
+        const double chain = value_derivative_at_value(*parse_scale(par.scale), v);
         out.gradient[par.id] = dllh[k] * chain;
         out.residual_jacobian.col(k) *= chain;
       }
@@ -336,9 +336,7 @@ class Problem {
       if (!v) throw DataError(SourceLocation{path, t.row_lines[r], 0}, "nominalValue", "expected a number");
       par.nominal = *v;
       if (const std::string scale = cell(r, "parameterScale"); !scale.empty()) par.scale = scale;
-      if (par.scale != "lin" && par.scale != "log" && par.scale != "log10")
-        throw DataError(SourceLocation{path, t.row_lines[r], 0}, "parameterScale",
-                        "'" + par.scale + "': expected lin, log or log10");
+      check_scale<DataError>(par.id + ".parameterScale", par.scale, SourceLocation{path, t.row_lines[r], 0});
       par.lower = bound(r, "lowerBound");
       par.upper = bound(r, "upperBound");
       const std::string estimate = cell(r, "estimate");

@@ -9,9 +9,10 @@
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
-#include <tbb/task_arena.h>
 
+#include "core/bounds.hpp"
 #include "core/error.hpp"
+#include "core/scale.hpp"
 #include "core/version.hpp"
 #include "fit/multi_start.hpp"
 #include "fit/uncertainty.hpp"
@@ -29,12 +30,9 @@ namespace fs = std::filesystem;
 using Eigen::Index;
 using Eigen::VectorXd;
 
-double to_scale(const std::string& scale, double v) {
-  return scale == "log10" ? std::log10(v) : scale == "log" ? std::log(v) : v;
-}
-double from_scale(const std::string& scale, double s) {
-  return scale == "log10" ? std::pow(10.0, s) : scale == "log" ? std::exp(s) : s;
-}
+// A PetabParameter's scale is checked when the table is read (check_scale).
+double to_scale(const std::string& scale, double v) { return exvivo::to_scale(*parse_scale(scale), v); }
+double from_scale(const std::string& scale, double s) { return exvivo::from_scale(*parse_scale(scale), s); }
 
 /// One loaded problem per worker thread (an evaluation is not reentrant).
 class ProblemPool {
@@ -96,9 +94,8 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   lsq.upper.resize(nt);
   for (Index k = 0; k < nt; ++k) {
     const PetabParameter& p = estimated[static_cast<std::size_t>(k)];
-    if (!std::isfinite(p.lower) || !std::isfinite(p.upper) || p.lower >= p.upper || (p.scale != "lin" && p.lower <= 0))
-      throw DataError(problem_yaml + ": parameter '" + p.id +
-                      "': the fit needs finite bounds lowerBound < upperBound (positive for log scales)");
+    if (const auto problem = bounds_problem({p.lower, p.upper}, *parse_scale(p.scale)))
+      throw DataError(problem_yaml + ": parameter '" + p.id + "': lowerBound and upperBound: " + *problem);
     lsq.lower[k] = to_scale(p.scale, p.lower);
     lsq.upper[k] = to_scale(p.scale, p.upper);
   }

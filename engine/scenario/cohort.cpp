@@ -11,6 +11,7 @@
 #include <Eigen/Eigenvalues>
 #include <fmt/core.h>
 
+#include "core/bounds.hpp"
 #include "scenario/seeding.hpp"
 
 namespace exvivo::scenario {
@@ -126,8 +127,7 @@ void validate_distribution(const CohortParameter& p) {
           finite(x.lower, "lower");
           finite(x.upper, "upper");
           if (x.sigma < 0) fail(p, "logitnormal: 'sigma' must be >= 0, got " + num(x.sigma));
-          if (x.lower >= x.upper)
-            fail(p, fmt::format("logitnormal: needs lower < upper, got [{}, {}]", num(x.lower), num(x.upper)));
+          if (const auto problem = bounds_problem({x.lower, x.upper}, Scale::lin)) fail(p, "logitnormal: " + *problem);
           const bool inside = x.sigma == 0 ? x.lower <= x.median && x.median <= x.upper
                                            : x.lower < x.median && x.median < x.upper;
           if (!inside)
@@ -137,8 +137,7 @@ void validate_distribution(const CohortParameter& p) {
         } else {
           finite(x.lower, "lower");
           finite(x.upper, "upper");
-          if (x.lower >= x.upper)
-            fail(p, fmt::format("uniform: needs lower < upper, got [{}, {}]", num(x.lower), num(x.upper)));
+          if (const auto problem = bounds_problem({x.lower, x.upper}, Scale::lin)) fail(p, "uniform: " + *problem);
         }
       },
       p.distribution);

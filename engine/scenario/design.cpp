@@ -8,6 +8,7 @@
 #include <boost/random/sobol.hpp>
 #include <fmt/core.h>
 
+#include "core/bounds.hpp"
 #include "core/error.hpp"
 #include "scenario/seeding.hpp"
 
@@ -130,18 +131,9 @@ Eigen::MatrixXd sobol_sequence(std::size_t first, std::size_t count, std::size_t
 }
 
 double map_to_range(double u, double lower, double upper, model::Scale scale) {
-  if (!std::isfinite(lower) || !std::isfinite(upper) || lower > upper)
-    throw ScenarioError(SourceLocation{}, "range",
-                        fmt::format("expected finite bounds with lower <= upper, got [{}, {}]", lower, upper));
-  double value = 0;
-  if (scale == model::Scale::lin) {
-    value = lower + u * (upper - lower);
-  } else {
-    if (lower <= 0)
-      throw ScenarioError(SourceLocation{}, "range",
-                          fmt::format("a log scale needs a positive range, got [{}, {}]", lower, upper));
-    value = lower * std::exp(u * std::log(upper / lower));
-  }
+  check_bounds<ScenarioError>("range", {lower, upper}, scale, {}, PointRange::allow);
+  const double value =
+      scale == model::Scale::lin ? lower + u * (upper - lower) : lower * std::exp(u * std::log(upper / lower));
   return std::clamp(value, lower, upper);
 }
 

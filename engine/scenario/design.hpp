@@ -71,9 +71,11 @@ Eigen::MatrixXd sobol_sequence(std::size_t first, std::size_t count, std::size_t
 ///   log, log10 : lower·(upper/lower)^u, i.e. uniform in log(value); the base
 ///                of the logarithm does not matter for sampling, both scales
 ///                give the same value.
-/// The result is clamped to [lower, upper] against rounding. Throws
-/// ScenarioError when lower > upper, a bound is not finite, or a log scale has
-/// lower ≤ 0 (the caller should have validated with a location already).
+/// The result is clamped to [lower, upper] against rounding; lower == upper
+/// gives that point. Throws ScenarioError "range: <problem>" with core's
+/// bounds_problem (core/bounds.hpp, PointRange::allow) when lower > upper, a
+/// bound is not finite, or a log scale has lower ≤ 0 (the caller should have
+/// validated with a location already).
 double map_to_range(double u, double lower, double upper, model::Scale scale);
 
 /// A factor's range, as map_to_range() takes it.

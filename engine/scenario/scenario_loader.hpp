@@ -51,6 +51,9 @@ class Loader {
 
   double to_model_time(const YamlNode& node, const Quantity& q);
 
+  /// A sample time, "24 h" or "24 h-" (core's parse_time_point, as measurement tables read times).
+  solve::SampleTime read_sample_time(const YamlNode& node) const;
+
   static Quantity quantity(const YamlNode& node);
 
   void load_solver(const YamlNode& node);

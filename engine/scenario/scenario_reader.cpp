@@ -107,6 +107,16 @@ double Loader::to_model_time(const YamlNode& node, const Quantity& q) {
   }
 }
 
+solve::SampleTime Loader::read_sample_time(const YamlNode& node) const {
+  const std::string& text = node.scalar("a time such as '24 h'");
+  try {
+    const TimePoint p = parse_time_point(text, time_unit_);
+    return {p.value, p.before};
+  } catch (const UnitError& e) {
+    node.fail(e.what());
+  }
+}
+
 Quantity Loader::quantity(const YamlNode& node) {
   const std::string& text = node.scalar("a number or a quantity with a unit");
   try {
@@ -330,10 +340,7 @@ void Loader::load_samples(const YamlNode& node) {
   };
   if (times.is_sequence()) {
     check_count(times, static_cast<double>(times.items.size()));
-    for (const auto& item : times.items) {
-      const Quantity q = quantity(item);
-      out.push_back({to_model_time(item, q), q.before});
-    }
+    for (const auto& item : times.items) out.push_back(read_sample_time(item));
     check_sorted(times, out);
   } else {
     times.expect_mapping("a list of times, {values: [...], unit: h} or {from: .., to: .., every: ..}");

@@ -5,6 +5,7 @@
 
 #include "core/check.hpp"
 #include "core/error.hpp"
+#include "core/error_message.hpp"
 
 using exvivo::OptionError;
 using exvivo::ScenarioError;
@@ -18,12 +19,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // The message of the OptionError thrown by `check`, or "no error".
 template <class F>
 std::string option_error(F check) {
-  try {
-    check();
-  } catch (const OptionError& e) {
-    return e.what();
-  }
-  return "no error";
+  return exvivo::test::message_of<OptionError>(check);
 }
 
 }  // namespace

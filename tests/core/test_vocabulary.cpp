@@ -1,5 +1,6 @@
-// The input vocabulary of core: scales, bounds and name suggestions, each
-// read and checked in one place, with one message per mistake.
+// The input vocabulary of core: scales, bounds, noise distributions, time
+// points and name suggestions, each read and checked in one place, with one
+// message per mistake.
 #include <cmath>
 #include <limits>
 #include <string>
@@ -7,23 +8,14 @@
 #include <catch2/catch.hpp>
 
 #include "core/bounds.hpp"
+#include "core/error_message.hpp"
 #include "core/names.hpp"
+#include "core/noise_distribution.hpp"
 #include "core/quantity.hpp"
 #include "core/scale.hpp"
 
 using namespace exvivo;
-
-namespace {
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-}  // namespace
+using exvivo::test::message_of;
 
 TEST_CASE("scales read and print each other's names", "[core][scale]") {
   for (const Scale s : {Scale::lin, Scale::log, Scale::log10}) CHECK(parse_scale(to_string(s)) == s);
@@ -62,6 +54,34 @@ TEST_CASE("bounds have one check and one message per mistake", "[core][bounds]")
   CHECK(message_of([] {
           check_bounds<ModelError>("parameters.k.bounds", {2, 1}, Scale::lin, {"m.yaml", 4, 38});
         }) == "m.yaml:4:38: parameters.k.bounds: lower bound 2 must be below upper bound 1");
+
+  // A range of one point, for code that places values on checked ranges.
+  CHECK_FALSE(bounds_problem({1, 1}, Scale::log, PointRange::allow));
+  CHECK(bounds_problem({2, 1}, Scale::lin, PointRange::allow) == "lower bound 2 must not be above upper bound 1");
+  CHECK(bounds_problem({0, 0}, Scale::log10, PointRange::allow) == "scale log10 needs a positive lower bound, got 0");
+  CHECK(bounds_problem({nan, nan}, Scale::lin, PointRange::allow) == "must be finite, got [nan, nan]");
+}
+
+TEST_CASE("noise distributions read and print each other's names", "[core][noise]") {
+  CHECK(noise_distribution_names() ==
+        std::vector<std::string>{"normal", "lognormal", "log10normal", "laplace", "logitnormal", "proportional"});
+  for (const auto& name : noise_distribution_names()) {
+    REQUIRE(parse_noise_distribution(name));
+    CHECK(to_string(*parse_noise_distribution(name)) == name);
+  }
+  CHECK(std::string(to_string(NoiseDistribution::none)) == "none");
+  CHECK_FALSE(parse_noise_distribution("none"));
+  CHECK_FALSE(parse_noise_distribution("Normal"));
+  CHECK(check_noise_distribution<DataError>("noise", "laplace") == NoiseDistribution::laplace);
+  CHECK(message_of([] {
+          check_noise_distribution<ModelError>("o.noise.distribution", "gausian", noise_distribution_names(),
+                                               {"m.yaml", 2, 3});
+        }) ==
+        "m.yaml:2:3: o.noise.distribution: must be one of normal, lognormal, log10normal, laplace, logitnormal or "
+        "proportional, got 'gausian'");
+  CHECK(message_of([] {
+          check_noise_distribution<DataError>("noise", "lognormall", {"lognormal", "normal"});
+        }) == "noise: must be one of lognormal or normal, got 'lognormall' (did you mean 'lognormal'?)");
 }
 
 TEST_CASE("closest_match ignores case, then prefers the exact case", "[core][names]") {
@@ -82,4 +102,25 @@ TEST_CASE("time_value_in converts times and names what is not one", "[core][quan
         "expected a time such as '24 h' or '30 min', got '5 ng/mL'");
   CHECK(message_of([&] { time_value_in(parse_quantity("1e308 d"), parse_unit("s")); }) ==
         "time '1e308 d' is too large");
+}
+
+TEST_CASE("parse_time_point reads the times of samples, measurements and analyses", "[core][quantity]") {
+  const Unit h = parse_unit("h");
+  const auto read = [&](const char* text) { return parse_time_point(text, h); };
+  CHECK(read("24").value == 24);
+  CHECK_FALSE(read("24").before);
+  CHECK(read("30 min").value == 0.5);
+  CHECK(read("1d").value == 24);
+  CHECK(read(" 24 h- ").value == 24);
+  CHECK(read(" 24 h- ").before);
+  CHECK(read("6-").before);
+  CHECK(message_of([&] { read("soon"); }) == "expected a time such as '24 h' or '30 min', got 'soon'");
+  CHECK(message_of([&] { read(" h 24 "); }) == "expected a time such as '24 h' or '30 min', got 'h 24'");
+  CHECK(message_of([&] { read(""); }) == "expected a time such as '24 h' or '30 min', got ''");
+  CHECK(message_of([&] { read("-"); }) == "expected a time such as '24 h' or '30 min', got '-'");
+  CHECK(message_of([&] { read("5 ng/mL-"); }) == "expected a time such as '24 h' or '30 min', got '5 ng/mL-'");
+  CHECK(message_of([&] { read("nan h"); }) == "quantity 'nan h': the number must be finite");
+  CHECK(message_of([&] { read("inf"); }) == "quantity 'inf': the number must be finite");
+  CHECK(message_of([&] { read("2 hours"); }) == "expected a time such as '24 h' or '30 min', got '2 hours'");
+  CHECK(message_of([&] { read("2 h^"); }).starts_with("unit 'h^': "));
 }

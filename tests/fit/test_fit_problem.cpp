@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "fit/fit_fixture.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/objective.hpp"
 #include "fit/run_fit.hpp"
@@ -64,32 +65,36 @@ std::string fit_text(const std::string& extra = "") {
          "seed: 11\n" + extra;
 }
 
-struct Files {
-  test::TempDir dir;
-  std::string fit;
-  explicit Files(const std::string& fit_yaml = fit_text(), const std::string& data = data_text()) {
-    dir.write("scenario.yaml", scenario_text());
-    dir.write("data.tsv", data);
-    fit = dir.write("fit.yaml", fit_yaml);
-  }
+struct Files : test::FitFiles {
+  explicit Files(const std::string& fit_yaml = fit_text(), const std::string& data = data_text())
+      : FitFiles({{"scenario.yaml", scenario_text()}, {"data.tsv", data}}, fit_yaml) {}
 };
 
-/// Central differences of the residuals with respect to theta (step h on the
-/// parameter scale), one column per parameter.
-MatrixXd finite_difference_jacobian(const fit::Objective& o, const VectorXd& theta, double h) {
-  VectorXd r;
-  REQUIRE(o.residuals(theta, r, nullptr));
-  MatrixXd fd(r.size(), theta.size());
-  for (Eigen::Index j = 0; j < theta.size(); ++j) {
-    VectorXd up = theta, down = theta, ru, rd;
-    up[j] += h;
-    down[j] -= h;
-    REQUIRE(o.residuals(up, ru, nullptr));
-    REQUIRE(o.residuals(down, rd, nullptr));
-    fd.col(j) = (ru - rd) / (2 * h);
-  }
-  return fd;
+// C cleared first-order, read out under normal (σ depending on s_rel and the
+// state), lognormal and proportional noise, plus `more_observables`.
+std::string noisy_decay_model(const std::string& more_observables = "") {
+  return "# C cleared first-order, read out under several noise models.\n"
+         "model: noisy_decay\n"
+         "time_unit: h\n"
+         "parameters:\n"
+         "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
+         "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
+         "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
+         "species:\n"
+         "  C: {initial: C0, unit: ng/mL}\n"
+         "odes:\n"
+         "  C: -k_el * C\n"
+         "observables:\n"
+         "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
+         "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
+         "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n" +
+         more_observables;
 }
+
+const char* noisy_scenario =
+    "scenario: noisy\nmodel: model.yaml\n"
+    "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+    "samples: {times: [0 h, 10 h]}\n";
 
 }  // namespace
 
@@ -134,7 +139,7 @@ TEST_CASE("objective Jacobian equals central differences of the residuals", "[fi
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < 3; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -233,26 +238,10 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
           "[fit][problem][gradient]") {
   test::TempDir dir;
   dir.write("model.yaml",
-            "# C cleared first-order, read out under three noise models.\n"
-            "model: noisy_decay\n"
-            "time_unit: h\n"
-            "parameters:\n"
-            "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
-            "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
-            "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
-            "species:\n"
-            "  C: {initial: C0, unit: ng/mL}\n"
-            "odes:\n"
-            "  C: -k_el * C\n"
-            "observables:\n"
-            "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
-            "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
-            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n"
-            "  C_log10: {formula: C, unit: ng/mL, noise: {distribution: log10normal, sigma: s_rel + 0.05}}\n"
-            "  C_lap:  {formula: C, unit: ng/mL, noise: {distribution: laplace, sigma: s_rel * C + 0.1}}\n");
-  dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
-                             "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
-                             "samples: {times: [0 h, 10 h]}\n");
+            noisy_decay_model(
+                "  C_log10: {formula: C, unit: ng/mL, noise: {distribution: log10normal, sigma: s_rel + 0.05}}\n"
+                "  C_lap:  {formula: C, unit: ng/mL, noise: {distribution: laplace, sigma: s_rel * C + 0.1}}\n"));
+  dir.write("scenario.yaml", noisy_scenario);
   dir.write("data.csv", "donor,arm,observable,time,measurement,sd\n"
                         "default,default,C_log10,2,3.4,\n"
                         "default,default,C_log10,7,0.9,0.05\n"
@@ -273,7 +262,7 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < 3; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -294,25 +283,8 @@ TEST_CASE("objective Jacobian with state-dependent sigmas, proportional noise an
 TEST_CASE("objective Jacobian with censored and interval rows under every noise model",
           "[fit][problem][gradient][censored]") {
   test::TempDir dir;
-  dir.write("model.yaml",
-            "# C cleared first-order, read out under three noise models.\n"
-            "model: noisy_decay\n"
-            "time_unit: h\n"
-            "parameters:\n"
-            "  k_el: {value: 0.2, unit: 1/h, bounds: [0.01, 1], scale: log10}\n"
-            "  C0: {value: 5, unit: ng/mL, bounds: [0.1, 100], scale: log}\n"
-            "  s_rel: {value: 0.05, unit: 1, bounds: [0.001, 1], scale: log10}\n"
-            "species:\n"
-            "  C: {initial: C0, unit: ng/mL}\n"
-            "odes:\n"
-            "  C: -k_el * C\n"
-            "observables:\n"
-            "  C_prop: {formula: C, unit: ng/mL, noise: {distribution: proportional, sigma: 0.1}}\n"
-            "  C_norm: {formula: C, unit: ng/mL, noise: {distribution: normal, sigma: s_rel * C + 0.1}}\n"
-            "  C_log:  {formula: C, unit: ng/mL, noise: {distribution: lognormal, sigma: 0.2}}\n");
-  dir.write("scenario.yaml", "scenario: noisy\nmodel: model.yaml\n"
-                             "solver: {method: rosenbrock, rel_tol: 1e-10, abs_tol: 1e-13}\n"
-                             "samples: {times: [0 h, 10 h]}\n");
+  dir.write("model.yaml", noisy_decay_model());
+  dir.write("scenario.yaml", noisy_scenario);
   // Left-censored (below an LLOQ), right-censored, intervals, an sd override
   // and exact rows mixed; measurement empty where only the bounds are known.
   dir.write("data.csv", "donor,arm,observable,time,measurement,sd,lower,upper\n"
@@ -332,7 +304,7 @@ TEST_CASE("objective Jacobian with censored and interval rows under every noise 
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < 3; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -431,16 +403,7 @@ TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][probl
 }
 
 TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
-  const auto message = [](const std::string& fit_yaml) {
-    Files f(fit_yaml);
-    try {
-      fit::load_fit_problem(f.fit);
-    } catch (const Error& e) {
-      const std::string m = e.what();
-      return m.substr(m.find("fit.yaml"));
-    }
-    return std::string("no error");
-  };
+  const auto message = [](const std::string& fit_yaml) { return Files(fit_yaml).load_error(); };
   const std::string head = "fit: f\nscenario: scenario.yaml\ndata: data.tsv\n";
   CHECK(message(head + "estimate:\n  k_e: {bounds: [0.01, 1]}\n") ==
         "fit.yaml:5:3: estimate.k_e: unknown parameter 'k_e' of model 'one_compartment' (did you mean 'k_el'?)");
@@ -464,14 +427,9 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
 }
 
 TEST_CASE("data errors of a fit name the data file", "[fit][problem][errors]") {
-  Files f(fit_text(), "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t30\t1\n");
-  try {
-    fit::load_fit_problem(f.fit);
-    FAIL("no error");
-  } catch (const DataError& e) {
-    const std::string m = e.what();
-    CHECK(m.substr(m.find("data.tsv")) == "data.tsv:2:4: column 'time': time 30 is outside the simulated interval [0, 24]");
-  }
+  const Files f(fit_text(), "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t30\t1\n");
+  CHECK(f.load_error() == "data.tsv:2:4: column 'time': time 30 is outside the simulated interval [0, 24]");
+  CHECK_THROWS_AS(fit::load_fit_problem(f.fit), DataError);
 }
 
 TEST_CASE("the bundled fit example recovers the rates it was simulated with", "[fit][run_fit][example]") {
@@ -555,7 +513,7 @@ TEST_CASE("leukocyte model: the objective's Jacobian equals central differences"
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-4);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-4);
   for (Eigen::Index j = 0; j < 4; ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(o.entries()[static_cast<std::size_t>(j)].label, i);
@@ -602,7 +560,7 @@ TEST_CASE("a measurement at '12 h-' is compared with the state before the event 
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < J.cols(); ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -611,8 +569,10 @@ TEST_CASE("a measurement at '12 h-' is compared with the state before the event 
 
   dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\t12 parsecs\t4\n");
   CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
-                    Catch::Contains("data.tsv:2:4") && Catch::Contains("'parsecs'"));
+                    Catch::Contains("data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got '12 "
+                                    "parsecs'"));
   dir.write("data.tsv", "donor\tarm\tobservable\ttime\tmeasurement\nslow\tdosed\tC_ng\tnoon\t4\n");
-  CHECK_THROWS_WITH(fit::load_fit_problem((dir.path / "fit.yaml").string()),
-                    Catch::Contains("expected a time such as 24, 24 h, 30 min or 24 h-"));
+  CHECK_THROWS_WITH(
+      fit::load_fit_problem((dir.path / "fit.yaml").string()),
+      Catch::Contains("data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got 'noon'"));
 }

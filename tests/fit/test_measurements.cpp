@@ -91,8 +91,8 @@ TEST_CASE("measurement table errors name file:line:column", "[fit][measurements]
                        Catch::Message("data.tsv:2:2: column 'arm': unknown arm 'gmscf' (did you "
                                       "mean 'gmcsf'?)"));
   CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\tsix\t1\t\n"), DataError,
-                       Catch::Message("data.tsv:2:4: column 'time': expected a time such as 24, 24 h, "
-                                      "30 min or 24 h- (just before the events at 24 h), got 'six'"));
+                       Catch::Message("data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 "
+                                      "min', got 'six'"));
   CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tTNF\t6\tinf\t\n"), DataError,
                        Catch::Message("data.tsv:2:5: column 'measurement': expected a finite "
                                       "number, got 'inf'"));
@@ -142,4 +142,41 @@ TEST_CASE("PEtab-specific errors", "[fit][measurements][errors]") {
 
 TEST_CASE("read_measurements reports an unreadable file", "[fit][measurements][errors]") {
   CHECK_THROWS_AS(fit::read_measurements("no/such/file.tsv", context()), DataError);
+}
+
+TEST_CASE("times are read as scenario sample times are (core's time points)", "[fit][measurements][time]") {
+  const std::string head = "donor\tarm\tobservable\ttime\tmeasurement\n";
+  auto c = context();
+  c.time_unit = "h";
+  const auto t = parse(head +
+                           "healthy\tgmcsf\tTNF\t24\t1\n"
+                           "healthy\tgmcsf\tTNF\t30 min\t1\n"
+                           "healthy\tgmcsf\tTNF\t1d\t1\n"
+                           "healthy\tgmcsf\tTNF\t24 h-\t1\n"
+                           "healthy\tgmcsf\tTNF\t 6- \t1\n",
+                       "data.tsv", c);
+  REQUIRE(t.rows.size() == 5);
+  const double expected[] = {24, 0.5, 24, 24, 6};
+  const bool before[] = {false, false, false, true, true};
+  for (std::size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK_THAT(t.rows[i].time, Catch::WithinRel(expected[i], 1e-15));
+    CHECK(t.rows[i].before_event == before[i]);
+  }
+  const auto message = [&](const std::string& time, const MeasurementContext& ctx) {
+    try {
+      parse(head + "healthy\tgmcsf\tTNF\t" + time + "\t1\n", "data.tsv", ctx);
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message("5 ng/mL", c) ==
+        "data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got '5 ng/mL'");
+  CHECK(message("", c) == "data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got ''");
+  CHECK(message("nan", c) == "data.tsv:2:4: column 'time': quantity 'nan': the number must be finite");
+  CHECK(message("2 hours", c) ==
+        "data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got '2 hours'");
+  CHECK(message("2 h", context()) == "data.tsv:2:4: column 'time': a time with a unit needs the model's time unit");
+  CHECK(message("2", context()) == "no error");
 }

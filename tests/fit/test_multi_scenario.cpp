@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "fit/fit_fixture.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/objective.hpp"
 #include "fit/run_fit.hpp"
@@ -99,34 +100,12 @@ std::string fit_text(const std::string& estimate = "  k_el: {per_donor: true}\n 
          estimate + "starts: 2\nseed: 5\n";
 }
 
-struct Files {
-  test::TempDir dir;
-  std::string fit;
-  explicit Files(const std::string& fit_yaml = fit_text(), const std::string& a = data_a,
-                 const std::string& b = data_b) {
-    dir.write("model.yaml", decay_model());
-    dir.write("a.yaml", scenario_a);
-    dir.write("b.yaml", scenario_b);
-    dir.write("a.tsv", a);
-    dir.write("b.tsv", b);
-    fit = dir.write("fit.yaml", fit_yaml);
-  }
+struct Files : test::FitFiles {
+  explicit Files(const std::string& fit_yaml = fit_text(), const std::string& a = data_a, const std::string& b = data_b)
+      : FitFiles(
+            {{"model.yaml", decay_model()}, {"a.yaml", scenario_a}, {"b.yaml", scenario_b}, {"a.tsv", a}, {"b.tsv", b}},
+            fit_yaml) {}
 };
-
-MatrixXd finite_difference_jacobian(const fit::Objective& o, const VectorXd& theta, double h) {
-  VectorXd r;
-  REQUIRE(o.residuals(theta, r, nullptr));
-  MatrixXd fd(r.size(), theta.size());
-  for (Eigen::Index j = 0; j < theta.size(); ++j) {
-    VectorXd up = theta, down = theta, ru, rd;
-    up[j] += h;
-    down[j] -= h;
-    REQUIRE(o.residuals(up, ru, nullptr));
-    REQUIRE(o.residuals(down, rd, nullptr));
-    fd.col(j) = (ru - rd) / (2 * h);
-  }
-  return fd;
-}
 
 }  // namespace
 
@@ -183,7 +162,7 @@ TEST_CASE(
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < J.cols(); ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -230,15 +209,7 @@ TEST_CASE("a multi-scenario fit with ratio rows runs and reports each row's scen
 
 TEST_CASE("errors of the scenarios key and of ratio_to are located", "[fit][problem][errors][multi_scenario]") {
   const auto message = [](const std::string& fit_yaml, const std::string& a = data_a) {
-    Files f(fit_yaml, a);
-    try {
-      fit::load_fit_problem(f.fit);
-    } catch (const Error& e) {
-      const std::string m = e.what();
-      const auto at = m.find(m.find("a.tsv:") != std::string::npos ? "a.tsv:" : "fit.yaml");
-      return at == std::string::npos ? m : m.substr(at);
-    }
-    return std::string("no error");
+    return Files(fit_yaml, a).load_error();
   };
   const std::string est = "estimate: {k_el: {}}\n";
   CHECK(message("fit: f\nscenario: a.yaml\nscenarios: [{scenario: a.yaml, data: a.tsv}]\n" + est) ==
@@ -275,8 +246,10 @@ TEST_CASE("errors of the scenarios key and of ratio_to are located", "[fit][prob
   CHECK(message(fit, head + "slow\tlow\tC_log\t2\t1\tslow:high:2 d\n") ==
         "a.tsv:2:6: column 'ratio_to': 'slow:high:2 d': time 48 is outside the simulated interval [0, 24]");
   CHECK(message(fit, head + "slow\tlow\tC_log\t2\t1\tslow:high:soon\n") ==
-        "a.tsv:2:6: column 'ratio_to': 'slow:high:soon': expected a time such as 24, 24 h, 30 min or 24 h- "
-        "(just before the events at 24 h), got 'soon'");
+        "a.tsv:2:6: column 'ratio_to': 'slow:high:soon': expected a time such as '24 h' or '30 min', got 'soon'");
+  CHECK(message(fit, head + "slow\tlow\tC_log\t2\t1\tslow:high:2 ng/mL\n") ==
+        "a.tsv:2:6: column 'ratio_to': 'slow:high:2 ng/mL': expected a time such as '24 h' or '30 min', got '2 "
+        "ng/mL'");
   CHECK(message(fit, head + "slow\tlow\tC_log\t2\t1\tslow:low:2 h\n") ==
         "a.tsv:2:6: column 'ratio_to': 'slow:low:2 h' is the row's own sample (the ratio would always be 1)");
 }
@@ -354,7 +327,7 @@ TEST_CASE(
   VectorXd r;
   MatrixXd J;
   REQUIRE(o.residuals(theta, r, &J));
-  const MatrixXd fd = finite_difference_jacobian(o, theta, 1e-5);
+  const MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
   for (Eigen::Index j = 0; j < J.cols(); ++j)
     for (Eigen::Index i = 0; i < r.size(); ++i) {
       CAPTURE(i, j);
@@ -377,19 +350,10 @@ TEST_CASE(
 TEST_CASE("logit-normal and noise-column errors in measurement tables are located",
           "[fit][problem][errors][logitnormal]") {
   const auto message = [](const std::string& rows) {
-    test::TempDir dir;
-    dir.write("model.yaml", logit_model);
-    dir.write("s.yaml", logit_scenario);
-    dir.write("d.tsv", "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\tratio_to\n" + rows);
-    const std::string fit_file =
-        dir.write("fit.yaml", "fit: logit\nscenario: s.yaml\ndata: d.tsv\nestimate: {k_el: {}}\n");
-    try {
-      fit::load_fit_problem(fit_file);
-    } catch (const Error& e) {
-      const std::string m = e.what();
-      return m.substr(m.find("d.tsv:"));
-    }
-    return std::string("no error");
+    const std::string header = "donor\tarm\tobservable\ttime\tmeasurement\tsd\tlower\tupper\tnoise\tratio_to\n";
+    return test::FitFiles({{"model.yaml", logit_model}, {"s.yaml", logit_scenario}, {"d.tsv", header + rows}},
+                          "fit: logit\nscenario: s.yaml\ndata: d.tsv\nestimate: {k_el: {}}\n")
+        .load_error();
   };
   CHECK(message("d1\tdosed\tpct_bound\t1\t100\t\t\t\t\t\n") ==
         "d.tsv:2:5: column 'measurement': observable 'pct_bound' has logitnormal noise on (0, 100) (unit %): "
@@ -410,10 +374,13 @@ TEST_CASE("logit-normal and noise-column errors in measurement tables are locate
         "d.tsv:2:6: column 'sd': the row's noise 'normal' differs from observable 'C_obs''s (lognormal): give "
         "the row a standard deviation on the normal scale ('sd' column)");
   CHECK(message("d1\tdosed\tC_obs\t2\t5\t1\t\t\tgaussian\t\n") ==
-        "d.tsv:2:9: column 'noise': unknown noise distribution 'gaussian' (expected normal, lognormal, "
-        "log10normal, laplace or logitnormal)");
+        "d.tsv:2:9: column 'noise': must be one of normal, lognormal, log10normal, laplace or logitnormal, got "
+        "'gaussian'");
   CHECK(message("d1\tdosed\tC_obs\t2\t5\t1\t\t\tlognormall\t\n") ==
-        "d.tsv:2:9: column 'noise': unknown noise distribution 'lognormall' (expected normal, lognormal, "
-        "log10normal, laplace or logitnormal) (did you mean 'lognormal'?)");
+        "d.tsv:2:9: column 'noise': must be one of normal, lognormal, log10normal, laplace or logitnormal, got "
+        "'lognormall' (did you mean 'lognormal'?)");
+  CHECK(message("d1\tdosed\tC_obs\t2\t5\t1\t\t\tproportional\t\n") ==
+        "d.tsv:2:9: column 'noise': must be one of normal, lognormal, log10normal, laplace or logitnormal, got "
+        "'proportional'");
   CHECK(message("d1\tdosed\tpct_bound\t2\t50\t\t\t\tlogitnormal\t\n") == "no error");
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/error_message.hpp"
 #include "io/csv_reader.hpp"
 
 using Catch::Matchers::WithinRel;
@@ -20,12 +21,7 @@ CsvTable read_text(const std::string& text, const std::string& name = "data.csv"
 
 template <class F>
 std::string data_error(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "no error";
+  return exvivo::test::message_of<DataError>(f);
 }
 
 }  // namespace

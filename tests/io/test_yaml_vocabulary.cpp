@@ -4,22 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/error_message.hpp"
 #include "io/yaml_vocabulary.hpp"
 
 using namespace exvivo;
+using exvivo::test::message_of;
 
 namespace {
 io::YamlNode doc(const std::string& text) { return io::read_yaml_string(text, "f.yaml", io::InputKind::scenario); }
-
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 }  // namespace
 
 TEST_CASE("read_scale reads lin, log, log10 and suggests the closest", "[io][vocabulary]") {
@@ -28,6 +20,17 @@ TEST_CASE("read_scale reads lin, log, log10 and suggests the closest", "[io][voc
   CHECK(message_of([&] { io::read_scale(root.at("b")); }) ==
         "f.yaml:2:4: b: must be one of lin, log or log10, got 'Log' (did you mean 'log'?)");
   CHECK(message_of([&] { io::read_scale(root.at("c")); }) == "f.yaml:3:4: c: expected lin, log or log10, got a list");
+}
+
+TEST_CASE("read_noise_distribution reads the model's names and suggests the closest", "[io][vocabulary]") {
+  const auto root = doc("a: logitnormal\nb: lognormall\nc: {x: 1}\n");
+  CHECK(io::read_noise_distribution(root.at("a")) == NoiseDistribution::logitnormal);
+  CHECK(message_of([&] { io::read_noise_distribution(root.at("b")); }) ==
+        "f.yaml:2:4: b: must be one of normal, lognormal, log10normal, laplace, logitnormal or proportional, got "
+        "'lognormall' (did you mean 'lognormal'?)");
+  CHECK(message_of([&] {
+          io::read_noise_distribution(root.at("c"));
+        }).starts_with("f.yaml:3:4: c: expected a distribution name"));
 }
 
 TEST_CASE("read_bounds reads two finite numbers, converting units", "[io][vocabulary]") {

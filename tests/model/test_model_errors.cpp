@@ -235,12 +235,11 @@ TEST_CASE("observable and noise errors", "[model][errors]") {
   CHECK(load_error(with("formula: A + B", "formula: A + C")) ==
         "m.yaml:15:24: observables.total.formula: undefined name 'C' (did you mean 'k'?)");
   CHECK(load_error(with("distribution: normal", "distribution: gaussian")) ==
-        "m.yaml:15:62: observables.total.noise.distribution: unknown noise distribution 'gaussian' "
-        "(expected normal, lognormal, log10normal, laplace, logitnormal or proportional)");
+        "m.yaml:15:62: observables.total.noise.distribution: must be one of normal, lognormal, log10normal, "
+        "laplace, logitnormal or proportional, got 'gaussian'");
   CHECK(load_error(with("distribution: normal", "distribution: lognormall")) ==
-        "m.yaml:15:62: observables.total.noise.distribution: unknown noise distribution 'lognormall' "
-        "(expected normal, lognormal, log10normal, laplace, logitnormal or proportional) "
-        "(did you mean 'lognormal'?)");
+        "m.yaml:15:62: observables.total.noise.distribution: must be one of normal, lognormal, log10normal, "
+        "laplace, logitnormal or proportional, got 'lognormall' (did you mean 'lognormal'?)");
   CHECK(load_error(with("sigma: 0.1", "sigma: -0.1")) ==
         "m.yaml:15:77: observables.total.noise.sigma: sigma must be a positive finite number, got '-0.1'");
   CHECK(load_error(with("sigma: 0.1", "sigma: 0")) ==

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """End-to-end test of `exvivo report`: builds the report of every bundled
-scenario, of the example fit and of analysis tables, and checks that every
+scenario (or of those named by --only), of the example fit and of analysis tables, and checks that every
 figure is a valid, non-blank PNG (plus a well-formed SVG), that the expected
 figure kinds are there, that the HTML page embeds them and loads nothing from
 the network, and that bad input gives exit 2 with a message."""
@@ -139,9 +139,15 @@ def first_key(path):
 
 def test_scenarios(args):
     """Every bundled scenario (`exvivo run`), fit (`exvivo fit`) and analysis
-    (`exvivo analyze`, once that subcommand exists)."""
+    (`exvivo analyze`, once that subcommand exists), or those named by --only."""
     can_analyze = "analyze" in subcommands(args)
-    for path in sorted(glob.glob(os.path.join(args.source, "scenarios", "*.yaml"))):
+    paths = sorted(glob.glob(os.path.join(args.source, "scenarios", "*.yaml")))
+    if args.only:
+        names = args.only.split(",")
+        missing = [n for n in names if os.path.join(args.source, "scenarios", n + ".yaml") not in paths]
+        check(not missing, f"--only names no bundled file: {missing}")
+        paths = [p for p in paths if os.path.basename(p)[:-5] in names]
+    for path in paths:
         kind = first_key(path)
         name = os.path.basename(path)[:-5]
         out = os.path.join(args.work, "scenarios", name)
@@ -256,6 +262,7 @@ def main():
     p = argparse.ArgumentParser()
     for a in ("--exvivo", "--driver", "--source", "--work"):
         p.add_argument(a, required=True)
+    p.add_argument("--only", help="comma-separated names of the bundled files to report on (default: all)")
     args = p.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)

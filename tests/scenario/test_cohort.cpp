@@ -279,8 +279,9 @@ TEST_CASE("distribution arguments and bounds are validated", "[sweep][cohort][er
                                    "between lower and upper (0, 1), got 0 (a median on a bound needs sigma 0)");
   CHECK(with(LogitNormal{0.5, -1}) == "s.yaml:20:11: cohort.distributions.HLA0: logitnormal: 'sigma' must be >= 0, got -1");
   CHECK(with(LogitNormal{0.5, 1, 1, 1}) ==
-        "s.yaml:20:11: cohort.distributions.HLA0: logitnormal: needs lower < upper, got [1, 1]");
-  CHECK(with(Uniform{3, 2}) == "s.yaml:20:11: cohort.distributions.HLA0: uniform: needs lower < upper, got [3, 2]");
+        "s.yaml:20:11: cohort.distributions.HLA0: logitnormal: lower bound 1 must be below upper bound 1");
+  CHECK(with(Uniform{3, 2}) ==
+        "s.yaml:20:11: cohort.distributions.HLA0: uniform: lower bound 3 must be below upper bound 2");
   CHECK(with(Lognormal{5600, 1.8}, 10, 5) == "s.yaml:20:11: cohort.distributions.HLA0: the bounds [10, 5] are empty");
   CHECK(with(Lognormal{5600, 1.8}, 1e5, 1e6) ==
         "s.yaml:20:11: cohort.distributions.HLA0: only 4.7e-05% of the distribution lies within the parameter's "

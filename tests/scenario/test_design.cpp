@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -175,10 +176,13 @@ TEST_CASE("map_to_range places unit values on lin, log and log10 scales", "[swee
   CHECK(values.col(1).maxCoeff() <= 1);
   CHECK_THROWS_AS(map_to_ranges(Eigen::MatrixXd::Zero(3, 2), {{0, 1, Scale::lin}}), std::invalid_argument);
 
+  // core/bounds.hpp's messages, a point range allowed.
   CHECK_THROWS_MATCHES(map_to_range(0.5, 0, 1, Scale::log10), ScenarioError,
-                       Catch::Matchers::Message("range: a log scale needs a positive range, got [0, 1]"));
+                       Catch::Matchers::Message("range: scale log10 needs a positive lower bound, got 0"));
   CHECK_THROWS_MATCHES(map_to_range(0.5, 2, 1, Scale::lin), ScenarioError,
-                       Catch::Matchers::Message("range: expected finite bounds with lower <= upper, got [2, 1]"));
+                       Catch::Matchers::Message("range: lower bound 2 must not be above upper bound 1"));
+  CHECK_THROWS_MATCHES(map_to_range(0.5, 0, std::numeric_limits<double>::infinity(), Scale::lin), ScenarioError,
+                       Catch::Matchers::Message("range: must be finite, got [0, inf]"));
 }
 
 TEST_CASE("map_to_values picks each listed value for an equal share of the design", "[sweep][design]") {

@@ -22,6 +22,18 @@ std::string model_path(const std::string& name) { return std::string(EXVIVO_SOUR
 std::size_t species(const model::CompiledModel& m, const std::string& name) { return *m.species_index(name); }
 std::size_t parameter(const model::CompiledModel& m, const std::string& name) { return *m.parameter_index(name); }
 
+/// The leukocyte model with GM-CSF 1 ng/mL at 0 h and LPS 10 ng/mL at 24 h,
+/// sampled at `times` (h).
+solve::Run gmcsf_then_lps(const model::CompiledModel& m, const std::vector<double>& times) {
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  run.events = {{0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
+                {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}}};
+  for (double t : times) run.samples.push_back({t, false});
+  return run;
+}
+
 /// Checks ∂y/∂p_k and ∂x/∂p_k against central differences with relative step
 /// 1e-4: within `rel` of each other, or, for sensitivities that are tiny compared
 /// with the output's largest sensitivity, within `rel` of that largest one plus
@@ -161,12 +173,7 @@ TEST_CASE("leukocyte model: sensitivities match finite differences through an LP
 TEST_CASE("sensitivity solves: the block Rodas4 gives the state of a plain Rodas4 solve and one LU per step",
           "[fit][sensitivity][leukocyte]") {
   const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
-  solve::Run run;
-  run.model = &m;
-  run.parameters = m.default_parameters();
-  run.events = {{0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
-                {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}}};
-  for (double t : {6.0, 24.0, 26.0, 28.0}) run.samples.push_back({t, false});
+  const solve::Run run = gmcsf_then_lps(m, {6.0, 24.0, 26.0, 28.0});
   solve::SolverOptions options;
   options.method = "rosenbrock";
   const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM")};
@@ -278,12 +285,7 @@ TEST_CASE(
 TEST_CASE("sensitivity solves: generated code handed over by the caller gives the same result as the model's cache",
           "[fit][sensitivity][leukocyte]") {
   const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
-  solve::Run run;
-  run.model = &m;
-  run.parameters = m.default_parameters();
-  run.events = {{0, {{EventAction::Kind::add, species(m, "GMCSF"), 1.0}}},
-                {24, {{EventAction::Kind::add, species(m, "LPS"), 10.0}}}};
-  for (double t : {6.0, 24.0, 26.0}) run.samples.push_back({t, false});
+  const solve::Run run = gmcsf_then_lps(m, {6.0, 24.0, 26.0});
   const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "K_GM")};
   const model::SensitivityCode code = model::sensitivity_code(m, params);
   solve::SolverOptions options;

@@ -16,7 +16,8 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
-/// dτ/dp (one entry per sensitivity column) of trigger `e` crossing zero at (t, x).
+}  // namespace
+
 Eigen::RowVectorXd event_time_sensitivity(const solve::Run& run, const model::CompiledEvents& triggers,
                                           model::CompiledModel::Workspace& trigger_ws, std::size_t e, double t,
                                           const VectorXd& x, const VectorXd& f, const MatrixXd& S,
@@ -44,8 +45,6 @@ Eigen::RowVectorXd event_time_sensitivity(const solve::Run& run, const model::Co
   for (Index c = 0; c < k; ++c) numerator[c] += dgdp(g, static_cast<Index>(columns[static_cast<std::size_t>(c)]));
   return -numerator / denominator;
 }
-
-}  // namespace
 
 SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
                                                        const std::vector<std::size_t>& parameters,

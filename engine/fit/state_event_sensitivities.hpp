@@ -25,8 +25,17 @@
 #include <Eigen/Dense>
 
 #include "fit/sensitivity.hpp"
+#include "model/model_events.hpp"
 
 namespace exvivo::fit {
+
+/// dτ/dp above (one entry per sensitivity column `columns`) of trigger `e` of
+/// `triggers` crossing zero at (t, x) with f = f⁻ and sensitivities S; zero
+/// when the trigger has no root function or crosses tangentially.
+Eigen::RowVectorXd event_time_sensitivity(const solve::Run& run, const model::CompiledEvents& triggers,
+                                          model::CompiledModel::Workspace& trigger_ws, std::size_t e, double t,
+                                          const Eigen::VectorXd& x, const Eigen::VectorXd& f, const Eigen::MatrixXd& S,
+                                          const std::vector<std::size_t>& columns);
 
 /// solve_with_sensitivities() for a run with state events (run.state_events
 /// not empty, run.state_triggers set); same arguments and result.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fit/state_event_sensitivities.hpp"
 #include "model/compiled_model.hpp"
 #include "solve/event_driver.hpp"
 
@@ -18,7 +19,8 @@ using Eigen::VectorXd;
 class EventJumps {
  public:
   EventJumps(const solve::Run& run, const model::CompiledEvents& events, const std::vector<std::size_t>& columns)
-      : model_(*run.model),
+      : run_(run),
+        model_(*run.model),
         events_(events),
         columns_(columns),
         ws_(model_.make_workspace()),
@@ -35,22 +37,10 @@ class EventJumps {
              MatrixXd& S) {
     const double t = fired[first].time;
     const Index k = S.cols();
-    Eigen::RowVectorXd tau_p = Eigen::RowVectorXd::Zero(k);
-    const std::size_t e0 = fired[first].event;
-    if (!fired[first].at_start && events_.root_observable(e0)) {
-      const auto g = static_cast<Index>(*events_.root_observable(e0));
-      derivatives(t, x);
-      const double h = 1e-6 * std::max(1.0, std::fabs(t));
-      const double g_t = (root(t + h, x, g) - root(t - h, x, g)) / (2 * h);
-      const VectorXd f = rhs(t, x);
-      const double denominator = g_t + dgdx_.row(g).dot(f);
-      if (denominator != 0 && std::isfinite(denominator)) {
-        Eigen::RowVectorXd numerator = dgdx_.row(g) * S;
-        for (Index c = 0; c < k; ++c)
-          numerator[c] += dgdp_(g, static_cast<Index>(columns_[static_cast<std::size_t>(c)]));
-        tau_p = -numerator / denominator;
-      }
-    }
+    const Eigen::RowVectorXd tau_p =
+        fired[first].at_start
+            ? Eigen::RowVectorXd::Zero(k)
+            : fit::event_time_sensitivity(run_, events_, event_ws_, fired[first].event, t, x, rhs(t, x), S, columns_);
     for (std::size_t q = first; q < last; ++q) {
       const std::size_t e = fired[q].event;
       derivatives(t, x);
@@ -80,18 +70,13 @@ class EventJumps {
     fn.observable_parameter_jacobian(t, x.data(), event_ws_, dgdp_.data());
   }
 
-  double root(double t, const VectorXd& x, Index g) {
-    VectorXd all(values_.size());
-    events_.functions().observables(t, x.data(), event_ws_, all.data());
-    return all[g];
-  }
-
   VectorXd rhs(double t, const VectorXd& x) {
     VectorXd f(x.size());
     model_.rhs(t, x.data(), ws_, f.data());
     return f;
   }
 
+  const solve::Run& run_;
   const model::CompiledModel& model_;
   const model::CompiledEvents& events_;
   const std::vector<std::size_t>& columns_;

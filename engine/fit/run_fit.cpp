@@ -13,6 +13,7 @@
 #include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
+#include "fit/fit_outputs.hpp"
 #include "fit/fit_problem.hpp"
 #include "fit/multi_start.hpp"
 #include "fit/objective.hpp"
@@ -35,11 +36,6 @@ void FitOptions::validate() const {
 }
 
 namespace {
-
-double model_value(const FitProblem& p, const Objective& o, std::size_t j, double theta) {
-  return from_scale(p.spec.estimates[o.entries()[j].estimate].scale, theta);
-}
-
 
 struct Uncertainty {
   std::vector<Interval> intervals;   ///< per θ entry, parameter scale
@@ -68,35 +64,28 @@ Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSqua
   return u;
 }
 
-void write_timecourses(const fs::path& path, const FitProblem& p, const Objective& o, const VectorXd& theta) {
-  io::write_csv_file(path, [&](io::CsvWriter& csv) {
-    csv.write_row({"run", "donor", "arm", "sample", "time", "side", "observable", "value", "scenario"});
-    std::size_t first_run = 0;  // runs numbered across scenarios
-    for (std::size_t k = 0; k < p.scenarios.size(); ++k) {
-      const scenario::Scenario& s = *p.scenarios[k].scenario;
-      const scenario::RunPlan plan(s);
-      const auto& model = *s.model;
-      for (std::size_t r = 0; r < plan.size(); ++r) {
-        const scenario::RunKey key = plan.key(r);
-        solve::Run run = plan.make_run(r);
-        o.apply(theta, k, key.donor, run);
-        const solve::Solution sol = solve::solve(run, s.solver);
-        for (std::size_t i = 0; i < sol.completed; ++i)
-          for (const std::size_t obs : s.observables)
-            csv.field(static_cast<std::uint64_t>(first_run + r))
-                .field(plan.donor_id(r))
-                .field(plan.arm_id(r))
-                .field(static_cast<std::uint64_t>(key.sample))
-                .field(sol.samples[i].time)
-                .field(sol.samples[i].before_event ? "-" : "")
-                .field(model.observables()[obs].name)
-                .field(sol.observables(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(obs)))
-                .field(s.name)
-                .end_row();
-      }
-      first_run += plan.size();
+/// The fit_timecourses.csv rows: every run of every scenario at θ.
+void add_timecourses(const FitProblem& p, const Objective& o, const VectorXd& theta,
+                     const std::function<void(const TimecourseRow&)>& add) {
+  std::size_t first_run = 0;  // runs numbered across scenarios
+  for (std::size_t k = 0; k < p.scenarios.size(); ++k) {
+    const scenario::Scenario& s = *p.scenarios[k].scenario;
+    const scenario::RunPlan plan(s);
+    const auto& model = *s.model;
+    for (std::size_t r = 0; r < plan.size(); ++r) {
+      const scenario::RunKey key = plan.key(r);
+      solve::Run run = plan.make_run(r);
+      o.apply(theta, k, key.donor, run);
+      const solve::Solution sol = solve::solve(run, s.solver);
+      for (std::size_t i = 0; i < sol.completed; ++i)
+        for (const std::size_t obs : s.observables)
+          add({static_cast<std::uint64_t>(first_run + r), plan.donor_id(r), plan.arm_id(r),
+               static_cast<std::uint64_t>(key.sample), sol.samples[i].time, sol.samples[i].before_event,
+               model.observables()[obs].name,
+               sol.observables(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(obs)), s.name});
     }
-  });
+    first_run += plan.size();
+  }
 }
 
 /// SHA-256 over every input: fit file, scenarios, their models and tables, engine version.
@@ -124,7 +113,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   const fs::path dir(report.out_dir);
   // The directory is this fit's (io/output_dir.hpp): refused before any work when it is not.
   io::OutputDir out(dir, {"fit", problem.spec.name, inputs_hash(fit_file, problem)}, false);
-  out.claim({"estimates.csv", "starts.csv", "profiles.csv", "residuals.csv", "fit_timecourses.csv", "fit.json"});
+  out.claim(fit_output_files());
 
   MultiStartOptions ms;
   ms.starts = problem.spec.starts;
@@ -158,84 +147,44 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     with_threads(options.threads, [&] { u = uncertainty(problem, objective, lsq, best); });
   }
 
-  const auto& entries = objective.entries();
-  const auto& estimates = problem.spec.estimates;
-  io::write_csv_file(dir / "estimates.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"parameter", "donor", "value", "scale", "lower95", "upper95", "method"});
-    for (std::size_t j = 0; j < entries.size(); ++j) {
-      const EstimateSpec& est = estimates[entries[j].estimate];
-      const double theta = best.theta[static_cast<Eigen::Index>(j)];
-      const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(est.scale, t); };
-      csv.field(est.name)
-          .field(entries[j].per_donor ? problem.donors[entries[j].donor] : std::string())
-          .field(from_scale(est.scale, theta))
-          .field(to_string(est.scale))
-          .field(bound(u.intervals[j].lower))
-          .field(bound(u.intervals[j].upper))
-          .field(u.methods[j])
-          .end_row();
-    }
-  });
-
-  io::write_csv_file(dir / "starts.csv", [&](io::CsvWriter& csv) {
-    csv.field("start").field("nllh").field("iterations").field("status").field("wall_ms");
-    for (const auto& e : entries) csv.field(e.label);
-    csv.end_row();
-    for (const auto& s : starts) {
-      csv.field(s.start).field(s.result.cost + objective.constant()).field(s.result.iterations)
-          .field(s.result.status).field(s.wall_ms);
-      for (std::size_t j = 0; j < entries.size(); ++j)
-        csv.field(model_value(problem, objective, j, s.result.theta[static_cast<Eigen::Index>(j)]));
-      csv.end_row();
-    }
-  });
-
-  io::write_csv_file(dir / "profiles.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"parameter", "value", "nllh"});
-    for (const auto& prof : u.profiles)
-      for (const auto& pt : prof.points)
-        csv.field(entries[prof.parameter].label).field(model_value(problem, objective, prof.parameter, pt.theta))
-            .field(pt.cost + objective.constant()).end_row();
-  });
+  FitOutputs outputs;
+  for (const ThetaEntry& e : objective.entries()) {
+    const EstimateSpec& est = problem.spec.estimates[e.estimate];
+    outputs.entries.push_back(
+        {est.name, e.per_donor ? problem.donors[e.donor] : std::string(), e.label, est.scale});
+  }
+  outputs.starts = starts;
+  outputs.constant = objective.constant();
+  outputs.best_nllh = report.best_nllh;
+  outputs.intervals = u.intervals;
+  outputs.methods = u.methods;
+  outputs.profiles = u.profiles;
+  outputs.measurements = problem.num_rows();
+  outputs.seed = problem.spec.seed;
+  outputs.optimizer = problem.spec.optimizer;
 
   std::string residual_error;
-  io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma", "residual",
-                   "nllh", "scenario", "ratio_to", "lower", "upper"});
-    std::vector<RowPrediction> pred;
-    try {
-      if (usable) pred = objective.predict(best.theta);
-    } catch (const std::exception& e) {
-      residual_error = e.what();
+  std::vector<RowPrediction> pred;
+  try {
+    if (usable) pred = objective.predict(best.theta);
+  } catch (const std::exception& e) {
+    residual_error = e.what();
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::size_t i = 0;
+  for (const FitScenario& fs : problem.scenarios)
+    for (const Measurement& m : fs.data.rows) {
+      const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
+      ++i;
+      outputs.residuals.push_back({fs.context.donors[m.donor], fs.context.arms[m.arm],
+                                   fs.context.observables[m.observable], m.time, m.replicate, m.value, p.simulation,
+                                   p.sigma, p.residual, p.nllh, fs.scenario->name, m.ratio_text, m.lower, m.upper});
     }
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    std::size_t i = 0;
-    for (const FitScenario& fs : problem.scenarios)
-      for (const Measurement& m : fs.data.rows) {
-        const RowPrediction p = i < pred.size() ? pred[i] : RowPrediction{nan, nan, nan, nan};
-        ++i;
-        csv.field(fs.context.donors[m.donor])
-            .field(fs.context.arms[m.arm])
-            .field(fs.context.observables[m.observable])
-            .field(m.time)
-            .field(m.replicate)
-            .field(m.value)
-            .field(p.simulation)
-            .field(p.sigma)
-            .field(p.residual)
-            .field(p.nllh)
-            .field(fs.scenario->name)
-            .field(m.ratio_text)
-            .field(m.lower)
-            .field(m.upper)
-            .end_row();
-      }
-  });
+  if (usable)
+    outputs.timecourses = [&](const std::function<void(const TimecourseRow&)>& add) {
+      add_timecourses(problem, objective, best.theta, add);
+    };
 
-  if (usable) write_timecourses(dir / "fit_timecourses.csv", problem, objective, best.theta);
-
-  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::ordered_json j;
   // One entry per scenario; a single-scenario fit also names its files in the provenance head.
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
   for (const FitScenario& fs : problem.scenarios)
@@ -246,29 +195,11 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
                          {"model_sha256", io::sha256_file(fs.scenario->model_file)},
                          {"data_sha256", io::sha256_file(fs.data_file)},
                          {"measurements", fs.data.rows.size()}});
-  j["scenarios"] = scenarios;
-  j["measurements"] = problem.num_rows();
-  j["parameters"] = objective.size();
-  j["seed"] = problem.spec.seed;
-  j["starts"] = report.starts;
-  j["starts_converged"] = report.converged;
-  // Waterfall plateau: how many starts reached the best value (within 0.1 nllh).
-  int at_best = 0;
-  for (const auto& s : starts) at_best += s.result.cost - best.cost < 0.1 ? 1 : 0;
-  j["starts_at_best"] = at_best;
-  j["optimizer"] = {{"method", problem.spec.optimizer.method},
-                    {"max_iter", problem.spec.optimizer.max_iter},
-                    {"tol", problem.spec.optimizer.tol},
-                    {"gradient_tol", problem.spec.optimizer.gradient_tol}};
-  j["best"] = {{"nllh", report.best_nllh}, {"status", best.status}, {"message", best.message},
-               {"iterations", best.iterations}, {"start", starts.front().start}};
-  nlohmann::ordered_json est = nlohmann::ordered_json::object();
-  for (std::size_t k = 0; k < entries.size(); ++k)
-    est[entries[k].label] = model_value(problem, objective, k, best.theta[static_cast<Eigen::Index>(k)]);
-  j["estimates"] = est;
-  j["timing"] = objective.timing();
+  outputs.details_before["scenarios"] = scenarios;
+  nlohmann::ordered_json& after = outputs.details_after;
+  after["timing"] = objective.timing();
   const model::CompiledModel& model = *problem.scenarios.front().scenario->model;
-  j["time_unit"] = model.time_unit();
+  after["time_unit"] = model.time_unit();
   // Units for reports: readouts, and parameters (estimates are in the model's units).
   nlohmann::ordered_json observable_units = nlohmann::ordered_json::object(),
                          parameter_units = nlohmann::ordered_json::object();
@@ -276,10 +207,10 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
     for (const auto& o : fs.scenario->model->observables()) observable_units[o.name] = o.unit;
     for (const auto& p : fs.scenario->model->parameters()) parameter_units[p.name] = p.unit;
   }
-  j["observable_units"] = observable_units;
-  j["parameter_units"] = parameter_units;
+  after["observable_units"] = observable_units;
+  after["parameter_units"] = parameter_units;
   if (!usable) residual_error = objective.diagnose(starts.front().theta0);
-  if (!residual_error.empty()) j["error"] = residual_error;
+  if (!residual_error.empty()) after["error"] = residual_error;
   io::Provenance provenance;
   provenance.command = "fit";
   provenance.name = problem.spec.name;
@@ -293,8 +224,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   }
   provenance.threads = options.threads;
   provenance.start = start_wall;
-  provenance.wall_seconds = report.wall_seconds;
-  io::write_provenance(dir / "fit.json", provenance, j);
+  report.wall_seconds = write_fit_outputs(dir, outputs, provenance, start);
   out.finish();
 
   report.error = residual_error;

@@ -4,7 +4,8 @@
 // Loads the fit file (fit_problem.hpp), runs the multi-start optimisation
 // (multi_start.hpp) of the negative log-likelihood (objective.hpp), computes
 // Fisher-information and profile-likelihood intervals (uncertainty.hpp) and
-// writes, in the output directory:
+// writes, in the output directory (by fit_outputs.hpp, the writer PEtab fits
+// share):
 //
 //   estimates.csv        parameter,donor,value,scale,lower95,upper95,method
 //                        value and bounds in the model's units; donor empty for

@@ -141,6 +141,7 @@ class Problem {
     out.measurement_header = measurements_.header;
     out.measurement_rows = measurements_.rows;
     out.simulation.assign(measurements_.row_count(), nan);
+    out.sigma = out.residual = out.nllh = out.simulation;
     const auto col = [&](const char* name) { return measurements_.find_column(name); };
     const auto preeq_col = col("preequilibrationConditionId");
     const auto obs_par_col = col("observableParameters"), noise_par_col = col("noiseParameters");
@@ -252,16 +253,24 @@ class Problem {
           dtransformed = 1 / (h * std::numbers::ln10);
         }
         out.chi2 += residual * residual / (sigma * sigma);
+        out.sigma[r] = sigma;
+        // The data residual of the least-squares form (see PetabEvaluation::residuals).
+        out.residual[r] = o.distribution == "laplace"
+                              ? (residual < 0 ? 1.0 : -1.0) * std::sqrt(2 * std::fabs(residual) / sigma)
+                              : -residual / sigma;
+        double row_llh = 0;
         double dllh_dh = 0, dllh_dsigma = 0;  // on the transformed scale
         if (o.distribution == "laplace") {
-          out.llh += -std::log(2 * sigma) - std::fabs(residual) / sigma - jacobian;
+          row_llh = -std::log(2 * sigma) - std::fabs(residual) / sigma - jacobian;
           dllh_dh = (residual > 0 ? 1.0 : residual < 0 ? -1.0 : 0.0) / sigma;
           dllh_dsigma = -1 / sigma + std::fabs(residual) / (sigma * sigma);
         } else {
-          out.llh += -0.5 * std::log(2 * std::numbers::pi * sigma * sigma) - 0.5 * residual * residual / (sigma * sigma) - jacobian;
+          row_llh = -0.5 * std::log(2 * std::numbers::pi * sigma * sigma) - 0.5 * residual * residual / (sigma * sigma) - jacobian;
           dllh_dh = residual / (sigma * sigma);
           dllh_dsigma = -1 / sigma + residual * residual / (sigma * sigma * sigma);
         }
+        out.llh += row_llh;
+        out.nllh[r] = -row_llh;
         if (gradient_) {
           const auto ih = static_cast<Eigen::Index>(*model_.observable_index("petab." + o.id));
           const auto is = static_cast<Eigen::Index>(*model_.observable_index("petab." + o.id + ".noise"));

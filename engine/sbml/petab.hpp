@@ -43,6 +43,9 @@ struct PetabEvaluation {
   std::vector<std::string> measurement_header;            ///< the measurement table's columns
   std::vector<std::vector<std::string>> measurement_rows;  ///< as read
   std::vector<double> simulation;                          ///< per measurement row
+  /// Per measurement row: σ, the data residual of the least-squares form
+  /// below (also without gradients) and the row's term of −llh.
+  std::vector<double> sigma, residual, nllh;
 };
 
 /// A row of the parameter table.

@@ -1,11 +1,16 @@
 #include "sbml/petab_fit.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <set>
+#include <tuple>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -14,6 +19,9 @@
 #include "core/error.hpp"
 #include "core/scale.hpp"
 #include "core/version.hpp"
+#include "io/provenance.hpp"
+#include "core/number.hpp"
+#include "fit/fit_outputs.hpp"
 #include "fit/multi_start.hpp"
 #include "fit/uncertainty.hpp"
 #include "io/atomic_file.hpp"
@@ -81,7 +89,8 @@ bool is_petab_problem(const std::string& yaml) {
   }
 }
 
-PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOptions& options) {
+fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOptions& options) {
+  const auto start_wall = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
   const PetabProblem loaded(problem_yaml, options.solver);
   std::vector<PetabParameter> estimated;
@@ -122,15 +131,15 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
     }
   };
 
-  PetabFitReport report;
+  fit::FitReport report;
   report.out_dir =
       options.out_dir.empty() ? (fs::path("results") / fs::path(problem_yaml).stem()).string() : options.out_dir;
   const fs::path dir(report.out_dir);
-  io::OutputDir out(
-      dir,
-      {"fit", fs::path(problem_yaml).stem().string(), io::sha256_hex(io::sha256_file(problem_yaml) + engine_version)},
-      false);
-  out.claim({"estimates.csv", "starts.csv", "simulations.tsv", "fit.json"});
+  const std::string name = fs::path(problem_yaml).stem().string();
+  io::OutputDir out(dir, {"fit", name, io::sha256_hex(io::sha256_file(problem_yaml) + engine_version)}, false);
+  std::vector<std::string> files = fit::fit_output_files();
+  files.push_back("simulations.tsv");
+  out.claim(files);
 
   fit::MultiStartOptions ms;
   ms.starts = options.starts;
@@ -148,76 +157,69 @@ PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   if (usable) at_best = pool.with([&](PetabProblem& p) { return p.evaluate(values(best.theta), false); });
   report.best_nllh = usable ? -at_best.llh : std::numeric_limits<double>::quiet_NaN();
 
-  std::vector<fit::Interval> intervals(static_cast<std::size_t>(nt));
-  if (usable && best.jacobian.size() > 0) intervals = fit::fim_intervals(best.jacobian, best.theta);
-  io::write_csv_file(dir / "estimates.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"parameter", "donor", "value", "scale", "lower95", "upper95", "method"});
-    for (Index k = 0; k < nt; ++k) {
-      const PetabParameter& p = estimated[static_cast<std::size_t>(k)];
-      const auto bound = [&](double t) { return std::isnan(t) ? t : from_scale(p.scale, t); };
-      const fit::Interval& i = intervals[static_cast<std::size_t>(k)];
-      csv.field(p.id)
-          .field("")
-          .field(from_scale(p.scale, best.theta[k]))
-          .field(p.scale)
-          .field(bound(i.lower))
-          .field(bound(i.upper))
-          .field(usable ? "fim" : "none")
-          .end_row();
-    }
-  });
-  io::write_csv_file(dir / "starts.csv", [&](io::CsvWriter& csv) {
-    csv.field("start").field("nllh").field("iterations").field("status").field("wall_ms");
-    for (const auto& p : estimated) csv.field(p.id);
-    csv.end_row();
-    for (const auto& s : starts) {
-      csv.field(s.start)
-          .field(s.result.cost + constant)
-          .field(s.result.iterations)
-          .field(s.result.status)
-          .field(s.wall_ms);
-      for (Index k = 0; k < nt; ++k)
-        csv.field(from_scale(estimated[static_cast<std::size_t>(k)].scale, s.result.theta[k]));
-      csv.end_row();
-    }
-  });
+  fit::FitOutputs outputs;
+  for (const PetabParameter& p : estimated) outputs.entries.push_back({p.id, "", p.id, *parse_scale(p.scale)});
+  outputs.starts = starts;
+  outputs.constant = constant;
+  outputs.best_nllh = report.best_nllh;
+  outputs.intervals.assign(static_cast<std::size_t>(nt), fit::Interval{});
+  outputs.methods.assign(static_cast<std::size_t>(nt), "none");
+  if (usable && best.jacobian.size() > 0) {
+    outputs.intervals = fit::fim_intervals(best.jacobian, best.theta);
+    outputs.methods.assign(static_cast<std::size_t>(nt), "fim");
+  }
+  outputs.measurements = at_best.measurement_rows.size();
+  outputs.seed = options.seed;
+  outputs.optimizer = ms.optimizer;
+  outputs.details_before["format"] = "PEtab v1";
+  // residuals.csv and fit_timecourses.csv name a row's preequilibration
+  // condition as its donor and its simulation condition as its arm.
+  const auto column = [&](const char* c) {
+    const auto& h = at_best.measurement_header;
+    const auto at = std::find(h.begin(), h.end(), c);
+    return at == h.end() ? std::optional<std::size_t>() : std::optional<std::size_t>(at - h.begin());
+  };
+  const auto cell = [&](std::size_t r, std::optional<std::size_t> c) {
+    const std::string& text = c ? at_best.measurement_rows[r][*c] : std::string();
+    return text == "nan" || text == "NaN" || text == "NAN" ? std::string() : text;
+  };
+  const auto preeq = column("preequilibrationConditionId"), sim = column("simulationConditionId"),
+             observable = column("observableId"), time = column("time"), measurement = column("measurement"),
+             replicate = column("replicateId");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t r = 0; r < at_best.measurement_rows.size(); ++r)
+    outputs.residuals.push_back({cell(r, preeq), cell(r, sim), cell(r, observable), parse_double(cell(r, time)).value_or(nan),
+                                 cell(r, replicate), parse_double(cell(r, measurement)).value_or(nan), at_best.simulation[r],
+                                 at_best.sigma[r], at_best.residual[r], at_best.nllh[r], name, "", nan, nan});
+  if (usable)
+    outputs.timecourses = [&](const std::function<void(const fit::TimecourseRow&)>& add) {
+      // The simulation at the measured times: one run per (preequilibration,
+      // simulation) condition pair, in table order, each point once.
+      std::map<std::pair<std::string, std::string>, std::uint64_t> runs;
+      std::set<std::tuple<std::uint64_t, std::string, double, double>> written;
+      for (const fit::ResidualRow& row : outputs.residuals) {
+        const auto run = runs.emplace(std::pair(row.donor, row.arm), runs.size()).first->second;
+        if (written.emplace(run, row.observable, row.time, row.simulation).second)
+          add({run, row.donor, row.arm, 0, row.time, false, row.observable, row.simulation, name});
+      }
+    };
   io::write_file_atomically(dir / "simulations.tsv", [&](std::ostream& os) {
     io::CsvWriter tsv(os, '\t');
     std::vector<std::string> header = at_best.measurement_header;
     header.push_back("simulation");
     tsv.write_row(header);
     for (std::size_t r = 0; r < at_best.measurement_rows.size(); ++r) {
-      for (const auto& cell : at_best.measurement_rows[r]) tsv.field(cell);
+      for (const auto& c : at_best.measurement_rows[r]) tsv.field(c);
       tsv.field(at_best.simulation[r]).end_row();
     }
   });
-  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json j;
-  j["fit"] = fs::path(problem_yaml).stem().string();
-  j["format"] = "PEtab v1";
-  j["engine_version"] = engine_version;
-  j["git_revision"] = git_revision;
-  j["problem_file"] = problem_yaml;
-  j["problem_sha256"] = io::sha256_file(problem_yaml);
-  j["parameters"] = nt;
-  j["seed"] = options.seed;
-  j["starts"] = report.starts;
-  j["starts_converged"] = report.converged;
-  int at_best_count = 0;
-  for (const auto& s : starts) at_best_count += s.result.cost - best.cost < 0.1 ? 1 : 0;
-  j["starts_at_best"] = at_best_count;
-  j["best"] = {{"nllh", report.best_nllh},
-               {"status", best.status},
-               {"message", best.message},
-               {"iterations", best.iterations},
-               {"start", starts.front().start}};
-  nlohmann::json est = nlohmann::json::object();
-  for (Index k = 0; k < nt; ++k)
-    est[estimated[static_cast<std::size_t>(k)].id] =
-        from_scale(estimated[static_cast<std::size_t>(k)].scale, best.theta[k]);
-  j["estimates"] = est;
-  j["wall_seconds"] = report.wall_seconds;
-  io::write_file_atomically(dir / "fit.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  io::Provenance provenance;
+  provenance.command = "fit";
+  provenance.name = name;
+  provenance.inputs = {{"problem", problem_yaml, io::sha256_file(problem_yaml)}};
+  provenance.threads = options.threads;
+  provenance.start = start_wall;
+  report.wall_seconds = fit::write_fit_outputs(dir, outputs, provenance, start);
   out.finish();
   report_note(options.reporter, fmt::format("fit {}: best nllh {:.6g} ({}), {}/{} starts converged, {:.1f} s -> {}",
                                             problem_yaml, report.best_nllh, best.status, report.converged,

@@ -5,18 +5,27 @@
 // Levenberg–Marquardt trust region) on the least-squares form of −llh
 // (PetabEvaluation::residuals, Jacobian from forward sensitivities).
 //
-// Writes, in the output directory (as a fit of a fit file does):
-//   estimates.csv    parameter,donor,value,scale,lower95,upper95,method
-//                    (linear values; donor empty; FIM intervals, method fim)
-//   starts.csv       start,nllh,iterations,status,wall_ms,<parameterIds…>
-//                    best first (the waterfall); linear values
-//   simulations.tsv  the measurement table plus `simulation` at the best estimate
-//   fit.json         versions, input SHA-256, seed, starts, best nllh and status,
-//                    estimates, wall seconds
+// Writes, in the output directory, the files of a fit of a fit file, by the
+// same writer (fit/fit_outputs.hpp), in the same columns:
+//   estimates.csv, starts.csv  values in linear space (from each parameter's
+//                    parameterScale); donor empty; FIM intervals, method fim
+//   profiles.csv     the header only (no profiles)
+//   residuals.csv    per measurement row: donor = preequilibrationConditionId,
+//                    arm = simulationConditionId, observable = observableId,
+//                    replicate = replicateId (empty when absent), scenario =
+//                    the problem file's stem, ratio_to empty, lower/upper NaN;
+//                    residual on the observable's transformed scale
+//   fit_timecourses.csv  the simulation at the measured times, one run per
+//                    (preequilibration, simulation) condition pair
+//   fit.json         the provenance head (problem_file, problem_sha256),
+//                    format "PEtab v1", then the keys of a fit file's fit.json
+//                    up to `estimates`
+// and simulations.tsv: the measurement table plus `simulation` at the best estimate.
 #include <cstdint>
 #include <string>
 
 #include "core/reporter.hpp"
+#include "fit/run_fit.hpp"
 
 #include "solve/options.hpp"
 
@@ -31,21 +40,12 @@ struct PetabFitOptions {
   solve::SolverOptions solver;   ///< defaults rel_tol 1e-8, abs_tol 1e-12
 };
 
-struct PetabFitReport {
-  std::string out_dir;
-  int starts = 0, converged = 0;
-  double best_nllh = 0;
-  std::string best_status;
-  double wall_seconds = 0;
-  bool ok() const { return best_status == "gtol" || best_status == "ftol" || best_status == "xtol"; }
-};
-
 /// True when `yaml` is a PEtab problem file (top-level `problems` and
 /// `parameter_file`), not an exvivo fit file.
 bool is_petab_problem(const std::string& yaml);
 
 /// Fits the problem. Throws the loader's input errors (exit 2) and
 /// OptionError for bad options.
-PetabFitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOptions& options);
+fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOptions& options);
 
 }  // namespace exvivo::sbml

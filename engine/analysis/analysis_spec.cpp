@@ -12,6 +12,7 @@
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
 #include "io/yaml_vocabulary.hpp"
+#include "model/parameter_defaults.hpp"
 #include "scenario/run_plan.hpp"
 
 namespace exvivo::analysis {
@@ -163,26 +164,15 @@ class Reader {
     p.where = key.where;
     p.path = (key.path.empty() ? "" : key.path + ".") + p.name;
     p.parameter = parameter(key, p.path);
-    const model::ParameterInfo& info = m_.parameters()[p.parameter];
-    p.scale = info.scale;
-    p.lower = info.lower;
-    p.upper = info.upper;
-    const YamlNode& at = value.is_null() ? key : value;
     if (!value.is_null()) {
       value.expect_mapping("{range: [lower, upper], scale, unit}");
       value.check_keys({"range", "scale", "unit"});
     }
-    const YamlNode* range = value.is_null() ? nullptr : value.find("range");
-    if (range) {
-      const Bounds b = io::read_bounds(*range, value.find("unit"), info.unit);
-      p.lower = b.lower;
-      p.upper = b.upper;
-    } else if (!info.has_bounds) {
-      at.fail(fmt::format("missing key 'range' (model parameter '{}' has no default bounds)", p.name));
-    }
-    if (!value.is_null())
-      if (const YamlNode* scale = value.find("scale")) p.scale = io::read_scale(*scale);
-    io::check_bounds(range ? *range : at, {p.lower, p.upper}, p.scale);
+    const io::ScaledBounds b =
+        io::read_parameter_bounds(key, value, "range", model::parameter_defaults(m_.parameters()[p.parameter]));
+    p.lower = b.bounds.lower;
+    p.upper = b.bounds.upper;
+    p.scale = b.scale;
     return p;
   }
 

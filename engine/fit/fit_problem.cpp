@@ -11,6 +11,7 @@
 #include "core/units.hpp"
 #include "io/yaml_tree.hpp"
 #include "io/yaml_vocabulary.hpp"
+#include "model/parameter_defaults.hpp"
 #include "scenario/run_plan.hpp"
 
 namespace exvivo::fit {
@@ -45,25 +46,12 @@ EstimateSpec read_estimate(const YamlNode& key, const YamlNode& value, const mod
                         closest_match(e.name, names));
   e.parameter = *index;
   const model::ParameterInfo& info = m.parameters()[*index];
-  e.scale = info.scale;
   e.model_value = info.value;
-  e.lower = info.lower;
-  e.upper = info.upper;
   if (!value.is_null()) value.check_keys({"bounds", "scale", "unit", "per_donor"});
-  const YamlNode* bounds = value.is_null() ? nullptr : value.find("bounds");
-  if (bounds) {
-    const Bounds b = io::read_bounds(*bounds, value.find("unit"), info.unit);
-    e.lower = b.lower;
-    e.upper = b.upper;
-  } else if (!info.has_bounds) {
-    (value.is_null() ? key : value)
-        .fail(fmt::format("missing key 'bounds' (model parameter '{}' has no default bounds)", e.name));
-  } else if (value.find("unit")) {
-    value.at("unit").fail("'unit' applies to 'bounds', which are not given");
-  }
-  if (!value.is_null())
-    if (const YamlNode* scale = value.find("scale")) e.scale = io::read_scale(*scale);
-  io::check_bounds(bounds ? *bounds : (value.is_null() ? key : value), {e.lower, e.upper}, e.scale);
+  const io::ScaledBounds b = io::read_parameter_bounds(key, value, "bounds", model::parameter_defaults(info));
+  e.lower = b.bounds.lower;
+  e.upper = b.bounds.upper;
+  e.scale = b.scale;
   if (!value.is_null())
     if (const YamlNode* per_donor = value.find("per_donor")) e.per_donor = per_donor->boolean();
   return e;

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <fmt/core.h>
+
 #include "core/units.hpp"
 
 namespace exvivo::io {
@@ -43,6 +45,37 @@ Bounds read_bounds(const YamlNode& node, const YamlNode* unit, std::string_view 
 
 void check_bounds(const YamlNode& node, const Bounds& bounds, Scale scale) {
   if (const auto problem = bounds_problem(bounds, scale)) node.fail(*problem);
+}
+
+ScaledBounds read_parameter_bounds(const YamlNode& key, const YamlNode& value, std::string_view bounds_key,
+                                   const ParameterDefaults& model) {
+  // Nothing given (`k:`): errors are located at the key, under the parameter's path.
+  YamlNode key_at;
+  if (value.is_null()) {
+    key_at.where = key.where;
+    key_at.path = value.path;
+    key_at.input = key.input;
+  }
+  const YamlNode& at = value.is_null() ? key_at : value;
+  const YamlNode* given = value.is_null() ? nullptr : value.find(bounds_key);
+  const YamlNode* unit = value.is_null() ? nullptr : value.find("unit");
+  ScaledBounds out;
+  if (given) {
+    out.bounds = read_bounds(*given, unit, model.unit);
+  } else if (!model.bounds) {
+    at.fail(fmt::format("missing key '{}' (model parameter '{}' has no default bounds; give {}: [lower, upper])",
+                        bounds_key, model.name, bounds_key));
+  } else {
+    if (unit)
+      unit->fail(fmt::format("'unit' applies to '{}', which is not given: add {}: [lower, upper] or remove 'unit'",
+                             bounds_key, bounds_key));
+    out.bounds = *model.bounds;
+  }
+  out.scale = model.scale;
+  if (!value.is_null())
+    if (const YamlNode* scale = value.find("scale")) out.scale = read_scale(*scale);
+  check_bounds(given ? *given : at, out.bounds, out.scale);
+  return out;
 }
 
 }  // namespace exvivo::io

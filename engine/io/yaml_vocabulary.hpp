@@ -3,6 +3,7 @@
 // core/noise_distribution.hpp) read
 // from YAML nodes, for the model, scenario, fit and analysis readers alike:
 // one reader per word, one message per mistake, located at the node.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +43,33 @@ Bounds read_bounds(const YamlNode& node, const YamlNode* unit, std::string_view 
 /// Fails at `node` with core's bounds_problem ("lower bound 1 must be below
 /// upper bound 0.01", "scale log needs a positive lower bound, got 0").
 void check_bounds(const YamlNode& node, const Bounds& bounds, Scale scale);
+
+/// A model parameter's default interval and scale (its model file's `bounds`,
+/// `scale`, `unit`), which a fit's `estimate` or an analysis's parameter
+/// ranges may override.
+struct ParameterDefaults {
+  std::string_view name;          ///< the model parameter
+  std::optional<Bounds> bounds;   ///< nullopt: the model declares none
+  Scale scale = Scale::lin;
+  std::string_view unit;          ///< the parameter's unit; overriding bounds are converted to it
+};
+
+struct ScaledBounds {
+  Bounds bounds;
+  Scale scale = Scale::lin;
+};
+
+/// The bounds and scale of parameter `key` with its optional override
+/// `value` (null: none; the caller checks the mapping's keys):
+/// `<bounds_key>: [lower, upper]` written in `unit:` (default: the
+/// parameter's unit) and `scale:`, each replacing the model's. Fails at
+/// `value` (`key` when null) "missing key 'bounds' (model parameter 'k' has
+/// no default bounds; give bounds: [lower, upper])", at `unit:` without
+/// bounds "'unit' applies to 'bounds', which is not given: add bounds:
+/// [lower, upper] or remove 'unit'", and with
+/// check_bounds' messages at the bounds (or `value`/`key`) for bounds that do
+/// not suit the scale.
+ScaledBounds read_parameter_bounds(const YamlNode& key, const YamlNode& value, std::string_view bounds_key,
+                                   const ParameterDefaults& model);
 
 }  // namespace exvivo::io

@@ -67,6 +67,10 @@ TEST_CASE("analysis errors: ranges and sizes", "[analysis][errors]") {
         "analysis.yaml:5:16: sensitivity.parameters.k.range: lower bound 1 must be below upper bound 1");
   CHECK(load_error(sobol_head + "    x0: {range: [0, 1], scale: log}\n" + output) ==
         "analysis.yaml:5:17: sensitivity.parameters.x0.range: scale log needs a positive lower bound, got 0");
+  // The fit's estimate reader's rules (io::read_parameter_bounds): a unit without a range was ignored.
+  CHECK(load_error(sobol_head + "    k: {unit: 1/min}\n" + output) ==
+        "analysis.yaml:5:15: sensitivity.parameters.k.unit: 'unit' applies to 'range', which is not given: add "
+        "range: [lower, upper] or remove 'unit'");
   CHECK(load_error(sobol_head + "    k: {range: [0.1, 1]}\n" + output + "  method: morris\n  levels: 3\n") ==
         "analysis.yaml:8:11: sensitivity.levels: must be even, got 3");
   CHECK(load_error(sobol_head + "    k: {range: [0.1, 1]}\n" + output + "  method: sobel\n") ==

@@ -415,6 +415,9 @@ TEST_CASE("fit file errors are located", "[fit][problem][errors]") {
         "fit.yaml:5:36: estimate.k_el.scale: must be one of lin, log or log10, got 'log2' (did you mean 'log'?)");
   CHECK(message(head + "estimate:\n  k_el: {bounds: [0.01, 1], unit: ng/mL}\n") ==
         "fit.yaml:5:35: estimate.k_el.unit: cannot convert 'ng/mL' to '1/h': dimensions g/L and 1/s differ");
+  CHECK(message(head + "estimate:\n  k_el: {unit: 1/min}\n") ==
+        "fit.yaml:5:16: estimate.k_el.unit: 'unit' applies to 'bounds', which is not given: add bounds: "
+        "[lower, upper] or remove 'unit'");
   CHECK(message(head + "estimate:\n  k_el: {}\nuncertainty: {profile: [k_l]}\n") ==
         "fit.yaml:6:25: uncertainty.profile[0]: 'k_l' is not an estimated parameter (did you mean 'k_el'?)");
   CHECK(message(head + "estimate:\n  k_el: {}\noptimizer: {max_iter: 0}\n") ==

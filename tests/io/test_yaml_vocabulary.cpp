@@ -59,6 +59,44 @@ TEST_CASE("check_bounds fails at the node with core's message", "[io][vocabulary
   CHECK_NOTHROW(io::check_bounds(root.at("s"), io::read_bounds(root.at("s")), Scale::lin));
 }
 
+TEST_CASE("read_parameter_bounds: the model's bounds and scale unless overridden", "[io][vocabulary]") {
+  // One reader for a fit's estimate.<p> (key `bounds`) and an analysis's
+  // parameters.<p> (key `range`).
+  const auto root = doc(
+      "plain:\n"
+      "given: {bounds: [1, 100], unit: 1/min, scale: log}\n"
+      "unit_only: {unit: 1/min}\n"
+      "bad_scale: {scale: log}\n"
+      "range: {range: [0.5, 2]}\n");
+  const io::ParameterDefaults k{"k", Bounds{0, 10}, Scale::lin, "1/h"};
+  const auto& e = root.entries;
+  const auto at = [&](std::size_t i) -> std::pair<const io::YamlNode&, const io::YamlNode&> {
+    return {e[i].first, e[i].second};
+  };
+  const io::ScaledBounds model = io::read_parameter_bounds(at(0).first, at(0).second, "bounds", k);
+  CHECK(model.bounds.lower == 0);
+  CHECK(model.bounds.upper == 10);
+  CHECK(model.scale == Scale::lin);
+  const io::ScaledBounds given = io::read_parameter_bounds(at(1).first, at(1).second, "bounds", k);
+  CHECK_THAT(given.bounds.lower, Catch::WithinRel(60.0, 1e-15));  // 1/min in 1/h
+  CHECK_THAT(given.bounds.upper, Catch::WithinRel(6000.0, 1e-15));
+  CHECK(given.scale == Scale::log);
+  CHECK(message_of([&] { io::read_parameter_bounds(at(2).first, at(2).second, "range", k); }) ==
+        "f.yaml:3:19: unit_only.unit: 'unit' applies to 'range', which is not given: add range: [lower, upper] or "
+        "remove 'unit'");
+  CHECK(message_of([&] { io::read_parameter_bounds(at(3).first, at(3).second, "bounds", k); }) ==
+        "f.yaml:4:12: bad_scale: scale log needs a positive lower bound, got 0");
+  const io::ScaledBounds range = io::read_parameter_bounds(at(4).first, at(4).second, "range", k);
+  CHECK(range.bounds.upper == 2);
+  const io::ParameterDefaults unbounded{"k", std::nullopt, Scale::lin, "1/h"};
+  CHECK(message_of([&] { io::read_parameter_bounds(at(0).first, at(0).second, "bounds", unbounded); }) ==
+        "f.yaml:1:1: plain: missing key 'bounds' (model parameter 'k' has no default bounds; give bounds: "
+        "[lower, upper])");
+  CHECK(message_of([&] { io::read_parameter_bounds(at(3).first, at(3).second, "range", unbounded); }) ==
+        "f.yaml:4:12: bad_scale: missing key 'range' (model parameter 'k' has no default bounds; give range: "
+        "[lower, upper])");
+}
+
 TEST_CASE("YamlNode::number uses core's number parser", "[io][vocabulary]") {
   const auto root = doc("a: 1e-3\nb: 1e999\nc: -.INF\nd: 0x10\ne: '2'\n");
   CHECK(root.at("a").number() == 1e-3);

@@ -14,6 +14,12 @@
 // parameter-dependent sigma adds (proportional noise) is left out, as in
 // PEtab/AMICI FIM approximations. The scale of θ changes log det F only by a
 // constant for every design, so it does not change which design is best.
+//
+// An observable with an LLOQ (the model's `lloq`): a fit reads a measurement
+// below it as left-censored (fit/measurements.hpp), so a sample is not simply
+// "quantified" or not; its information is the expected information of such a
+// reading, M·w with w = fit::lloq_information_fraction at the predicted value
+// (1 far above the LLOQ, about 0.82 at it, tending to 0 far below).
 #include <cstddef>
 #include <string>
 #include <vector>

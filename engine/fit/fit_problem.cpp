@@ -102,26 +102,10 @@ void load_scenario_file(const std::string& fit_file, const YamlNode& scenario_no
     c.observables.push_back(o.name);
     c.noise.push_back(o.noise.distribution);
     c.observable_units.push_back(o.unit);
+    c.lloq.push_back(o.lloq);
   }
   c.horizon = horizon(*scenario, plan);
   c.time_unit = m.time_unit();
-}
-
-/// An exact measurement below its observable's lower limit of quantification
-/// (the model's `lloq`) is not quantified: the assay reports "< LLOQ", so the
-/// row becomes left-censored (upper = lloq). Ratio rows are on a ratio's scale
-/// and stay as written; censored and interval rows keep their own limits.
-void censor_below_lloq(const model::CompiledModel& model, MeasurementTable& data) {
-  for (Measurement& row : data.rows) {
-    const double lloq = model.observables()[row.observable].lloq;
-    if (row.censored() || row.ratio_to || !(row.value < lloq)) continue;
-    if (row.noise == model::NoiseModel::Distribution::laplace)
-      throw DataError(row.where, "column 'measurement'",
-                      fmt::format("{} is below the observable's lloq {}, and a censored row cannot have laplace "
-                                  "noise (give the row another noise or an `upper`)",
-                                  row.value, lloq));
-    row.upper = lloq;
-  }
 }
 
 void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitScenario& out) {
@@ -130,7 +114,6 @@ void load_data_file(const std::string& fit_file, const YamlNode& data_node, FitS
     data_node.fail(fmt::format("data file '{}' not found (paths are relative to the fit file)", out.data_file));
   out.data = read_measurements(out.data_file, out.context);
   if (out.data.rows.empty()) throw DataError(SourceLocation{out.data_file, 0, 0}, "", "the table has no measurements");
-  censor_below_lloq(*out.scenario->model, out.data);
 }
 
 }  // namespace

@@ -197,4 +197,15 @@ ResidualTerms censored_residual_terms(Distribution distribution, double y, doubl
   return t;
 }
 
+double lloq_information_fraction(Distribution distribution, double y, double lloq, double sigma, double range) {
+  if (std::isnan(lloq)) return 1.0;
+  const CensoredSetup c = censored_setup(distribution, y, std::numeric_limits<double>::quiet_NaN(), lloq, sigma, range);
+  if (!c.valid) return 0.0;
+  const double z = (c.hi - c.u) / c.s;
+  if (std::isinf(z)) return z < 0 ? 1.0 : 0.0;
+  const double below = 0.5 * std::erfc(-z / std::numbers::sqrt2), above = 0.5 * std::erfc(z / std::numbers::sqrt2);
+  const double pdf = normal_pdf(z);
+  return above + z * pdf + (below > 0 ? pdf * pdf / below : 0.0);
+}
+
 }  // namespace exvivo::fit

@@ -92,4 +92,18 @@ double censored_negative_log_likelihood(Distribution distribution, double y, dou
 ResidualTerms censored_residual_terms(Distribution distribution, double y, double lower, double upper, double sigma,
                                       double range = 1);
 
+/// The expected Fisher information about the simulated value y of one reading
+/// under the LLOQ rule (a reading below `lloq` is left-censored there), as a
+/// fraction of that of an always-exact reading. With u, σ on the noise
+/// model's scale as in censored_negative_log_likelihood and z = (l − u)/σ,
+/// l the LLOQ on that scale (the Tobit information):
+///
+///   w = 1 − Φ(z) + z·φ(z) + φ(z)²/Φ(z)
+///
+/// (readings above the LLOQ keep their exact information, a censored one
+/// contributes the squared score of ln Φ(z)): 1 far above the LLOQ,
+/// ½ + 1/π ≈ 0.818 at it, tending to 0 far below. 1 when `lloq` is NaN; 0
+/// where u is undefined (lognormal y ≤ 0, logitnormal y outside (0, range)).
+double lloq_information_fraction(Distribution distribution, double y, double lloq, double sigma, double range = 1);
+
 }  // namespace exvivo::fit

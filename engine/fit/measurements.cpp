@@ -184,6 +184,19 @@ void read_bounds(const io::CsvTable& t, std::size_t r, std::optional<std::size_t
                     fmt::format("logitnormal noise on (0, {}): lower must be below {}, got {}", range, range,
                                 check_detail::describe(m.lower)));
 }
+/// The LLOQ rule (measurements.hpp): an exact row below its observable's
+/// LLOQ becomes left-censored at the LLOQ.
+void censor_below_lloq(const io::CsvTable& t, std::size_t r, std::size_t column, const MeasurementContext& c,
+                       Distribution noise, Measurement& m) {
+  const double lloq = m.observable < c.lloq.size() ? c.lloq[m.observable] : std::numeric_limits<double>::quiet_NaN();
+  if (m.censored() || m.ratio_to || !(m.value < lloq)) return;
+  if (noise == Distribution::laplace)
+    throw DataError(t.location(r, column), column_key(t, column),
+                    fmt::format("{} is below the observable's lloq {}, and a censored row cannot have laplace "
+                                "noise (give the row another noise or an `upper`)",
+                                check_detail::describe(m.value), check_detail::describe(lloq)));
+  m.upper = lloq;
+}
 }  // namespace
 
 MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementContext& c) {
@@ -269,6 +282,7 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
                                   c.observables[m.observable], range, range == 100 ? " (unit %)" : "",
                                   check_detail::describe(m.value)));
 
+    censor_below_lloq(t, r, col.measurement, c, noise, m);
     m.sd = std::numeric_limits<double>::quiet_NaN();
     if (col.sd && !t.is_missing(r, *col.sd)) {
       const std::string text = trimmed(t.get(r, *col.sd));

@@ -27,6 +27,15 @@
 //    donor. Non-empty `preequilibrationConditionId` or `observableParameters`
 //    and symbolic `noiseParameters` are not supported and rejected.
 //
+// The LLOQ rule: an exact row (not censored, interval or ratio) whose
+// measurement is below its observable's lower limit of quantification
+// (MeasurementContext::lloq) is not quantified: the assay reports "< LLOQ",
+// so the row is read as left-censored, upper = LLOQ, its measurement kept for
+// the record. A row below the LLOQ
+// whose own `noise` is laplace is an error (laplace rows cannot be censored).
+// Every reader of a table for a likelihood goes through here, so the rule
+// holds for `exvivo fit`, the Python FitObjective and anything else.
+//
 // Times are bare numbers in the model's time unit or numbers with a time unit
 // ("30 min", "24 h"); measurements in the observable's unit. A measurement at
 // an event time is compared with the state after that time's events (as a
@@ -59,6 +68,9 @@ struct MeasurementContext {
   /// observables without noise model must give an sd.
   std::vector<model::NoiseModel::Distribution> noise;
   std::vector<std::string> observable_units;  ///< same order; "%" sets the logitnormal range (likelihood.hpp)
+  /// Lower limit of quantification of each observable (the model's `lloq`,
+  /// same order; NaN or absent: none). See "The LLOQ rule" above.
+  std::vector<double> lloq;
   double horizon = 0;                     ///< times must lie in [0, horizon]
   std::string time_unit;                  ///< the model's; a `time` may carry a unit ("30 min")
 };

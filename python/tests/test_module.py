@@ -217,6 +217,39 @@ def test_fit_objective_gives_residuals_and_their_jacobian(source_dir):
         _engine.FitObjective(os.path.join(source_dir, "no_such_fit.yaml"))
 
 
+def test_fit_objective_censors_readings_below_the_lloq(source_dir, tmp_path):
+    """The LLOQ rule holds in FitObjective too: a reading below the
+    observable's lloq gives the residuals of the same row written
+    left-censored at the LLOQ."""
+    import numpy
+    from exvivo import _engine
+    data = os.path.join(source_dir, "tests", "fit", "data")
+    model = open(os.path.join(source_dir, "models", "one_compartment.yaml")).read()
+    assert "sigma: 0.1}}" in model
+    (tmp_path / "model.yaml").write_text(model.replace("sigma: 0.1}}", "sigma: 0.1}, lloq: 0.5}"))
+    scenario = open(os.path.join(data, "decay_two_donors.yaml")).read()
+    (tmp_path / "decay_two_donors.yaml").write_text(
+        scenario.replace("../../../models/one_compartment.yaml", "model.yaml"))
+    fit = open(os.path.join(data, "decay_fit.yaml")).read()
+    table = open(os.path.join(data, "decay_data.tsv")).read().rstrip("\n").split("\n")
+    header = table[0] + "\tupper"
+    rows = [r + "\t" for r in table[1:]]
+    (tmp_path / "read.tsv").write_text("\n".join([header] + rows + ["slow\tdosed\tC_ng\t24\t0.1\tA\t",
+                                                                  "fast\tdosed\tC_ng\t24\t0.2\tA\t"]) + "\n")
+    (tmp_path / "written.tsv").write_text("\n".join([header] + rows + ["slow\tdosed\tC_ng\t24\t\tA\t0.5",
+                                                                     "fast\tdosed\tC_ng\t24\t\tA\t0.5"]) + "\n")
+    residuals = []
+    for name in ("read", "written"):
+        (tmp_path / f"{name}.yaml").write_text(fit.replace("decay_data.tsv", f"{name}.tsv"))
+        objective = _engine.FitObjective(str(tmp_path / f"{name}.yaml"))
+        theta = (numpy.asarray(objective.lower) + numpy.asarray(objective.upper)) / 2
+        ok, r = objective.residuals(theta)
+        assert ok
+        residuals.append(numpy.asarray(r))
+    assert residuals[0].shape == residuals[1].shape
+    assert numpy.allclose(residuals[0], residuals[1], rtol=1e-12, atol=0)
+
+
 def test_analyze_returns_its_tables(source_dir, tmp_path):
     analysis = tmp_path / "morris.yaml"
     analysis.write_text(f"""\

@@ -2,6 +2,8 @@
 // (t = 1/k), exhaustive vs exchange search, log det edge cases, doses.
 #include <cmath>
 #include <fstream>
+#include <iterator>
+#include <string>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -101,6 +103,40 @@ TEST_CASE("design picks t = 1/k to estimate the rate of an exponential decay", "
     CHECK_THAT(r2.design[0].times[0], close_to(0, 0));
     CHECK_THAT(r2.design[0].times[1], close_to(2, 0));
   }
+}
+
+TEST_CASE("design: a sample predicted below the LLOQ carries the information of a censored reading",
+          "[analysis][design][lloq]") {
+  // models/decay.yaml with x_obs given lloq = e^−1 = x(2 h): at 2 h the reading
+  // is censored half the time and its information is (½ + 1/π)·g² (the Tobit
+  // information, fit::lloq_information_fraction); at 1 h (x = e^−½, 23 σ above
+  // the LLOQ) it is the full g²; at 6 h (x = e^−3, 32 σ below) next to nothing.
+  exvivo::test::TempDir dir;
+  std::ifstream in(exvivo::test::model_path("decay"));
+  std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string noise = "noise: {distribution: normal, sigma: 0.01}}";
+  REQUIRE(model.find(noise) != std::string::npos);
+  model.replace(model.find(noise), noise.size(), "noise: {distribution: normal, sigma: 0.01}, lloq: 0.36787944117144233}");
+  dir.write("decay.yaml", model);
+  dir.write("scenario.yaml", "scenario: decay_design\nmodel: decay.yaml\n"
+                             "solver: {rel_tol: 1e-10, abs_tol: 1e-12}\n"
+                             "samples: {times: [1 h], observables: [x_obs]}\n");
+  const std::string file = dir.write("analysis.yaml",
+                                     "analysis: decay_design\nscenario: scenario.yaml\n"
+                                     "design:\n  estimate: [k]\n"
+                                     "  choose:\n    times: {candidates: {values: [1, 2, 6], unit: h}, n: 1}\n");
+  AnalysisOptions options;
+  options.out_dir = (dir.path / "out").string();
+  const AnalysisReport report = run_analysis(file, options);
+  REQUIRE(report.design.size() == 3);
+  // g(t) = ∂x/∂log10 k / σ = −t·e^(−k t)·k·ln 10 / σ.
+  const auto g = [](double t) { return -t * std::exp(-0.5 * t) * 0.5 * std::log(10.0) / 0.01; };
+  CHECK_THAT(report.design[0].times[0], close_to(2, 0));
+  CHECK_THAT(report.design[0].criterion, close_to(std::log((0.5 + 1 / M_PI) * g(2) * g(2)), 1e-6));
+  CHECK_THAT(report.design[1].times[0], close_to(1, 0));
+  CHECK_THAT(report.design[1].criterion, close_to(std::log(g(1) * g(1)), 1e-6));
+  CHECK_THAT(report.design[2].times[0], close_to(6, 0));
+  CHECK(report.design[2].criterion < std::log(g(6) * g(6)) - 400);  // w ≈ z·φ(z), z = 31.8
 }
 
 TEST_CASE("design chooses doses of a swept placeholder", "[analysis][design]") {

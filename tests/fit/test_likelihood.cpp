@@ -1,5 +1,7 @@
 // Likelihoods: PEtab formulas, and the least-squares form reproducing them.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <catch2/catch.hpp>
 
@@ -223,4 +225,52 @@ TEST_CASE("logit-normal censored and interval rows: −ln of the interval's prob
   }
   // A simulation outside (0, c) cannot be compared: infinite, rejected by the optimizer.
   CHECK(std::isinf(censored_negative_log_likelihood(Distribution::logitnormal, 0.0, nan, 0.05, 0.3, 1)));
+}
+
+// The design analysis weighs a sample's information by the expected
+// information of a reading under the LLOQ rule. Checked against E[score²]
+// computed from the fit's own likelihoods: the score of an exact reading m
+// above the LLOQ (negative_log_likelihood) and of a censored one
+// (censored_negative_log_likelihood, upper = LLOQ), by central differences in
+// y, integrated over the reading's density with Simpson's rule; divided by
+// the information of an always-exact reading.
+TEST_CASE("lloq_information_fraction is the expected information of a reading under the LLOQ rule",
+          "[fit][likelihood][lloq]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    Distribution d;
+    double y, sigma, lloq;
+  };
+  for (const Case c : {Case{Distribution::normal, 1.0, 0.2, 0.2}, Case{Distribution::normal, 1.0, 0.2, 1.0},
+                       Case{Distribution::normal, 1.0, 0.2, 1.3}, Case{Distribution::normal, 1.0, 0.2, 3.0},
+                       Case{Distribution::lognormal, 5.0, 0.3, 5.0}, Case{Distribution::lognormal, 5.0, 0.3, 3.5},
+                       Case{Distribution::log10normal, 5.0, 0.1, 8.0}}) {
+    CAPTURE(static_cast<int>(c.d), c.y, c.sigma, c.lloq);
+    // Readings on the noise model's scale v (m = e^v, 10^v or v), v ~ N(u, σ).
+    const bool log = c.d == Distribution::lognormal, log10 = c.d == Distribution::log10normal;
+    const auto to_scale = [&](double m) { return log ? std::log(m) : log10 ? std::log10(m) : m; };
+    const auto from_scale = [&](double v) { return log ? std::exp(v) : log10 ? std::pow(10.0, v) : v; };
+    const double u = to_scale(c.y), l = to_scale(c.lloq), h = 1e-6 * c.y;
+    const auto score = [&](auto nllh) { return (nllh(c.y + h) - nllh(c.y - h)) / (2 * h); };
+    const double censored_score =
+        score([&](double y) { return censored_negative_log_likelihood(c.d, y, nan, c.lloq, c.sigma); });
+    const double p_below = 0.5 * std::erfc(-(l - u) / (c.sigma * std::sqrt(2.0)));
+    double expected = p_below * censored_score * censored_score;
+    const double top = u + 12 * c.sigma, lo = std::max(l, u - 12 * c.sigma);
+    const int n = 4000;  // Simpson on [lo, top]
+    for (int i = 0; i <= n; ++i) {
+      const double v = lo + (top - lo) * i / n;
+      const double s = score([&](double y) { return negative_log_likelihood(c.d, y, from_scale(v), c.sigma); });
+      const double density = std::exp(-0.5 * std::pow((v - u) / c.sigma, 2)) / (c.sigma * std::sqrt(2 * pi));
+      expected += (i == 0 || i == n ? 1 : i % 2 ? 4 : 2) * (top - lo) / (3.0 * n) * s * s * density;
+    }
+    const double dudy = log ? 1 / c.y : log10 ? 1 / (c.y * std::log(10.0)) : 1.0;
+    const double exact = std::pow(dudy / c.sigma, 2);
+    CHECK_THAT(lloq_information_fraction(c.d, c.y, c.lloq, c.sigma), Catch::WithinAbs(expected / exact, 1e-6));
+  }
+  // At the LLOQ: ½ + 1/π; far above: 1; far below: 0; no LLOQ: 1.
+  CHECK_THAT(lloq_information_fraction(Distribution::normal, 2, 2, 0.1), Catch::WithinRel(0.5 + 1 / pi, 1e-14));
+  CHECK(lloq_information_fraction(Distribution::normal, 100, 1, 0.1) == 1.0);
+  CHECK(lloq_information_fraction(Distribution::normal, 1, 100, 0.1) < 1e-300);
+  CHECK(lloq_information_fraction(Distribution::lognormal, 1, nan, 0.1) == 1.0);
 }

@@ -1,4 +1,6 @@
 // Measurement tables: both layouts, and every validation error with its message.
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -179,4 +181,50 @@ TEST_CASE("times are read as scenario sample times are (core's time points)", "[
         "data.tsv:2:4: column 'time': expected a time such as '24 h' or '30 min', got '2 hours'");
   CHECK(message("2 h", context()) == "data.tsv:2:4: column 'time': a time with a unit needs the model's time unit");
   CHECK(message("2", context()) == "no error");
+}
+
+// The LLOQ rule lives in the table reader, so every likelihood built from a
+// table (exvivo fit, the Python FitObjective) reads a row below the LLOQ as
+// left-censored.
+TEST_CASE("a reading below the observable's lloq is left-censored at it", "[fit][measurements][lloq]") {
+  MeasurementContext c = context();
+  c.observables.push_back("viable");
+  c.noise.push_back(Distribution::logitnormal);
+  c.observable_units = {"AB/cell", "pg/mL", "1", "%"};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  c.lloq = {500, nan, nan, 1};
+  const auto t = parse(
+      "donor\tarm\tobservable\ttime\tmeasurement\tsd\tnoise\tupper\tratio_to\n"
+      "healthy\tgmcsf\tmHLA_DR\t6\t100\t\t\t\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t12\t200\t\t\t\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t24\t800\t\t\t\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t30\t\t\t\t100\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t36\t0.2\t\t\t\thealthy:control:36\n"
+      "healthy\tgmcsf\tviable\t6\t0.5\t\t\t\t\n"
+      "healthy\tgmcsf\tTNF\t6\t0\t\t\t\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t40\t10\t1\tnormal\t\t\n",
+      "data.tsv", c);
+  REQUIRE(t.rows.size() == 8);
+  CHECK(t.rows[0].upper == 500);
+  CHECK(std::isnan(t.rows[0].lower));
+  CHECK(t.rows[0].value == 100);  // the reading stays for the record (residuals.csv)
+  CHECK(t.rows[1].upper == 500);
+  CHECK_FALSE(t.rows[2].censored());
+  CHECK(t.rows[3].upper == 100);  // the table's own limit is kept
+  CHECK_FALSE(t.rows[4].censored());  // a ratio row is on the ratio's scale
+  CHECK(t.rows[5].upper == 1);    // 0.5 % under logitnormal noise
+  CHECK_FALSE(t.rows[6].censored());  // TNF declares no LLOQ
+  CHECK(t.rows[7].upper == 500);  // the row's own noise does not change the rule
+  // PEtab layout alike.
+  const auto petab = parse("observableId\tsimulationConditionId\ttime\tmeasurement\nmHLA_DR\thealthy:gmcsf\t6\t100\n",
+                           "m.tsv", c);
+  CHECK(petab.rows.at(0).upper == 500);
+  // A row below the LLOQ with its own laplace noise cannot be censored.
+  CHECK_THROWS_MATCHES(parse("donor\tarm\tobservable\ttime\tmeasurement\tsd\tnoise\n"
+                             "healthy\tgmcsf\tmHLA_DR\t6\t100\t1\tlaplace\n",
+                             "data.tsv", c),
+                       DataError,
+                       Catch::Message("data.tsv:2:5: column 'measurement': 100 is below the observable's lloq 500, "
+                                      "and a censored row cannot have laplace noise (give the row another noise "
+                                      "or an `upper`)"));
 }

@@ -268,11 +268,13 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
     read_bounds(t, r, col.lower, col.upper, noise, range, m);
     m.value = m.censored() && t.is_missing(r, col.measurement) ? std::numeric_limits<double>::quiet_NaN()
                                                                 : t.get_double(r, col.measurement);
+    censor_below_lloq(t, r, col.measurement, c, noise, m);
     if ((noise == Distribution::lognormal || noise == Distribution::log10normal) && !m.censored() &&
         !(m.value > 0))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
                       fmt::format("observable '{}' has {} noise: measurements must be "
-                                  "positive, got {}",
+                                  "positive, got {} (a reading below the assay's limit is a censored row: "
+                                  "give 'upper', or the observable an lloq in the model file)",
                                   c.observables[m.observable], to_string(noise), check_detail::describe(m.value)));
     if (noise == Distribution::logitnormal && !m.censored() && !(m.value > 0 && m.value < range))
       throw DataError(t.location(r, col.measurement), column_key(t, col.measurement),
@@ -282,7 +284,6 @@ MeasurementTable parse_measurements(const io::CsvTable& t, const MeasurementCont
                                   c.observables[m.observable], range, range == 100 ? " (unit %)" : "",
                                   check_detail::describe(m.value)));
 
-    censor_below_lloq(t, r, col.measurement, c, noise, m);
     m.sd = std::numeric_limits<double>::quiet_NaN();
     if (col.sd && !t.is_missing(r, *col.sd)) {
       const std::string text = trimmed(t.get(r, *col.sd));

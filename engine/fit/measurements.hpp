@@ -31,7 +31,8 @@
 // measurement is below its observable's lower limit of quantification
 // (MeasurementContext::lloq) is not quantified: the assay reports "< LLOQ",
 // so the row is read as left-censored, upper = LLOQ, its measurement kept for
-// the record. A row below the LLOQ
+// the record. This includes a reading of 0 under lognormal, log10normal or
+// logitnormal noise, which without an LLOQ is refused. A row below the LLOQ
 // whose own `noise` is laplace is an error (laplace rows cannot be censored).
 // Every reader of a table for a likelihood goes through here, so the rule
 // holds for `exvivo fit`, the Python FitObjective and anything else.

@@ -219,8 +219,8 @@ def test_fit_objective_gives_residuals_and_their_jacobian(source_dir):
 
 def test_fit_objective_censors_readings_below_the_lloq(source_dir, tmp_path):
     """The LLOQ rule holds in FitObjective too: a reading below the
-    observable's lloq gives the residuals of the same row written
-    left-censored at the LLOQ."""
+    observable's lloq (a 0 under lognormal noise included) gives the residuals
+    of the same row written left-censored at the LLOQ."""
     import numpy
     from exvivo import _engine
     data = os.path.join(source_dir, "tests", "fit", "data")
@@ -234,7 +234,7 @@ def test_fit_objective_censors_readings_below_the_lloq(source_dir, tmp_path):
     table = open(os.path.join(data, "decay_data.tsv")).read().rstrip("\n").split("\n")
     header = table[0] + "\tupper"
     rows = [r + "\t" for r in table[1:]]
-    (tmp_path / "read.tsv").write_text("\n".join([header] + rows + ["slow\tdosed\tC_ng\t24\t0.1\tA\t",
+    (tmp_path / "read.tsv").write_text("\n".join([header] + rows + ["slow\tdosed\tC_ng\t24\t0\tA\t",
                                                                   "fast\tdosed\tC_ng\t24\t0.2\tA\t"]) + "\n")
     (tmp_path / "written.tsv").write_text("\n".join([header] + rows + ["slow\tdosed\tC_ng\t24\t\tA\t0.5",
                                                                      "fast\tdosed\tC_ng\t24\t\tA\t0.5"]) + "\n")

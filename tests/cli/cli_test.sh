@@ -78,5 +78,20 @@ expect 2 "shards missing: 2/3" -- "$exvivo" merge "$work/shard1" "$work/shard3" 
 expect 2 "shard 1/3 is given twice" -- "$exvivo" merge "$work/shard1" "$work/shard1" "$work/shard2" -o "$work/merged2"
 expect 2 "not a shard directory" -- "$exvivo" merge "$work/t1" -o "$work/merged2"
 
+# A reading of 0 under lognormal noise: refused (exit 2, file:line:column) when
+# the observable has no lloq; with an lloq it is a reading below the LLOQ,
+# censored, and the fit runs.
+mkdir -p "$work/zero/models" "$work/zero/fit"
+cp "$src/tests/fit/data/decay_fit.yaml" "$work/zero/fit/"
+sed 's|../../../models/|../models/|' "$src/tests/fit/data/decay_two_donors.yaml" > "$work/zero/fit/decay_two_donors.yaml"
+cp "$model" "$work/zero/models/one_compartment.yaml"
+{ cat "$src/tests/fit/data/decay_data.tsv"; printf 'slow\tdosed\tC_ng\t24\t0\tA\n'; } > "$work/zero/fit/decay_data.tsv"
+zero_line=$(wc -l < "$work/zero/fit/decay_data.tsv")
+expect 2 "decay_data.tsv:$zero_line:5: column 'measurement': observable 'C_ng' has lognormal noise: measurements must be positive, got 0" -- \
+  "$exvivo" fit "$work/zero/fit/decay_fit.yaml" -o "$work/zero/out1" --quiet
+sed -i 's|sigma: 0.1}}|sigma: 0.1}, lloq: 0.5}|' "$work/zero/models/one_compartment.yaml"
+expect 0 "" -- "$exvivo" fit "$work/zero/fit/decay_fit.yaml" -o "$work/zero/out2" --quiet
+expect 0 "slow,dosed,C_ng,24,A,0," -- grep ',0,' "$work/zero/out2/residuals.csv"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]

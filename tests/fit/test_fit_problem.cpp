@@ -381,6 +381,12 @@ TEST_CASE("an exact row below its observable's lloq is read as left-censored at 
       fit::load_fit_problem(
           dir.write("laplace.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: laplace.csv\nestimate: {k_el: {}}\n")),
       Catch::Contains("laplace.csv:2") && Catch::Contains("below the observable's lloq 10"));
+  // A reading of 0 under lognormal noise is below the LLOQ too: censored, not refused.
+  dir.write("zero.csv", "donor,arm,observable,time,measurement\ndefault,default,C_pg,12,0\n");
+  const fit::FitProblem zero = fit::load_fit_problem(
+      dir.write("zero.yaml", "fit: lloq\nscenario: scenario.yaml\ndata: zero.csv\nestimate: {k_el: {}}\n"));
+  CHECK(zero.scenarios.at(0).data.rows.at(0).upper == 10.0);
+  CHECK_THAT(fit::Objective(zero).predict(theta).at(0).nllh, Catch::WithinRel(a[0].nllh, 1e-7));
 }
 
 TEST_CASE("a PEtab table gives the same rows as the exvivo layout", "[fit][problem]") {

@@ -108,7 +108,9 @@ TEST_CASE("measurement table errors name file:line:column", "[fit][measurements]
                                       "simulated interval [0, 48]"));
   CHECK_THROWS_MATCHES(parse(head + "\nhealthy\tgmcsf\tmHLA_DR\t6\t0\t\n"), DataError,
                        Catch::Message("data.tsv:3:5: column 'measurement': observable 'mHLA_DR' "
-                                      "has lognormal noise: measurements must be positive, got 0"));
+                                      "has lognormal noise: measurements must be positive, got 0 (a reading "
+                                      "below the assay's limit is a censored row: give 'upper', or the "
+                                      "observable an lloq in the model file)"));
   CHECK_THROWS_MATCHES(parse(head + "healthy\tgmcsf\tcount\t6\t10\t\n"), DataError,
                        Catch::Message("data.tsv:2:6: column 'sd': observable 'count' has no noise "
                                       "model in the model file: give this row a standard "
@@ -185,8 +187,10 @@ TEST_CASE("times are read as scenario sample times are (core's time points)", "[
 
 // The LLOQ rule lives in the table reader, so every likelihood built from a
 // table (exvivo fit, the Python FitObjective) reads a row below the LLOQ as
-// left-censored.
-TEST_CASE("a reading below the observable's lloq is left-censored at it", "[fit][measurements][lloq]") {
+// left-censored. A reading of 0 under lognormal or logitnormal noise is
+// censored like any other reading below the LLOQ (without an LLOQ it is
+// refused: see "measurement table errors").
+TEST_CASE("a reading below the observable's lloq, 0 included, is left-censored at it", "[fit][measurements][lloq]") {
   MeasurementContext c = context();
   c.observables.push_back("viable");
   c.noise.push_back(Distribution::logitnormal);
@@ -195,36 +199,36 @@ TEST_CASE("a reading below the observable's lloq is left-censored at it", "[fit]
   c.lloq = {500, nan, nan, 1};
   const auto t = parse(
       "donor\tarm\tobservable\ttime\tmeasurement\tsd\tnoise\tupper\tratio_to\n"
-      "healthy\tgmcsf\tmHLA_DR\t6\t100\t\t\t\t\n"
+      "healthy\tgmcsf\tmHLA_DR\t6\t0\t\t\t\t\n"
       "healthy\tgmcsf\tmHLA_DR\t12\t200\t\t\t\t\n"
       "healthy\tgmcsf\tmHLA_DR\t24\t800\t\t\t\t\n"
       "healthy\tgmcsf\tmHLA_DR\t30\t\t\t\t100\t\n"
       "healthy\tgmcsf\tmHLA_DR\t36\t0.2\t\t\t\thealthy:control:36\n"
-      "healthy\tgmcsf\tviable\t6\t0.5\t\t\t\t\n"
+      "healthy\tgmcsf\tviable\t6\t0\t\t\t\t\n"
       "healthy\tgmcsf\tTNF\t6\t0\t\t\t\t\n"
-      "healthy\tgmcsf\tmHLA_DR\t40\t10\t1\tnormal\t\t\n",
+      "healthy\tgmcsf\tmHLA_DR\t40\t0\t1\tnormal\t\t\n",
       "data.tsv", c);
   REQUIRE(t.rows.size() == 8);
-  CHECK(t.rows[0].upper == 500);
+  CHECK(t.rows[0].upper == 500);  // 0 under lognormal noise: below the LLOQ, not refused
   CHECK(std::isnan(t.rows[0].lower));
-  CHECK(t.rows[0].value == 100);  // the reading stays for the record (residuals.csv)
+  CHECK(t.rows[0].value == 0);    // the reading stays for the record (residuals.csv)
   CHECK(t.rows[1].upper == 500);
   CHECK_FALSE(t.rows[2].censored());
   CHECK(t.rows[3].upper == 100);  // the table's own limit is kept
   CHECK_FALSE(t.rows[4].censored());  // a ratio row is on the ratio's scale
-  CHECK(t.rows[5].upper == 1);    // 0.5 % under logitnormal noise
-  CHECK_FALSE(t.rows[6].censored());  // TNF declares no LLOQ
+  CHECK(t.rows[5].upper == 1);    // 0 % under logitnormal noise
+  CHECK_FALSE(t.rows[6].censored());  // TNF declares no LLOQ: 0 is a normal reading
   CHECK(t.rows[7].upper == 500);  // the row's own noise does not change the rule
   // PEtab layout alike.
-  const auto petab = parse("observableId\tsimulationConditionId\ttime\tmeasurement\nmHLA_DR\thealthy:gmcsf\t6\t100\n",
+  const auto petab = parse("observableId\tsimulationConditionId\ttime\tmeasurement\nmHLA_DR\thealthy:gmcsf\t6\t0\n",
                            "m.tsv", c);
   CHECK(petab.rows.at(0).upper == 500);
   // A row below the LLOQ with its own laplace noise cannot be censored.
   CHECK_THROWS_MATCHES(parse("donor\tarm\tobservable\ttime\tmeasurement\tsd\tnoise\n"
-                             "healthy\tgmcsf\tmHLA_DR\t6\t100\t1\tlaplace\n",
+                             "healthy\tgmcsf\tmHLA_DR\t6\t0\t1\tlaplace\n",
                              "data.tsv", c),
                        DataError,
-                       Catch::Message("data.tsv:2:5: column 'measurement': 100 is below the observable's lloq 500, "
+                       Catch::Message("data.tsv:2:5: column 'measurement': 0 is below the observable's lloq 500, "
                                       "and a censored row cannot have laplace noise (give the row another noise "
                                       "or an `upper`)"));
 }

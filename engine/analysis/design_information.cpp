@@ -47,9 +47,9 @@ SampleInformation sample_information(const solve::Run& run, const std::vector<Es
       if (!g.allFinite()) continue;
       // A reading expected below the LLOQ is censored (the fit's LLOQ rule): it carries less information.
       // (The model's proportional sigma is already σ·|y|: a normal σ, as the fit's objective takes it.)
-      const double w = fit::lloq_information_fraction(d == Distribution::proportional ? Distribution::normal : d, y,
-                                                      info[o].lloq, sens.sigmas(row, col),
-                                                      fit::logit_range(info[o].unit));
+      const double w =
+          fit::lloq_information_fraction(d == Distribution::proportional ? Distribution::normal : d, y, info[o].lloq,
+                                         sens.sigmas(row, col), fit::logit_range(info[o].unit));
       out.per_sample[t] += w * (g * g.transpose());
     }
   }

@@ -41,7 +41,10 @@ double write_fit_outputs(const fs::path& dir, const FitOutputs& o, io::Provenanc
     for (const auto& e : entries) csv.field(e.label);
     csv.end_row();
     for (const auto& s : o.starts) {
-      csv.field(s.start).field(s.result.cost + o.constant).field(s.result.iterations).field(s.result.status)
+      csv.field(s.start)
+          .field(s.result.cost + o.constant)
+          .field(s.result.iterations)
+          .field(s.result.status)
           .field(s.wall_ms);
       for (std::size_t j = 0; j < entries.size(); ++j)
         csv.field(model_value(j, s.result.theta[static_cast<Eigen::Index>(j)]));
@@ -53,25 +56,47 @@ double write_fit_outputs(const fs::path& dir, const FitOutputs& o, io::Provenanc
     csv.write_row({"parameter", "value", "nllh"});
     for (const auto& prof : o.profiles)
       for (const auto& pt : prof.points)
-        csv.field(entries[prof.parameter].label).field(model_value(prof.parameter, pt.theta))
-            .field(pt.cost + o.constant).end_row();
+        csv.field(entries[prof.parameter].label)
+            .field(model_value(prof.parameter, pt.theta))
+            .field(pt.cost + o.constant)
+            .end_row();
   });
 
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma", "residual",
                    "nllh", "scenario", "ratio_to", "lower", "upper"});
     for (const ResidualRow& r : o.residuals)
-      csv.field(r.donor).field(r.arm).field(r.observable).field(r.time).field(r.replicate).field(r.measurement)
-          .field(r.simulation).field(r.sigma).field(r.residual).field(r.nllh).field(r.scenario).field(r.ratio_to)
-          .field(r.lower).field(r.upper).end_row();
+      csv.field(r.donor)
+          .field(r.arm)
+          .field(r.observable)
+          .field(r.time)
+          .field(r.replicate)
+          .field(r.measurement)
+          .field(r.simulation)
+          .field(r.sigma)
+          .field(r.residual)
+          .field(r.nllh)
+          .field(r.scenario)
+          .field(r.ratio_to)
+          .field(r.lower)
+          .field(r.upper)
+          .end_row();
   });
 
   if (o.timecourses)
     io::write_csv_file(dir / "fit_timecourses.csv", [&](io::CsvWriter& csv) {
       csv.write_row({"run", "donor", "arm", "sample", "time", "side", "observable", "value", "scenario"});
       o.timecourses([&](const TimecourseRow& r) {
-        csv.field(r.run).field(r.donor).field(r.arm).field(r.sample).field(r.time).field(r.before_event ? "-" : "")
-            .field(r.observable).field(r.value).field(r.scenario).end_row();
+        csv.field(r.run)
+            .field(r.donor)
+            .field(r.arm)
+            .field(r.sample)
+            .field(r.time)
+            .field(r.before_event ? "-" : "")
+            .field(r.observable)
+            .field(r.value)
+            .field(r.scenario)
+            .end_row();
       });
     });
 
@@ -92,8 +117,11 @@ double write_fit_outputs(const fs::path& dir, const FitOutputs& o, io::Provenanc
                     {"max_iter", o.optimizer.max_iter},
                     {"tol", o.optimizer.tol},
                     {"gradient_tol", o.optimizer.gradient_tol}};
-  j["best"] = {{"nllh", o.best_nllh}, {"status", best.status}, {"message", best.message},
-               {"iterations", best.iterations}, {"start", o.starts.front().start}};
+  j["best"] = {{"nllh", o.best_nllh},
+               {"status", best.status},
+               {"message", best.message},
+               {"iterations", best.iterations},
+               {"start", o.starts.front().start}};
   nlohmann::ordered_json est = nlohmann::ordered_json::object();
   for (std::size_t k = 0; k < entries.size(); ++k)
     est[entries[k].label] = model_value(k, best.theta[static_cast<Eigen::Index>(k)]);

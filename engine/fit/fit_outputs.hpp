@@ -70,8 +70,8 @@ struct FitOutputs {
   std::vector<StartResult> starts;      ///< best first (multi_start)
   double constant = 0;                  ///< nllh = optimizer cost + constant
   double best_nllh = 0;
-  std::vector<Interval> intervals;      ///< per θ entry, parameter scale
-  std::vector<std::string> methods;     ///< per θ entry: profile | fim | none
+  std::vector<Interval> intervals;   ///< per θ entry, parameter scale
+  std::vector<std::string> methods;  ///< per θ entry: profile | fim | none
   std::vector<Profile> profiles;
   std::vector<ResidualRow> residuals;
   /// Writes the rows of fit_timecourses.csv through `add`; empty: the file is

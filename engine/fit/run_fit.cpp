@@ -150,8 +150,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   FitOutputs outputs;
   for (const ThetaEntry& e : objective.entries()) {
     const EstimateSpec& est = problem.spec.estimates[e.estimate];
-    outputs.entries.push_back(
-        {est.name, e.per_donor ? problem.donors[e.donor] : std::string(), e.label, est.scale});
+    outputs.entries.push_back({est.name, e.per_donor ? problem.donors[e.donor] : std::string(), e.label, est.scale});
   }
   outputs.starts = starts;
   outputs.constant = objective.constant();

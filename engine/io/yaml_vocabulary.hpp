@@ -48,10 +48,10 @@ void check_bounds(const YamlNode& node, const Bounds& bounds, Scale scale);
 /// `scale`, `unit`), which a fit's `estimate` or an analysis's parameter
 /// ranges may override.
 struct ParameterDefaults {
-  std::string_view name;          ///< the model parameter
-  std::optional<Bounds> bounds;   ///< nullopt: the model declares none
+  std::string_view name;         ///< the model parameter
+  std::optional<Bounds> bounds;  ///< nullopt: the model declares none
   Scale scale = Scale::lin;
-  std::string_view unit;          ///< the parameter's unit; overriding bounds are converted to it
+  std::string_view unit;  ///< the parameter's unit; overriding bounds are converted to it
 };
 
 struct ScaledBounds {

@@ -265,7 +265,8 @@ class Problem {
           dllh_dh = (residual > 0 ? 1.0 : residual < 0 ? -1.0 : 0.0) / sigma;
           dllh_dsigma = -1 / sigma + std::fabs(residual) / (sigma * sigma);
         } else {
-          row_llh = -0.5 * std::log(2 * std::numbers::pi * sigma * sigma) - 0.5 * residual * residual / (sigma * sigma) - jacobian;
+          row_llh = -0.5 * std::log(2 * std::numbers::pi * sigma * sigma) -
+                    0.5 * residual * residual / (sigma * sigma) - jacobian;
           dllh_dh = residual / (sigma * sigma);
           dllh_dsigma = -1 / sigma + residual * residual / (sigma * sigma * sigma);
         }

@@ -188,8 +188,9 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
              replicate = column("replicateId");
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t r = 0; r < at_best.measurement_rows.size(); ++r)
-    outputs.residuals.push_back({cell(r, preeq), cell(r, sim), cell(r, observable), parse_double(cell(r, time)).value_or(nan),
-                                 cell(r, replicate), parse_double(cell(r, measurement)).value_or(nan), at_best.simulation[r],
+    outputs.residuals.push_back({cell(r, preeq), cell(r, sim), cell(r, observable),
+                                 parse_double(cell(r, time)).value_or(nan), cell(r, replicate),
+                                 parse_double(cell(r, measurement)).value_or(nan), at_best.simulation[r],
                                  at_best.sigma[r], at_best.residual[r], at_best.nllh[r], name, "", nan, nan});
   if (usable)
     outputs.timecourses = [&](const std::function<void(const fit::TimecourseRow&)>& add) {

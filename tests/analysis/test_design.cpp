@@ -116,11 +116,13 @@ TEST_CASE("design: a sample predicted below the LLOQ carries the information of 
   std::string model((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string noise = "noise: {distribution: normal, sigma: 0.01}}";
   REQUIRE(model.find(noise) != std::string::npos);
-  model.replace(model.find(noise), noise.size(), "noise: {distribution: normal, sigma: 0.01}, lloq: 0.36787944117144233}");
+  model.replace(model.find(noise), noise.size(),
+                "noise: {distribution: normal, sigma: 0.01}, lloq: 0.36787944117144233}");
   dir.write("decay.yaml", model);
-  dir.write("scenario.yaml", "scenario: decay_design\nmodel: decay.yaml\n"
-                             "solver: {rel_tol: 1e-10, abs_tol: 1e-12}\n"
-                             "samples: {times: [1 h], observables: [x_obs]}\n");
+  dir.write("scenario.yaml",
+            "scenario: decay_design\nmodel: decay.yaml\n"
+            "solver: {rel_tol: 1e-10, abs_tol: 1e-12}\n"
+            "samples: {times: [1 h], observables: [x_obs]}\n");
   const std::string file = dir.write("analysis.yaml",
                                      "analysis: decay_design\nscenario: scenario.yaml\n"
                                      "design:\n  estimate: [k]\n"

@@ -211,17 +211,17 @@ TEST_CASE("a reading below the observable's lloq, 0 included, is left-censored a
   REQUIRE(t.rows.size() == 8);
   CHECK(t.rows[0].upper == 500);  // 0 under lognormal noise: below the LLOQ, not refused
   CHECK(std::isnan(t.rows[0].lower));
-  CHECK(t.rows[0].value == 0);    // the reading stays for the record (residuals.csv)
+  CHECK(t.rows[0].value == 0);  // the reading stays for the record (residuals.csv)
   CHECK(t.rows[1].upper == 500);
   CHECK_FALSE(t.rows[2].censored());
-  CHECK(t.rows[3].upper == 100);  // the table's own limit is kept
+  CHECK(t.rows[3].upper == 100);      // the table's own limit is kept
   CHECK_FALSE(t.rows[4].censored());  // a ratio row is on the ratio's scale
-  CHECK(t.rows[5].upper == 1);    // 0 % under logitnormal noise
+  CHECK(t.rows[5].upper == 1);        // 0 % under logitnormal noise
   CHECK_FALSE(t.rows[6].censored());  // TNF declares no LLOQ: 0 is a normal reading
-  CHECK(t.rows[7].upper == 500);  // the row's own noise does not change the rule
+  CHECK(t.rows[7].upper == 500);      // the row's own noise does not change the rule
   // PEtab layout alike.
-  const auto petab = parse("observableId\tsimulationConditionId\ttime\tmeasurement\nmHLA_DR\thealthy:gmcsf\t6\t0\n",
-                           "m.tsv", c);
+  const auto petab =
+      parse("observableId\tsimulationConditionId\ttime\tmeasurement\nmHLA_DR\thealthy:gmcsf\t6\t0\n", "m.tsv", c);
   CHECK(petab.rows.at(0).upper == 500);
   // A row below the LLOQ with its own laplace noise cannot be censored.
   CHECK_THROWS_MATCHES(parse("donor\tarm\tobservable\ttime\tmeasurement\tsd\tnoise\n"

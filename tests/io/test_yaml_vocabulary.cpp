@@ -62,12 +62,12 @@ TEST_CASE("check_bounds fails at the node with core's message", "[io][vocabulary
 TEST_CASE("read_parameter_bounds: the model's bounds and scale unless overridden", "[io][vocabulary]") {
   // One reader for a fit's estimate.<p> (key `bounds`) and an analysis's
   // parameters.<p> (key `range`).
-  const auto root = doc(
-      "plain:\n"
-      "given: {bounds: [1, 100], unit: 1/min, scale: log}\n"
-      "unit_only: {unit: 1/min}\n"
-      "bad_scale: {scale: log}\n"
-      "range: {range: [0.5, 2]}\n");
+  const auto root =
+      doc("plain:\n"
+          "given: {bounds: [1, 100], unit: 1/min, scale: log}\n"
+          "unit_only: {unit: 1/min}\n"
+          "bad_scale: {scale: log}\n"
+          "range: {range: [0.5, 2]}\n");
   const io::ParameterDefaults k{"k", Bounds{0, 10}, Scale::lin, "1/h"};
   const auto& e = root.entries;
   const auto at = [&](std::size_t i) -> std::pair<const io::YamlNode&, const io::YamlNode&> {

@@ -200,10 +200,18 @@ class Dopri5Stepper final : public Stepper {
   /// check's vector, whose direction changes slowly along a solution, so one
   /// iteration (one rhs evaluation) keeps refining the same estimate.
   double stiffness_estimate() override {
-    const bool warm = direction_.size() == x_.size() && direction_.allFinite() && direction_.norm() > 0;
-    if (!warm) direction_ = x_err_;
-    double length = direction_.norm();
-    if (!(length > 0) || !std::isfinite(length)) return 0;
+    // direction_norm_ is ‖direction_‖ from the check that left direction_
+    // (finite and > 0, else direction_ was dropped): not recomputed.
+    const bool warm = direction_.size() == x_.size();
+    if (!warm) {
+      direction_ = x_err_;
+      direction_norm_ = direction_.norm();
+    }
+    double length = direction_norm_;
+    if (!(length > 0) || !std::isfinite(length)) {
+      direction_.resize(0);
+      return 0;
+    }
     const double x_scale = std::max(x_.norm(), 1e-8);
     double radius = 0;
     for (int iteration = 0; iteration < (warm ? 1 : 3); ++iteration) {
@@ -218,6 +226,7 @@ class Dopri5Stepper final : public Stepper {
       }
       length = radius;
     }
+    direction_norm_ = radius;
     return (t_ - t_old_) * radius;
   }
 
@@ -228,6 +237,7 @@ class Dopri5Stepper final : public Stepper {
   Eigen::VectorXd squares_;                         ///< (e_i / w_i)² of the last trial
   Eigen::VectorXd abs_tol_;                         ///< ErrorNorm's per-component abs_tol
   Eigen::VectorXd direction_;  ///< power-iteration vector of the last stiffness check (empty: none yet)
+  double direction_norm_ = 0;  ///< its norm
 };
 
 }  // namespace

@@ -70,14 +70,16 @@ EXVIVO_VECTOR_LOOP void combine6(Index n, double* __restrict out, const double* 
 
 /// The embedded error estimate e = Σ d_j·k_j (odeint's scale_sum6) and the
 /// squared weighted components (e_i / w_i)² of ErrorNorm, in one pass; the
-/// caller sums them in index order, as ErrorNorm does.
-EXVIVO_VECTOR_LOOP void error_and_weights(Index n, double* __restrict err, double* __restrict squares,
+/// caller sums them in index order, as ErrorNorm does. Returns the number of
+/// negative components of x_new (for the integrator's non-negativity check).
+EXVIVO_VECTOR_LOOP long error_and_weights(Index n, double* __restrict err, double* __restrict squares,
                                           const double* __restrict k1, const double* __restrict k3,
                                           const double* __restrict k4, const double* __restrict k5,
                                           const double* __restrict k6, const double* __restrict k7, const double* d,
                                           const double* __restrict x, const double* __restrict x_new,
                                        const double* __restrict abs_tol, double rel_tol) {
   const double d1 = d[0], d3 = d[1], d4 = d[2], d5 = d[3], d6 = d[4], d7 = d[5];
+  long negative = 0;
   for (Index i = 0; i < n; ++i) {
     const double e = d1 * k1[i] + d3 * k3[i] + d4 * k4[i] + d5 * k5[i] + d6 * k6[i] + d7 * k7[i];
     err[i] = e;
@@ -85,7 +87,9 @@ EXVIVO_VECTOR_LOOP void error_and_weights(Index n, double* __restrict err, doubl
                               std::numeric_limits<double>::min());
     const double r = e / w;
     squares[i] = r * r;
+    negative += x_new[i] < 0 ? 1 : 0;
   }
+  return negative;
 }
 
 // Butcher tableau (Dormand & Prince 1980), written as odeint writes it.
@@ -141,13 +145,23 @@ class Dopri5Stepper final : public Stepper {
              k6_.data());
     rhs(t + h, x_new_, dxdt_new_);
     const double d[6] = {h * dc1, h * dc3, h * dc4, h * dc5, h * dc6, h * dc7};
-    error_and_weights(n_, x_err_.data(), squares_.data(), k1, k3_.data(), k4_.data(), k5_.data(), k6_.data(),
+    negative_ = error_and_weights(n_, x_err_.data(), squares_.data(), k1, k3_.data(), k4_.data(), k5_.data(), k6_.data(),
                    dxdt_new_.data(), d, x, x_new_.data(), abs_tol_.data(), norm_.rel_tol());
     // ErrorNorm's sum, in its order (a vectorised sum would round differently).
     double sum = 0;
-    for (Index i = 0; i < n_; ++i) sum += squares_[i];
+    const double* squares = squares_.data();
+    Index i = 0;
+    for (; i + 4 <= n_; i += 4) {
+      sum += squares[i];
+      sum += squares[i + 1];
+      sum += squares[i + 2];
+      sum += squares[i + 3];
+    }
+    for (; i < n_; ++i) sum += squares[i];
     return n_ == 0 ? 0.0 : std::sqrt(sum / static_cast<double>(n_));
   }
+
+  bool candidate_has_negative() const override { return negative_ > 0; }
 
   void accept(double t_new, const std::vector<Eigen::Index>& set_to_zero) override {
     // Three-way swaps, no copies: the old x_new_ and dxdt_new_ buffers are
@@ -235,6 +249,7 @@ class Dopri5Stepper final : public Stepper {
   Eigen::VectorXd dxdt_old_, dxdt_new_, probe_, probe_dxdt_;
   Eigen::VectorXd x_tmp_, k2_, k3_, k4_, k5_, k6_;  ///< stage point and stages 2–6 of the last trial
   Eigen::VectorXd squares_;                         ///< (e_i / w_i)² of the last trial
+  long negative_ = 0;                               ///< negative components of the last trial
   Eigen::VectorXd abs_tol_;                         ///< ErrorNorm's per-component abs_tol
   Eigen::VectorXd direction_;  ///< power-iteration vector of the last stiffness check (empty: none yet)
   double direction_norm_ = 0;  ///< its norm

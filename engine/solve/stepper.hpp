@@ -53,6 +53,9 @@ class Stepper {
   /// State at previous_time().
   const Eigen::VectorXd& previous_state() const { return x_old_; }
   const Eigen::VectorXd& candidate() const { return x_new_; }
+  /// Whether candidate() has a component below 0 (a stepper may have counted
+  /// them while forming it).
+  virtual bool candidate_has_negative() const { return x_new_.size() > 0 && x_new_.minCoeff() < 0; }
   /// f(time(), state()) when the method keeps it (after reset() it always does).
   const Eigen::VectorXd& derivative() const { return dxdt_; }
   /// The error estimate of the last trial (for failure messages).

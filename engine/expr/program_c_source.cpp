@@ -133,9 +133,10 @@ std::string Program::c_source(const std::string& function_name) const {
       return split && slot >= state_first_ && slot < state_first_ + state_count_;
     };
     if (split)
-      s += fmt::format("\nEXVIVO_STATE_FUNCTION void {}{}(const double* restrict in, const double* restrict x, "
-                       "double* restrict out) {{\n",
-                       function_name, state_function_suffix);
+      s += fmt::format(
+          "\nEXVIVO_STATE_FUNCTION void {}{}(const double* restrict in, const double* restrict x, "
+          "double* restrict out) {{\n",
+          function_name, state_function_suffix);
     else
       s += fmt::format("void {}(const double* restrict in, double* restrict out) {{\n", function_name);
     if (code_.empty()) s += split ? "  (void)in; (void)x; (void)out;\n" : "  (void)in; (void)out;\n";

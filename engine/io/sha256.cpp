@@ -71,11 +71,11 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* 
       if (g < 4) {
         w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), byte_swap);
       } else {
-        const __m128i sum = _mm_add_epi32(_mm_sha256msg1_epu32(w[g - 4], w[g - 3]), _mm_alignr_epi8(w[g - 1], w[g - 2], 4));
+        const __m128i sum =
+            _mm_add_epi32(_mm_sha256msg1_epu32(w[g - 4], w[g - 3]), _mm_alignr_epi8(w[g - 1], w[g - 2], 4));
         w[g] = _mm_sha256msg2_epu32(sum, w[g - 1]);
       }
-      __m128i message =
-          _mm_add_epi32(w[g], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * g)));
+      __m128i message = _mm_add_epi32(w[g], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRoundConstants + 4 * g)));
       state1 = _mm_sha256rnds2_epu32(state1, state0, message);
       message = _mm_shuffle_epi32(message, 0x0E);
       state0 = _mm_sha256rnds2_epu32(state0, state1, message);
@@ -91,7 +91,6 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* 
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), state1);
 }
 #endif
-
 
 }  // namespace
 

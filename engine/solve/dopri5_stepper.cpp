@@ -77,7 +77,7 @@ EXVIVO_VECTOR_LOOP long error_and_weights(Index n, double* __restrict err, doubl
                                           const double* __restrict k4, const double* __restrict k5,
                                           const double* __restrict k6, const double* __restrict k7, const double* d,
                                           const double* __restrict x, const double* __restrict x_new,
-                                       const double* __restrict abs_tol, double rel_tol) {
+                                          const double* __restrict abs_tol, double rel_tol) {
   const double d1 = d[0], d3 = d[1], d4 = d[2], d5 = d[3], d6 = d[4], d7 = d[5];
   long negative = 0;
   for (Index i = 0; i < n; ++i) {
@@ -98,8 +98,7 @@ constexpr double b21 = 1.0 / 5;
 constexpr double b31 = 3.0 / 40, b32 = 9.0 / 40;
 constexpr double b41 = 44.0 / 45, b42 = -56.0 / 15, b43 = 32.0 / 9;
 constexpr double b51 = 19372.0 / 6561, b52 = -25360.0 / 2187, b53 = 64448.0 / 6561, b54 = -212.0 / 729;
-constexpr double b61 = 9017.0 / 3168, b62 = -355.0 / 33, b63 = 46732.0 / 5247, b64 = 49.0 / 176,
-                 b65 = -5103.0 / 18656;
+constexpr double b61 = 9017.0 / 3168, b62 = -355.0 / 33, b63 = 46732.0 / 5247, b64 = 49.0 / 176, b65 = -5103.0 / 18656;
 constexpr double c1 = 35.0 / 384, c3 = 500.0 / 1113, c4 = 125.0 / 192, c5 = -2187.0 / 6784, c6 = 11.0 / 84;
 constexpr double dc1 = c1 - 5179.0 / 57600, dc3 = c3 - 7571.0 / 16695, dc4 = c4 - 393.0 / 640,
                  dc5 = c5 - -92097.0 / 339200, dc6 = c6 - 187.0 / 2100, dc7 = -1.0 / 40;
@@ -108,8 +107,8 @@ class Dopri5Stepper final : public Stepper {
  public:
   Dopri5Stepper(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats)
       : Stepper(system, norm, stats), n_(static_cast<Index>(system.size())) {
-    for (Eigen::VectorXd* v : {&dxdt_old_, &dxdt_new_, &probe_, &probe_dxdt_, &x_tmp_, &k2_, &k3_, &k4_, &k5_, &k6_,
-                               &squares_, &abs_tol_})
+    for (Eigen::VectorXd* v :
+         {&dxdt_old_, &dxdt_new_, &probe_, &probe_dxdt_, &x_tmp_, &k2_, &k3_, &k4_, &k5_, &k6_, &squares_, &abs_tol_})
       v->setZero(n_);
     for (Index i = 0; i < n_; ++i) abs_tol_[i] = norm.abs_tol(i);
   }
@@ -145,8 +144,8 @@ class Dopri5Stepper final : public Stepper {
              k6_.data());
     rhs(t + h, x_new_, dxdt_new_);
     const double d[6] = {h * dc1, h * dc3, h * dc4, h * dc5, h * dc6, h * dc7};
-    negative_ = error_and_weights(n_, x_err_.data(), squares_.data(), k1, k3_.data(), k4_.data(), k5_.data(), k6_.data(),
-                   dxdt_new_.data(), d, x, x_new_.data(), abs_tol_.data(), norm_.rel_tol());
+    negative_ = error_and_weights(n_, x_err_.data(), squares_.data(), k1, k3_.data(), k4_.data(), k5_.data(),
+                                  k6_.data(), dxdt_new_.data(), d, x, x_new_.data(), abs_tol_.data(), norm_.rel_tol());
     // ErrorNorm's sum, in its order (a vectorised sum would round differently).
     double sum = 0;
     const double* squares = squares_.data();
@@ -201,9 +200,8 @@ class Dopri5Stepper final : public Stepper {
     const double b6_theta = A * c6 - C * X6;
     const double b7_theta = B + C * X7;
     x.resize(n_);
-    combine6(n_, x.data(), x_old_.data(), dt * b1_theta, dxdt_old_.data(), dt * b3_theta, k3_.data(),
-             dt * b4_theta, k4_.data(), dt * b5_theta, k5_.data(), dt * b6_theta, k6_.data(), dt * b7_theta,
-             dxdt_.data());
+    combine6(n_, x.data(), x_old_.data(), dt * b1_theta, dxdt_old_.data(), dt * b3_theta, k3_.data(), dt * b4_theta,
+             k4_.data(), dt * b5_theta, k5_.data(), dt * b6_theta, k6_.data(), dt * b7_theta, dxdt_.data());
   }
 
   /// Hairer's DOPRI5 test estimates h·|λ| for the eigenvalue that limits the

@@ -67,7 +67,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* 
   for (std::size_t block = 0; block < blocks; ++block, data += 64) {
     const __m128i abef = state0, cdgh = state1;
     __m128i w[16];  // message schedule, four words each
-    for (int g = 0; g < 16; ++g) {
+    for (std::size_t g = 0; g < 16; ++g) {
       if (g < 4) {
         w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), byte_swap);
       } else {

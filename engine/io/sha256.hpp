@@ -1,7 +1,8 @@
 #pragma once
 // SHA-256 (FIPS 180-4) for recording the model and scenario files a run used
-// (run.json). Small self-contained implementation: no crypto library is among
-// the engine's dependencies, and only file fingerprints are needed.
+// (run.json) and checking chunk files (sweep/chunk_store.hpp). Small
+// self-contained implementation: no crypto library is among the engine's
+// dependencies; on x86-64 CPUs with the SHA extensions it uses them.
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -13,7 +14,9 @@ namespace exvivo::io {
 /// Incremental hashing: update() any number of times, then hex_digest() once.
 class Sha256 {
  public:
-  Sha256();
+  /// allow_hardware: use the CPU's SHA extensions when it has them (x86-64);
+  /// false forces the portable code (tests compare the two).
+  explicit Sha256(bool allow_hardware = true);
   void update(std::string_view bytes);
   void update(const void* data, std::size_t size);
   /// 32-byte digest; finishes the hash (further update() calls are an error
@@ -28,7 +31,9 @@ class Sha256 {
   std::size_t block_used_ = 0;
   std::uint64_t total_bytes_ = 0;
   bool finished_ = false;
+  bool hardware_ = false;
   void compress(const std::uint8_t* block);
+  void compress_blocks(const std::uint8_t* blocks, std::size_t count);
 };
 
 /// Hex SHA-256 of a byte string.

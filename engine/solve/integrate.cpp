@@ -287,8 +287,8 @@ class Integrator {
   NegativeCheck check_negatives(double t_new) {
     NegativeCheck check;
     set_to_zero_.clear();
+    if (!stepper_->candidate_has_negative()) return check;
     const Eigen::VectorXd& candidate = stepper_->candidate();
-    if (!(candidate.minCoeff() < 0)) return check;
     const Eigen::VectorXd& start = stepper_->state();
     probe_ = candidate;
     for (Eigen::Index i = 0; i < n_; ++i) {

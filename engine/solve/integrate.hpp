@@ -4,7 +4,7 @@
 // the state at every sample time.
 //
 // Methods (SolverOptions::method):
-//   "rk45"        Dormand–Prince 5(4) (Boost.Odeint's runge_kutta_dopri5), PI
+//   "rk45"        Dormand–Prince 5(4) (Boost.Odeint's runge_kutta_dopri5 arithmetic), PI
 //                 step-size control, 4th-order dense output. Non-stiff problems.
 //   "rosenbrock"  = "rodas4": Rosenbrock 4(3), stiffly accurate, L-stable, with
 //                 the analytic Jacobian of the system (finite differences when it

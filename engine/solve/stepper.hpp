@@ -2,7 +2,7 @@
 // Engine-internal one-step methods with error estimate and dense output, in
 // the shape of odeint's controlled + dense-output stepper concepts: try a step,
 // accept it, interpolate inside the last accepted step. Step-size control and
-// events live in integrate.cpp; odeint types stay inside dopri5_stepper.cpp.
+// events live in integrate.cpp.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -53,6 +53,9 @@ class Stepper {
   /// State at previous_time().
   const Eigen::VectorXd& previous_state() const { return x_old_; }
   const Eigen::VectorXd& candidate() const { return x_new_; }
+  /// Whether candidate() has a component below 0 (a stepper may have counted
+  /// them while forming it).
+  virtual bool candidate_has_negative() const { return x_new_.size() > 0 && x_new_.minCoeff() < 0; }
   /// f(time(), state()) when the method keeps it (after reset() it always does).
   const Eigen::VectorXd& derivative() const { return dxdt_; }
   /// The error estimate of the last trial (for failure messages).
@@ -81,8 +84,8 @@ class Stepper {
   Eigen::VectorXd x_, x_new_, dxdt_, x_err_, x_old_;
 };
 
-/// Dormand–Prince 5(4) from Boost.Odeint (runge_kutta_dopri5) with its
-/// 4th-order dense output.
+/// Dormand–Prince 5(4) with Boost.Odeint's runge_kutta_dopri5 arithmetic (bit
+/// for bit) and its 4th-order dense output.
 std::unique_ptr<Stepper> make_dopri5(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats);
 
 /// Rodas4 (Hairer & Wanner, stiffly accurate Rosenbrock 4(3), 6 stages, one LU

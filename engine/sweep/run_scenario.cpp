@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iterator>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <thread>
 
@@ -250,8 +251,15 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
   const std::size_t n_cols = layout.value_columns();
   Progress progress(s.name, local_runs, options.reporter);
   const RowParts row_parts(s, layout);
-  std::vector<RunOutput> outputs;
-  std::vector<double> values;
+  // A finished chunk is written (concatenated, hashed, four files renamed
+  // into place) on its own thread while the next chunk computes, instead of
+  // holding every worker at the end of each chunk; at most one write is
+  // pending, and it is awaited before the next one starts and before
+  // returning (so an interruption leaves exactly the chunks counted).
+  std::future<void> pending_write;
+  const auto await_write = [&] {
+    if (pending_write.valid()) pending_write.get();  // rethrows the writer's error
+  };
   for (std::size_t chunk = 0; chunk < n_chunks; ++chunk) {
     const std::size_t first = chunk * layout.chunk_runs;
     const std::size_t count = std::min(layout.chunk_runs, local_runs - first);
@@ -260,28 +268,33 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
       continue;
     }
     if (options.stop_after_chunks && report.chunks_computed == options.stop_after_chunks) {
+      await_write();
       report.interrupted = true;
       return report;
     }
-    outputs.assign(count, RunOutput{});
-    values.assign(count * n_cols, 0.0);
+    auto outputs = std::make_shared<std::vector<RunOutput>>(count);
+    auto values = std::make_shared<std::vector<double>>(count * n_cols, 0.0);
     with_threads(threads, [&] {
       parallel_for_index(count, [&](std::size_t i) {
         const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
                                 static_cast<std::size_t>(options.shard_index - 1);
         const solve::Solution sol = solve_one(plan, s, run);
-        outputs[i] = format_run(s, plan, row_parts, run, sol, values.data() + i * n_cols);
+        (*outputs)[i] = format_run(s, plan, row_parts, run, sol, values->data() + i * n_cols);
         progress.advance(1, sol.ok() ? 0 : 1);
       });
     });
-    std::string tc, runs;
-    for (const auto& o : outputs) {
-      tc += o.timecourses;
-      runs += o.runs;
-    }
-    store.write_chunk(chunk, tc, runs, values);
+    await_write();
+    pending_write = std::async(std::launch::async, [&store, chunk, outputs, values] {
+      std::string tc, runs;
+      for (const auto& o : *outputs) {
+        tc += o.timecourses;
+        runs += o.runs;
+      }
+      store.write_chunk(chunk, tc, runs, *values);
+    });
     ++report.chunks_computed;
   }
+  await_write();
   progress.finish();
 
   out.claim(output_files(layout));

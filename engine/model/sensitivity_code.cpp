@@ -221,6 +221,12 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   return code;
 }
 
+SensitivityCode with_continued(const CompiledModel& model, SensitivityCode code) {
+  if (!code.every_row && code.continued == nullptr)
+    code.continued = std::make_shared<const SensitivityCode>(sensitivity_code(model, code.selected, true));
+  return code;
+}
+
 void copy_step_inputs(const CompiledModel::Workspace& ws, double* inputs, std::size_t count) {
   const std::vector<double>& source = ws.data->inputs;
   if (count > source.size()) throw std::invalid_argument("copy_step_inputs: count exceeds the input array");

@@ -74,6 +74,10 @@ struct SensitivityCode {
   std::size_t model_scratch = 0;       ///< scratch those programs need
   std::vector<std::size_t> selected;   ///< the parameters of the columns
   bool every_row = false;              ///< see sensitivity_code()
+  /// The same selection with every_row, for the pieces of a run with `when:`
+  /// steps that continue after a jump (fit/state_event_sensitivities.hpp),
+  /// when the holder built it (with_continued()); else null.
+  std::shared_ptr<const SensitivityCode> continued;
   std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
   std::size_t num_inputs = 0;          ///< length of the extended input array
   bool native = false;                 ///< the program runs as native code
@@ -87,6 +91,10 @@ struct SensitivityCode {
 /// as structurally zero.
 SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
                                  bool every_row = false);
+
+/// `code` (not every_row) with its `continued` code built: for a caller that
+/// hands its code to solves of runs with `when:` steps.
+SensitivityCode with_continued(const CompiledModel& model, SensitivityCode code);
 
 /// The per-step input array of `ws` (t, x, p and the cached parameter-only
 /// values set by set_parameters: SensitivityCode::slot_sensitivities values),

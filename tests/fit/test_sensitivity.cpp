@@ -10,6 +10,9 @@
 #include "fit/sensitivity_system.hpp"
 #include "model/compiled_model.hpp"
 #include "model/native_code.hpp"
+#include "scenario/run_plan.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/scenario_fixture.hpp"
 
 using namespace exvivo;
 using Eigen::MatrixXd;
@@ -305,4 +308,48 @@ TEST_CASE("sensitivity solves: generated code handed over by the caller gives th
   CHECK_THROWS_AS(fit::solve_with_sensitivities(run, others, options, nullptr, &code), std::invalid_argument);
   const Eigen::MatrixXd S0 = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m.num_states()), 2);
   CHECK_THROWS_AS(fit::solve_with_sensitivities(run, params, options, &S0, &code), std::invalid_argument);
+}
+
+TEST_CASE("sensitivity solves across when: steps use the generated code handed over, for every piece",
+          "[fit][sensitivity][state_events]") {
+  // One compartment, C(0) = 20, dC/dt = −k·C; `when: "C < 5"` adds 10 at
+  // t1 = ln 4/k, so the run is integrated in two pieces, the second from S(t1).
+  const test::TempDir dir;
+  const scenario::Scenario s = scenario::load_scenario(
+      dir.write("s.yaml", "scenario: handed_code\nmodel: " + test::one_compartment_model() +
+                              "\nsolver: {method: rk45, rel_tol: 1e-8, abs_tol: 1e-12}\n"
+                              "set: {C0: 20 ng/mL, k_el: 0.1}\n"
+                              "protocol:\n  - {when: \"C < 5\", add: {C: 10 ng/mL}}\n"
+                              "samples:\n  times: [10 h, 20 h]\n"));
+  const solve::Run run = scenario::RunPlan(s).make_run(0);
+  REQUIRE_FALSE(run.state_events.empty());
+  const model::CompiledModel& m = *s.model;
+  const std::vector<std::size_t> params = {parameter(m, "k_el"), parameter(m, "C0")};
+  const auto looked_up = fit::solve_with_sensitivities(run, params, s.solver);
+  REQUIRE(looked_up.ok());
+  const auto same = [&](const fit::SensitivityResult& r) {
+    REQUIRE(r.ok());
+    CHECK(r.states == looked_up.states);
+    for (std::size_t q = 0; q < run.samples.size(); ++q) {
+      CHECK(r.state_sensitivities[q] == looked_up.state_sensitivities[q]);
+      CHECK(r.observable_sensitivities[q] == looked_up.observable_sensitivities[q]);
+    }
+  };
+  const model::SensitivityCode code = model::sensitivity_code(m, params);
+  REQUIRE(code.continued == nullptr);
+  same(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &code));  // continued: looked up
+  const model::SensitivityCode with = model::with_continued(m, code);
+  REQUIRE(with.continued != nullptr);
+  CHECK(with.continued->every_row);
+  CHECK(with.continued->selected == params);
+  same(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &with));
+  // The first piece solves with the handed code and the later ones with its
+  // continued code: code for other parameters in either place is refused,
+  // which shows that neither is looked up again.
+  const std::vector<std::size_t> others = {parameter(m, "C0"), parameter(m, "k_el")};
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, others, s.solver, nullptr, &with), std::invalid_argument);
+  model::SensitivityCode wrong_continued = with;
+  wrong_continued.continued = std::make_shared<const model::SensitivityCode>(model::sensitivity_code(m, others, true));
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &wrong_continued),
+                  std::invalid_argument);
 }

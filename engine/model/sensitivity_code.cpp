@@ -207,7 +207,8 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
           fmt::format("the sensitivity right-hand side of model '{}' for ({})", impl.name, parameters),
           {{"sensitivity_rhs", programs.rhs.get()},
            {"sensitivity_terms", programs.terms.get()},
-           {"sensitivity_products", programs.products.get()}});
+           {"sensitivity_products", programs.products.get()}},
+          nullptr, true);
     }
     it = cache.programs.emplace(key, std::move(programs)).first;
   }

@@ -18,8 +18,9 @@
 // is split into 2, 4, … substeps for S. Dense output of S: cubic Hermite from
 // S and S' at both ends.
 //
-// S and its stages stay in the row order of the generated products (S_cj at
-// j·k + c), the stages written straight into the products' input; the
+// S and its stages stay in the row order of the generated products (the rows
+// that can be non-zero, columns interleaved; sensitivity_system.hpp), the
+// stages written straight into the products' input; the
 // system's column order (z = (x, S_0, …)) is made once per accepted step, for
 // the integrator's state(), and at the samples.
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
@@ -64,7 +65,8 @@ class SensitivityDopri5 final : public SensitivityStepper {
   SensitivityDopri5(SensitivitySystem& system, const solve::detail::ErrorNorm& norm, solve::SolveStats& stats)
       : SensitivityStepper(system, norm, stats) {
     for (auto* v : {&xa_, &fa_, &xb_, &fb_, &xp_, &fp_, &xerr_, &xm_, &probe_, &probe_f_}) v->setZero(n_);
-    for (auto* v : {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_}) v->setZero(nk_);
+    for (auto* v : {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_})
+      v->setZero(system.product_size());
   }
 
   const char* name() const override { return "rk45"; }
@@ -164,7 +166,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     const double t0 = t_, h = t1 - t0;
     int m = 1;
     while (m < max_substeps && (h / m) * radius_ > rk4_stable_h_lambda) m *= 2;
-    Eigen::Map<VectorXd> stage(sys_.product_input(), nk_);
+    Eigen::Map<VectorXd> stage(sys_.product_input(), sys_.product_size());
     const VectorXd* s = &s_;    // S at the substep's start
     const VectorXd* k1 = &ds_;  // and S' there
     for (int q = 0; q < m; ++q) {

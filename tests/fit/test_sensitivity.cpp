@@ -263,26 +263,45 @@ TEST_CASE(
     CAPTURE(i);
     CHECK(da[i] == db[i]);
   }
-  // products(): S in row order (S_cj at j·k + c), written into product_input();
-  // the same sums plus products with S's structural zeros.
-  Eigen::VectorXd rows(n * k), out(n * k), back(n * k);
-  for (Eigen::Index c = 0; c < k; ++c)
-    for (Eigen::Index j = 0; j < n; ++j) rows[j * k + c] = z[n * (1 + c) + j];
+  // products(): S in row order (the rows that can be non-zero, S_cj at
+  // r·stride + c, the padding 0), written into product_input(); the same sums
+  // plus products with S's structural zeros.
+  const model::SensitivityCode code = model::sensitivity_code(interpreted, params);
+  const auto stride = static_cast<Eigen::Index>(code.product_stride);
+  const auto m = static_cast<Eigen::Index>(code.product_rows.size());
+  CHECK(stride == k + k % 2);
+  CHECK(m < n);  // the leukocyte model's S has structurally zero rows for these parameters
+  Eigen::VectorXd rows = Eigen::VectorXd::Zero(m * stride), out(m * stride), back(n * k);
+  for (Eigen::Index r = 0; r < m; ++r)
+    for (Eigen::Index c = 0; c < k; ++c)
+      rows[r * stride + c] = z[n * (1 + c) + static_cast<Eigen::Index>(code.product_rows[std::size_t(r)])];
   for (fit::SensitivitySystem* system : {&a, &b}) {
-    Eigen::VectorXd mapped(n * k);
+    REQUIRE(system->product_size() == m * stride);
+    Eigen::VectorXd mapped(m * stride);
     system->to_rows(z.data() + n, mapped.data());
     CHECK(mapped == rows);
     system->to_columns(rows.data(), back.data());
     CHECK(back == z.tail(n * k));
     system->prepare_columns(3.0, z.data());
-    std::copy(rows.data(), rows.data() + n * k, system->product_input());
+    std::copy(rows.data(), rows.data() + m * stride, system->product_input());
     system->products(out.data());
-    for (Eigen::Index c = 0; c < k; ++c)
-      for (Eigen::Index i = 0; i < n; ++i) {
-        CAPTURE(c, i);
-        CHECK(out[i * k + c] == da[n * (1 + c) + i]);
+    for (Eigen::Index r = 0; r < m; ++r)
+      for (Eigen::Index c = 0; c < stride; ++c) {
+        CAPTURE(c, r);
+        const auto i = static_cast<Eigen::Index>(code.product_rows[std::size_t(r)]);
+        CHECK(out[r * stride + c] == (c < k ? da[n * (1 + c) + i] : 0.0));
       }
   }
+  // The rows left out are the structural zeros of S: S' is 0 there too.
+  Eigen::VectorXd in_rows = Eigen::VectorXd::Zero(n);
+  for (const std::size_t i : code.product_rows) in_rows[static_cast<Eigen::Index>(i)] = 1;
+  for (Eigen::Index c = 0; c < k; ++c)
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (in_rows[i] == 0) {
+        CAPTURE(c, i);
+        CHECK(z[n * (1 + c) + i] == 0);
+        CHECK(da[n * (1 + c) + i] == 0);
+      }
 }
 
 TEST_CASE("sensitivity solves: generated code handed over by the caller gives the same result as the model's cache",

@@ -34,11 +34,53 @@
 #include "fit/sensitivity_system.hpp"
 #include "solve/stepper.hpp"
 
+// The RK4 vector work in one copy for AVX2 machines and one for any x86-64,
+// chosen when the program loads (GCC's function multi-versioning, as the
+// plain Dormand–Prince stepper's loops; element-wise IEEE operations without
+// FMA give the same bits either way).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
+#define EXVIVO_SENSITIVITY_LOOP __attribute__((target_clones("avx2", "default"), noinline))
+#else
+#define EXVIVO_SENSITIVITY_LOOP
+#endif
+
 namespace exvivo::fit {
 namespace {
 
-namespace odeint = boost::numeric::odeint;
 using Eigen::Index;
+
+/// out = s + a·k (an RK4 stage's S).
+EXVIVO_SENSITIVITY_LOOP void rk4_stage(Index m, double* __restrict out, const double* __restrict s, double a,
+                                       const double* __restrict k) {
+  for (Index i = 0; i < m; ++i) out[i] = s[i] + a * k[i];
+}
+
+/// RK4's S at the end of a step, s + a·(k1 + 2·k2 + 2·k3 + k4) summed left to
+/// right, into out and out2 (out may be s: substeps); returns Σ out·0, which
+/// is 0 iff every value is finite (SensitivitySystem::all_finite).
+EXVIVO_SENSITIVITY_LOOP double rk4_update(Index m, double* out, double* out2, const double* s, double a,
+                                          const double* __restrict k1,
+                                          const double* __restrict k2, const double* __restrict k3,
+                                          const double* __restrict k4) {
+  double nonfinite = 0;
+  for (Index i = 0; i < m; ++i) {
+    const double v = s[i] + a * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+    out[i] = v;
+    out2[i] = v;
+    nonfinite += v * 0.0;
+  }
+  return nonfinite;
+}
+
+/// Σ v·0: 0 iff every value of v is finite.
+EXVIVO_SENSITIVITY_LOOP double nonfinite_sum(Index m, const double* __restrict v) {
+  double sum = 0;
+  for (Index i = 0; i < m; ++i) sum += v[i] * 0.0;
+  return sum;
+}
+
+namespace odeint = boost::numeric::odeint;
 using Eigen::VectorXd;
 using State = VectorXd;
 using OdeintDopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
@@ -91,8 +133,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     x_err_.head(n_) = xerr_;
     const double err = norm_(xerr_, xa_, xb_);
     if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
-    advance_sensitivities(t_ + h);
-    if (!SensitivitySystem::all_finite(s_new_) || !SensitivitySystem::all_finite(ds_new_)) {
+    if (!advance_sensitivities(t_ + h)) {
       // For the integrator's verdict and message: the trial's S, and S' at
       // the current point (which accept() leaves in ds_ only).
       sys_.to_columns(s_new_.data(), x_new_.data() + n_);
@@ -162,36 +203,41 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// in m RK4 substeps: m = 1 unless h·ρ(J) (the latest estimate of ρ) leaves
   /// RK4's stability interval, then the least power of 2 that brings each
   /// substep within it. The stages are written into the products' input.
-  void advance_sensitivities(double t1) {
+  /// Returns whether S and S' at t1 are finite.
+  bool advance_sensitivities(double t1) {
     const double t0 = t_, h = t1 - t0;
     int m = 1;
     while (m < max_substeps && (h / m) * radius_ > rk4_stable_h_lambda) m *= 2;
-    Eigen::Map<VectorXd> stage(sys_.product_input(), sys_.product_size());
-    const VectorXd* s = &s_;    // S at the substep's start
-    const VectorXd* k1 = &ds_;  // and S' there
+    const Index size = sys_.product_size();
+    double* stage = sys_.product_input();
+    const double* s = s_.data();    // S at the substep's start
+    const double* k1 = ds_.data();  // and S' there
+    double nonfinite = 0;
     for (int q = 0; q < m; ++q) {
       const double ta = t0 + h * q / m, hs = h / m;
       const double tb = q + 1 == m ? t1 : t0 + h * (q + 1) / m;
+      // The end's state: the step's own (q + 1 == m) or its dense output.
+      const double* xb = xb_.data();
       dense_state(ta + 0.5 * hs, xa_, fa_, t0, t1);
       sys_.prepare_columns(ta + 0.5 * hs, xm_.data());
-      stage = *s + (0.5 * hs) * *k1;
+      rk4_stage(size, stage, s, 0.5 * hs, k1);
       sys_.products(k2_.data());
-      stage = *s + (0.5 * hs) * k2_;
+      rk4_stage(size, stage, s, 0.5 * hs, k2_.data());
       sys_.products(k3_.data());
-      if (q + 1 == m)
-        xm_ = xb_;
-      else
+      if (q + 1 < m) {
         dense_state(tb, xa_, fa_, t0, t1);
-      sys_.prepare_columns(tb, xm_.data());
-      stage = *s + hs * k3_;
+        xb = xm_.data();
+      }
+      sys_.prepare_columns(tb, xb);
+      rk4_stage(size, stage, s, hs, k3_.data());
       sys_.products(k4_.data());
-      stage = *s + (hs / 6) * (*k1 + 2 * k2_ + 2 * k3_ + k4_);
-      s_new_ = stage;
+      nonfinite = rk4_update(size, s_new_.data(), stage, s, hs / 6, k1, k2_.data(), k3_.data(), k4_.data());
       sys_.products(ds_new_.data());
-      s = &s_new_;
-      k1 = &ds_new_;
+      s = s_new_.data();
+      k1 = ds_new_.data();
       stats_.rhs_evals += 2;
     }
+    return nonfinite == 0.0 && nonfinite_sum(size, ds_new_.data()) == 0.0;
   }
 
   /// ρ(J) at the current point by matrix-free power iteration on the state's

@@ -57,27 +57,31 @@ EXVIVO_SENSITIVITY_LOOP void rk4_stage(Index m, double* __restrict out, const do
 }
 
 /// RK4's S at the end of a step, s + a·(k1 + 2·k2 + 2·k3 + k4) summed left to
-/// right, into out and out2 (out may be s: substeps); returns Σ out·0, which
-/// is 0 iff every value is finite (SensitivitySystem::all_finite).
-EXVIVO_SENSITIVITY_LOOP double rk4_update(Index m, double* out, double* out2, const double* s, double a,
-                                          const double* __restrict k1,
-                                          const double* __restrict k2, const double* __restrict k3,
-                                          const double* __restrict k4) {
-  double nonfinite = 0;
+/// right, into out and out2 (out may be s: substeps); returns whether every
+/// value is finite (v·0 is NaN for ±inf and NaN; an integer "or" of the
+/// tests, which vectorises where a floating-point sum would not).
+EXVIVO_SENSITIVITY_LOOP bool rk4_update(Index m, double* out, double* out2, const double* s, double a,
+                                        const double* __restrict k1, const double* __restrict k2,
+                                        const double* __restrict k3, const double* __restrict k4) {
+  long nonfinite = 0;
   for (Index i = 0; i < m; ++i) {
     const double v = s[i] + a * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
     out[i] = v;
     out2[i] = v;
-    nonfinite += v * 0.0;
+    const double zero = v * 0.0;
+    nonfinite |= static_cast<long>(zero != zero);
   }
-  return nonfinite;
+  return nonfinite == 0;
 }
 
-/// Σ v·0: 0 iff every value of v is finite.
-EXVIVO_SENSITIVITY_LOOP double nonfinite_sum(Index m, const double* __restrict v) {
-  double sum = 0;
-  for (Index i = 0; i < m; ++i) sum += v[i] * 0.0;
-  return sum;
+/// Whether every value of v is finite (as rk4_update's test).
+EXVIVO_SENSITIVITY_LOOP bool all_finite(Index m, const double* __restrict v) {
+  long nonfinite = 0;
+  for (Index i = 0; i < m; ++i) {
+    const double zero = v[i] * 0.0;
+    nonfinite |= static_cast<long>(zero != zero);
+  }
+  return nonfinite == 0;
 }
 
 namespace odeint = boost::numeric::odeint;
@@ -212,7 +216,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     double* stage = sys_.product_input();
     const double* s = s_.data();    // S at the substep's start
     const double* k1 = ds_.data();  // and S' there
-    double nonfinite = 0;
+    bool finite = true;
     for (int q = 0; q < m; ++q) {
       const double ta = t0 + h * q / m, hs = h / m;
       const double tb = q + 1 == m ? t1 : t0 + h * (q + 1) / m;
@@ -231,13 +235,13 @@ class SensitivityDopri5 final : public SensitivityStepper {
       sys_.prepare_columns(tb, xb);
       rk4_stage(size, stage, s, hs, k3_.data());
       sys_.products(k4_.data());
-      nonfinite = rk4_update(size, s_new_.data(), stage, s, hs / 6, k1, k2_.data(), k3_.data(), k4_.data());
+      finite = rk4_update(size, s_new_.data(), stage, s, hs / 6, k1, k2_.data(), k3_.data(), k4_.data());
       sys_.products(ds_new_.data());
       s = s_new_.data();
       k1 = ds_new_.data();
       stats_.rhs_evals += 2;
     }
-    return nonfinite == 0.0 && nonfinite_sum(size, ds_new_.data()) == 0.0;
+    return finite && all_finite(size, ds_new_.data());
   }
 
   /// ρ(J) at the current point by matrix-free power iteration on the state's

@@ -22,11 +22,22 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   code_ = code != nullptr ? *code : model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
-  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(), code_.products->scratch_size(),
-                            code_.model_scratch, std::size_t{1}}),
-                  0.0);
+  // Registers for the programs that are interpreted (native code keeps its own).
+  std::size_t registers = 1;
+  for (const expr::Program* program : {code_.program.get(), code_.terms.get(), code_.products.get(),
+                                       code_.initial.get()})
+    if (!program->is_native()) registers = std::max(registers, program->scratch_size());
+  for (const expr::Program* program : {code_.observable_state_jacobian, code_.observable_parameter_jacobian,
+                                       code_.sigma_state_jacobian, code_.sigma_parameter_jacobian})
+    if (!program->is_native()) registers = std::max(registers, code_.model_scratch);
+  scratch_.assign(registers, 0.0);
   output_.assign(size(), 0.0);
   rows_ = code_.product_rows;
+  for (std::size_t i = 0, r = 0; i < static_cast<std::size_t>(n_); ++i)
+    if (r < rows_.size() && rows_[r] == i)
+      ++r;
+    else
+      zero_rows_.push_back(i);
   stride_ = static_cast<Index>(code_.product_stride);
   product_size_ = static_cast<Index>(rows_.size()) * stride_;
   products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(product_size_);
@@ -68,10 +79,11 @@ void SensitivitySystem::to_rows(const double* columns, double* rows) const {
 
 void SensitivitySystem::to_columns(const double* rows, double* columns) const {
   const Index n = n_, k = k_, stride = stride_, m = static_cast<Index>(rows_.size());
-  if (m < n) std::fill(columns, columns + n * k, 0.0);  // the rows that stay 0
-  for (Index r = 0; r < m; ++r) {
-    const auto j = static_cast<Index>(rows_[static_cast<std::size_t>(r)]);
-    for (Index c = 0; c < k; ++c) columns[c * n + j] = rows[r * stride + c];
+  const std::size_t* row = rows_.data();
+  for (Index c = 0; c < k; ++c) {
+    double* column = columns + c * n;
+    for (const std::size_t j : zero_rows_) column[j] = 0;
+    for (Index r = 0; r < m; ++r) column[row[r]] = rows[r * stride + c];
   }
 }
 

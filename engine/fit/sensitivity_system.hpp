@@ -125,6 +125,7 @@ class SensitivitySystem final : public solve::OdeSystem {
   std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for products()
   std::size_t products_s_ = 0;       ///< where S starts in products_in_
   std::vector<std::size_t> rows_;    ///< the states of the row order's rows
+  std::vector<std::size_t> zero_rows_;  ///< the others (S structurally 0)
   Eigen::Index stride_ = 0, product_size_ = 0;
   /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p (dense, column-major), of which only the
   /// entries the model's programs write are set and read (not cleared).

@@ -51,8 +51,8 @@ double cpu_seconds() {
   return o.residuals(theta, r, nullptr);
 }
 
-[[gnu::noinline]] bool sensitivity_residuals(const fit::Objective& o, const Eigen::VectorXd& theta,
-                                             Eigen::VectorXd& r, Eigen::MatrixXd& J) {
+[[gnu::noinline]] bool sensitivity_residuals(const fit::Objective& o, const Eigen::VectorXd& theta, Eigen::VectorXd& r,
+                                             Eigen::MatrixXd& J) {
   return o.residuals(theta, r, &J);
 }
 
@@ -86,10 +86,9 @@ int fit_mode(const std::string& fit_json, int reps) {
       plain += t1 - t0;
     }
     const fit::SolveTiming timing = objective.timing();
-    std::printf("%ld runs, nllh %.8f\n", timing.plain_solves / reps,
-                0.5 * r.squaredNorm() + objective.constant());
-    std::printf("CPU per call: plain %.1f us, sensitivity %.1f us, ratio %.2f\n", 1e6 * plain / reps,
-                1e6 * sens / reps, sens / plain);
+    std::printf("%ld runs, nllh %.8f\n", timing.plain_solves / reps, 0.5 * r.squaredNorm() + objective.constant());
+    std::printf("CPU per call: plain %.1f us, sensitivity %.1f us, ratio %.2f\n", 1e6 * plain / reps, 1e6 * sens / reps,
+                sens / plain);
     return 0;
   });
 }

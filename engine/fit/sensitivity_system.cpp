@@ -24,8 +24,8 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
   // Registers for the programs that are interpreted (native code keeps its own).
   std::size_t registers = 1;
-  for (const expr::Program* program : {code_.program.get(), code_.terms.get(), code_.products.get(),
-                                       code_.initial.get()})
+  for (const expr::Program* program :
+       {code_.program.get(), code_.terms.get(), code_.products.get(), code_.initial.get()})
     if (!program->is_native()) registers = std::max(registers, program->scratch_size());
   for (const expr::Program* program : {code_.observable_state_jacobian, code_.observable_parameter_jacobian,
                                        code_.sigma_state_jacobian, code_.sigma_parameter_jacobian})

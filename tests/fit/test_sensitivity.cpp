@@ -337,12 +337,12 @@ TEST_CASE("sensitivity solves across when: steps use the generated code handed o
   // One compartment, C(0) = 20, dC/dt = −k·C; `when: "C < 5"` adds 10 at
   // t1 = ln 4/k, so the run is integrated in two pieces, the second from S(t1).
   const test::TempDir dir;
-  const scenario::Scenario s = scenario::load_scenario(
-      dir.write("s.yaml", "scenario: handed_code\nmodel: " + test::one_compartment_model() +
-                              "\nsolver: {method: rk45, rel_tol: 1e-8, abs_tol: 1e-12}\n"
-                              "set: {C0: 20 ng/mL, k_el: 0.1}\n"
-                              "protocol:\n  - {when: \"C < 5\", add: {C: 10 ng/mL}}\n"
-                              "samples:\n  times: [10 h, 20 h]\n"));
+  const scenario::Scenario s =
+      scenario::load_scenario(dir.write("s.yaml", "scenario: handed_code\nmodel: " + test::one_compartment_model() +
+                                                      "\nsolver: {method: rk45, rel_tol: 1e-8, abs_tol: 1e-12}\n"
+                                                      "set: {C0: 20 ng/mL, k_el: 0.1}\n"
+                                                      "protocol:\n  - {when: \"C < 5\", add: {C: 10 ng/mL}}\n"
+                                                      "samples:\n  times: [10 h, 20 h]\n"));
   const solve::Run run = scenario::RunPlan(s).make_run(0);
   REQUIRE_FALSE(run.state_events.empty());
   const model::CompiledModel& m = *s.model;

@@ -8,6 +8,15 @@
 // fit.json's `timing` reports the same ratio from wall time inside a fit.
 //
 //   build-bench/bench/bench_sensitivity [rounds]
+//   build-bench/bench/bench_sensitivity fit FIT_JSON [reps]
+//
+// The second form evaluates the example fit's objective itself (its runs,
+// samples and generated code as `exvivo fit` has them) at the estimates of
+// FIT_JSON (an `exvivo fit` result of that fit), reps times without and with
+// the Jacobian, one thread. Under `valgrind --tool=callgrind`, the inclusive
+// instructions of plain_residuals() and sensitivity_residuals() give the
+// instruction ratio of a sensitivity solve to a plain one (the calls solve
+// every run once each).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +24,14 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/parallel.hpp"
+#include "core/scale.hpp"
+#include "fit/fit_problem.hpp"
+#include "fit/objective.hpp"
 #include "fit/sensitivity.hpp"
 #include "model/compiled_model.hpp"
 #include "model/native_code.hpp"
@@ -29,9 +46,57 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// Not inlined, so that a profile shows each as one function.
+[[gnu::noinline]] bool plain_residuals(const fit::Objective& o, const Eigen::VectorXd& theta, Eigen::VectorXd& r) {
+  return o.residuals(theta, r, nullptr);
+}
+
+[[gnu::noinline]] bool sensitivity_residuals(const fit::Objective& o, const Eigen::VectorXd& theta, Eigen::VectorXd& r,
+                                             Eigen::MatrixXd& J) {
+  return o.residuals(theta, r, &J);
+}
+
+int fit_mode(const std::string& fit_json, int reps) {
+  const fit::FitProblem problem =
+      fit::load_fit_problem(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/fit_gmcsf_patients.yaml");
+  const fit::Objective objective(problem);
+  std::ifstream in(fit_json);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", fit_json.c_str());
+    return 2;
+  }
+  const nlohmann::json estimates = nlohmann::json::parse(in).at("estimates");
+  Eigen::VectorXd theta(static_cast<Eigen::Index>(objective.size()));
+  for (std::size_t j = 0; j < objective.size(); ++j) {
+    const fit::ThetaEntry& e = objective.entries()[j];
+    theta[static_cast<Eigen::Index>(j)] =
+        to_scale(problem.spec.estimates[e.estimate].scale, estimates.at(e.label).get<double>());
+  }
+  return with_threads(1, [&] {
+    Eigen::VectorXd r;
+    Eigen::MatrixXd J;
+    objective.residuals(theta, r, &J);  // warm-up
+    double plain = 0, sens = 0;
+    for (int q = 0; q < reps; ++q) {
+      const double t0 = cpu_seconds();
+      if (!plain_residuals(objective, theta, r)) return 1;
+      const double t1 = cpu_seconds();
+      if (!sensitivity_residuals(objective, theta, r, J)) return 1;
+      sens += cpu_seconds() - t1;
+      plain += t1 - t0;
+    }
+    const fit::SolveTiming timing = objective.timing();
+    std::printf("%ld runs, nllh %.8f\n", timing.plain_solves / reps, 0.5 * r.squaredNorm() + objective.constant());
+    std::printf("CPU per call: plain %.1f us, sensitivity %.1f us, ratio %.2f\n", 1e6 * plain / reps, 1e6 * sens / reps,
+                sens / plain);
+    return 0;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string(argv[1]) == "fit") return fit_mode(argv[2], argc > 3 ? std::atoi(argv[3]) : 20);
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 20;
   const auto interpreted = model::load_model(std::string(EXVIVO_SOURCE_DIR) + "/models/leukocyte_exvivo.yaml");
   const model::NativeCodeResult native = model::with_native_code(interpreted);

@@ -134,8 +134,15 @@ Objective::Objective(const FitProblem& problem) : problem_(problem) {
   // The generated sensitivity code is built (compiled, for native models) here
   // rather than inside the first timed sensitivity solve: one per scenario
   // model and its estimated parameters (the same model shares it).
-  // The solves get it from here, without the model cache's lock.
-  for (const auto& fs : problem.scenarios) codes_.push_back(model::sensitivity_code(*fs.scenario->model, fs.parameter));
+  // The solves get it from here, without the model cache's lock; a scenario
+  // with `when:` steps also gets the code its runs continue with after a jump.
+  for (std::size_t k = 0; k < problem.scenarios.size(); ++k) {
+    const model::CompiledModel& model = *problem.scenarios[k].scenario->model;
+    codes_.push_back(model::sensitivity_code(model, problem.scenarios[k].parameter));
+    if (std::any_of(runs_.begin(), runs_.end(),
+                    [&](const RunData& rd) { return rd.scenario == k && !rd.run.state_events.empty(); }))
+      codes_.back() = model::with_continued(model, std::move(codes_.back()));
+  }
   for (RunData& rd : runs_) {
     auto& samples = rd.run.samples;
     std::sort(samples.begin(), samples.end(), before);

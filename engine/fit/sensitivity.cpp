@@ -29,7 +29,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
     if (p >= np) throw std::invalid_argument("solve_with_sensitivities: parameter index out of range");
   options.validate(model.num_states());
   if (!run.state_events.empty())  // `when:` steps: pieces between firings, jumps there
-    return solve_with_state_event_sensitivities(run, parameters, options, initial_sensitivities);
+    return solve_with_state_event_sensitivities(run, parameters, options, initial_sensitivities, code);
 
   const Index n = static_cast<Index>(model.num_states());
   const Index k = static_cast<Index>(parameters.size());

@@ -22,12 +22,26 @@ SensitivitySystem::SensitivitySystem(const model::CompiledModel& model, const st
   code_ = code != nullptr ? *code : model::sensitivity_code(model_, selected_, every_row);
   inputs_.assign(std::max<std::size_t>(code_.num_inputs, 1), 0.0);
   model::copy_step_inputs(ws_, inputs_.data(), code_.slot_sensitivities);
-  scratch_.assign(std::max({code_.program->scratch_size(), code_.terms->scratch_size(), code_.products->scratch_size(),
-                            code_.model_scratch, std::size_t{1}}),
-                  0.0);
+  // Registers for the programs that are interpreted (native code keeps its own).
+  std::size_t registers = 1;
+  for (const expr::Program* program :
+       {code_.program.get(), code_.terms.get(), code_.products.get(), code_.initial.get()})
+    if (!program->is_native()) registers = std::max(registers, program->scratch_size());
+  for (const expr::Program* program : {code_.observable_state_jacobian, code_.observable_parameter_jacobian,
+                                       code_.sigma_state_jacobian, code_.sigma_parameter_jacobian})
+    if (!program->is_native()) registers = std::max(registers, code_.model_scratch);
+  scratch_.assign(registers, 0.0);
   output_.assign(size(), 0.0);
-  products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(n_ * k_);
-  products_in_.assign(products_s_ + static_cast<std::size_t>(n_ * k_), 0.0);
+  rows_ = code_.product_rows;
+  for (std::size_t i = 0, r = 0; i < static_cast<std::size_t>(n_); ++i)
+    if (r < rows_.size() && rows_[r] == i)
+      ++r;
+    else
+      zero_rows_.push_back(i);
+  stride_ = static_cast<Index>(code_.product_stride);
+  product_size_ = static_cast<Index>(rows_.size()) * stride_;
+  products_s_ = model_.jacobian_sparsity().nonzeros.size() + static_cast<std::size_t>(product_size_);
+  products_in_.assign(products_s_ + static_cast<std::size_t>(product_size_), 0.0);
   // Not cleared: only the entries the programs write are read (observable_structure).
   const auto no = static_cast<Index>(model_.num_observables()), np = static_cast<Index>(model_.num_parameters());
   dhdx_.resize(no * n_);
@@ -55,15 +69,22 @@ void SensitivitySystem::products(double* dS) { code_.products->evaluate(products
 // Plain loops (callgrind: ¾ of the instructions of Eigen's assignment between
 // a row-major and a column-major map for these small n × k blocks).
 void SensitivitySystem::to_rows(const double* columns, double* rows) const {
-  const Index n = n_, k = k_;
-  for (Index j = 0; j < n; ++j)
-    for (Index c = 0; c < k; ++c) rows[j * k + c] = columns[c * n + j];
+  const Index n = n_, k = k_, stride = stride_, m = static_cast<Index>(rows_.size());
+  for (Index r = 0; r < m; ++r) {
+    const auto j = static_cast<Index>(rows_[static_cast<std::size_t>(r)]);
+    for (Index c = 0; c < k; ++c) rows[r * stride + c] = columns[c * n + j];
+    for (Index c = k; c < stride; ++c) rows[r * stride + c] = 0;
+  }
 }
 
 void SensitivitySystem::to_columns(const double* rows, double* columns) const {
-  const Index n = n_, k = k_;
-  for (Index j = 0; j < n; ++j)
-    for (Index c = 0; c < k; ++c) columns[c * n + j] = rows[j * k + c];
+  const Index n = n_, k = k_, stride = stride_, m = static_cast<Index>(rows_.size());
+  const std::size_t* row = rows_.data();
+  for (Index c = 0; c < k; ++c) {
+    double* column = columns + c * n;
+    for (const std::size_t j : zero_rows_) column[j] = 0;
+    for (Index r = 0; r < m; ++r) column[row[r]] = rows[r * stride + c];
+  }
 }
 
 void SensitivitySystem::observable_sensitivities(double t, const double* x, const Eigen::MatrixXd& S,

@@ -26,7 +26,8 @@
 //
 // What both steppers share lives here: their start (SensitivityStepper), the
 // mapping of S between the system's column order (z = (x, S_0, …, S_{k−1}))
-// and the row order of the generated products (S_cj at j·k + c), the check
+// and the row order of the generated products (S_cj at r·stride + c for the
+// r-th row that can be non-zero), the check
 // that S stayed finite, and the chain rule to the observables at the samples.
 #include <cstddef>
 #include <memory>
@@ -75,15 +76,21 @@ class SensitivitySystem final : public solve::OdeSystem {
   void state_rhs(double t, const double* x, double* dx);
   /// For products(): J's non-zeros and ∂f/∂p_c at (t, x) (k > 0 only).
   void prepare_columns(double t, const double* x);
-  /// Where products() reads S (n·k values, row order): the caller writes S
-  /// (or the stage it wants the products of) here, without a copy.
+  /// Values of S in the row order of the products (product_size() values: the
+  /// rows that can be non-zero, each with its k columns padded to an even
+  /// stride; model/sensitivity_code.hpp).
+  Eigen::Index product_size() const { return product_size_; }
+  /// Where products() reads S (row order): the caller writes S (or the stage
+  /// it wants the products of) here, without a copy; padding 0.
   double* product_input() { return products_in_.data() + products_s_; }
-  /// J·S_c + ∂f/∂p_c for every column c into dS (row order), with S from
-  /// product_input() and J and ∂f/∂p from the last prepare_columns().
+  /// J·S_c + ∂f/∂p_c for every column c into dS (row order; 0 in the
+  /// padding), with S from product_input() and J and ∂f/∂p from the last
+  /// prepare_columns().
   void products(double* dS);
 
-  /// S from the system's column order (S_c after S_{c−1}, as in z) to row
-  /// order (S_cj at j·k + c), and back; n·k values each.
+  /// S from the system's column order (S_c after S_{c−1}, as in z; n·k
+  /// values) to row order (product_size() values, the padding 0), and back
+  /// (the rows that are not in the row order set to 0).
   void to_rows(const double* columns, double* rows) const;
   void to_columns(const double* rows, double* columns) const;
   /// The sensitivity columns of z (length size()) as an n × k matrix.
@@ -117,6 +124,9 @@ class SensitivitySystem final : public solve::OdeSystem {
   std::vector<double> output_;       ///< f and the columns, for sensitivity_rhs
   std::vector<double> products_in_;  ///< [ J non-zeros | ∂f/∂p columns | S ] for products()
   std::size_t products_s_ = 0;       ///< where S starts in products_in_
+  std::vector<std::size_t> rows_;    ///< the states of the row order's rows
+  std::vector<std::size_t> zero_rows_;  ///< the others (S structurally 0)
+  Eigen::Index stride_ = 0, product_size_ = 0;
   /// ∂h/∂x, ∂h/∂p, ∂σ/∂x, ∂σ/∂p (dense, column-major), of which only the
   /// entries the model's programs write are set and read (not cleared).
   Eigen::VectorXd dhdx_, dhdp_, dsdx_, dsdp_;

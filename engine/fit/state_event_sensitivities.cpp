@@ -49,7 +49,8 @@ Eigen::RowVectorXd event_time_sensitivity(const solve::Run& run, const model::Co
 SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
                                                        const std::vector<std::size_t>& parameters,
                                                        const solve::SolverOptions& options,
-                                                       const Eigen::MatrixXd* initial_sensitivities) {
+                                                       const Eigen::MatrixXd* initial_sensitivities,
+                                                       const model::SensitivityCode* code) {
   if (run.state_triggers == nullptr)
     throw std::invalid_argument("solve_with_state_event_sensitivities: Run.state_triggers is null");
   const model::CompiledModel& model = *run.model;
@@ -85,7 +86,7 @@ SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
   piece.events.clear();
   // x(t0) and S(t0) before any step.
   piece.samples = {{run.t0, true}};
-  SensitivityResult start = solve_with_sensitivities(piece, parameters, options, initial_sensitivities);
+  SensitivityResult start = solve_with_sensitivities(piece, parameters, options, initial_sensitivities, code);
   if (!start.ok()) return fail(start);
   VectorXd x = start.states.row(0).transpose();
   MatrixXd S = start.state_sensitivities[0];
@@ -128,6 +129,21 @@ SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
     }
   };
 
+  // The pieces after the first start from S (every row may be non-zero):
+  // the caller's continued code, else one look-up for all of them.
+  model::SensitivityCode looked_up;
+  const model::SensitivityCode* continued = nullptr;
+  if (k > 0) {
+    if (code != nullptr && code->every_row)
+      continued = code;
+    else if (code != nullptr && code->continued != nullptr)
+      continued = code->continued.get();
+    else {
+      looked_up = model::sensitivity_code(model, parameters, true);
+      continued = &looked_up;
+    }
+  }
+
   double t = run.t0;
   std::size_t q = 0, sample = 0, scheduled = 0;
   while (q < fired.size() && fired[q].at_start) ++q;
@@ -147,7 +163,7 @@ SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
       piece.samples.push_back(run.samples[s]);
     if (to_firing) piece.samples.push_back({next, false});
     if (piece.samples.empty()) break;
-    SensitivityResult part = solve_with_sensitivities(piece, parameters, options, &S);
+    SensitivityResult part = solve_with_sensitivities(piece, parameters, options, &S, continued);
     out.stats.steps += part.stats.steps;
     out.stats.rhs_evals += part.stats.rhs_evals;
     for (std::size_t j = 0; sample < s && j < part.completed; ++sample, ++j) {

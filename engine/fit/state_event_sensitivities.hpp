@@ -38,10 +38,14 @@ Eigen::RowVectorXd event_time_sensitivity(const solve::Run& run, const model::Co
                                           const std::vector<std::size_t>& columns);
 
 /// solve_with_sensitivities() for a run with state events (run.state_events
-/// not empty, run.state_triggers set); same arguments and result.
+/// not empty, run.state_triggers set); same arguments and result. `code`, when
+/// given, serves the first piece (from t0), and its `continued` code (or
+/// `code` itself when every_row) the pieces after a jump; without them the
+/// continued code is looked up in the model's cache once per solve.
 SensitivityResult solve_with_state_event_sensitivities(const solve::Run& run,
                                                        const std::vector<std::size_t>& parameters,
                                                        const solve::SolverOptions& options,
-                                                       const Eigen::MatrixXd* initial_sensitivities);
+                                                       const Eigen::MatrixXd* initial_sensitivities,
+                                                       const model::SensitivityCode* code = nullptr);
 
 }  // namespace exvivo::fit

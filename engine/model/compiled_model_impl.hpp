@@ -37,6 +37,8 @@ struct ObservableStructure;
 struct SensitivityPrograms {
   std::shared_ptr<expr::Program> rhs, terms, products, initial;
   std::shared_ptr<const ObservableStructure> observables;
+  std::vector<std::size_t> product_rows;  ///< SensitivityCode::product_rows
+  std::size_t product_stride = 0;         ///< SensitivityCode::product_stride
   std::string reason;  ///< why not native, for a native model ("" if it is)
 };
 

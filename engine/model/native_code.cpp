@@ -91,14 +91,22 @@ struct Source {
   }
 };
 
-Source generate(const std::string& title, const std::vector<NamedProgram>& programs) {
+// Before a function: an AVX2 clone beside the default one, picked at load
+// time by the CPU (attach_native_code's vector_clones).
+constexpr const char* vector_clones_attribute =
+    "#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)\n"
+    "__attribute__((target_clones(\"avx2\", \"default\")))\n"
+    "#endif\n";
+
+Source generate(const std::string& title, const std::vector<NamedProgram>& programs, bool vector_clones = false) {
   Source source;
   source.head =
       fmt::format("/* exvivo {} native code for {}.\n   Compiled with: {}", engine_version, title, compiler());
   for (const auto& f : compiler_flags) source.head += " " + f;
   source.head += " -lm\n   Generated: do not edit. */\n";
   source.head += expr::Program::c_source_preamble();
-  for (const auto& [name, program] : programs) source.functions.push_back(program->c_source(symbol_of(name)));
+  for (const auto& [name, program] : programs)
+    source.functions.push_back((vector_clones ? vector_clones_attribute : "") + program->c_source(symbol_of(name)));
   return source;
 }
 
@@ -327,8 +335,8 @@ std::string native_source(const CompiledModel& model) {
 bool is_native(const CompiledModel& model) { return model.impl_->native; }
 
 std::string attach_native_code(const std::string& title, const std::vector<NamedProgram>& programs,
-                               NativeCodeResult* result) {
-  const Source source = generate(title, programs);
+                               NativeCodeResult* result, bool vector_clones) {
+  const Source source = generate(title, programs, vector_clones);
   io::Sha256 sha;
   sha.update(source.body());
   const std::string key = sha.hex_digest();

@@ -57,8 +57,11 @@ bool is_native(const CompiledModel& model);
 /// programs are then left as they were). Fills `result`'s cache_hit and
 /// library when given. For programs built after the model's own, such as the
 /// fused forward-sensitivity right-hand side (model/sensitivity_code.hpp).
+/// `vector_clones`: each function is also compiled for AVX2 (no FMA, so the
+/// same arithmetic) and the CPU's version chosen at load (GCC's
+/// target_clones; x86-64 GCC only, elsewhere the one plain version).
 std::string attach_native_code(const std::string& title,
                                const std::vector<std::pair<std::string, expr::Program*>>& programs,
-                               NativeCodeResult* result = nullptr);
+                               NativeCodeResult* result = nullptr, bool vector_clones = false);
 
 }  // namespace exvivo::model

@@ -81,36 +81,43 @@ SensitivityPrograms build_programs(const CompiledModel::Impl& impl, const std::v
   outputs.insert(outputs.end(), fused.begin(), fused.end());
   programs.rhs = std::make_shared<expr::Program>(graph, outputs);
 
-  // terms and products work on S row-interleaved (S_cj at j·k + c) and on
-  // the union of the columns' live rows, so that the k sums of a row have the
-  // same shape and the C compiler pairs them into vector instructions.
+  // terms and products work on S row-interleaved over the union of the
+  // columns' live rows (the product layout, sensitivity_code.hpp), with k
+  // padded to an even stride, so that the sums of a row have one shape.
   std::vector<char> any_live(n, 0);
   for (std::size_t c = 0; c < k; ++c)
     for (std::size_t i = 0; i < n; ++i) any_live[i] = any_live[i] || live[c][i];
+  const std::size_t stride = k <= 1 ? k : k + k % 2;
+  std::vector<std::size_t> row_of(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    if (any_live[i]) {
+      row_of[i] = programs.product_rows.size();
+      programs.product_rows.push_back(i);
+    }
+  programs.product_stride = stride;
+  const std::size_t values = programs.product_rows.size() * stride;
 
   // terms: J's non-zeros (those the products use; the others 0), then b interleaved.
   outputs.clear();
   for (std::size_t q = 0; q < nnz; ++q)
     outputs.push_back(any_live[static_cast<std::size_t>(pattern[q].second)] ? symbolic.jacobian_nonzeros[q]
                                                                             : graph.zero());
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t c = 0; c < k; ++c) outputs.push_back(any_live[i] ? dfdp(i, c) : graph.zero());
+  for (const std::size_t i : programs.product_rows)
+    for (std::size_t c = 0; c < stride; ++c) outputs.push_back(c < k ? dfdp(i, c) : graph.zero());
   programs.terms = std::make_shared<expr::Program>(graph, outputs);
 
   // products: from [ J | b | S ], interleaved in and out; per column the
-  // same sums as rhs's (products with rows that are 0 for that column add 0).
+  // same sums as rhs's (products with rows that are 0 for that column add 0),
+  // the padding's the same shape (b and S are 0 there).
   outputs.clear();
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t c = 0; c < k; ++c) {
-      NodeId sum = graph.zero();
-      if (any_live[i]) {
-        sum = graph.variable(static_cast<int>(nnz + i * k + c));
-        for (const std::size_t q : row_entries[i]) {
-          const auto j = static_cast<std::size_t>(pattern[q].second);
-          if (!any_live[j]) continue;
-          const NodeId s = graph.variable(static_cast<int>(nnz + n * k + j * k + c));
-          sum = graph.add(sum, graph.multiply(graph.variable(static_cast<int>(q)), s));
-        }
+  for (const std::size_t i : programs.product_rows)
+    for (std::size_t c = 0; c < stride; ++c) {
+      NodeId sum = graph.variable(static_cast<int>(nnz + row_of[i] * stride + c));
+      for (const std::size_t q : row_entries[i]) {
+        const auto j = static_cast<std::size_t>(pattern[q].second);
+        if (!any_live[j]) continue;
+        const NodeId s = graph.variable(static_cast<int>(nnz + values + row_of[j] * stride + c));
+        sum = graph.add(sum, graph.multiply(graph.variable(static_cast<int>(q)), s));
       }
       outputs.push_back(sum);
     }
@@ -207,7 +214,8 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
           fmt::format("the sensitivity right-hand side of model '{}' for ({})", impl.name, parameters),
           {{"sensitivity_rhs", programs.rhs.get()},
            {"sensitivity_terms", programs.terms.get()},
-           {"sensitivity_products", programs.products.get()}});
+           {"sensitivity_products", programs.products.get()}},
+          nullptr, true);
     }
     it = cache.programs.emplace(key, std::move(programs)).first;
   }
@@ -215,9 +223,17 @@ SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<s
   code.terms = it->second.terms;
   code.products = it->second.products;
   code.initial = it->second.initial;
+  code.product_rows = it->second.product_rows;
+  code.product_stride = it->second.product_stride;
   code.observable_structure = it->second.observables;
   code.native = code.program->is_native();
   code.reason = it->second.reason;
+  return code;
+}
+
+SensitivityCode with_continued(const CompiledModel& model, SensitivityCode code) {
+  if (!code.every_row && code.continued == nullptr)
+    code.continued = std::make_shared<const SensitivityCode>(sensitivity_code(model, code.selected, true));
   return code;
 }
 

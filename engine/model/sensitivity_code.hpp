@@ -48,14 +48,21 @@ struct SensitivityCode {
   /// f and the k columns, as above.
   std::shared_ptr<const expr::Program> program;
   /// The same columns in two parts, for steppers that evaluate them for
-  /// several S at one (t, x), with S row-interleaved (S_cj at j·k + c, so that
-  /// the C compiler pairs the columns' equal-shaped sums into vector
-  /// instructions): `terms` reads the per-step input array and writes
-  /// [ J's non-zeros (jacobian_sparsity() order) | b interleaved ], b_c = ∂f/∂p_c;
-  /// `products` reads [ that output | S interleaved ] and writes b_c + J·S_c
-  /// interleaved (per column the sums of `program`, plus products with its
-  /// structurally zero rows: the same values for finite J).
+  /// several S at one (t, x), with S row-interleaved over the rows that can
+  /// be non-zero: row r of the product layout is state product_rows[r], and
+  /// S_cj sits at r·product_stride + c. The stride is k rounded up to an even
+  /// number (columns c ≥ k are padding, always 0), so that the k sums of a row
+  /// have the same shape and fill whole vector registers, which the C compiler
+  /// turns into packed instructions (AVX2: one multiply and one add per
+  /// non-zero of J for 3 columns). `terms` reads the per-step input array and
+  /// writes [ J's non-zeros (jacobian_sparsity() order) | b interleaved ],
+  /// b_c = ∂f/∂p_c (0 in the padding); `products` reads [ that output | S
+  /// interleaved ] and writes b_c + J·S_c interleaved (per column the sums of
+  /// `program`, plus products with its structurally zero rows: the same
+  /// values for finite J).
   std::shared_ptr<const expr::Program> terms, products;
+  std::vector<std::size_t> product_rows;  ///< the states of the product layout's rows, ascending
+  std::size_t product_stride = 0;         ///< values per row of the product layout
   /// ∂x0/∂p_c of the selected parameters, n × k column-major, from the same
   /// input array (only its parameters and cached values are read); writes
   /// only the non-zero entries (clear the output first).
@@ -74,6 +81,10 @@ struct SensitivityCode {
   std::size_t model_scratch = 0;       ///< scratch those programs need
   std::vector<std::size_t> selected;   ///< the parameters of the columns
   bool every_row = false;              ///< see sensitivity_code()
+  /// The same selection with every_row, for the pieces of a run with `when:`
+  /// steps that continue after a jump (fit/state_event_sensitivities.hpp),
+  /// when the holder built it (with_continued()); else null.
+  std::shared_ptr<const SensitivityCode> continued;
   std::size_t slot_sensitivities = 0;  ///< input slot of S_0[0]
   std::size_t num_inputs = 0;          ///< length of the extended input array
   bool native = false;                 ///< the program runs as native code
@@ -87,6 +98,10 @@ struct SensitivityCode {
 /// as structurally zero.
 SensitivityCode sensitivity_code(const CompiledModel& model, const std::vector<std::size_t>& selected,
                                  bool every_row = false);
+
+/// `code` (not every_row) with its `continued` code built: for a caller that
+/// hands its code to solves of runs with `when:` steps.
+SensitivityCode with_continued(const CompiledModel& model, SensitivityCode code);
 
 /// The per-step input array of `ws` (t, x, p and the cached parameter-only
 /// values set by set_parameters: SensitivityCode::slot_sensitivities values),

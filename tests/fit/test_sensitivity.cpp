@@ -9,7 +9,13 @@
 #include "fit/sensitivity.hpp"
 #include "fit/sensitivity_system.hpp"
 #include "model/compiled_model.hpp"
+#include "fit/fit_fixture.hpp"
+#include "fit/fit_problem.hpp"
+#include "fit/objective.hpp"
 #include "model/native_code.hpp"
+#include "scenario/run_plan.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/scenario_fixture.hpp"
 
 using namespace exvivo;
 using Eigen::MatrixXd;
@@ -236,8 +242,11 @@ TEST_CASE(
   const model::NativeCodeResult native = model::with_native_code(interpreted);
   INFO(native.reason);
   REQUIRE(native.native);  // a C compiler is part of the build environment (tests/model requires it too)
-  const std::vector<std::size_t> params = {parameter(interpreted, "K_GM"), parameter(interpreted, "E_GM"),
-                                           parameter(interpreted, "HLA0"), parameter(interpreted, "k_TNF")};
+  // 4 columns fill the products' stride; 3 (the example fit's) leave a padding column.
+  std::vector<std::size_t> params = {parameter(interpreted, "K_GM"), parameter(interpreted, "E_GM"),
+                                     parameter(interpreted, "HLA0"), parameter(interpreted, "k_TNF")};
+  params.resize(GENERATE(as<std::size_t>{}, 4, 3));
+  CAPTURE(params.size());
   const std::vector<double> p = interpreted.default_parameters();
   fit::SensitivitySystem a(interpreted, p, params), b(native.model, p, params);
   const auto n = static_cast<Eigen::Index>(interpreted.num_states());
@@ -260,26 +269,45 @@ TEST_CASE(
     CAPTURE(i);
     CHECK(da[i] == db[i]);
   }
-  // products(): S in row order (S_cj at j·k + c), written into product_input();
-  // the same sums plus products with S's structural zeros.
-  Eigen::VectorXd rows(n * k), out(n * k), back(n * k);
-  for (Eigen::Index c = 0; c < k; ++c)
-    for (Eigen::Index j = 0; j < n; ++j) rows[j * k + c] = z[n * (1 + c) + j];
+  // products(): S in row order (the rows that can be non-zero, S_cj at
+  // r·stride + c, the padding 0), written into product_input(); the same sums
+  // plus products with S's structural zeros.
+  const model::SensitivityCode code = model::sensitivity_code(interpreted, params);
+  const auto stride = static_cast<Eigen::Index>(code.product_stride);
+  const auto m = static_cast<Eigen::Index>(code.product_rows.size());
+  CHECK(stride == k + k % 2);
+  CHECK(m < n);  // the leukocyte model's S has structurally zero rows for these parameters
+  Eigen::VectorXd rows = Eigen::VectorXd::Zero(m * stride), out(m * stride), back(n * k);
+  for (Eigen::Index r = 0; r < m; ++r)
+    for (Eigen::Index c = 0; c < k; ++c)
+      rows[r * stride + c] = z[n * (1 + c) + static_cast<Eigen::Index>(code.product_rows[std::size_t(r)])];
   for (fit::SensitivitySystem* system : {&a, &b}) {
-    Eigen::VectorXd mapped(n * k);
+    REQUIRE(system->product_size() == m * stride);
+    Eigen::VectorXd mapped(m * stride);
     system->to_rows(z.data() + n, mapped.data());
     CHECK(mapped == rows);
     system->to_columns(rows.data(), back.data());
     CHECK(back == z.tail(n * k));
     system->prepare_columns(3.0, z.data());
-    std::copy(rows.data(), rows.data() + n * k, system->product_input());
+    std::copy(rows.data(), rows.data() + m * stride, system->product_input());
     system->products(out.data());
-    for (Eigen::Index c = 0; c < k; ++c)
-      for (Eigen::Index i = 0; i < n; ++i) {
-        CAPTURE(c, i);
-        CHECK(out[i * k + c] == da[n * (1 + c) + i]);
+    for (Eigen::Index r = 0; r < m; ++r)
+      for (Eigen::Index c = 0; c < stride; ++c) {
+        CAPTURE(c, r);
+        const auto i = static_cast<Eigen::Index>(code.product_rows[std::size_t(r)]);
+        CHECK(out[r * stride + c] == (c < k ? da[n * (1 + c) + i] : 0.0));
       }
   }
+  // The rows left out are the structural zeros of S: S' is 0 there too.
+  Eigen::VectorXd in_rows = Eigen::VectorXd::Zero(n);
+  for (const std::size_t i : code.product_rows) in_rows[static_cast<Eigen::Index>(i)] = 1;
+  for (Eigen::Index c = 0; c < k; ++c)
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (in_rows[i] == 0) {
+        CAPTURE(c, i);
+        CHECK(z[n * (1 + c) + i] == 0);
+        CHECK(da[n * (1 + c) + i] == 0);
+      }
 }
 
 TEST_CASE("sensitivity solves: generated code handed over by the caller gives the same result as the model's cache",
@@ -305,4 +333,81 @@ TEST_CASE("sensitivity solves: generated code handed over by the caller gives th
   CHECK_THROWS_AS(fit::solve_with_sensitivities(run, others, options, nullptr, &code), std::invalid_argument);
   const Eigen::MatrixXd S0 = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(m.num_states()), 2);
   CHECK_THROWS_AS(fit::solve_with_sensitivities(run, params, options, &S0, &code), std::invalid_argument);
+}
+
+TEST_CASE("sensitivity solves across when: steps use the generated code handed over, for every piece",
+          "[fit][sensitivity][state_events]") {
+  // One compartment, C(0) = 20, dC/dt = −k·C; `when: "C < 5"` adds 10 at
+  // t1 = ln 4/k, so the run is integrated in two pieces, the second from S(t1).
+  const test::TempDir dir;
+  const scenario::Scenario s =
+      scenario::load_scenario(dir.write("s.yaml", "scenario: handed_code\nmodel: " + test::one_compartment_model() +
+                                                      "\nsolver: {method: rk45, rel_tol: 1e-8, abs_tol: 1e-12}\n"
+                                                      "set: {C0: 20 ng/mL, k_el: 0.1}\n"
+                                                      "protocol:\n  - {when: \"C < 5\", add: {C: 10 ng/mL}}\n"
+                                                      "samples:\n  times: [10 h, 20 h]\n"));
+  const solve::Run run = scenario::RunPlan(s).make_run(0);
+  REQUIRE_FALSE(run.state_events.empty());
+  const model::CompiledModel& m = *s.model;
+  const std::vector<std::size_t> params = {parameter(m, "k_el"), parameter(m, "C0")};
+  const auto looked_up = fit::solve_with_sensitivities(run, params, s.solver);
+  REQUIRE(looked_up.ok());
+  const auto same = [&](const fit::SensitivityResult& r) {
+    REQUIRE(r.ok());
+    CHECK(r.states == looked_up.states);
+    for (std::size_t q = 0; q < run.samples.size(); ++q) {
+      CHECK(r.state_sensitivities[q] == looked_up.state_sensitivities[q]);
+      CHECK(r.observable_sensitivities[q] == looked_up.observable_sensitivities[q]);
+    }
+  };
+  const model::SensitivityCode code = model::sensitivity_code(m, params);
+  REQUIRE(code.continued == nullptr);
+  same(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &code));  // continued: looked up
+  const model::SensitivityCode with = model::with_continued(m, code);
+  REQUIRE(with.continued != nullptr);
+  CHECK(with.continued->every_row);
+  CHECK(with.continued->selected == params);
+  same(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &with));
+  // The first piece solves with the handed code and the later ones with its
+  // continued code: code for other parameters in either place is refused,
+  // which shows that neither is looked up again.
+  const std::vector<std::size_t> others = {parameter(m, "C0"), parameter(m, "k_el")};
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, others, s.solver, nullptr, &with), std::invalid_argument);
+  model::SensitivityCode wrong_continued = with;
+  wrong_continued.continued = std::make_shared<const model::SensitivityCode>(model::sensitivity_code(m, others, true));
+  CHECK_THROWS_AS(fit::solve_with_sensitivities(run, params, s.solver, nullptr, &wrong_continued),
+                  std::invalid_argument);
+}
+
+TEST_CASE("a fit of a scenario with when: steps hands its code to every piece; its Jacobian equals central differences",
+          "[fit][sensitivity][state_events][gradient]") {
+  // C(0) = C0, dC/dt = −k·C, 10 ng/mL added when C falls below 5: rows on
+  // both sides of the firing, whose time depends on k and C0.
+  const test::FitFiles f(
+      {{"s.yaml", "scenario: when_fit\nmodel: " + test::one_compartment_model() +
+                      "\nsolver: {method: rk45, rel_tol: 1e-10, abs_tol: 1e-13}\n"
+                      "set: {C0: 20 ng/mL, k_el: 0.1}\n"
+                      "donors:\n  - {id: d}\n"
+                      "arms:\n  - {id: a, protocol: [{when: \"C < 5\", add: {C: 10 ng/mL}}]}\n"
+                      "samples: {times: [0 h, 30 h]}\n"},
+       {"d.tsv",
+        "donor\tarm\tobservable\ttime\tmeasurement\n"
+        "d\ta\tC_ng\t5\t12\nd\ta\tC_ng\t10\t7.5\nd\ta\tC_ng\t20\t8\nd\ta\tC_ng\t30\t3.2\n"}},
+      "fit: when_fit\nscenario: s.yaml\ndata: d.tsv\n"
+      "estimate:\n  k_el: {bounds: [0.01, 1], scale: log10}\n  C0: {bounds: [1, 100], scale: log}\n");
+  const fit::FitProblem problem = fit::load_fit_problem(f.fit);
+  const fit::Objective o(problem);
+  const Eigen::VectorXd theta = (Eigen::VectorXd(2) << std::log10(0.12), std::log(18.0)).finished();
+  Eigen::VectorXd r;
+  Eigen::MatrixXd J;
+  REQUIRE(o.residuals(theta, r, &J));
+  const Eigen::MatrixXd fd = test::finite_difference_jacobian(o, theta, 1e-5);
+  for (Eigen::Index j = 0; j < J.cols(); ++j)
+    for (Eigen::Index i = 0; i < r.size(); ++i) {
+      CAPTURE(i, j);
+      CHECK_THAT(J(i, j), Catch::WithinRel(fd(i, j), 1e-5) || Catch::WithinAbs(fd(i, j), 1e-7));
+    }
+  // The rows after the firing (20 h, 30 h) depend on both parameters through its time.
+  CHECK(std::abs(J(2, 0)) > 0);
+  CHECK(std::abs(J(3, 1)) > 0);
 }

@@ -534,17 +534,16 @@ class Problem {
                                                   const Columns& c, Eigen::MatrixXd S, const std::string& what,
                                                   Eigen::MatrixXd& S_out) const {
     double t_steady = 0;
-    const Eigen::VectorXd x_steady =
-        decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
-          const solve::Solution s = simulate(run);
-          if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
-          t_steady = run.samples[0].time;
-          return std::pair{s.ok() ? Eigen::VectorXd(s.states.row(0).transpose()) : Eigen::VectorXd(), true};
-        });
+    Eigen::VectorXd x_steady = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
+      const solve::Solution s = simulate(run);
+      if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
+      t_steady = run.samples[0].time;
+      return std::pair{s.ok() ? Eigen::VectorXd(s.states.row(0).transpose()) : Eigen::VectorXd(), true};
+    });
     std::string refused;
     if (linear_steady_state_sensitivities(p, start, c, S, t_steady, x_steady, S_out, refused)) return x_steady;
     try {
-      const Eigen::VectorXd x = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
+      Eigen::VectorXd x = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
         const fit::SensitivityResult s = sensitivities_with_events(run, events_, c.model, S, options_);
         if (!s.ok()) {
           error = s.message.empty() ? "integration failed" : s.message;
@@ -613,7 +612,8 @@ class Problem {
       std::vector<double> times{0};
       for (const double s : events_.time_switches(p, 0, t)) times.push_back(s);
       times.push_back(t);
-      for (std::size_t i = 0, count = times.size(); i + 1 < count; ++i) times.push_back(0.5 * (times[i] + times[i + 1]));
+      for (std::size_t i = 0, count = times.size(); i + 1 < count; ++i)
+        times.push_back(0.5 * (times[i] + times[i + 1]));
       for (double d = 1e-3; d < t; d *= 10) times.push_back(d);
       for (const double at : times)
         for (const Eigen::VectorXd* state : {&x0, &x}) {
@@ -624,8 +624,8 @@ class Problem {
           const bool holds = (G * Ja).norm() <= tol * Ja.norm() && (G * Fa).norm() <= tol * Fa.norm() &&
                              (G * f).norm() <= tol * f.norm() + 1e-14 * (1 + state->norm());
           if (!holds) {
-            why = fmt::format("{} that do not hold at t = {:g} at the {} state (Γ·f, Γ·J or Γ·∂f/∂p is not zero there)", laws,
-                              at, state == &x0 ? "initial" : "steady");
+            why = fmt::format("{} that do not hold at t = {:g} at the {} state (Γ·f, Γ·J or Γ·∂f/∂p is not zero there)",
+                              laws, at, state == &x0 ? "initial" : "steady");
             return false;
           }
         }

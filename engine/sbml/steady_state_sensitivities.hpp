@@ -39,11 +39,11 @@ struct SteadyStateSensitivityOptions {
 
 struct SteadyStateSensitivities {
   bool ok = false;
-  Eigen::MatrixXd S;  ///< n × m, valid when ok
-  int conservation_laws = 0;  ///< dimension of J's left null space
+  Eigen::MatrixXd S;             ///< n × m, valid when ok
+  int conservation_laws = 0;     ///< dimension of J's left null space
   double relative_residual = 0;  ///< max over columns of ‖J·s + f‖ / (‖J‖·‖s‖ + ‖f‖)
-  std::string reason;  ///< why not ok: which check failed, with its numbers
-  Eigen::MatrixXd gamma;  ///< k × n, orthonormal rows spanning J's left null space
+  std::string reason;            ///< why not ok: which check failed, with its numbers
+  Eigen::MatrixXd gamma;         ///< k × n, orthonormal rows spanning J's left null space
 };
 
 /// Solves J·S = −F with Γ·S = Γ·S0 (see the file comment). J is n × n; F and

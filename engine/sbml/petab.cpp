@@ -10,6 +10,8 @@
 #include <cctype>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
 #include "core/check.hpp"
 #include "core/number.hpp"
@@ -24,6 +26,7 @@
 #include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
 #include "sbml/event_sensitivities.hpp"
+#include "sbml/steady_state_sensitivities.hpp"
 #include "fit/sensitivity.hpp"
 #include "fit/likelihood.hpp"
 
@@ -530,26 +533,130 @@ class Problem {
     return out;
   }
 
-  /// steady_state() with the sensitivities: the state steady (as there) and
-  /// the sensitivities changed by at most 1e-10 + 1e-6·|S| over the last
-  /// decade of time.
+  /// steady_state() with the sensitivities S(∞) of the columns `c`, from
+  /// S = S(t0), the sensitivities of the initial state. The state comes from
+  /// steady_state(); S(∞) from one linear solve at it (see
+  /// linear_steady_state_sensitivities); where that is refused, from
+  /// integrating the forward sensitivities decade by decade until they change
+  /// by at most 1e-10 + 1e-6·|S| over a decade.
   Eigen::VectorXd steady_state_with_sensitivities(const std::vector<double>& p,
                                                   const std::vector<std::pair<std::size_t, double>>& start,
                                                   const Columns& c, Eigen::MatrixXd S, const std::string& what,
                                                   Eigen::MatrixXd& S_out) const {
-    const Eigen::VectorXd x = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
-      const fit::SensitivityResult s = sensitivities_with_events(run, events_, c.model, S, options_);
-      if (!s.ok()) {
-        error = s.message.empty() ? "integration failed" : s.message;
-        return std::pair{Eigen::VectorXd(), false};
-      }
-      const Eigen::MatrixXd& next = s.state_sensitivities[0];
-      const bool steady = ((next - S).array().abs() <= 1e-10 + 1e-6 * next.array().abs()).all();
-      S = next;
-      return std::pair{Eigen::VectorXd(s.states.row(0).transpose()), steady};
+    double t_steady = 0;
+    Eigen::VectorXd x_steady = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
+      const solve::Solution s = simulate(run);
+      if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
+      t_steady = run.samples[0].time;
+      return std::pair{s.ok() ? Eigen::VectorXd(s.states.row(0).transpose()) : Eigen::VectorXd(), true};
     });
-    S_out = S;
-    return x;
+    std::string refused;
+    if (linear_steady_state_sensitivities(p, start, c, S, t_steady, x_steady, S_out, refused)) return x_steady;
+    try {
+      Eigen::VectorXd x = decades_to_steady_state(p, start, what, [&](const solve::Run& run, std::string& error) {
+        const fit::SensitivityResult s = sensitivities_with_events(run, events_, c.model, S, options_);
+        if (!s.ok()) {
+          error = s.message.empty() ? "integration failed" : s.message;
+          return std::pair{Eigen::VectorXd(), false};
+        }
+        const Eigen::MatrixXd& next = s.state_sensitivities[0];
+        const bool steady = ((next - S).array().abs() <= 1e-10 + 1e-6 * next.array().abs()).all();
+        S = next;
+        return std::pair{Eigen::VectorXd(s.states.row(0).transpose()), steady};
+      });
+      S_out = S;
+      return x;
+    } catch (const DataError& e) {
+      throw DataError(std::string(e.what()) + " (integrating the sensitivities, because their linear solve at the " +
+                      "steady state was refused: " + refused + ")");
+    }
+  }
+
+  /// S(∞) by solve_steady_state_sensitivities at the steady state x (reached
+  /// at time t): J(x)·S = −∂f/∂p(x), with Γ·S = Γ·S0 where J has conservation
+  /// laws Γ. Those conserved totals only carry over from t0 when Γ·f ≡ 0 held
+  /// all along, so with conservation laws the solve is refused (false, `why`
+  /// set) for models with SBML events or an explicitly time-dependent f, where
+  /// Γ·J or Γ·∂f/∂p is not zero at the initial state too, or where J's left
+  /// null space moves with a parameter of a column (a compartment size as a
+  /// conservation weight: then Γ·S(t) ≠ Γ·S0).
+  bool linear_steady_state_sensitivities(const std::vector<double>& p,
+                                         const std::vector<std::pair<std::size_t, double>>& start, const Columns& c,
+                                         const Eigen::MatrixXd& S0, double t, const Eigen::VectorXd& x,
+                                         Eigen::MatrixXd& S, std::string& why) const {
+    const auto n = static_cast<Eigen::Index>(model_.num_states());
+    const auto np = static_cast<Eigen::Index>(model_.num_parameters());
+    auto ws = model_.make_workspace();
+    model_.set_parameters(p.data(), ws);
+    const auto jacobians = [&](double at, const Eigen::VectorXd& state, Eigen::MatrixXd& J, Eigen::MatrixXd& F) {
+      J.resize(n, n);
+      model_.jacobian(at, state.data(), ws, J.data());
+      Eigen::MatrixXd Fp(n, np);
+      model_.parameter_jacobian(at, state.data(), ws, Fp.data());
+      F.resize(n, static_cast<Eigen::Index>(c.model.size()));
+      for (std::size_t k = 0; k < c.model.size(); ++k)
+        F.col(static_cast<Eigen::Index>(k)) = Fp.col(static_cast<Eigen::Index>(c.model[k]));
+    };
+    Eigen::MatrixXd J, F;
+    jacobians(t, x, J, F);
+    const SteadyStateSensitivities solved = solve_steady_state_sensitivities(J, F, S0);
+    if (!solved.ok) {
+      why = solved.reason;
+      return false;
+    }
+    if (solved.conservation_laws > 0) {
+      const std::string laws = std::to_string(solved.conservation_laws) + " conservation law(s) at the steady state";
+      if (!events_.empty()) {
+        why = laws + " and SBML events, which may change the conserved totals";
+        return false;
+      }
+      // Γ·f ≡ 0 along the way: Γ·f, Γ·J and Γ·∂f/∂p vanish at the initial and
+      // the steady state, at t0, at the steady state's time, in every interval
+      // between the model's time switches and at every decade of time.
+      constexpr double tol = 1e-8;
+      const Eigen::MatrixXd& G = solved.gamma;
+      std::vector<double> x0v(static_cast<std::size_t>(n));
+      model_.initial_state(ws, x0v.data());
+      for (const auto& [i, v] : start) x0v[i] = v;
+      const Eigen::VectorXd x0 = Eigen::Map<const Eigen::VectorXd>(x0v.data(), n);
+      std::vector<double> times{0};
+      for (const double s : events_.time_switches(p, 0, t)) times.push_back(s);
+      times.push_back(t);
+      for (std::size_t i = 0, count = times.size(); i + 1 < count; ++i)
+        times.push_back(0.5 * (times[i] + times[i + 1]));
+      for (double d = 1e-3; d < t; d *= 10) times.push_back(d);
+      for (const double at : times)
+        for (const Eigen::VectorXd* state : {&x0, &x}) {
+          Eigen::MatrixXd Ja, Fa;
+          jacobians(at, *state, Ja, Fa);
+          Eigen::VectorXd f(n);
+          model_.rhs(at, state->data(), ws, f.data());
+          const bool holds = (G * Ja).norm() <= tol * Ja.norm() && (G * Fa).norm() <= tol * Fa.norm() &&
+                             (G * f).norm() <= tol * f.norm() + 1e-14 * (1 + state->norm());
+          if (!holds) {
+            why = fmt::format("{} that do not hold at t = {:g} at the {} state (Γ·f, Γ·J or Γ·∂f/∂p is not zero there)",
+                              laws, at, state == &x0 ? "initial" : "steady");
+            return false;
+          }
+        }
+      // Γ independent of the columns' parameters: Γ(p)·J(x, p') = 0 with p_j changed by 10 %.
+      for (std::size_t k = 0; k < c.model.size(); ++k) {
+        if (c.carrier[k]) continue;
+        std::vector<double> q = p;
+        const std::size_t j = c.model[k];
+        q[j] = q[j] != 0 ? 1.1 * q[j] : 0.1;
+        model_.set_parameters(q.data(), ws);
+        Eigen::MatrixXd Jq(n, n);
+        model_.jacobian(t, x.data(), ws, Jq.data());
+        model_.set_parameters(p.data(), ws);
+        if (!Jq.allFinite() || (G * Jq).norm() > tol * Jq.norm()) {
+          why = laws + " whose weights change with parameter '" + model_.parameters()[j].name + "'";
+          return false;
+        }
+      }
+    }
+    S = solved.S;
+    return true;
   }
 
   /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.

@@ -163,6 +163,12 @@ void CompiledModel::parameter_jacobian_nonzeros(double t, const double* x, Works
 std::size_t CompiledModel::num_switches() const { return impl_->num_switches; }
 
 void CompiledModel::switches(double t, const double* x, Workspace& ws, double* g) const {
+  if (impl_->switches.has_native_state()) {  // as rhs(): x read in place
+    double* in = ws.data->inputs.data();
+    in[0] = t;
+    impl_->switches.evaluate_native_state(in, x, g);
+    return;
+  }
   impl_->switches.evaluate(load_state(*impl_, t, x, ws), g, ws.data->scratch.data());
 }
 

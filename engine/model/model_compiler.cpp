@@ -74,6 +74,7 @@ class Compiler {
     impl_.parameter_jacobian = dense_program(dfdp);
     impl_.num_switches = switches_.size();
     impl_.switches = expr::Program(graph_, switches_);
+    impl_.switches.set_state_slots(impl_.slot_x, n);  // checked after every trial step
     impl_.observables_program = expr::Program(graph_, observables_);
     impl_.observable_state_jacobian = dense_program(dhdx);
     impl_.observable_parameter_jacobian = dense_program(dhdp);

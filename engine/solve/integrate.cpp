@@ -331,14 +331,9 @@ class Integrator {
   }
 
   // --- switches (OdeSystem::switches) ---------------------------------------
-  // f is smooth as long as no switch function's test g_k < 0 changes value.
-  // Each trial step's end is checked; when a test has changed there, the
-  // first time it does is located on the straight line from the step's start
-  // to the trial's end (exact for switches of t alone) as the adjacent
-  // doubles lo < hi with the old value at lo and the new one at hi, and the
-  // step is retried to end at lo: every stage of it sees the old f. The next
-  // trial then finds the change within a few ulps of its start, and the
-  // integration restarts at hi (x carried over from lo) with the new f.
+  // See integrate.hpp: each trial's end is checked; a change of a test is
+  // bracketed (bracket_trial), the step retried to end just before it, and
+  // the integration restarted just after it (restart_after_switch).
 
   /// The tests g_k < 0 at (t, x) into `below`.
   void switch_tests(double t, const Eigen::VectorXd& x, std::vector<char>& below) {
@@ -363,9 +358,10 @@ class Integrator {
     if (switch_below_[k] == unknown) ++num_unknown_;
   }
 
-  /// After an accepted step: the unknown references from its end.
+  /// After an accepted step: the unknown references from its end (the tests
+  /// of its candidate, checked before it was accepted, are still in
+  /// switch_probe_ and switch_values_).
   void learn_references() {
-    switch_tests(stepper_->time(), stepper_->state(), switch_probe_);
     num_unknown_ = 0;
     for (std::size_t k = 0; k < num_switches_; ++k)
       if (switch_below_[k] == unknown) set_reference(k);

@@ -55,8 +55,8 @@ class Compiler {
 
     // Every per-step output reads cached parameter-only values instead of
     // recomputing them.
-    std::vector<std::vector<NodeId>*> per_step = {&rhs_, &switches_, &dfdx.nodes, &dfdp.nodes, &observables_,
-                                                  &dhdx.nodes, &dhdp.nodes, &sigmas_, &dsdx.nodes, &dsdp.nodes};
+    std::vector<std::vector<NodeId>*> per_step = {&rhs_,       &switches_,  &dfdx.nodes, &dfdp.nodes, &observables_,
+                                                  &dhdx.nodes, &dhdp.nodes, &sigmas_,    &dsdx.nodes, &dsdp.nodes};
     cache_parameter_only(per_step);
 
     impl_.rhs = expr::Program(graph_, rhs_);

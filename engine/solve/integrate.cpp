@@ -453,12 +453,14 @@ class Integrator {
       switch_tests(t, x, switch_probe_);
       num_unknown_ = 0;
       for (std::size_t k = 0; k < num_switches_; ++k)
-        if (!restarted || !switch_changed_[k]) set_reference(k);
-        else if (switch_below_[k] == unknown) ++num_unknown_;
+        if (!restarted || !switch_changed_[k])
+          set_reference(k);
+        else if (switch_below_[k] == unknown)
+          ++num_unknown_;
       if (!restarted) restarts_in_place_ = 0;
     }
     double landing = -std::numeric_limits<double>::infinity();  // the lo a retried step ends at
-    double h_before_landing = 0;                                 // the step that found the switch
+    double h_before_landing = 0;                                // the step that found the switch
     stepper_->reset(t, x);
     controller_->reset();
     const Eigen::VectorXd& f0 = stepper_->derivative();
@@ -693,13 +695,13 @@ class Integrator {
   std::size_t num_switches_;
   std::vector<double> switch_values_;
   static constexpr char unknown = 2;
-  std::vector<char> switch_below_;    ///< reference value of each test g_k < 0 (1, 0 or unknown)
+  std::vector<char> switch_below_;  ///< reference value of each test g_k < 0 (1, 0 or unknown)
   std::size_t num_unknown_ = 0;
-  std::vector<char> switch_probe_;    ///< the tests at the last point checked
-  std::vector<char> switch_hi_;       ///< the tests at the hi of the last bracket
+  std::vector<char> switch_probe_;     ///< the tests at the last point checked
+  std::vector<char> switch_hi_;        ///< the tests at the hi of the last bracket
   std::vector<char> switch_at_trial_;  ///< the tests at the end of the trial that changed one
-  Eigen::VectorXd switch_x_hi_;       ///< the state there
-  Eigen::VectorXd saved_;             ///< a trial's start, while its step is accepted to bracket a switch
+  Eigen::VectorXd switch_x_hi_;        ///< the state there
+  Eigen::VectorXd saved_;              ///< a trial's start, while its step is accepted to bracket a switch
   const std::vector<Eigen::Index> no_zeros_;
   std::vector<char> switch_changed_;  ///< the tests that changed at the last restart
   int restarts_in_place_ = 0;         ///< restarts since the last accepted step

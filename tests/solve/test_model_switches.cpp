@@ -83,7 +83,9 @@ TEST_CASE("solve() restarts at a state and a time switch of a model and stays ex
     INFO("t = " << times[i]);
     const auto r = static_cast<Eigen::Index>(i);
     CHECK_THAT(s.states(r, 0), WithinRel(x_exact(times[i]), 1e-9));
-    if (times[i] > 3) CHECK_THAT(s.states(r, 1), WithinRel(y_exact(times[i]), 1e-9));
-    else CHECK(std::abs(s.states(r, 1)) <= 1e-9);
+    if (times[i] > 3)
+      CHECK_THAT(s.states(r, 1), WithinRel(y_exact(times[i]), 1e-9));
+    else
+      CHECK(std::abs(s.states(r, 1)) <= 1e-9);
   }
 }

@@ -74,8 +74,8 @@ TEST_CASE("a state switch: located on the dense output, the solution stays exact
   INFO(method);
   const std::vector<double> times = {0.5, 1.999, 2, 2.001, 3};
   StateSwitch system;
-  const auto r = solve::integrate(system, Eigen::VectorXd::Zero(1), 0, {}, sample_times(times),
-                                  tolerances(method, 1e-10, 1e-12));
+  const auto r =
+      solve::integrate(system, Eigen::VectorXd::Zero(1), 0, {}, sample_times(times), tolerances(method, 1e-10, 1e-12));
   REQUIRE(r.ok());
   for (std::size_t i = 0; i < times.size(); ++i) {
     INFO("t = " << times[i]);

@@ -62,6 +62,10 @@ constexpr int max_nonfinite_retries = 12;
 // Restarts at switches without an accepted step in between; more means the
 // flow pushes the state back across the switch at once (sliding along it).
 constexpr int max_restarts_in_place = 4;
+// Steps ended just before a switch in a row, each followed by a trial that
+// crosses it again further on, before the switch is taken as one the
+// solution only approaches (see integrate_segment).
+constexpr int max_landings = 8;
 
 enum class Method { automatic, rk45, rodas4 };
 
@@ -99,6 +103,8 @@ class Integrator {
     switch_below_.assign(num_switches_, 0);
     switch_probe_.assign(num_switches_, 0);
     switch_changed_.assign(num_switches_, 0);
+    flipped_at_.assign(num_switches_, -100);
+    quick_flips_.assign(num_switches_, 0);
     probe_.setZero(n_);
     probe_dxdt_.setZero(n_);
   }
@@ -345,7 +351,7 @@ class Integrator {
   bool switched(double t, const Eigen::VectorXd& x) {
     switch_tests(t, x, switch_probe_);
     for (std::size_t k = 0; k < num_switches_; ++k)
-      if (switch_below_[k] != unknown && switch_probe_[k] != switch_below_[k]) return true;
+      if (switch_below_[k] < unknown && switch_probe_[k] != switch_below_[k]) return true;
     return false;
   }
 
@@ -354,6 +360,7 @@ class Integrator {
   /// test's value then depends on where they go from there, which the first
   /// accepted step tells).
   void set_reference(std::size_t k) {
+    if (switch_below_[k] == ignored) return;
     switch_below_[k] = switch_values_[k] == 0 ? unknown : switch_probe_[k];
     if (switch_below_[k] == unknown) ++num_unknown_;
   }
@@ -433,8 +440,17 @@ class Integrator {
   void restart_after_switch(double hi, Eigen::VectorXd& x, std::optional<double>* restart) {
     ++restarts_in_place_;
     for (std::size_t k = 0; k < num_switches_; ++k) {
-      switch_changed_[k] = switch_below_[k] != unknown && switch_hi_[k] != switch_below_[k];
-      if (switch_changed_[k]) switch_below_[k] = switch_hi_[k];
+      switch_changed_[k] = switch_below_[k] < unknown && switch_hi_[k] != switch_below_[k];
+      if (!switch_changed_[k]) continue;
+      switch_below_[k] = switch_hi_[k];
+      // Changing back within a step or two of the last change, again and
+      // again: the flow pushes the state back across the switch at once
+      // (sliding along it, e.g. a species held at a threshold). Restarting
+      // at every crossing would take ulp-sized steps; from the third such
+      // change on, the switch is stepped across as if f were smooth there.
+      quick_flips_[k] = accepted_ - flipped_at_[k] <= 2 ? quick_flips_[k] + 1 : 0;
+      flipped_at_[k] = accepted_;
+      if (quick_flips_[k] >= 3) switch_below_[k] = ignored;
     }
     x = switch_x_hi_;
     *restart = hi;
@@ -450,6 +466,11 @@ class Integrator {
     const bool watch = restart != nullptr && num_switches_ > 0;
     if (watch) {
       // After a restart, the tests that changed keep their new value.
+      if (!restarted) {  // a run's start or an event: every switch is watched again
+        restarts_in_place_ = 0;
+        std::fill(switch_below_.begin(), switch_below_.end(), 0);
+        std::fill(quick_flips_.begin(), quick_flips_.end(), 0);
+      }
       switch_tests(t, x, switch_probe_);
       num_unknown_ = 0;
       for (std::size_t k = 0; k < num_switches_; ++k)
@@ -457,10 +478,10 @@ class Integrator {
           set_reference(k);
         else if (switch_below_[k] == unknown)
           ++num_unknown_;
-      if (!restarted) restarts_in_place_ = 0;
     }
     double landing = -std::numeric_limits<double>::infinity();  // the lo a retried step ends at
     double h_before_landing = 0;                                // the step that found the switch
+    int landings = 0;  // steps ended before a switch in a row
     stepper_->reset(t, x);
     controller_->reset();
     const Eigen::VectorXd& f0 = stepper_->derivative();
@@ -564,6 +585,18 @@ class Integrator {
           // (After bracket_trial the trial is spent: every branch retries or returns.)
           const auto [lo, hi] = *bracket;
           ++result_.stats.rejected_steps;
+          if (!at_hand(lo, t_now) && ++landings > max_landings) {
+            // Each step ended before the switch, yet the next trial crosses
+            // it again a little further on: the switch function only
+            // approaches 0 (a species settling at a threshold) and the
+            // crossings are within the error tolerance. Stepped across as
+            // if f were smooth there, until the next event.
+            for (std::size_t k = 0; k < num_switches_; ++k)
+              if (switch_below_[k] < unknown && switch_at_trial_[k] != switch_below_[k]) switch_below_[k] = ignored;
+            landings = 0;
+            --result_.stats.rejected_steps;
+            continue;
+          }
           if (!at_hand(lo, t_now)) {
             // Retry, ending just before the switch.
             if (landing <= t_now) h_before_landing = h;
@@ -578,7 +611,7 @@ class Integrator {
           // A switch that keeps flipping back (the flow pushes the state back
           // across it at once): step across it as if f were smooth there.
           for (std::size_t k = 0; k < num_switches_; ++k)
-            if (switch_below_[k] != unknown) switch_below_[k] = switch_at_trial_[k];
+            if (switch_below_[k] < unknown) switch_below_[k] = switch_at_trial_[k];
           continue;
         }
       }
@@ -601,27 +634,26 @@ class Integrator {
       ++result_.stats.steps;
       stepper_->accept(t_new, set_to_zero_);
       if (watch) {
+        if (!to_switch) landings = 0;
+        ++accepted_;
         restarts_in_place_ = 0;
         if (num_unknown_ > 0) learn_references();
       }
       record_between(t_stop);
       if (to_switch) {
-        // Ended before a switch: follow the tangent of f from here. A change
-        // of a test within a few ulps means the switch is reached: restart
-        // after it. One further on is the next place to end a step at
-        // (Newton's iteration on the switch function, when the bracket that
-        // set this landing was off).
+        // Ended before a switch: when the tangent of f from here changes a
+        // test within a few ulps, the switch is reached: restart after it.
+        // (A change further on is left to the next trial: following the
+        // tangent there would chase a switch function that only approaches
+        // 0, e.g. a species decaying towards a threshold, in ever smaller
+        // steps.)
         ++result_.stats.rhs_evals;
         system_.rhs(t_new, stepper_->state().data(), probe_dxdt_.data());
         const double t_ahead = std::min(t_new + h_before_landing, t_stop);
-        if (const auto bracket = tangent_bracket(t_new, stepper_->state(), probe_dxdt_, t_ahead)) {
-          if (at_hand(bracket->first, t_new)) {
-            restart_after_switch(bracket->second, x, restart);
-            return std::nullopt;
-          }
-          h = bracket->first - t_new;
-          landing = bracket->first;
-          continue;
+        if (const auto bracket = tangent_bracket(t_new, stepper_->state(), probe_dxdt_, t_ahead);
+            bracket && at_hand(bracket->first, t_new)) {
+          restart_after_switch(bracket->second, x, restart);
+          return std::nullopt;
         }
       }
       // A step shortened to end before a switch says nothing about the step
@@ -694,7 +726,8 @@ class Integrator {
   Eigen::Index n_;
   std::size_t num_switches_;
   std::vector<double> switch_values_;
-  static constexpr char unknown = 2;
+  static constexpr char unknown = 2;  ///< exactly 0 at the start: the first accepted step tells
+  static constexpr char ignored = 3;  ///< sliding along the switch: stepped across (restart_after_switch)
   std::vector<char> switch_below_;  ///< reference value of each test g_k < 0 (1, 0 or unknown)
   std::size_t num_unknown_ = 0;
   std::vector<char> switch_probe_;     ///< the tests at the last point checked
@@ -705,6 +738,9 @@ class Integrator {
   const std::vector<Eigen::Index> no_zeros_;
   std::vector<char> switch_changed_;  ///< the tests that changed at the last restart
   int restarts_in_place_ = 0;         ///< restarts since the last accepted step
+  long accepted_ = 0;                 ///< accepted steps while watching switches
+  std::vector<long> flipped_at_;      ///< accepted_ at each switch's last change
+  std::vector<int> quick_flips_;      ///< changes in a row within 2 steps of the one before
   Clock::time_point start_;
   std::unique_ptr<Stepper> stepper_;
   std::optional<StepController> controller_;

@@ -61,6 +61,9 @@ class SensitivitySystem final : public solve::OdeSystem {
   void rhs(double t, const double* z, double* dz) override;
   std::string state_name(std::size_t i) const override;
   std::string time_unit() const override { return model_.time_unit(); }
+  /// The model's switch functions of the state part x of z (the first n values).
+  std::size_t num_switches() const override { return model_.num_switches(); }
+  void switches(double t, const double* z, double* g) override { model_.switches(t, z, ws_, g); }
 
   Eigen::Index num_states() const { return n_; }
   Eigen::Index num_columns() const { return k_; }

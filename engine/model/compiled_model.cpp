@@ -160,6 +160,18 @@ void CompiledModel::parameter_jacobian_nonzeros(double t, const double* x, Works
   impl_->parameter_jacobian.evaluate(load_state(*impl_, t, x, ws), Jp, ws.data->scratch.data());
 }
 
+std::size_t CompiledModel::num_switches() const { return impl_->num_switches; }
+
+void CompiledModel::switches(double t, const double* x, Workspace& ws, double* g) const {
+  if (impl_->switches.has_native_state()) {  // as rhs(): x read in place
+    double* in = ws.data->inputs.data();
+    in[0] = t;
+    impl_->switches.evaluate_native_state(in, x, g);
+    return;
+  }
+  impl_->switches.evaluate(load_state(*impl_, t, x, ws), g, ws.data->scratch.data());
+}
+
 void CompiledModel::observables(double t, const double* x, Workspace& ws, double* y) const {
   impl_->observables_program.evaluate(load_state(*impl_, t, x, ws), y, ws.data->scratch.data());
 }

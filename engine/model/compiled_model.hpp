@@ -169,6 +169,15 @@ class CompiledModel {
   /// hot path (forward sensitivities) without refilling num_states × num_parameters zeros.
   void parameter_jacobian_nonzeros(double t, const double* x, Workspace& ws, double* Jp) const;
 
+  /// Number of switch functions: one per comparison (`<`, `<=`, `>`, `>=`,
+  /// in a piecewise condition or not), `min` and `max` in f whose operands
+  /// depend on t or the state (a − b for a < b, b − a for a <= b, min and
+  /// max). Where the test g < 0 changes value, f or its derivatives jump;
+  /// the integrator restarts there (solve/integrate.hpp).
+  std::size_t num_switches() const;
+  /// The switch functions at (t, x), num_switches() values.
+  void switches(double t, const double* x, Workspace& ws, double* g) const;
+
   /// h(t, x, p), num_observables values.
   void observables(double t, const double* x, Workspace& ws, double* y) const;
   /// ∂h/∂x, dense column-major num_observables × num_states.

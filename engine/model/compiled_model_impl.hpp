@@ -57,7 +57,7 @@ struct CompiledModel::Impl {
   std::vector<std::string> assignment_names;
   std::map<std::string, ValueSet> donor_presets, cultures;
 
-  std::size_t num_states = 0, num_parameters = 0, num_observables = 0, num_cached = 0;
+  std::size_t num_states = 0, num_parameters = 0, num_observables = 0, num_cached = 0, num_switches = 0;
   std::size_t slot_x = 1, slot_p = 0, slot_cache = 0, num_inputs = 0;
 
   expr::Program cache;                     ///< p -> cached values (written into the input array)
@@ -67,6 +67,7 @@ struct CompiledModel::Impl {
   expr::Program jacobian_nonzeros;         ///< ∂f/∂x at the sparsity pattern's entries
   SparsityPattern sparsity;
   expr::Program parameter_jacobian;        ///< ∂f/∂p dense, zero entries skipped
+  expr::Program switches;                  ///< state-dependent switch functions (CompiledModel::switches)
   expr::Program observables_program;
   expr::Program observable_state_jacobian;      ///< zero entries skipped
   expr::Program observable_parameter_jacobian;  ///< zero entries skipped
@@ -91,6 +92,7 @@ struct CompiledModel::Impl {
             {"rhs", &rhs},
             {"jacobian_nonzeros", &jacobian_nonzeros},
             {"parameter_jacobian", &parameter_jacobian},
+            {"switches", &switches},
             {"observables", &observables_program},
             {"observable_state_jacobian", &observable_state_jacobian},
             {"observable_parameter_jacobian", &observable_parameter_jacobian},

@@ -45,6 +45,7 @@ class Compiler {
     impl_.initial = expr::Program(graph_, initial_);
     impl_.initial_jacobian = dense_program(dx0dp);
 
+    collect_switches();
     NodeMatrix dfdx = jacobian_of(rhs_, impl_.slot_x, n);
     NodeMatrix dfdp = jacobian_of(rhs_, impl_.slot_p, np);
     NodeMatrix dhdx = jacobian_of(observables_, impl_.slot_x, n);
@@ -54,8 +55,8 @@ class Compiler {
 
     // Every per-step output reads cached parameter-only values instead of
     // recomputing them.
-    std::vector<std::vector<NodeId>*> per_step = {&rhs_, &dfdx.nodes, &dfdp.nodes, &observables_,
-                                                  &dhdx.nodes, &dhdp.nodes, &sigmas_, &dsdx.nodes, &dsdp.nodes};
+    std::vector<std::vector<NodeId>*> per_step = {&rhs_,       &switches_,  &dfdx.nodes, &dfdp.nodes, &observables_,
+                                                  &dhdx.nodes, &dhdp.nodes, &sigmas_,    &dsdx.nodes, &dsdp.nodes};
     cache_parameter_only(per_step);
 
     impl_.rhs = expr::Program(graph_, rhs_);
@@ -71,6 +72,9 @@ class Compiler {
         }
     impl_.jacobian_nonzeros = expr::Program(graph_, nonzero_nodes);
     impl_.parameter_jacobian = dense_program(dfdp);
+    impl_.num_switches = switches_.size();
+    impl_.switches = expr::Program(graph_, switches_);
+    impl_.switches.set_state_slots(impl_.slot_x, n);  // checked after every trial step
     impl_.observables_program = expr::Program(graph_, observables_);
     impl_.observable_state_jacobian = dense_program(dhdx);
     impl_.observable_parameter_jacobian = dense_program(dhdp);
@@ -148,6 +152,43 @@ class Compiler {
     }
   }
 
+  /// The switch functions of f (CompiledModel::switches): for every
+  /// comparison a < b or a <= b (> and >= are lowered to them), min(a, b) and
+  /// max(a, b) in f whose operands depend on t or the state, a function g
+  /// with g < 0 exactly when the comparison's value (the branch min/max
+  /// takes) is one of its two: a − b for a < b, b − a for a <= b, min and
+  /// max. In node order (deterministic), without duplicates. == and != have
+  /// no sign change to find.
+  void collect_switches() {
+    const std::size_t last = impl_.slot_x + impl_.num_states;
+    const std::vector<bool> on_state = expr::nodes_depending_on(graph_, [&](int slot) {
+      return static_cast<std::size_t>(slot) < last;  // t (slot 0) or x
+    });
+    std::vector<bool> seen(graph_.size(), false);
+    std::vector<NodeId> stack(rhs_.begin(), rhs_.end()), found;
+    while (!stack.empty()) {
+      const NodeId id = stack.back();
+      stack.pop_back();
+      if (seen[static_cast<std::size_t>(id)] || !on_state[static_cast<std::size_t>(id)]) continue;
+      seen[static_cast<std::size_t>(id)] = true;
+      const expr::Node& node = graph_.node(id);
+      using expr::Op;
+      if (node.op == Op::less || node.op == Op::less_equal || node.op == Op::min || node.op == Op::max)
+        found.push_back(id);
+      for (const NodeId operand : {node.a, node.b, node.c})
+        if (operand != expr::no_node) stack.push_back(operand);
+    }
+    std::sort(found.begin(), found.end());
+    for (const NodeId id : found) {
+      const expr::Node& node = graph_.node(id);
+      // a < b ⇔ a − b < 0 and a <= b ⇔ !(b − a < 0) exactly in IEEE arithmetic
+      // (a − b rounds to 0 only when a == b); min and max branch on a <= b.
+      const NodeId g = node.op == expr::Op::less ? graph_.subtract(node.a, node.b) : graph_.subtract(node.b, node.a);
+      if (!graph_.is_constant(g) && std::find(switches_.begin(), switches_.end(), g) == switches_.end())
+        switches_.push_back(g);
+    }
+  }
+
   /// ∂outputs/∂(slots first .. first+count-1); only the slots an output uses are differentiated.
   NodeMatrix jacobian_of(const std::vector<NodeId>& outputs, std::size_t first, std::size_t count) {
     NodeMatrix m{outputs.size(), count, std::vector<NodeId>(outputs.size() * count, graph_.zero())};
@@ -208,7 +249,7 @@ class Compiler {
   const ModelSpec& spec_;
   CompiledModel::Impl& impl_;
   Graph graph_;
-  std::vector<NodeId> initial_, rhs_, observables_, sigmas_;
+  std::vector<NodeId> initial_, rhs_, observables_, sigmas_, switches_;
 };
 
 }  // namespace

@@ -9,7 +9,7 @@
 namespace exvivo::model {
 
 CompiledEvents::CompiledEvents(const ModelSpec& spec) {
-  if (spec.events.empty() && spec.time_switches.empty()) return;
+  if (spec.events.empty()) return;
   ModelSpec companion = spec;
   companion.events.clear();
   companion.observables.clear();
@@ -46,10 +46,7 @@ CompiledEvents::CompiledEvents(const ModelSpec& spec) {
     }
     targets_.push_back(std::move(targets));
   }
-  for (std::size_t k = 0; k < spec.time_switches.size(); ++k)
-    observe(label("time_switch", std::to_string(k + 1)), spec.time_switches[k], spec.time_switches[k].where);
-  num_switches_ = spec.time_switches.size();
-  // Root functions of relational triggers (after the switches).
+  // Root functions of relational triggers (after the values).
   for (const auto& e : spec.events) {
     root_observable_.emplace_back();
     const expr::Ast ast = expr::parse(e.trigger.text, e.where, e.id);
@@ -67,46 +64,6 @@ CompiledEvents::CompiledEvents(const ModelSpec& spec) {
     observe(label(e.id, "root"), g, e.where);
   }
   functions_ = compile(companion);
-}
-
-std::vector<double> CompiledEvents::time_switches(const std::vector<double>& p, double t0, double t1) const {
-  std::vector<double> times;
-  if (num_switches_ == 0 || !(t1 > t0)) return times;
-  CompiledModel::Workspace ws = make_workspace(p);
-  const std::vector<double> x(functions_.num_states(), 0.0);  // switches do not depend on the state
-  std::vector<double> all(functions_.num_observables());
-  const std::size_t first = size() + num_values_;
-  const auto g = [&](double t, std::size_t k) {
-    functions_.observables(t, x.data(), ws, all.data());
-    return all[first + k];
-  };
-  const auto sign = [](double v) { return v > 0 ? 1 : v < 0 ? -1 : 0; };
-  constexpr int grid = 2000;
-  for (std::size_t k = 0; k < num_switches_; ++k) {
-    double a = t0;
-    int sa = sign(g(a, k));
-    for (int i = 1; i <= grid; ++i) {
-      const double b = t0 + (t1 - t0) * i / grid;
-      const int sb = sign(g(b, k));
-      if (sb != sa) {
-        double lo = a, hi = b;  // the sign at hi differs from the sign at a
-        while (hi - lo > 1e-14 * std::max(1.0, std::fabs(hi))) {
-          const double mid = 0.5 * (lo + hi);
-          if (sign(g(mid, k)) == sa) lo = mid;
-          else hi = mid;
-        }
-        if (hi > t0) times.push_back(hi);
-      }
-      a = b;
-      sa = sb;
-    }
-  }
-  std::sort(times.begin(), times.end());
-  // A switch sampled exactly at its zero brackets twice (-,0 and 0,+): keep one.
-  std::vector<double> distinct;
-  for (const double t : times)
-    if (distinct.empty() || t - distinct.back() > 1e-10 * std::max(1.0, std::fabs(t))) distinct.push_back(t);
-  return distinct;
 }
 
 CompiledModel::Workspace CompiledEvents::make_workspace(const std::vector<double>& p) const {

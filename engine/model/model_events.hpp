@@ -40,12 +40,6 @@ class CompiledEvents {
   /// Offset of event e's first value in `values`.
   std::size_t value_offset(std::size_t e) const { return value_offset_[e]; }
 
-  /// The times in (t0, t1] at which a time switch of the spec (ModelSpec::
-  /// time_switches) changes sign, located by scanning 2000 points and
-  /// bisecting to 1e-14·max(1, |t|); ascending. Restarting the integrator
-  /// there keeps it from stepping across the discontinuity.
-  std::vector<double> time_switches(const std::vector<double>& p, double t0, double t1) const;
-
   /// For sensitivities at events: the compiled trigger and value functions
   /// as observables of a model with the same states and parameters, and the
   /// observable index of event e's k-th assignment value and of its root
@@ -57,8 +51,7 @@ class CompiledEvents {
   std::optional<std::size_t> root_observable(std::size_t e) const { return root_observable_[e]; }
 
  private:
-  CompiledModel functions_;  // observables: triggers, then assignment values, then time switches
-  std::size_t num_switches_ = 0;
+  CompiledModel functions_;  // observables: triggers, then assignment values, then trigger roots
   std::vector<std::string> ids_;
   std::vector<bool> initial_value_, persistent_, use_trigger_values_;
   std::vector<std::vector<std::size_t>> targets_;

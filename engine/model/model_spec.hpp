@@ -106,10 +106,6 @@ struct ModelSpec {
   std::vector<ValueSetSpec> donor_presets;
   std::vector<ValueSetSpec> cultures;
   std::vector<EventSpec> events;  ///< SBML events (only when read with SbmlOptions::allow_events)
-  /// Functions of t and parameters only whose sign changes switch a
-  /// comparison in the model (SBML piecewise inputs such as t - t_on < 0):
-  /// callers may restart the integrator there (see time_switches()). compile() ignores them.
-  std::vector<Expression> time_switches;
 };
 
 /// Reads a model file's YAML (or, for a path ending in .xml or .sbml, an SBML

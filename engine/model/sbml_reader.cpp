@@ -315,7 +315,6 @@ class SbmlReader {
       for (unsigned k = 0; k + 1 < n; ++k) {
         const std::string a = arg(k), b = arg(k + 1);
         s += (k ? " && " : "") + std::string("(") + a + " " + op + " " + b + ")";
-        if (context == Context::dynamic) switch_candidates_.push_back("(" + a + ") - (" + b + ")");
       }
       return "(" + s + ")";
     };
@@ -567,34 +566,7 @@ class SbmlReader {
     }
     add_observables(spec);
     add_events(spec);
-    add_time_switches(spec);
     return spec;
-  }
-
-  /// The comparisons of t with parameters only (t - t_on < 0, ...).
-  void add_time_switches(ModelSpec& spec) {
-    std::set<std::string> constant_names;
-    for (const auto& p : spec.parameters) constant_names.insert(p.name);
-    for (const auto& [id, s] : symbols_)
-      if (s.role == Role::initial_assigned) constant_names.insert(s.name);
-    std::set<std::string> seen;
-    for (const auto& text : switch_candidates_) {
-      if (!seen.insert(text).second) continue;
-      bool uses_time = false, time_only = true;
-      for (const auto& use : expr::collect_names(expr::parse(text, SourceLocation{file_, 0, 0}))) {
-        if (use.name == "t") uses_time = true;
-        else if (!constant_names.count(use.name)) time_only = false;
-      }
-      if (uses_time && time_only) spec.time_switches.push_back(expression(text, model_));
-      if (!time_only && options_.allow_events && options_.state_switch_events)
-        for (const char* direction : {"up", "down"}) {
-          EventSpec ev;
-          ev.id = "state_switch_" + std::to_string(seen.size()) + "_" + direction;
-          ev.where = SourceLocation{file_, 0, 0};
-          ev.trigger = expression("(" + text + ")" + (direction[0] == 'u' ? " > 0" : " < 0"), model_);
-          spec.events.push_back(std::move(ev));
-        }
-    }
   }
 
   void add_events(ModelSpec& spec) {
@@ -651,7 +623,6 @@ class SbmlReader {
   std::map<std::string, std::string> initial_memo_;
   std::set<std::string> initial_in_progress_;
   std::vector<std::map<std::string, std::string>> bindings_;
-  std::vector<std::string> switch_candidates_;  ///< a - b of every comparison in dynamic math  ///< bvar -> argument text, innermost last
 };
 
 }  // namespace

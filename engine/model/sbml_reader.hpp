@@ -47,12 +47,6 @@ struct SbmlOptions {
   /// of refusing them. Only callers that simulate with solve_with_events (the
   /// SBML Test Suite runner) may set it: compile() ignores events.
   bool allow_events = false;
-  /// With allow_events: also one event without assignments per direction
-  /// (id `state_switch_N_up` / `_down`) for every comparison in the dynamic
-  /// math that depends on the state (piecewise conditions such as
-  /// `PI3 > PI3_basal`), so an event-driven integration stops and restarts
-  /// where a piecewise switches instead of stepping across the kink.
-  bool state_switch_events = false;
 };
 
 /// True when `path` names an SBML file (extension .xml or .sbml, any case).

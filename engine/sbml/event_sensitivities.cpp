@@ -90,13 +90,7 @@ class EventJumps {
 fit::SensitivityResult sensitivities_with_events(const solve::Run& run, const model::CompiledEvents& events,
                                                  const std::vector<std::size_t>& columns, const MatrixXd& initial,
                                                  const solve::SolverOptions& options) {
-  if (events.empty()) {
-    solve::Run restarted = run;
-    if (!run.samples.empty())
-      for (const double t : events.time_switches(run.parameters, run.t0, run.samples.back().time))
-        restarted.events.push_back({t, {}});
-    return fit::solve_with_sensitivities(restarted, columns, options, &initial);
-  }
+  if (events.empty()) return fit::solve_with_sensitivities(run, columns, options, &initial);
   const model::CompiledModel& model = *run.model;
   const auto n = static_cast<Index>(model.num_states());
   const auto k = static_cast<Index>(columns.size());

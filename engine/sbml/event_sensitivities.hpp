@@ -31,8 +31,7 @@ namespace exvivo::sbml {
 
 /// Integrates `run` (no protocol events) with the sensitivities for the model
 /// parameters `columns`, starting from S(t0) = `initial` (species × columns)
-/// and applying the jumps above at the events of `events`. Without events,
-/// the integrator restarts where a time switch of the model flips. Fills
+/// and applying the jumps above at the events of `events`. Fills
 /// status, message, completed, states and state_sensitivities.
 fit::SensitivityResult sensitivities_with_events(const solve::Run& run, const model::CompiledEvents& events,
                                                  const std::vector<std::size_t>& columns,

@@ -203,7 +203,7 @@ class Problem {
         for (const double t : finite) run.samples.push_back({t, false});
         if (gradient_) {
           const fit::SensitivityResult s = sensitivities_with_events(
-              run, gradient_events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
+              run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
           if (!s.ok()) throw DataError("PEtab condition '" + sim + "': " + s.message);
           std::size_t k = 0;
           for (const double t : finite) {
@@ -400,7 +400,6 @@ class Problem {
   void build_model(const std::string& sbml) {
     model::SbmlOptions sbml_options;
     sbml_options.allow_events = true;  // simulated by solve_with_events below
-    sbml_options.state_switch_events = true;  // gradients only: see gradient_events_
     model::ModelSpec spec = model::read_sbml_model_spec(sbml, sbml_options);
     std::set<std::string> defined{"t"};
     for (const auto& p : spec.parameters) defined.insert(p.name);
@@ -446,8 +445,6 @@ class Problem {
       }
     }
     model_ = model::compile(spec);
-    gradient_events_ = model::CompiledEvents(spec);
-    std::erase_if(spec.events, [](const model::EventSpec& e) { return e.id.rfind("state_switch_", 0) == 0; });
     events_ = model::CompiledEvents(spec);
     for (const auto k : estimated_) carriers_.push_back(*model_.parameter_index("petab.initial." + table_[k].id));
   }
@@ -659,14 +656,10 @@ class Problem {
     return true;
   }
 
-  /// Integrates `run`; without SBML events, restarts where a time switch of the model flips.
+  /// Integrates `run` (with its SBML events, if any).
   solve::Solution simulate(const solve::Run& run) const {
     if (!events_.empty()) return solve::solve_with_events(run, events_, options_);
-    solve::Run restarted = run;
-    if (!run.samples.empty())
-      for (const double t : events_.time_switches(run.parameters, run.t0, run.samples.back().time))
-        restarted.events.push_back({t, {}});
-    return solve::solve(restarted, options_);
+    return solve::solve(run, options_);
   }
 
   double value_of(const std::string& cell, const std::string& what) const {
@@ -790,12 +783,6 @@ class Problem {
   std::vector<Observable> observables_;
   model::CompiledModel model_;
   model::CompiledEvents events_;
-  /// events_ and a root per direction of every state-dependent piecewise
-  /// condition: the sensitivity integration restarts where one switches
-  /// (the Rosenbrock stages' ∂(J·S)/∂x is a difference quotient, which is
-  /// meaningless across a kink of f; Smith_BMCSystBiol2013's max(PI345P3 −
-  /// pip3_basal, 0) stopped with a step size underflow).
-  model::CompiledEvents gradient_events_;
 };
 
 }  // namespace

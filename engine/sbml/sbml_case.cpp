@@ -154,9 +154,6 @@ SbmlCaseResult run_sbml_case(const std::string& case_dir) {
   for (int k = 0; k <= settings.steps; ++k)
     run.samples.push_back({settings.start + settings.duration * k / settings.steps, false});
   const solve::SolverOptions solver = sbml_case_solver_options(settings);
-  if (events.empty() && !run.samples.empty())  // restart where a time-only comparison switches
-    for (const double t : events.time_switches(run.parameters, run.t0, run.samples.back().time))
-      run.events.push_back({t, {}});
   const solve::Solution solution = model.num_states() == 0 ? evaluate_without_states(model, run)
                                    : events.empty()        ? solve::solve(run, solver)
                                                            : solve::solve_with_events(run, events, solver);

@@ -81,7 +81,6 @@ std::shared_ptr<const model::CompiledEvents> compile_state_triggers(Scenario& s)
     e.where = w.where;
     spec.events.push_back(std::move(e));
   }
-  spec.time_switches.clear();
   return std::make_shared<const model::CompiledEvents>(spec);
 }
 

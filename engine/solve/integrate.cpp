@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -58,6 +59,13 @@ constexpr long rejections_checked_after = 200;
 constexpr double rejected_share_to_switch = 0.3;
 constexpr int clock_check_every = 16;  // step attempts
 constexpr int max_nonfinite_retries = 12;
+// Restarts at switches without an accepted step in between; more means the
+// flow pushes the state back across the switch at once (sliding along it).
+constexpr int max_restarts_in_place = 4;
+// Steps ended just before a switch in a row, each followed by a trial that
+// crosses it again further on, before the switch is taken as one the
+// solution only approaches (see integrate_segment).
+constexpr int max_landings = 8;
 
 enum class Method { automatic, rk45, rodas4 };
 
@@ -85,10 +93,18 @@ class Integrator {
         norm_(options.rel_tol, options.abs_tol, system.size()),
         method_(parse_method(options.method)),
         nonnegative_(system.nonnegative()),
-        n_(static_cast<Eigen::Index>(system.size())) {
+        n_(static_cast<Eigen::Index>(system.size())),
+        num_switches_(system.num_switches()) {
     start_ = Clock::now();
     make_stepper(method_ == Method::rodas4 ? Method::rodas4 : Method::rk45);
     scratch_.setZero(n_);
+    locate_.setZero(n_);
+    switch_values_.assign(num_switches_, 0.0);
+    switch_below_.assign(num_switches_, 0);
+    switch_probe_.assign(num_switches_, 0);
+    switch_changed_.assign(num_switches_, 0);
+    flipped_at_.assign(num_switches_, -100);
+    quick_flips_.assign(num_switches_, 0);
     probe_.setZero(n_);
     probe_dxdt_.setZero(n_);
   }
@@ -120,10 +136,23 @@ class Integrator {
       if (next_sample_ >= samples.size() || t >= t_end) break;
       double t_stop = t_end;
       if (next_event < events.size()) t_stop = std::min(t_stop, events[next_event].time);
-      if (auto failure = integrate_segment(t, t_stop, x)) {
-        return fail(failure->status, failure->what);
+      // Up to t_stop, restarting wherever a switch function changes sign.
+      bool restarted = false;
+      while (t < t_stop) {
+        std::optional<double> restart;
+        if (auto failure = integrate_segment(t, t_stop, x, restarted, &restart))
+          return fail(failure->status, failure->what);
+        if (!restart) {
+          t = t_stop;
+          break;
+        }
+        t = *restart;
+        restarted = true;
+        if (t >= t_stop) break;  // t_stop's samples and event come next
+        record_at(t, x, /*before_event=*/true);
+        record_at(t, x, /*before_event=*/false);
+        if (next_sample_ >= samples.size()) return;
       }
-      t = t_stop;
     }
   }
 
@@ -307,7 +336,152 @@ class Integrator {
     return check;
   }
 
-  std::optional<Failure> integrate_segment(double t, double t_stop, Eigen::VectorXd& x) {
+  // --- switches (OdeSystem::switches) ---------------------------------------
+  // See integrate.hpp: each trial's end is checked; a change of a test is
+  // bracketed (bracket_trial), the step retried to end just before it, and
+  // the integration restarted just after it (restart_after_switch).
+
+  /// The tests g_k < 0 at (t, x) into `below`.
+  void switch_tests(double t, const Eigen::VectorXd& x, std::vector<char>& below) {
+    system_.switches(t, x.data(), switch_values_.data());
+    for (std::size_t k = 0; k < num_switches_; ++k) below[k] = switch_values_[k] < 0;
+  }
+
+  /// Whether a test at (t, x) differs from its known reference value.
+  bool switched(double t, const Eigen::VectorXd& x) {
+    switch_tests(t, x, switch_probe_);
+    for (std::size_t k = 0; k < num_switches_; ++k)
+      if (switch_below_[k] < unknown && switch_probe_[k] != switch_below_[k]) return true;
+    return false;
+  }
+
+  /// Sets the reference of test k from the last switch_tests(): unknown where
+  /// g_k is exactly 0 (two equal operands, e.g. both 0 at the start: the
+  /// test's value then depends on where they go from there, which the first
+  /// accepted step tells).
+  void set_reference(std::size_t k) {
+    if (switch_below_[k] == ignored) return;
+    switch_below_[k] = switch_values_[k] == 0 ? unknown : switch_probe_[k];
+    if (switch_below_[k] == unknown) ++num_unknown_;
+  }
+
+  /// After an accepted step: the unknown references from its end (the tests
+  /// of its candidate, checked before it was accepted, are still in
+  /// switch_probe_ and switch_values_).
+  void learn_references() {
+    num_unknown_ = 0;
+    for (std::size_t k = 0; k < num_switches_; ++k)
+      if (switch_below_[k] == unknown) set_reference(k);
+  }
+
+  /// The adjacent doubles lo < hi in [t0, t1] around the first change of a
+  /// test between t0 (none) and (t1, x1) (switch_probe_ holds the tests there),
+  /// with the state at t taken from `state_at(t, locate_)`; switch_hi_ and
+  /// switch_x_hi_ receive the tests and the state at hi.
+  template <class StateAt>
+  std::pair<double, double> bracket_switch(double t0, double t1, const Eigen::VectorXd& x1, const StateAt& state_at) {
+    switch_hi_ = switch_probe_;
+    switch_x_hi_ = x1;
+    double lo = t0, hi = t1;
+    for (;;) {
+      const double mid = lo + 0.5 * (hi - lo);
+      if (!(mid > lo && mid < hi)) break;
+      state_at(mid, locate_);
+      if (switched(mid, locate_)) {
+        hi = mid;
+        switch_hi_ = switch_probe_;
+        switch_x_hi_ = locate_;
+      } else {
+        lo = mid;
+      }
+    }
+    return {lo, hi};
+  }
+
+  /// Brackets the first change of a test in the trial step from t_now to
+  /// t_new (the candidate has one). On the dense output when the trial is
+  /// acceptable (the step is accepted to get it, then undone by a reset to
+  /// its start). Otherwise the candidate is not to be trusted (its later
+  /// stages saw the new f), and the change is sought on the tangent
+  /// x + (t − t_now)·f(t_now, x) of the old f (exact for switches of t
+  /// alone); nullopt when the tangent does not reach it by t_new.
+  std::optional<std::pair<double, double>> bracket_trial(double t_now, double t_new, double err) {
+    if (err <= 1) {
+      saved_ = stepper_->state();
+      stepper_->accept(t_new, no_zeros_);
+      const auto b = bracket_switch(t_now, t_new, stepper_->state(),
+                                    [&](double t, Eigen::VectorXd& x) { stepper_->interpolate(t, x); });
+      stepper_->reset(t_now, saved_);
+      return b;
+    }
+    return tangent_bracket(t_now, stepper_->state(), stepper_->derivative(), t_new);  // f at t_now after any trial
+  }
+
+  /// The bracket of the first change of a test on the tangent
+  /// x0 + (t − t0)·f0 up to t1; nullopt when there is none at t1.
+  std::optional<std::pair<double, double>> tangent_bracket(double t0, const Eigen::VectorXd& x0,
+                                                           const Eigen::VectorXd& f0, double t1) {
+    const auto tangent = [&](double t, Eigen::VectorXd& x) { x = x0 + (t - t0) * f0; };
+    Eigen::VectorXd& x1 = saved_;
+    tangent(t1, x1);
+    if (!switched(t1, x1)) return std::nullopt;
+    return bracket_switch(t0, t1, x1, tangent);
+  }
+
+  /// Whether a switch at lo lies within a few ulps after t (a restart then
+  /// goes on after it) rather than further on (a step then ends at lo first).
+  static bool at_hand(double lo, double t) {
+    return lo - t <= 16 * eps * std::max(std::abs(t), std::numeric_limits<double>::min() / eps);
+  }
+
+  /// Ends the segment for a restart at hi (the last bracket's), from the state
+  /// there, where the tests have their new values (for a switch of the state
+  /// alone, the state at lo still has the old ones).
+  void restart_after_switch(double hi, Eigen::VectorXd& x, std::optional<double>* restart) {
+    ++restarts_in_place_;
+    for (std::size_t k = 0; k < num_switches_; ++k) {
+      switch_changed_[k] = switch_below_[k] < unknown && switch_hi_[k] != switch_below_[k];
+      if (!switch_changed_[k]) continue;
+      switch_below_[k] = switch_hi_[k];
+      // Changing back within a step or two of the last change, again and
+      // again: the flow pushes the state back across the switch at once
+      // (sliding along it, e.g. a species held at a threshold). Restarting
+      // at every crossing would take ulp-sized steps; from the third such
+      // change on, the switch is stepped across as if f were smooth there.
+      quick_flips_[k] = accepted_ - flipped_at_[k] <= 2 ? quick_flips_[k] + 1 : 0;
+      flipped_at_[k] = accepted_;
+      if (quick_flips_[k] >= 3) switch_below_[k] = ignored;
+    }
+    x = switch_x_hi_;
+    *restart = hi;
+  }
+
+  /// Integrates from (t, x) to t_stop. With `restart` (and switch functions
+  /// in the system), ends early where a switch test changes value (see
+  /// above): x then is the state at lo and *restart the time hi to go on
+  /// from. `restarted`: t is such an hi, and the reference tests keep the
+  /// values the change gave them.
+  std::optional<Failure> integrate_segment(double t, double t_stop, Eigen::VectorXd& x, bool restarted = false,
+                                           std::optional<double>* restart = nullptr) {
+    const bool watch = restart != nullptr && num_switches_ > 0;
+    if (watch) {
+      // After a restart, the tests that changed keep their new value.
+      if (!restarted) {  // a run's start or an event: every switch is watched again
+        restarts_in_place_ = 0;
+        std::fill(switch_below_.begin(), switch_below_.end(), 0);
+        std::fill(quick_flips_.begin(), quick_flips_.end(), 0);
+      }
+      switch_tests(t, x, switch_probe_);
+      num_unknown_ = 0;
+      for (std::size_t k = 0; k < num_switches_; ++k)
+        if (!restarted || !switch_changed_[k])
+          set_reference(k);
+        else if (switch_below_[k] == unknown)
+          ++num_unknown_;
+    }
+    double landing = -std::numeric_limits<double>::infinity();  // the lo a retried step ends at
+    double h_before_landing = 0;                                // the step that found the switch
+    int landings = 0;  // steps ended before a switch in a row
     stepper_->reset(t, x);
     controller_->reset();
     const Eigen::VectorXd& f0 = stepper_->derivative();
@@ -349,8 +523,11 @@ class Integrator {
 
     while (stepper_->time() < t_stop) {
       const double t_now = stepper_->time();
-      bool last = false;
-      if (t_now + 1.0001 * h >= t_stop) {  // land exactly on t_stop
+      bool last = false, to_switch = false;
+      if (landing > t_now && t_now + 1.0001 * h >= landing) {  // land exactly before the switch
+        h = landing - t_now;
+        to_switch = true;
+      } else if (t_now + 1.0001 * h >= t_stop) {  // land exactly on t_stop
         h = t_stop - t_now;
         last = true;
       }
@@ -401,12 +578,48 @@ class Integrator {
         continue;
       }
       nonfinite_retries = 0;
+      const double t_new = last ? t_stop : to_switch ? landing : t_now + h;
+      if (watch && switched(t_new, stepper_->candidate())) {
+        switch_at_trial_ = switch_probe_;
+        if (const auto bracket = bracket_trial(t_now, t_new, err)) {
+          // (After bracket_trial the trial is spent: every branch retries or returns.)
+          const auto [lo, hi] = *bracket;
+          ++result_.stats.rejected_steps;
+          if (!at_hand(lo, t_now) && ++landings > max_landings) {
+            // Each step ended before the switch, yet the next trial crosses
+            // it again a little further on: the switch function only
+            // approaches 0 (a species settling at a threshold) and the
+            // crossings are within the error tolerance. Stepped across as
+            // if f were smooth there, until the next event.
+            for (std::size_t k = 0; k < num_switches_; ++k)
+              if (switch_below_[k] < unknown && switch_at_trial_[k] != switch_below_[k]) switch_below_[k] = ignored;
+            landings = 0;
+            --result_.stats.rejected_steps;
+            continue;
+          }
+          if (!at_hand(lo, t_now)) {
+            // Retry, ending just before the switch.
+            if (landing <= t_now) h_before_landing = h;
+            h = lo - t_now;
+            landing = lo;
+            continue;
+          }
+          if (restarts_in_place_ < max_restarts_in_place) {
+            restart_after_switch(hi, x, restart);
+            return std::nullopt;
+          }
+          // A switch that keeps flipping back (the flow pushes the state back
+          // across it at once): step across it as if f were smooth there.
+          for (std::size_t k = 0; k < num_switches_; ++k)
+            if (switch_below_[k] < unknown) switch_below_[k] = switch_at_trial_[k];
+          continue;
+        }
+      }
       if (err > 1) {
         ++result_.stats.rejected_steps;
         h = std::min(controller_->rejected(h, err), h_max);
         continue;
       }
-      const double t_new = last ? t_stop : t_now + h;
       if (nonnegative_) {
         if (auto negative = check_negatives(t_new).reject_because) {
           ++result_.stats.rejected_steps;
@@ -420,8 +633,33 @@ class Integrator {
 
       ++result_.stats.steps;
       stepper_->accept(t_new, set_to_zero_);
+      if (watch) {
+        if (!to_switch) landings = 0;
+        ++accepted_;
+        restarts_in_place_ = 0;
+        if (num_unknown_ > 0) learn_references();
+      }
       record_between(t_stop);
-      h = std::min(controller_->accepted(h, err), h_max);
+      if (to_switch) {
+        // Ended before a switch: when the tangent of f from here changes a
+        // test within a few ulps, the switch is reached: restart after it.
+        // (A change further on is left to the next trial: following the
+        // tangent there would chase a switch function that only approaches
+        // 0, e.g. a species decaying towards a threshold, in ever smaller
+        // steps.)
+        ++result_.stats.rhs_evals;
+        system_.rhs(t_new, stepper_->state().data(), probe_dxdt_.data());
+        const double t_ahead = std::min(t_new + h_before_landing, t_stop);
+        if (const auto bracket = tangent_bracket(t_new, stepper_->state(), probe_dxdt_, t_ahead);
+            bracket && at_hand(bracket->first, t_new)) {
+          restart_after_switch(bracket->second, x, restart);
+          return std::nullopt;
+        }
+      }
+      // A step shortened to end before a switch says nothing about the step
+      // size the error allows (a predictive controller would shrink the next
+      // step with it): the next trial uses the step that found the switch.
+      h = to_switch ? h_before_landing : std::min(controller_->accepted(h, err), h_max);
 
       if (method_ == Method::automatic && ++accepted_since_check >= stiffness_check_every && !last) {
         accepted_since_check = 0;
@@ -486,6 +724,23 @@ class Integrator {
   Method method_;
   bool nonnegative_;
   Eigen::Index n_;
+  std::size_t num_switches_;
+  std::vector<double> switch_values_;
+  static constexpr char unknown = 2;  ///< exactly 0 at the start: the first accepted step tells
+  static constexpr char ignored = 3;  ///< sliding along the switch: stepped across (restart_after_switch)
+  std::vector<char> switch_below_;  ///< reference value of each test g_k < 0 (1, 0 or unknown)
+  std::size_t num_unknown_ = 0;
+  std::vector<char> switch_probe_;     ///< the tests at the last point checked
+  std::vector<char> switch_hi_;        ///< the tests at the hi of the last bracket
+  std::vector<char> switch_at_trial_;  ///< the tests at the end of the trial that changed one
+  Eigen::VectorXd switch_x_hi_;        ///< the state there
+  Eigen::VectorXd saved_;              ///< a trial's start, while its step is accepted to bracket a switch
+  const std::vector<Eigen::Index> no_zeros_;
+  std::vector<char> switch_changed_;  ///< the tests that changed at the last restart
+  int restarts_in_place_ = 0;         ///< restarts since the last accepted step
+  long accepted_ = 0;                 ///< accepted steps while watching switches
+  std::vector<long> flipped_at_;      ///< accepted_ at each switch's last change
+  std::vector<int> quick_flips_;      ///< changes in a row within 2 steps of the one before
   Clock::time_point start_;
   std::unique_ptr<Stepper> stepper_;
   std::optional<StepController> controller_;
@@ -493,7 +748,7 @@ class Integrator {
   int stiff_checks_to_switch_ = stiff_checks_to_switch;  ///< doubled by each return to rk45
   const std::vector<SampleTime>* samples_ = nullptr;
   std::size_t next_sample_ = 0;
-  Eigen::VectorXd scratch_, probe_, probe_dxdt_;
+  Eigen::VectorXd scratch_, locate_, probe_, probe_dxdt_;
   std::vector<Eigen::Index> set_to_zero_;
   Eigen::Index last_negative_ = 0;
 };

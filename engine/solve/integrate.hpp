@@ -36,6 +36,26 @@
 // come from the stepper's dense output. Event and sample times are compared
 // exactly: the caller passes the same double for both.
 //
+// Switches (OdeSystem::switches(); a compiled model's comparisons, min and
+// max of t and the state in f): f is smooth as long as no test g_k(t, x) < 0
+// changes value. The end of every trial step is checked. When a test has
+// changed there, the first time it does is bracketed by two adjacent doubles
+// lo < hi: on the trial's dense output when the trial passes the error test
+// (it is accepted for that and undone), else on the tangent x + τ·f(t, x) of
+// the old f (exact for tests of t alone). The step is retried to end at lo,
+// so that none of its stages sees the new f. When the tangent from there (or
+// the next trial) puts the change within 16 ulps, the integration restarts
+// at hi (fresh initial step) from the tangent's state there, with the test's
+// new value as its reference; a change further on is left to the next trial.
+// A test that is exactly 0 at a segment's start (equal operands, e.g.
+// max(a, b) with a = b = 0) takes its reference from the first accepted
+// step. A switch that keeps changing back within two steps of its last
+// change (the flow pushes the state back across it: sliding along it) is
+// stepped across as if f were smooth there from its third such change until
+// the next event. Samples at hi report the state
+// after the restart. Forward sensitivities are continuous across a switch
+// (only a restart; no jump is applied, also where f itself jumps).
+//
 // Non-negativity (OdeSystem::nonnegative(); true for compiled models): the
 // exact solution cannot cross 0 in component i where the system is
 // quasi-positive, i.e. f_i ≥ 0 whenever x_i = 0 (concentrations: nothing is

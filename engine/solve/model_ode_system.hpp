@@ -26,6 +26,8 @@ class ModelOdeSystem final : public OdeSystem {
   bool has_analytic_jacobian() const override { return true; }
   bool autonomous() const override;
   bool nonnegative() const override { return true; }
+  std::size_t num_switches() const override { return model_.num_switches(); }
+  void switches(double t, const double* x, double* g) override { model_.switches(t, x, workspace_, g); }
   std::string state_name(std::size_t i) const override;
   std::string time_unit() const override;
 

@@ -33,6 +33,8 @@ void OdeSystem::jacobian_nonzeros(double t, const double* x, double* values) {
     values[k] = J[static_cast<std::size_t>((*pattern)[k].first) + n * static_cast<std::size_t>((*pattern)[k].second)];
 }
 
+void OdeSystem::switches(double, const double*, double*) {}
+
 std::string OdeSystem::state_name(std::size_t i) const { return "x[" + std::to_string(i) + "]"; }
 
 }  // namespace exvivo::solve

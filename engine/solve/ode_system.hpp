@@ -46,6 +46,14 @@ class OdeSystem {
   /// clips the remaining tiny negatives to 0 (see integrate.hpp).
   virtual bool nonnegative() const { return false; }
 
+  /// Switch functions g_k(t, x): f is smooth as long as no test g_k < 0
+  /// changes value (a compiled model's comparisons, min and max of t and the
+  /// state). The integrator checks the tests at the end of every trial step
+  /// and restarts where one changes (see integrate.hpp).
+  virtual std::size_t num_switches() const { return 0; }
+  /// g(t, x) into g (length num_switches()); x as for rhs().
+  virtual void switches(double t, const double* x, double* g);
+
   /// Name used in failure messages: "species IL10"; the default is "x[3]".
   virtual std::string state_name(std::size_t i) const;
 

@@ -569,6 +569,41 @@ class Problem {
     }
   }
 
+  /// Where the model's switch functions change sign at state `x` between
+  /// t = 0 and `t_end` (time switches, e.g. an input starting at a
+  /// condition's time): sign changes on 256 log-spaced times, each bisected
+  /// to the adjacent doubles.
+  std::vector<double> switch_times(double t_end, const Eigen::VectorXd& x, model::CompiledModel::Workspace& ws) const {
+    std::vector<double> found;
+    const std::size_t m = model_.num_switches();
+    if (m == 0 || !(t_end > 0)) return found;
+    std::vector<double> ga(m), gb(m);
+    const auto sign_changed = [&](double a, double b) {
+      model_.switches(a, x.data(), ws, ga.data());
+      model_.switches(b, x.data(), ws, gb.data());
+      for (std::size_t i = 0; i < m; ++i)
+        if ((ga[i] < 0) != (gb[i] < 0)) return true;
+      return false;
+    };
+    constexpr int points = 256;
+    double a = 0;
+    for (int k = 0; k <= points; ++k) {
+      const double b = t_end * std::pow(1e-9, 1.0 - static_cast<double>(k) / points);
+      if (sign_changed(a, b)) {
+        double lo = a, hi = b;
+        for (int it = 0; it < 200 && std::nextafter(lo, hi) < hi; ++it) {
+          const double mid = 0.5 * (lo + hi);
+          if (sign_changed(lo, mid)) hi = mid;
+          else lo = mid;
+        }
+        found.push_back(lo);
+        found.push_back(hi);
+      }
+      a = b;
+    }
+    return found;
+  }
+
   /// S(∞) by solve_steady_state_sensitivities at the steady state x (reached
   /// at time t): J(x)·S = −∂f/∂p(x), with Γ·S = Γ·S0 where J has conservation
   /// laws Γ. Those conserved totals only carry over from t0 when Γ·f ≡ 0 held
@@ -617,7 +652,7 @@ class Problem {
       for (const auto& [i, v] : start) x0v[i] = v;
       const Eigen::VectorXd x0 = Eigen::Map<const Eigen::VectorXd>(x0v.data(), n);
       std::vector<double> times{0};
-      for (const double s : events_.time_switches(p, 0, t)) times.push_back(s);
+      for (const double s : switch_times(t, x, ws)) times.push_back(s);
       times.push_back(t);
       for (std::size_t i = 0, count = times.size(); i + 1 < count; ++i)
         times.push_back(0.5 * (times[i] + times[i + 1]));

@@ -26,16 +26,26 @@
 
 namespace fs = std::filesystem;
 
-TEST_CASE("PEtab fit reaches the maximum-likelihood estimate", "[petab_fit]") {
-  const std::string yaml = fs::path(EXVIVO_SOURCE_DIR) / "tests" / "sbml" / "data" / "petab_decay" / "problem.yaml";
-  REQUIRE(exvivo::sbml::is_petab_problem(yaml));
+namespace {
+
+/// The fit settings both tests use: 4 starts on 2 threads at tight tolerances.
+exvivo::sbml::PetabFitOptions fit_options(const std::string& out_dir) {
   exvivo::sbml::PetabFitOptions options;
-  options.out_dir = (fs::temp_directory_path() / "exvivo_test_petab_fit").string();
-  fs::remove_all(options.out_dir);
+  options.out_dir = out_dir;
   options.starts = 4;
   options.threads = 2;
   options.solver.rel_tol = 1e-8;
   options.solver.abs_tol = {1e-12};
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("PEtab fit reaches the maximum-likelihood estimate", "[petab_fit]") {
+  const std::string yaml = fs::path(EXVIVO_SOURCE_DIR) / "tests" / "sbml" / "data" / "petab_decay" / "problem.yaml";
+  REQUIRE(exvivo::sbml::is_petab_problem(yaml));
+  const auto options = fit_options((fs::temp_directory_path() / "exvivo_test_petab_fit").string());
+  fs::remove_all(options.out_dir);
   const auto report = exvivo::sbml::run_petab_fit(yaml, options);
   REQUIRE(report.ok());
 
@@ -122,12 +132,7 @@ TEST_CASE("PEtab fit writes a fit file's outputs, values in linear space on ever
             "scale\tlin\t0.1\t10\t1\t0\n"
             "sigma\tlog10\t0.001\t10\t0.1\t1\n");
   const std::string yaml = (tmp.path / "problem.yaml").string();
-  exvivo::sbml::PetabFitOptions options;
-  options.out_dir = (tmp.path / "petab_fit").string();
-  options.starts = 4;
-  options.threads = 2;
-  options.solver.rel_tol = 1e-8;
-  options.solver.abs_tol = {1e-12};
+  const auto options = fit_options((tmp.path / "petab_fit").string());
   const auto report = exvivo::sbml::run_petab_fit(yaml, options);
   REQUIRE(report.ok());
 

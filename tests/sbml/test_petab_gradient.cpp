@@ -23,18 +23,12 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/scale.hpp"
 #include "sbml/petab.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-double to_scale(const std::string& scale, double v) {
-  return scale == "log10" ? std::log10(v) : scale == "log" ? std::log(v) : v;
-}
-double from_scale(const std::string& scale, double s) {
-  return scale == "log10" ? std::pow(10.0, s) : scale == "log" ? std::exp(s) : s;
-}
 
 /// How one problem is checked: the tolerances of both sides and the
 /// difference step, with the reason wherever they leave the defaults.
@@ -106,11 +100,12 @@ void check_gradient(const std::string& name) {
   int agree = 0, total = 0;
   for (const auto& par : problem.parameters()) {
     if (!par.estimate) continue;
-    const double s = to_scale(par.scale, par.nominal);
+    const exvivo::Scale scale = *exvivo::parse_scale(par.scale);
+    const double s = exvivo::to_scale(scale, par.nominal);
     const double h = setting.h;
     const auto central = [&](double step) {
-      const double up = problem.evaluate({{par.id, from_scale(par.scale, s + step)}}).llh;
-      const double down = problem.evaluate({{par.id, from_scale(par.scale, s - step)}}).llh;
+      const double up = problem.evaluate({{par.id, exvivo::from_scale(scale, s + step)}}).llh;
+      const double down = problem.evaluate({{par.id, exvivo::from_scale(scale, s - step)}}).llh;
       return (up - down) / (2 * step);
     };
     const double fd = setting.richardson ? (4 * central(h / 2) - central(h)) / 3 : central(h);

@@ -38,18 +38,8 @@
 #include <utility>
 
 #include "fit/sensitivity_system.hpp"
+#include "core/vector_loop.hpp"
 #include "solve/stepper.hpp"
-
-// The RK4 vector work in one copy for AVX2 machines and one for any x86-64,
-// chosen when the program loads (GCC's function multi-versioning, as the
-// plain Dormand–Prince stepper's loops; element-wise IEEE operations without
-// FMA give the same bits either way).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__)
-#define EXVIVO_SENSITIVITY_LOOP __attribute__((target_clones("avx2", "default"), noinline))
-#else
-#define EXVIVO_SENSITIVITY_LOOP
-#endif
 
 namespace exvivo::fit {
 namespace {
@@ -57,8 +47,8 @@ namespace {
 using Eigen::Index;
 
 /// out = s + a·k (an RK4 stage's S).
-EXVIVO_SENSITIVITY_LOOP void rk4_stage(Index m, double* __restrict out, const double* __restrict s, double a,
-                                       const double* __restrict k) {
+EXVIVO_VECTOR_LOOP void rk4_stage(Index m, double* __restrict out, const double* __restrict s, double a,
+                                  const double* __restrict k) {
   for (Index i = 0; i < m; ++i) out[i] = s[i] + a * k[i];
 }
 
@@ -66,9 +56,9 @@ EXVIVO_SENSITIVITY_LOOP void rk4_stage(Index m, double* __restrict out, const do
 /// right, into out and out2 (out may be s: substeps); returns whether every
 /// value is finite (v·0 is NaN for ±inf and NaN; an integer "or" of the
 /// tests, which vectorises where a floating-point sum would not).
-EXVIVO_SENSITIVITY_LOOP bool rk4_update(Index m, double* out, double* out2, const double* s, double a,
-                                        const double* __restrict k1, const double* __restrict k2,
-                                        const double* __restrict k3, const double* __restrict k4) {
+EXVIVO_VECTOR_LOOP bool rk4_update(Index m, double* out, double* out2, const double* s, double a,
+                                   const double* __restrict k1, const double* __restrict k2,
+                                   const double* __restrict k3, const double* __restrict k4) {
   long nonfinite = 0;
   for (Index i = 0; i < m; ++i) {
     const double v = s[i] + a * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
@@ -81,7 +71,7 @@ EXVIVO_SENSITIVITY_LOOP bool rk4_update(Index m, double* out, double* out2, cons
 }
 
 /// Whether every value of v is finite (as rk4_update's test).
-EXVIVO_SENSITIVITY_LOOP bool all_finite(Index m, const double* __restrict v) {
+EXVIVO_VECTOR_LOOP bool all_finite(Index m, const double* __restrict v) {
   long nonfinite = 0;
   for (Index i = 0; i < m; ++i) {
     const double zero = v[i] * 0.0;

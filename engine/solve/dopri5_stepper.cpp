@@ -12,23 +12,13 @@
 #include <limits>
 
 #include "solve/stepper.hpp"
+#include "core/vector_loop.hpp"
 
 // The stage loops run over the state at a length known only at run time;
 // GCC's -O2 vectorises such loops only with the dynamic cost model
 // (element-wise operations: the same bits either way).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic")
-#endif
-
-// One copy of each loop for AVX2 machines and one for any x86-64, chosen when
-// the program loads (GCC's function multi-versioning; element-wise IEEE
-// operations give the same bits either way). FMA stays off: contracting
-// a·b + c would change the rounding.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__)
-#define EXVIVO_VECTOR_LOOP __attribute__((target_clones("avx2", "default"), noinline))
-#else
-#define EXVIVO_VECTOR_LOOP
 #endif
 
 namespace exvivo::solve::detail {

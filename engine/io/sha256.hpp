@@ -24,6 +24,9 @@ class Sha256 {
   std::array<std::uint8_t, 32> digest();
   /// digest() as 64 lowercase hex characters.
   std::string hex_digest();
+  /// Whether this object compresses with the CPU's SHA extensions (allowed,
+  /// built for x86-64 and the CPU has them) rather than the portable code.
+  bool uses_hardware() const { return hardware_; }
 
  private:
   std::array<std::uint32_t, 8> state_;

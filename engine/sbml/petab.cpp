@@ -23,6 +23,7 @@
 #include "model/model_compiler.hpp"
 #include "model/sbml_reader.hpp"
 #include "model/model_events.hpp"
+#include "solve/bracket_change.hpp"
 #include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
 #include "sbml/event_sensitivities.hpp"
@@ -571,36 +572,35 @@ class Problem {
 
   /// Where the model's switch functions change sign at state `x` between
   /// t = 0 and `t_end` (time switches, e.g. an input starting at a
-  /// condition's time): sign changes on 256 log-spaced times, each bisected
-  /// to the adjacent doubles.
+  /// condition's time): for each of 256 log-spaced intervals and each switch
+  /// whose sign differs at its ends, the adjacent doubles around a change;
+  /// in time order.
   std::vector<double> switch_times(double t_end, const Eigen::VectorXd& x, model::CompiledModel::Workspace& ws) const {
     std::vector<double> found;
     const std::size_t m = model_.num_switches();
     if (m == 0 || !(t_end > 0)) return found;
-    std::vector<double> ga(m), gb(m);
-    const auto sign_changed = [&](double a, double b) {
-      model_.switches(a, x.data(), ws, ga.data());
-      model_.switches(b, x.data(), ws, gb.data());
-      for (std::size_t i = 0; i < m; ++i)
-        if ((ga[i] < 0) != (gb[i] < 0)) return true;
-      return false;
-    };
+    std::vector<double> ga(m), gb(m), g(m);
     constexpr int points = 256;
     double a = 0;
+    model_.switches(a, x.data(), ws, ga.data());
     for (int k = 0; k <= points; ++k) {
       const double b = t_end * std::pow(1e-9, 1.0 - static_cast<double>(k) / points);
-      if (sign_changed(a, b)) {
-        double lo = a, hi = b;
-        for (int it = 0; it < 200 && std::nextafter(lo, hi) < hi; ++it) {
-          const double mid = 0.5 * (lo + hi);
-          if (sign_changed(lo, mid)) hi = mid;
-          else lo = mid;
+      model_.switches(b, x.data(), ws, gb.data());
+      for (std::size_t i = 0; i < m; ++i) {
+        if ((ga[i] < 0) == (gb[i] < 0)) continue;
+        const auto switch_i = [&](double t) {
+          model_.switches(t, x.data(), ws, g.data());
+          return g[i];
+        };
+        if (const auto bracket = solve::bracket_sign_change(a, b, switch_i)) {
+          found.push_back(bracket->first);
+          found.push_back(bracket->second);
         }
-        found.push_back(lo);
-        found.push_back(hi);
       }
       a = b;
+      ga.swap(gb);
     }
+    std::sort(found.begin(), found.end());  // in time order: the caller checks between neighbours
     return found;
   }
 

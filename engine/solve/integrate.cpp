@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "solve/bracket_change.hpp"
 #include "solve/error_norm.hpp"
 #include "solve/step_controller.hpp"
 #include "solve/stepper.hpp"
@@ -382,20 +383,13 @@ class Integrator {
   std::pair<double, double> bracket_switch(double t0, double t1, const Eigen::VectorXd& x1, const StateAt& state_at) {
     switch_hi_ = switch_probe_;
     switch_x_hi_ = x1;
-    double lo = t0, hi = t1;
-    for (;;) {
-      const double mid = lo + 0.5 * (hi - lo);
-      if (!(mid > lo && mid < hi)) break;
-      state_at(mid, locate_);
-      if (switched(mid, locate_)) {
-        hi = mid;
-        switch_hi_ = switch_probe_;
-        switch_x_hi_ = locate_;
-      } else {
-        lo = mid;
-      }
-    }
-    return {lo, hi};
+    return bracket_change(t0, t1, [&](double t) {
+      state_at(t, locate_);
+      if (!switched(t, locate_)) return false;
+      switch_hi_ = switch_probe_;
+      switch_x_hi_ = locate_;
+      return true;
+    });
   }
 
   /// Brackets the first change of a test in the trial step from t_now to

@@ -52,15 +52,16 @@ double write_fit_outputs(const fs::path& dir, const FitOutputs& o, io::Provenanc
     }
   });
 
-  io::write_csv_file(dir / "profiles.csv", [&](io::CsvWriter& csv) {
-    csv.write_row({"parameter", "value", "nllh"});
-    for (const auto& prof : o.profiles)
-      for (const auto& pt : prof.points)
-        csv.field(entries[prof.parameter].label)
-            .field(model_value(prof.parameter, pt.theta))
-            .field(pt.cost + o.constant)
-            .end_row();
-  });
+  if (o.write_profiles)
+    io::write_csv_file(dir / "profiles.csv", [&](io::CsvWriter& csv) {
+      csv.write_row({"parameter", "value", "nllh"});
+      for (const auto& prof : o.profiles)
+        for (const auto& pt : prof.points)
+          csv.field(entries[prof.parameter].label)
+              .field(model_value(prof.parameter, pt.theta))
+              .field(pt.cost + o.constant)
+              .end_row();
+    });
 
   io::write_csv_file(dir / "residuals.csv", [&](io::CsvWriter& csv) {
     csv.write_row({"donor", "arm", "observable", "time", "replicate", "measurement", "simulation", "sigma", "residual",

@@ -4,7 +4,7 @@
 //
 //   estimates.csv        parameter,donor,value,scale,lower95,upper95,method
 //   starts.csv           start,nllh,iterations,status,wall_ms,<θ labels…> (best first)
-//   profiles.csv         parameter,value,nllh
+//   profiles.csv         parameter,value,nllh (not for a PEtab fit without profiles)
 //   residuals.csv        donor,arm,observable,time,replicate,measurement,
 //                        simulation,sigma,residual,nllh,scenario,ratio_to,lower,upper
 //   fit_timecourses.csv  run,donor,arm,sample,time,side,observable,value,scenario
@@ -32,7 +32,8 @@
 
 namespace exvivo::fit {
 
-/// The files write_fit_outputs writes (for io::OutputDir::claim).
+/// The files write_fit_outputs writes (for io::OutputDir::claim; profiles.csv
+/// and fit_timecourses.csv only when FitOutputs asks for them).
 const std::vector<std::string>& fit_output_files();
 
 /// One θ entry as the outputs name it.
@@ -73,6 +74,9 @@ struct FitOutputs {
   std::vector<Interval> intervals;   ///< per θ entry, parameter scale
   std::vector<std::string> methods;  ///< per θ entry: profile | fim | none
   std::vector<Profile> profiles;
+  /// false: profiles.csv is not written (a PEtab fit that profiles nothing;
+  /// a fit file's fit writes it always, the header alone without `profile:`).
+  bool write_profiles = true;
   std::vector<ResidualRow> residuals;
   /// Writes the rows of fit_timecourses.csv through `add`; empty: the file is
   /// not written (a fit without a usable optimum).

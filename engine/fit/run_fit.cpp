@@ -37,31 +37,16 @@ void FitOptions::validate() const {
 
 namespace {
 
-struct Uncertainty {
-  std::vector<Interval> intervals;   ///< per θ entry, parameter scale
-  std::vector<std::string> methods;  ///< per θ entry
-  std::vector<Profile> profiles;
-};
-
-Uncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSquaresProblem& lsq,
-                        const OptimizerResult& best) {
-  Uncertainty u;
-  const std::size_t n = o.size();
-  u.intervals.assign(n, Interval{});
-  u.methods.assign(n, "none");
-  if (p.spec.fim && best.jacobian.size() > 0) {
-    u.intervals = fim_intervals(best.jacobian, best.theta);
-    u.methods.assign(n, "fim");
-  }
-  // A per_donor estimate is profiled for every donor that has data (one θ entry each).
+/// FIM intervals (uncertainty.fim) and the profiles of uncertainty.profile:
+/// a per_donor estimate is profiled for every donor that has data (one θ
+/// entry each).
+FitUncertainty uncertainty(const FitProblem& p, const Objective& o, const LeastSquaresProblem& lsq,
+                           const OptimizerResult& best) {
+  std::vector<std::size_t> profiled;
   for (const std::size_t e : p.spec.profile)
-    for (std::size_t j = 0; j < n; ++j) {
-      if (o.entries()[j].estimate != e) continue;
-      u.profiles.push_back(profile_likelihood(lsq, best, j, p.spec.optimizer));
-      u.intervals[j] = u.profiles.back().interval;
-      u.methods[j] = "profile";
-    }
-  return u;
+    for (std::size_t j = 0; j < o.size(); ++j)
+      if (o.entries()[j].estimate == e) profiled.push_back(j);
+  return fit_uncertainty(lsq, best, p.spec.fim, profiled, p.spec.optimizer);
 }
 
 /// The fit_timecourses.csv rows: every run of every scenario at θ.
@@ -140,7 +125,7 @@ FitReport run_fit(const std::string& fit_file, const FitOptions& options) {
   // A start that failed at its first point has no optimum to describe: no
   // intervals, no residuals, no time courses (fit.json and starts.csv say why).
   const bool usable = best.status != "failed";
-  Uncertainty u;
+  FitUncertainty u;
   u.intervals.assign(objective.size(), Interval{});
   u.methods.assign(objective.size(), "none");
   if (usable) {

@@ -141,4 +141,22 @@ Profile profile_likelihood(const LeastSquaresProblem& problem, const OptimizerRe
   return profile;
 }
 
+FitUncertainty fit_uncertainty(const LeastSquaresProblem& problem, const OptimizerResult& best, bool fim,
+                               const std::vector<std::size_t>& profiled, const OptimizerOptions& options) {
+  FitUncertainty u;
+  const auto n = static_cast<std::size_t>(best.theta.size());
+  u.intervals.assign(n, Interval{});
+  u.methods.assign(n, "none");
+  if (fim && best.jacobian.size() > 0) {
+    u.intervals = fim_intervals(best.jacobian, best.theta);
+    u.methods.assign(n, "fim");
+  }
+  for (const std::size_t j : profiled) {
+    u.profiles.push_back(profile_likelihood(problem, best, j, options));
+    u.intervals[j] = u.profiles.back().interval;
+    u.methods[j] = "profile";
+  }
+  return u;
+}
+
 }  // namespace exvivo::fit

@@ -17,6 +17,7 @@
 // interpolation), NaN on a side where it does not.
 #include <cstddef>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -49,5 +50,19 @@ struct Profile {
 /// Profile of θ_j through `best` (an optimum of `problem`).
 Profile profile_likelihood(const LeastSquaresProblem& problem, const OptimizerResult& best,
                            std::size_t j, const OptimizerOptions& options, int max_points = 30);
+
+/// The intervals of a fit's θ entries and the profiles behind them.
+struct FitUncertainty {
+  std::vector<Interval> intervals;   ///< per θ entry, parameter scale
+  std::vector<std::string> methods;  ///< per θ entry: profile | fim | none
+  std::vector<Profile> profiles;     ///< those of `profiled`, in its order
+};
+
+/// What a fit reports about its optimum `best` (fit files and PEtab
+/// problems alike): with `fim` (and the Jacobian known) FIM intervals for
+/// every entry, then for each θ entry in `profiled` its profile likelihood,
+/// whose interval replaces the FIM one (method "profile"); the rest "none".
+FitUncertainty fit_uncertainty(const LeastSquaresProblem& problem, const OptimizerResult& best, bool fim,
+                               const std::vector<std::size_t>& profiled, const OptimizerOptions& options);
 
 }  // namespace exvivo::fit

@@ -127,11 +127,7 @@ class Problem {
   const std::vector<PetabParameter>& parameters() const { return table_; }
 
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
-    values_ = nominal_;
-    for (const auto& [id, v] : overrides) {
-      if (!values_.count(id)) throw DataError("parameter values: '" + id + "' is not in the PEtab parameter table");
-      values_[id] = v;
-    }
+    use_values(overrides);
     gradient_ = gradient;
     const Eigen::Index n = static_cast<Eigen::Index>(model_.num_states());
     const Eigen::Index nt = static_cast<Eigen::Index>(estimated_.size());
@@ -328,7 +324,120 @@ class Problem {
     return out;
   }
 
+  std::vector<PetabTimecourse> timecourses(const std::map<std::string, double>& overrides, std::size_t points) {
+    use_values(overrides);
+    const auto preeq_col = measurements_.find_column("preequilibrationConditionId");
+    const auto obs_par_col = measurements_.find_column("observableParameters");
+    // Condition pairs in the order they first appear, with their rows.
+    std::vector<std::pair<std::string, std::string>> pairs;
+    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> rows_of;
+    for (std::size_t r = 0; r < measurements_.row_count(); ++r) {
+      const auto& row = measurements_.rows[r];
+      const std::string preeq = preeq_col && !is_nan_text(row[*preeq_col]) ? row[*preeq_col] : "";
+      const std::pair key{preeq, row[measurements_.column("simulationConditionId")]};
+      auto [at, added] = rows_of.try_emplace(key);
+      if (added) pairs.push_back(key);
+      at->second.push_back(r);
+    }
+    std::vector<PetabTimecourse> out;
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const auto& [preeq, sim] = pairs[k];
+      const std::vector<std::size_t>& rows = rows_of.at(pairs[k]);
+      const std::vector<double> p = parameters_for(sim);
+      std::vector<std::pair<std::size_t, double>> start;
+      if (!preeq.empty()) {
+        const Eigen::VectorXd x = steady_state(parameters_for(preeq), species_for(preeq, {}),
+                                               "preequilibration condition '" + preeq + "'");
+        for (std::size_t i = 0; i < model_.num_states(); ++i) start.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
+      }
+      start = species_for(sim, start);
+      // The grid from 0 to the last finite measured time, and the measured times.
+      std::set<double> finite;
+      bool steady = false;
+      for (const auto r : rows) {
+        const double t = time_of(r);
+        if (std::isinf(t)) steady = true;
+        else finite.insert(t);
+      }
+      if (!finite.empty()) {
+        const double t_end = *finite.rbegin();
+        for (std::size_t i = 0; i < points; ++i)
+          finite.insert(points > 1 ? t_end * static_cast<double>(i) / static_cast<double>(points - 1) : 0.0);
+      }
+      std::vector<double> times;
+      std::vector<Eigen::VectorXd> states;
+      std::string error;
+      if (!finite.empty()) {
+        solve::Run run;
+        run.model = &model_;
+        run.parameters = p;
+        run.initial_overrides = start;
+        for (const double t : finite) run.samples.push_back({t, false});
+        const solve::Solution s = simulate(run);
+        if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
+        for (std::size_t i = 0; i < s.completed; ++i) {
+          times.push_back(s.samples[i].time);
+          states.push_back(s.states.row(static_cast<Eigen::Index>(i)).transpose());
+        }
+      }
+      if (steady && error.empty()) {
+        try {
+          states.push_back(steady_state(p, start, "simulation condition '" + sim + "' (time = inf)"));
+          times.push_back(std::numeric_limits<double>::infinity());
+        } catch (const DataError& e) {
+          error = e.what();
+        }
+      }
+      // One curve per observable and distinct observableParameters values.
+      const std::size_t first = out.size();
+      std::vector<std::vector<double>> curve_parameters;
+      for (const auto r : rows) {
+        const auto& row = measurements_.rows[r];
+        const Observable& o = observable(row[measurements_.column("observableId")], r);
+        std::vector<double> q = p;
+        std::vector<int> no_sources;
+        set_placeholders(q, no_sources, "observableParameter", o.id, obs_par_col ? row[*obs_par_col] : "", r);
+        std::size_t variant = 0;
+        bool known = false;
+        for (std::size_t c = first; c < out.size() && !known; ++c) {
+          if (out[c].observable != o.id) continue;
+          if (same_values(curve_parameters[c - first], q)) known = true;
+          else ++variant;
+        }
+        if (known) continue;
+        PetabTimecourse curve{k, preeq, sim, o.id, variant, times, {}, error};
+        auto ws = model_.make_workspace();
+        model_.set_parameters(q.data(), ws);
+        std::vector<double> y(model_.num_observables());
+        const std::size_t h = *model_.observable_index("petab." + o.id);
+        for (std::size_t i = 0; i < times.size(); ++i) {
+          model_.observables(std::isinf(times[i]) ? 0.0 : times[i], states[i].data(), ws, y.data());
+          curve.values.push_back(y[h]);
+        }
+        out.push_back(std::move(curve));
+        curve_parameters.push_back(std::move(q));
+      }
+    }
+    return out;
+  }
+
  private:
+  /// The PEtab parameter values: nominal, replaced by `overrides`.
+  void use_values(const std::map<std::string, double>& overrides) {
+    values_ = nominal_;
+    for (const auto& [id, v] : overrides) {
+      if (!values_.count(id)) throw DataError("parameter values: '" + id + "' is not in the PEtab parameter table");
+      values_[id] = v;
+    }
+  }
+
+  /// Equal parameter vectors, NaN (a placeholder no row sets) equal to NaN.
+  static bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+    return true;
+  }
+
   void read_parameters(const std::string& path) {
     const io::CsvTable t = read_table(path);
     t.require_columns({"parameterId", "nominalValue"});
@@ -837,6 +946,11 @@ const std::vector<PetabParameter>& PetabProblem::parameters() const { return dat
 
 PetabEvaluation PetabProblem::evaluate(const std::map<std::string, double>& overrides, bool gradient) const {
   return data_->problem.evaluate(overrides, gradient);
+}
+
+std::vector<PetabTimecourse> PetabProblem::timecourses(const std::map<std::string, double>& overrides,
+                                                      std::size_t points) const {
+  return data_->problem.timecourses(overrides, points);
 }
 
 PetabEvaluation evaluate_petab(const std::string& problem_yaml, const std::map<std::string, double>& overrides,

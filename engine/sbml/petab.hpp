@@ -48,6 +48,21 @@ struct PetabEvaluation {
   std::vector<double> sigma, residual, nllh;
 };
 
+/// One observable of a (preequilibration, simulation) condition pair,
+/// simulated at given parameter values (PetabProblem::timecourses).
+struct PetabTimecourse {
+  std::size_t pair = 0;          ///< the pair's index, in the order pairs first appear in the measurement table
+  std::string preequilibration;  ///< preequilibrationConditionId; "" for none
+  std::string simulation;        ///< simulationConditionId
+  std::string observable;        ///< observableId
+  /// Which of the distinct observableParameters of the pair's rows of this
+  /// observable (0, 1, ... in table order): each set of values is its own
+  /// curve. 0 when they are the same in every row, as is usual.
+  std::size_t variant = 0;
+  std::vector<double> times, values;  ///< ascending times; inf (the steady state) last
+  std::string error;                  ///< why the simulation stopped early ("" when it did not)
+};
+
 /// A row of the parameter table.
 struct PetabParameter {
   std::string id;
@@ -73,6 +88,14 @@ class PetabProblem {
   /// included). A failed integration is a DataError naming the condition and
   /// the solver's message.
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient = false) const;
+  /// The simulation at `overrides` (as evaluate()) of every observable that
+  /// the measurement table measures in a (preequilibration, simulation)
+  /// condition pair, pair by pair: at `points` evenly spaced times from 0 to
+  /// the pair's last finite measured time and at the measured times, then at
+  /// time = inf (the steady state) if the pair has such rows. A failed
+  /// integration ends that pair's curves early (PetabTimecourse::error);
+  /// bad input throws as evaluate() does.
+  std::vector<PetabTimecourse> timecourses(const std::map<std::string, double>& overrides, std::size_t points) const;
 
  private:
   std::unique_ptr<PetabProblemData> data_;

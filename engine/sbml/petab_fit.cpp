@@ -9,14 +9,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
-#include <tuple>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "core/bounds.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "core/scale.hpp"
 #include "core/version.hpp"
 #include "io/provenance.hpp"
@@ -78,6 +77,26 @@ class ProblemPool {
   std::vector<std::unique_ptr<PetabProblem>> free_;
 };
 
+/// The θ entries of the parameterIds to profile, in the order given (each
+/// once); OptionError for one that is not estimated.
+std::vector<std::size_t> profiled_entries(const std::vector<std::string>& ids,
+                                          const std::vector<PetabParameter>& estimated, const std::string& yaml) {
+  std::vector<std::size_t> entries;
+  for (const std::string& id : ids) {
+    const auto at = std::find_if(estimated.begin(), estimated.end(), [&](const PetabParameter& p) { return p.id == id; });
+    if (at == estimated.end()) {
+      std::string names;
+      for (const PetabParameter& p : estimated) names += (names.empty() ? "" : ", ") + p.id;
+      throw OptionError(fmt::format("--profile: '{}' is not a parameter with estimate = 1 in the parameter table of "
+                                    "{} (those are: {})",
+                                    id, yaml, names));
+    }
+    const auto j = static_cast<std::size_t>(at - estimated.begin());
+    if (std::find(entries.begin(), entries.end(), j) == entries.end()) entries.push_back(j);
+  }
+  return entries;
+}
+
 }  // namespace
 
 bool is_petab_problem(const std::string& yaml) {
@@ -98,6 +117,9 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
     if (p.estimate) estimated.push_back(p);
   if (estimated.empty()) throw DataError(problem_yaml + ": no parameter has estimate = 1: nothing to fit");
   const auto nt = static_cast<Index>(estimated.size());
+  const std::vector<std::size_t> profiled = profiled_entries(options.profile, estimated, problem_yaml);
+  if (options.timecourse_points < 2)
+    throw OptionError(fmt::format("timecourse_points: {}: expected at least 2", options.timecourse_points));
   fit::LeastSquaresProblem lsq;
   lsq.lower.resize(nt);
   lsq.upper.resize(nt);
@@ -138,6 +160,7 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   const std::string name = fs::path(problem_yaml).stem().string();
   io::OutputDir out(dir, {"fit", name, io::sha256_hex(io::sha256_file(problem_yaml) + engine_version)}, false);
   std::vector<std::string> files = fit::fit_output_files();
+  if (profiled.empty()) files.erase(std::find(files.begin(), files.end(), "profiles.csv"));
   files.push_back("simulations.tsv");
   out.claim(files);
 
@@ -164,10 +187,16 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   outputs.best_nllh = report.best_nllh;
   outputs.intervals.assign(static_cast<std::size_t>(nt), fit::Interval{});
   outputs.methods.assign(static_cast<std::size_t>(nt), "none");
-  if (usable && best.jacobian.size() > 0) {
-    outputs.intervals = fit::fim_intervals(best.jacobian, best.theta);
-    outputs.methods.assign(static_cast<std::size_t>(nt), "fim");
+  if (usable) {
+    if (!profiled.empty())
+      report_note(options.reporter, fmt::format("fit {}: profiling {} parameter(s)", problem_yaml, profiled.size()));
+    fit::FitUncertainty u;
+    with_threads(options.threads, [&] { u = fit::fit_uncertainty(lsq, best, true, profiled, ms.optimizer); });
+    outputs.intervals = u.intervals;
+    outputs.methods = u.methods;
+    outputs.profiles = u.profiles;
   }
+  outputs.write_profiles = !profiled.empty();
   outputs.measurements = at_best.measurement_rows.size();
   outputs.seed = options.seed;
   outputs.optimizer = ms.optimizer;
@@ -192,18 +221,29 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
                                  parse_double(cell(r, time)).value_or(nan), cell(r, replicate),
                                  parse_double(cell(r, measurement)).value_or(nan), at_best.simulation[r],
                                  at_best.sigma[r], at_best.residual[r], at_best.nllh[r], name, "", nan, nan});
-  if (usable)
-    outputs.timecourses = [&](const std::function<void(const fit::TimecourseRow&)>& add) {
-      // The simulation at the measured times: one run per (preequilibration,
-      // simulation) condition pair, in table order, each point once.
-      std::map<std::pair<std::string, std::string>, std::uint64_t> runs;
-      std::set<std::tuple<std::uint64_t, std::string, double, double>> written;
-      for (const fit::ResidualRow& row : outputs.residuals) {
-        const auto run = runs.emplace(std::pair(row.donor, row.arm), runs.size()).first->second;
-        if (written.emplace(run, row.observable, row.time, row.simulation).second)
-          add({run, row.donor, row.arm, 0, row.time, false, row.observable, row.simulation, name});
-      }
-    };
+  if (usable) {
+    std::vector<PetabTimecourse> curves;
+    try {
+      curves = pool.with([&](PetabProblem& p) { return p.timecourses(values(best.theta), options.timecourse_points); });
+    } catch (const Error& e) {  // not expected: evaluate() ran the same conditions at the best estimate
+      report_warning(options.reporter, fmt::format("fit_timecourses.csv not written: {}", e.what()));
+    }
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+      const PetabTimecourse& c = curves[i];
+      if (!c.error.empty() && (i == 0 || curves[i - 1].pair != c.pair))  // once per condition pair
+        report_warning(options.reporter,
+                       fmt::format("fit_timecourses.csv: condition '{}'{} ends early: {}", c.simulation,
+                                   c.preequilibration.empty() ? "" : " (after '" + c.preequilibration + "')",
+                                   c.error));
+    }
+    if (!curves.empty())
+      outputs.timecourses = [curves, name](const std::function<void(const fit::TimecourseRow&)>& add) {
+        for (const PetabTimecourse& c : curves)
+          for (std::size_t i = 0; i < c.times.size(); ++i)
+            add({c.pair, c.preequilibration, c.simulation, c.variant, c.times[i], false, c.observable, c.values[i],
+                 name});
+      };
+  }
   io::write_file_atomically(dir / "simulations.tsv", [&](std::ostream& os) {
     io::CsvWriter tsv(os, '\t');
     std::vector<std::string> header = at_best.measurement_header;

@@ -25,7 +25,8 @@ printf '<?xml version="1.0" encoding="UTF-8"?>\n<sbml xmlns="http://www.sbml.org
 expect 2 "algebraicRule: algebraic rules are not supported" -- "$exvivo" check "$work/algebraic.xml"
 
 # A PEtab problem in the repository: fit (exit 0, k near its true 0.5), the
-# gradient in evaluation.json, and --starts refused for an exvivo fit file.
+# gradient in evaluation.json, and --starts and --profile refused for an
+# exvivo fit file.
 expect 0 "best nllh" -- "$exvivo" fit "$data/petab_decay/problem.yaml" --starts 3 --threads 1 -o "$work/petab_fit"
 expect 0 "k,,0.5005" -- cat "$work/petab_fit/estimates.csv"
 expect 0 "start,nllh,iterations,status,wall_ms,k,x0,sigma" -- head -1 "$work/petab_fit/starts.csv"
@@ -33,6 +34,15 @@ expect 0 "llh = " -- "$exvivo" petab evaluate "$data/petab_decay/problem.yaml" -
 expect 0 '"gradient"' -- cat "$work/petab_gradient/evaluation.json"
 expect 0 '"sigma"' -- cat "$work/petab_gradient/evaluation.json"
 expect 2 "--starts and --seed apply to PEtab problems only" -- "$exvivo" fit "$data/decay_scenario.yaml" --starts 3
+# --profile: profiles.csv and a profile interval for k; without it no profiles.csv.
+expect 0 "best nllh" -- "$exvivo" fit "$data/petab_decay/problem.yaml" --starts 3 --threads 1 --profile k \
+  -o "$work/petab_profile"
+expect 0 "parameter,value,nllh" -- head -1 "$work/petab_profile/profiles.csv"
+expect 0 ",profile" -- grep "^k," "$work/petab_profile/estimates.csv"
+expect 1 "" -- test -e "$work/petab_fit/profiles.csv"
+expect 2 "--profile: 'scale' is not a parameter with estimate = 1" -- \
+  "$exvivo" fit "$data/petab_decay/problem.yaml" --profile scale -o "$work/petab_bad_profile"
+expect 2 "--profile applies to PEtab problems only" -- "$exvivo" fit "$data/decay_scenario.yaml" --profile k
 
 # State-triggered scenario steps: a bad trigger exits 2 with its key path; the example runs.
 printf 'scenario: bad_trigger\nmodel: %s\nprotocol:\n  - {when: "C", add: {C: 1 ng/mL}}\nsamples: {times: [1 h]}\n' \

@@ -77,6 +77,7 @@ int command_fit(const FitArgs& args) {
     petab.reporter = &petab_reporter;
     if (args.starts > 0) petab.starts = args.starts;
     petab.seed = args.seed;
+    petab.profile = args.profile;
     petab.solver.rel_tol = 1e-8;
     petab.solver.abs_tol = {1e-12};
     petab.solver.max_steps = 1000000;
@@ -84,6 +85,8 @@ int command_fit(const FitArgs& args) {
   }
   if (args.starts > 0 || args.seed_given)
     throw OptionError("--starts and --seed apply to PEtab problems only; a fit file sets starts: and seed: itself");
+  if (!args.profile.empty())
+    throw OptionError("--profile applies to PEtab problems only; a fit file sets uncertainty: {profile: [...]} itself");
   fit::FitOptions options;
   options.out_dir = args.out_dir;
   options.threads = args.threads;

@@ -25,6 +25,7 @@ struct FitArgs {
   int starts = 0;          ///< PEtab problems only (0: the default, 20)
   std::uint64_t seed = 0;  ///< PEtab problems only
   bool seed_given = false;
+  std::vector<std::string> profile;  ///< PEtab problems only: parameterIds to profile
 };
 
 struct AnalyzeArgs {

@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
   fit->add_option("--starts", fit_args.starts, "PEtab problems: number of multi-start optimisations (default 20)")
       ->check(CLI::PositiveNumber);
   auto* seed_option = fit->add_option("--seed", fit_args.seed, "PEtab problems: seed of the start points (default 0)");
+  fit->add_option("--profile", fit_args.profile,
+                  "PEtab problems: profile likelihoods (profiles.csv, profile intervals) of these estimated "
+                  "parameterIds (repeat the flag or separate by commas)")
+      ->delimiter(',');
   fit->add_option("-o,--out", fit_args.out_dir, "Output directory (default: the fit file's output.dir)");
   fit->add_option("--threads", fit_args.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   fit->add_flag("--quiet", fit_args.quiet, "No progress on stderr");

@@ -108,6 +108,28 @@ EXVIVO_VECTOR_LOOP double error_and_weights(Index n, double* __restrict err, con
   return sum;
 }
 
+/// Σ v_i² in four interleaved partial sums, like error_and_weights.
+EXVIVO_VECTOR_LOOP double sum_of_squares(Index n, const double* __restrict v) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  Index i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += v[i] * v[i];
+    s1 += v[i + 1] * v[i + 1];
+    s2 += v[i + 2] * v[i + 2];
+    s3 += v[i + 3] * v[i + 3];
+  }
+  double sum = (s0 + s1) + (s2 + s3);
+  for (; i < n; ++i) sum += v[i] * v[i];
+  return sum;
+}
+
+/// out = (a − b) / delta, element-wise; returns Σ out_i² as sum_of_squares.
+EXVIVO_VECTOR_LOOP double difference_quotient(Index n, double* __restrict out, const double* __restrict a,
+                                              const double* __restrict b, double delta) {
+  for (Index i = 0; i < n; ++i) out[i] = (a[i] - b[i]) / delta;
+  return sum_of_squares(n, out);
+}
+
 // Butcher tableau (Dormand & Prince 1980), written as odeint writes it.
 constexpr double a2 = 1.0 / 5, a3 = 3.0 / 10, a4 = 4.0 / 5, a5 = 8.0 / 9;
 constexpr double b21 = 1.0 / 5;
@@ -223,21 +245,21 @@ class Dopri5Stepper final : public Stepper {
     const bool warm = direction_.size() == x_.size();
     if (!warm) {
       direction_ = x_err_;
-      direction_norm_ = direction_.norm();
+      direction_norm_ = std::sqrt(sum_of_squares(n_, direction_.data()));
     }
     double length = direction_norm_;
     if (!(length > 0) || !std::isfinite(length)) {
       direction_.resize(0);
       return 0;
     }
-    const double x_scale = std::max(x_.norm(), 1e-8);
+    const double x_scale = std::max(std::sqrt(sum_of_squares(n_, x_.data())), 1e-8);
     double radius = 0;
     for (int iteration = 0; iteration < (warm ? 1 : 3); ++iteration) {
       const double delta = 1e-7 * x_scale;
-      probe_ = x_ + (delta / length) * direction_;
+      combine1(n_, probe_.data(), x_.data(), delta / length, direction_.data());
       rhs(t_, probe_, probe_dxdt_);
-      direction_ = (probe_dxdt_ - dxdt_) / delta;  // ≈ J·v for the unit vector v
-      radius = direction_.norm();
+      // ≈ J·v for the unit vector v
+      radius = std::sqrt(difference_quotient(n_, direction_.data(), probe_dxdt_.data(), dxdt_.data(), delta));
       if (!(radius > 0) || !std::isfinite(radius)) {
         direction_.resize(0);
         return 0;

@@ -87,16 +87,17 @@ TEST_CASE("Dormand-Prince steps equal Boost.Odeint's runge_kutta_dopri5 bit for 
   }
 }
 
-TEST_CASE("the step controller's powers agree with std::pow to 1e-9", "[solve][controller]") {
+TEST_CASE("the step controller's powers agree with std::pow to 1e-6", "[solve][controller]") {
   using solve::detail::fast_exp2;
   using solve::detail::fast_log2;
   for (double exponent : {0.17, -0.04, 0.25, -0.25}) {
     for (double x = 1e-300; x < 1e10; x *= 1.37) {
       INFO("x = " << x << ", exponent = " << exponent);
-      CHECK(fast_exp2(exponent * fast_log2(x)) == Approx(std::pow(x, exponent)).epsilon(1e-9));
+      CHECK(fast_exp2(exponent * fast_log2(x)) == Approx(std::pow(x, exponent)).epsilon(1e-6));
     }
   }
   CHECK(fast_log2(1.0) == 0.0);
+  CHECK(fast_log2(0.5) == -1.0);
   CHECK(fast_exp2(0.0) == 1.0);
   CHECK(fast_log2(0.0) == Approx(-1022.0));  // below the normal range: the least normal number
 }

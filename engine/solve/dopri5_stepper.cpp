@@ -182,9 +182,9 @@ class Dopri5Stepper final : public Stepper {
              k6_.data());
     rhs(t + h, x_new_, dxdt_new_);
     const double d[6] = {h * dc1, h * dc3, h * dc4, h * dc5, h * dc6, h * dc7};
-    const double sum = error_and_weights(n_, x_err_.data(), k1, k3_.data(), k4_.data(), k5_.data(), k6_.data(),
-                                         dxdt_new_.data(), d, x, x_new_.data(), abs_tol_.data(), norm_.rel_tol(),
-                                         negative_);
+    const double sum =
+        error_and_weights(n_, x_err_.data(), k1, k3_.data(), k4_.data(), k5_.data(), k6_.data(), dxdt_new_.data(), d, x,
+                          x_new_.data(), abs_tol_.data(), norm_.rel_tol(), negative_);
     return n_ == 0 ? 0.0 : std::sqrt(sum / static_cast<double>(n_));
   }
 

@@ -228,6 +228,7 @@ class Integrator {
                               : detail::make_dopri5(system_, norm_, result_.stats);
       controller_.emplace(StepController::Kind::pi_dopri5);
     }
+    on_rk45_ = method != Method::rodas4;
     if (!methods_used_.empty()) methods_used_ += "+";
     methods_used_ += stepper_->name();
   }
@@ -550,7 +551,7 @@ class Integrator {
                                      options_.timeout)};
       }
 
-      const bool explicit_step = method_ == Method::automatic && std::string_view(stepper_->name()) == "rk45";
+      const bool explicit_step = method_ == Method::automatic && on_rk45_;
       if (explicit_step) {
         ++explicit_attempts;
         if (explicit_attempts >= explicit_attempts_to_switch ||
@@ -658,7 +659,7 @@ class Integrator {
       if (method_ == Method::automatic && ++accepted_since_check >= stiffness_check_every && !last) {
         accepted_since_check = 0;
         const double h_lambda = stepper_->stiffness_estimate();
-        if (std::string_view(stepper_->name()) == "rk45") {
+        if (on_rk45_) {
           if (h_lambda > stiff_h_lambda) {
             nonstiff_checks = 0;
             if (++stiff_checks >= stiff_checks_to_switch_) {
@@ -737,6 +738,7 @@ class Integrator {
   std::vector<int> quick_flips_;      ///< changes in a row within 2 steps of the one before
   Clock::time_point start_;
   std::unique_ptr<Stepper> stepper_;
+  bool on_rk45_ = false;  ///< stepper_ is the explicit method (checked at every step)
   std::optional<StepController> controller_;
   std::string methods_used_;
   int stiff_checks_to_switch_ = stiff_checks_to_switch;  ///< doubled by each return to rk45

@@ -9,12 +9,14 @@
 #include <fstream>
 #include <future>
 #include <limits>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/check.hpp"
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
@@ -43,6 +45,22 @@ void RunOptions::validate() const {
 }
 
 namespace {
+
+/// Waits for a pending chunk write (if any) after the computation of the next
+/// chunk failed with `compute_error`, and throws the write's own error if it
+/// failed: an EnvironmentError keeps its type and errno (exit 4) and names
+/// the computation's error as well; another exception is rethrown as is.
+/// Returns normally when there was no write or it succeeded.
+void rethrow_write_error(std::future<void>& pending_write, std::string_view compute_error) {
+  if (!pending_write.valid()) return;
+  try {
+    pending_write.get();
+  } catch (const EnvironmentError& e) {
+    throw EnvironmentError(fmt::format("{} (while that chunk was being written, computing the next one failed too: {})",
+                                       e.what(), compute_error),
+                           e.error_number());
+  }
+}
 
 /// Solves one run; any exception becomes a failed Solution (a sweep never dies for one run).
 solve::Solution solve_one(const scenario::RunPlan& plan, const scenario::Scenario& s, std::size_t run) {
@@ -274,15 +292,27 @@ RunReport run_scenario(const scenario::Scenario& s, const RunOptions& options) {
     }
     auto outputs = std::make_shared<std::vector<RunOutput>>(count);
     auto values = std::make_shared<std::vector<double>>(count * n_cols, 0.0);
-    with_threads(threads, [&] {
-      parallel_for_index(count, [&](std::size_t i) {
-        const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
-                                static_cast<std::size_t>(options.shard_index - 1);
-        const solve::Solution sol = solve_one(plan, s, run);
-        (*outputs)[i] = format_run(s, plan, row_parts, run, sol, values->data() + i * n_cols);
-        progress.advance(1, sol.ok() ? 0 : 1);
+    try {
+      with_threads(threads, [&] {
+        parallel_for_index(count, [&](std::size_t i) {
+          const std::size_t run = (first + i) * static_cast<std::size_t>(options.shard_count) +
+                                  static_cast<std::size_t>(options.shard_index - 1);
+          const solve::Solution sol = solve_one(plan, s, run);
+          (*outputs)[i] = format_run(s, plan, row_parts, run, sol, values->data() + i * n_cols);
+          progress.advance(1, sol.ok() ? 0 : 1);
+        });
       });
-    });
+    } catch (const std::exception& e) {
+      // Computing this chunk failed (e.g. the caller's reporter stopped the
+      // sweep) while the previous chunk was being written: a failed write
+      // (disk full, exit 4) is the earlier error and must not be lost when
+      // the future is dropped. It is thrown, naming this one too.
+      rethrow_write_error(pending_write, e.what());
+      throw;
+    } catch (...) {
+      rethrow_write_error(pending_write, "an exception of unknown type");
+      throw;
+    }
     await_write();
     pending_write = std::async(std::launch::async, [&store, chunk, outputs, values] {
       std::string tc, runs;

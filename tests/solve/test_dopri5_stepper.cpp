@@ -1,6 +1,7 @@
 // The Dormand–Prince stepper is written out (solve/dopri5_stepper.cpp) with
 // Boost.Odeint's runge_kutta_dopri5 arithmetic: trial states, error
-// estimates, error norms and dense output must equal odeint's bit for bit,
+// estimates and dense output must equal odeint's bit for bit, the error norm
+// ErrorNorm's up to the rounding of its sum (summed in four lanes),
 // on a state length that fills whole vector registers (HIRES, 8) and on
 // lengths that leave a remainder (Orego, 3; Van der Pol, 2).
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
@@ -8,11 +9,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <memory>
 #include <vector>
 
 #include "solve/error_norm.hpp"
 #include "solve/reference_problems.hpp"
+#include "solve/step_controller.hpp"
 #include "solve/stepper.hpp"
 
 using namespace exvivo;
@@ -44,7 +47,7 @@ void check_against_odeint(Problem& problem, const std::vector<double>& x0, doubl
     const double reference_norm = norm(err, x, x_new);
     const double my_norm = stepper->try_step(h);
     INFO("step " << step << ", h = " << h);
-    REQUIRE(my_norm == reference_norm);
+    REQUIRE(my_norm == Approx(reference_norm).epsilon(1e-14));
     for (Eigen::Index i = 0; i < n; ++i) {
       REQUIRE(stepper->candidate()[i] == x_new[i]);
       REQUIRE(stepper->error_estimate()[i] == err[i]);
@@ -82,4 +85,19 @@ TEST_CASE("Dormand-Prince steps equal Boost.Odeint's runge_kutta_dopri5 bit for 
     VanDerPol vdp;
     check_against_odeint(vdp, {2, 0}, 1e-7);
   }
+}
+
+TEST_CASE("the step controller's powers agree with std::pow to 1e-6", "[solve][controller]") {
+  using solve::detail::fast_exp2;
+  using solve::detail::fast_log2;
+  for (double exponent : {0.17, -0.04, 0.25, -0.25}) {
+    for (double x = 1e-300; x < 1e10; x *= 1.37) {
+      INFO("x = " << x << ", exponent = " << exponent);
+      CHECK(fast_exp2(exponent * fast_log2(x)) == Approx(std::pow(x, exponent)).epsilon(1e-6));
+    }
+  }
+  CHECK(fast_log2(1.0) == 0.0);
+  CHECK(fast_log2(0.5) == -1.0);
+  CHECK(fast_exp2(0.0) == 1.0);
+  CHECK(fast_log2(0.0) == Approx(-1022.0));  // below the normal range: the least normal number
 }

@@ -2,12 +2,14 @@
 // counts and chunk sizes, failure isolation (tests/cli covers the CLI side).
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <unistd.h>
 
+#include "core/error.hpp"
 #include "io/csv_writer.hpp"
 #include "scenario/run_plan.hpp"
 #include "scenario/scenario.hpp"
@@ -206,4 +208,42 @@ TEST_CASE("timecourses.csv rows hold each run's keys, sample times and solved ob
   }
   CHECK(rows == plan.size() * s.samples.size() * s.observables.size());
   CHECK_FALSE(std::getline(in, line));
+}
+
+namespace {
+/// Makes the write of chunk 0 fail (a directory where its first temporary
+/// file goes), then stops the sweep while chunk 1 is computed, i.e. while
+/// chunk 0's write is pending or has just failed.
+struct SabotagingReporter : exvivo::Reporter {
+  fs::path chunk_dir;
+  std::size_t runs_per_chunk = 0;
+  void progress(std::string_view, const exvivo::ProgressState& state, bool final) override {
+    if (final) return;
+    if (state.done == 1) fs::create_directories(chunk_dir / ("chunk-000000.check.tmp-" + std::to_string(::getpid())));
+    if (state.done == runs_per_chunk + 1) throw std::runtime_error("stopped by the reporter");
+  }
+};
+}  // namespace
+
+TEST_CASE("a failed chunk write is reported even when computing the next chunk fails too", "[sweep][errors]") {
+  const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
+  Dir dir;
+  SabotagingReporter reporter;
+  reporter.chunk_dir = dir.path / "sabotaged" / "chunks" / "shard-1-of-1";
+  reporter.runs_per_chunk = 4;
+  sweep::RunOptions o;
+  o.threads = 1;
+  o.chunk_runs = reporter.runs_per_chunk;
+  o.out_dir = (dir.path / "sabotaged").string();
+  o.reporter = &reporter;
+  try {
+    sweep::run_scenario(s, o);
+    FAIL("run_scenario did not throw");
+  } catch (const EnvironmentError& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("cannot create"));
+    CHECK_THAT(what, Catch::Contains("chunk-000000.check.tmp-"));
+    CHECK_THAT(what, Catch::Contains("computing the next one failed too: stopped by the reporter"));
+    CHECK(e.error_number() == EISDIR);
+  }
 }

@@ -4,8 +4,12 @@
 // model's), through SuiteSparse KLU (Debian's libsuitesparse-dev; the sparse
 // direct solver SUNDIALS uses too).
 //
-// The pattern (with the diagonal added) is analysed once (fill-reducing
-// ordering); each factor() then refactors with the previous pivot order, which
+// The pattern (with the diagonal added) is analysed once per process
+// (fill-reducing ordering, KLU's symbolic analysis): the analysis is kept in a
+// small process-wide cache keyed by the pattern's contents and shared,
+// read-only, by every SparseLu of that pattern on every thread, so the runs of
+// a sweep that switch to a stiff method do not each redo it. Each factor() then
+// refactors with the previous pivot order, which
 // costs a fraction of a fresh factorisation, and falls back to a fresh one
 // with partial pivoting when the refactored pivots have degraded (reciprocal
 // pivot ratio below 1e-3 of the last fresh factorisation's) or the refactor
@@ -37,13 +41,14 @@ class SparseLu {
   std::size_t refactorizations() const { return refactored_; }
 
  private:
+  struct Analysis;  ///< the pattern's compressed columns and KLU's symbolic object (shared, immutable)
   struct Klu;
+  /// The analysis of (n, pattern), from the process-wide cache (made on first use).
+  static std::shared_ptr<const Analysis> analysis_of(std::size_t n, const std::vector<std::pair<int, int>>& pattern);
+  std::shared_ptr<const Analysis> analysis_;
   std::unique_ptr<Klu> klu_;
   std::size_t n_ = 0;
-  std::vector<int> column_start_, row_index_;
   std::vector<double> values_;
-  std::vector<std::size_t> position_of_entry_;  ///< pattern entry k -> index into values_
-  std::vector<std::size_t> position_of_diagonal_;
   double fresh_rcond_ = 0;
   std::size_t fresh_ = 0, refactored_ = 0;
 };

@@ -23,6 +23,7 @@
 #include "model/model_compiler.hpp"
 #include "model/sbml_reader.hpp"
 #include "model/model_events.hpp"
+#include "model/native_code.hpp"
 #include "solve/bracket_change.hpp"
 #include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
@@ -125,6 +126,8 @@ class Problem {
   }
 
   const std::vector<PetabParameter>& parameters() const { return table_; }
+  bool native() const { return model::is_native(model_); }
+  const std::string& native_unavailable() const { return native_unavailable_; }
 
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
     use_values(overrides);
@@ -556,6 +559,15 @@ class Problem {
     }
     model_ = model::compile(spec);
     events_ = model::CompiledEvents(spec);
+    // Native code as for scenarios (solver option `evaluator`): the same
+    // results as the interpreter, and the sensitivity code is then native too.
+    if (options_.evaluator == "native") {
+      model::NativeCodeResult native = model::with_native_code(model_);
+      if (native.native)
+        model_ = std::move(native.model);
+      else
+        native_unavailable_ = native.reason;
+    }
     for (const auto k : estimated_) carriers_.push_back(*model_.parameter_index("petab.initial." + table_[k].id));
   }
 
@@ -927,6 +939,7 @@ class Problem {
   std::vector<Observable> observables_;
   model::CompiledModel model_;
   model::CompiledEvents events_;
+  std::string native_unavailable_;  ///< why native code was requested but not built
 };
 
 }  // namespace
@@ -943,6 +956,10 @@ PetabProblem::~PetabProblem() = default;
 PetabProblem::PetabProblem(PetabProblem&&) noexcept = default;
 
 const std::vector<PetabParameter>& PetabProblem::parameters() const { return data_->problem.parameters(); }
+
+std::string PetabProblem::evaluator() const { return data_->problem.native() ? "native" : "interpreter"; }
+
+const std::string& PetabProblem::native_unavailable() const { return data_->problem.native_unavailable(); }
 
 PetabEvaluation PetabProblem::evaluate(const std::map<std::string, double>& overrides, bool gradient) const {
   return data_->problem.evaluate(overrides, gradient);

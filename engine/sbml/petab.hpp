@@ -83,6 +83,12 @@ class PetabProblem {
   PetabProblem(PetabProblem&&) noexcept;
 
   const std::vector<PetabParameter>& parameters() const;
+  /// "native" when the model evaluates through native code (the default,
+  /// SolverOptions::evaluator), else "interpreter".
+  std::string evaluator() const;
+  /// Why native code was asked for but could not be built ("" otherwise);
+  /// the problem then evaluates with the interpreter, to the same results.
+  const std::string& native_unavailable() const;
   /// The objective with `overrides` (parameterId -> linear value), and with
   /// `gradient` its gradient from forward sensitivities (jumps at events
   /// included). A failed integration is a DataError naming the condition and

@@ -112,6 +112,10 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
   const auto start_wall = std::chrono::system_clock::now();
   const auto start = std::chrono::steady_clock::now();
   const PetabProblem loaded(problem_yaml, options.solver);
+  if (!loaded.native_unavailable().empty())
+    report_warning(options.reporter, fmt::format("{}: native code for the model is not available ({}); using the "
+                                                 "interpreter, which gives the same results more slowly",
+                                                 problem_yaml, loaded.native_unavailable()));
   std::vector<PetabParameter> estimated;
   for (const auto& p : loaded.parameters())
     if (p.estimate) estimated.push_back(p);

@@ -33,6 +33,10 @@ expect 0 "start,nllh,iterations,status,wall_ms,k,x0,sigma" -- head -1 "$work/pet
 expect 0 "llh = " -- "$exvivo" petab evaluate "$data/petab_decay/problem.yaml" --gradient -o "$work/petab_gradient"
 expect 0 '"gradient"' -- cat "$work/petab_gradient/evaluation.json"
 expect 0 '"sigma"' -- cat "$work/petab_gradient/evaluation.json"
+expect 0 '"evaluator": "native"' -- cat "$work/petab_gradient/evaluation.json"
+expect 0 "llh = " -- "$exvivo" petab evaluate "$data/petab_decay/problem.yaml" --evaluator interpreter -o "$work/petab_interpreted"
+expect 0 '"evaluator": "interpreter"' -- cat "$work/petab_interpreted/evaluation.json"
+expect 2 "evaluator" -- "$exvivo" petab evaluate "$data/petab_decay/problem.yaml" --evaluator jit -o "$work/petab_bad_evaluator"
 expect 2 "--starts and --seed apply to PEtab problems only" -- "$exvivo" fit "$data/decay_scenario.yaml" --starts 3
 # --profile: profiles.csv and a profile interval for k; without it no profiles.csv.
 expect 0 "best nllh" -- "$exvivo" fit "$data/petab_decay/problem.yaml" --starts 3 --threads 1 --profile k \

@@ -347,3 +347,29 @@ TEST_CASE("PEtab time courses: grid, measured times, steady state, observable pa
     }
   }
 }
+
+TEST_CASE("PEtab problems evaluate through native code, to the interpreter's last bit", "[petab_fit]") {
+  const std::string problem =
+      (fs::path(EXVIVO_SOURCE_DIR) / "tests" / "sbml" / "data" / "petab_decay" / "problem.yaml").string();
+  exvivo::solve::SolverOptions options;
+  options.rel_tol = 1e-8;
+  options.abs_tol = {1e-12};
+  const exvivo::sbml::PetabProblem native(problem, options);
+  options.evaluator = "interpreter";
+  const exvivo::sbml::PetabProblem interpreted(problem, options);
+  REQUIRE(native.native_unavailable() == "");
+  CHECK(native.evaluator() == "native");
+  CHECK(interpreted.evaluator() == "interpreter");
+  const std::map<std::string, double> at{{"k", 0.4}, {"x0", 2.2}};
+  const auto a = native.evaluate(at, true);
+  const auto b = interpreted.evaluate(at, true);
+  CHECK(a.llh == b.llh);
+  CHECK(a.chi2 == b.chi2);
+  CHECK(a.simulation == b.simulation);
+  REQUIRE(a.gradient.size() == b.gradient.size());
+  for (const auto& [id, g] : b.gradient) {
+    INFO(id);
+    CHECK(a.gradient.at(id) == g);
+    CHECK(g != 0);
+  }
+}

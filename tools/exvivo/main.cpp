@@ -108,6 +108,10 @@ int main(int argc, char** argv) {
       "Also the gradient of llh by the estimated parameters on their parameterScale (forward sensitivities)");
   petab_evaluate->add_option("--rel-tol", petab_args.rel_tol, "Relative integration tolerance (default 1e-8)")->check(CLI::PositiveNumber);
   petab_evaluate->add_option("--abs-tol", petab_args.abs_tol, "Absolute integration tolerance (default 1e-12)")->check(CLI::PositiveNumber);
+  petab_evaluate
+      ->add_option("--evaluator", petab_args.evaluator,
+                   "native (default: generated C code, compiled once and cached) or interpreter (same results)")
+      ->check(CLI::IsMember({"native", "interpreter"}));
   petab_evaluate->add_option("-o,--out", petab_args.out_dir, "Output directory (evaluation.json, simulations.tsv)")->required();
 
   try {

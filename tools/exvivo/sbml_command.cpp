@@ -36,11 +36,19 @@ int command_petab_evaluate(const PetabEvaluateArgs& args) {
   options.timeout = 600;
   const std::map<std::string, double> overrides =
       args.parameters.empty() ? std::map<std::string, double>{} : sbml::read_petab_parameter_values(args.parameters);
-  const sbml::PetabEvaluation e = sbml::evaluate_petab(args.problem, overrides, options, args.gradient);
+  options.evaluator = args.evaluator;
+  const sbml::PetabProblem problem(args.problem, options);
+  if (!problem.native_unavailable().empty())
+    std::fprintf(stderr,
+                 "warning: %s: native code for the model is not available (%s); using the interpreter, which gives "
+                 "the same results more slowly\n",
+                 args.problem.c_str(), problem.native_unavailable().c_str());
+  const sbml::PetabEvaluation e = problem.evaluate(overrides, args.gradient);
   std::filesystem::create_directories(args.out_dir);
   nlohmann::json j;
   j["llh"] = e.llh;
   j["chi2"] = e.chi2;
+  j["evaluator"] = problem.evaluator();
   if (args.gradient) {
     nlohmann::json g = nlohmann::json::object();
     for (const auto& [id, v] : e.gradient) g[id] = v;

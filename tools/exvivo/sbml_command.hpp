@@ -15,13 +15,15 @@ namespace exvivo::cli {
 
 struct PetabEvaluateArgs {
   std::string problem, parameters, out_dir;
+  std::string evaluator = "native";
   double rel_tol = 1e-8, abs_tol = 1e-12;
   bool gradient = false;
 };
 
 /// `exvivo petab evaluate PROBLEM.yaml [--parameters P.tsv] [--gradient]
-/// [--rel-tol R] [--abs-tol A] -o DIR`: writes DIR/evaluation.json (llh,
-/// chi2, with --gradient `gradient`: d llh / dθ by parameterId) and
+/// [--rel-tol R] [--abs-tol A] [--evaluator E] -o DIR`: writes
+/// DIR/evaluation.json (llh, chi2, evaluator, with --gradient `gradient`:
+/// d llh / dθ by parameterId) and
 /// DIR/simulations.tsv (the measurement table plus `simulation`).
 int command_petab_evaluate(const PetabEvaluateArgs& args);
 

@@ -46,10 +46,6 @@ Setting setting_for(const std::string& name) {
   // (their sensitivities take part in the error control): looser there.
   if (name == "Weber_BMC2015") s.abs_tol = 1e-12;
   if (name == "Smith_BMCSystBiol2013" || name == "Isensee_JCB2018") s.abs_tol = 1e-8;
-  // Isensee with method auto: the explicit staggered sensitivity stepper's
-  // sensitivity of AC becomes -inf in condition model1_data1 (t = 17-42 s,
-  // depending on the tolerances); Rodas4 integrates it.
-  if (name == "Isensee_JCB2018") s.method = "rodas4";
   // Borghans (calcium oscillations): central differences at 1e-5 are off by
   // 1-4 % (truncation); at 1e-6 they agree.
   if (name == "Borghans_BiophysChem1997") s.h = 1e-6;

@@ -14,11 +14,12 @@
 // step-size control; their accuracy follows the state's steps (RK4, local
 // error O(h⁵)). RK4's stability interval (−2.785, 0) is shorter than
 // Dormand–Prince's (−3.3, 0): where h·ρ(J) exceeds 2.5 the step is split
-// into 2, 4, … substeps for S. ρ is the larger of two estimates: the state
+// into 2, 4, … substeps for S. ρ comes from three estimates: the state
 // stepper's stiffness test (which this stepper runs itself after more than 4
 // accepted steps without one: method rk45; auto runs it every 4), and the
-// sensitivities' own, which every substep reads off its stages (see
-// stiffness_of_stages). The state's test follows the state's directions
+// sensitivities' own: a power iteration on J over the rows of S every 4
+// steps (power_iteration), and what every substep reads off its stages
+// (stiffness_of_stages). The state's test follows the state's directions
 // only, and S can be much stiffer than x: a fast reaction whose reactant
 // is absent (x = 0 there, exactly, all along) while S is not 0 in it. So it
 // went in PEtab's Isensee_JCB2018 (AC:Fsk dissociating at 1.4e4 /s with no
@@ -155,6 +156,47 @@ void stage_differences(Index rows, Index stride, const double* weight, const dou
   }
 }
 
+/// power_iteration's sums (row order, `rows` rows of Stride columns, row r
+/// weighted by g[r]): J·v = out − f into out, and per column ‖g·v‖² into
+/// sums[c] and ‖g·J·v‖² into sums[Stride + c].
+template <int Stride>
+void power_sums_fixed(Index rows, const double* __restrict g, const double* __restrict v,
+                      const double* __restrict f, double* __restrict out, double* __restrict sums) {
+  typedef double Row __attribute__((vector_size(Stride * sizeof(double))));
+  Row vv = {}, ww = {};
+  for (Index r = 0; r < rows; ++r) {
+    Row a, b, c;
+    std::memcpy(&a, v + r * Stride, sizeof(Row));
+    std::memcpy(&b, f + r * Stride, sizeof(Row));
+    std::memcpy(&c, out + r * Stride, sizeof(Row));
+    const Row jv = c - b, weight = Row{} + g[r], u = weight * a, w = weight * jv;
+    std::memcpy(out + r * Stride, &jv, sizeof(Row));
+    vv += u * u;
+    ww += w * w;
+  }
+  std::memcpy(sums, &vv, sizeof(Row));
+  std::memcpy(sums + Stride, &ww, sizeof(Row));
+}
+
+void power_sums(Index rows, Index stride, const double* g, const double* v, const double* f, double* out,
+                double* sums) {
+  switch (stride) {
+    case 2: return power_sums_fixed<2>(rows, g, v, f, out, sums);
+    case 4: return power_sums_fixed<4>(rows, g, v, f, out, sums);
+    case 8: return power_sums_fixed<8>(rows, g, v, f, out, sums);
+    default: break;
+  }
+  for (Index c = 0; c < 2 * stride; ++c) sums[c] = 0;
+  for (Index r = 0; r < rows; ++r)
+    for (Index c = 0; c < stride; ++c) {
+      const Index i = r * stride + c;
+      out[i] -= f[i];
+      const double u = g[r] * v[i], w = g[r] * out[i];
+      sums[c] += u * u;
+      sums[stride + c] += w * w;
+    }
+}
+
 /// Whether every value of v is finite (as rk4_update's test).
 EXVIVO_VECTOR_LOOP bool all_finite(Index m, const double* __restrict v) {
   long nonfinite = 0;
@@ -239,8 +281,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     radius_ = 0;
     radius_s_ = 0;
     radius_p_ = 0;
-    power_warm_ = false;
-    steps_since_power_ = radius_every;  // estimate before the first step
+    steps_since_power_ = radius_every;  // estimate before the first step (warm after the first)
     needs_stiff_ = false;
     steps_since_radius_ = radius_every;  // estimate after the first step
   }
@@ -338,11 +379,6 @@ class SensitivityDopri5 final : public SensitivityStepper {
     const double h = t1 - t0;
     const Index size = sys_.product_size();
     double* stage = sys_.product_input();
-    const auto& rows = sys_.product_rows();
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      const auto i = static_cast<Index>(rows[r]);
-      row_weights_[static_cast<Index>(r)] = 1 / (std::abs(x_[i]) + row_floor_[static_cast<Index>(r)]);
-    }
     if (steps_since_power_ >= radius_every) {
       steps_since_power_ = 0;
       radius_p_ = power_iteration(t0);
@@ -407,43 +443,38 @@ class SensitivityDopri5 final : public SensitivityStepper {
     const Index stride = sys_.product_stride(), size = sys_.product_size(), rows = size / stride;
     if (size == 0) return 0;
     const Index columns = sys_.num_columns();
+    const auto& states = sys_.product_rows();
+    for (Index r = 0; r < rows; ++r)
+      row_weights_[r] = 1 / (std::abs(x_[static_cast<Index>(states[static_cast<std::size_t>(r)])]) + row_floor_[r]);
     sys_.prepare_columns(t, x_.data());
     double* in = sys_.product_input();
     std::fill(in, in + size, 0.0);
     sys_.products(power_f_.data());  // ∂f/∂p
     if (!power_warm_) {
       // Any fixed pattern with all rows present and no structure J could
-      // be orthogonal to: signs and sizes that vary with row and column.
+      // be orthogonal to: signs and sizes that vary with row and column
+      // (in the weighted units; power_ holds v in S's own).
       for (Index r = 0; r < rows; ++r)
         for (Index c = 0; c < stride; ++c)
-          power_[r * stride + c] = c < columns ? (((r * 7 + c * 3) % 5) + 1.0) * ((r + c) % 3 == 0 ? -1 : 1) : 0.0;
+          power_[r * stride + c] =
+              c < columns ? (((r * 7 + c * 3) % 5) + 1.0) * ((r + c) % 3 == 0 ? -1 : 1) / row_weights_[r] : 0.0;
     }
     double radius = 0;
     for (int iteration = 0; iteration < (power_warm_ ? 1 : 3); ++iteration) {
-      for (Index r = 0; r < rows; ++r)
-        for (Index c = 0; c < stride; ++c) in[r * stride + c] = power_[r * stride + c] / row_weights_[r];
+      std::copy(power_.data(), power_.data() + size, in);
       sys_.products(power_out_.data());
-      power_norms_.setZero(2 * stride);
-      for (Index r = 0; r < rows; ++r)
-        for (Index c = 0; c < stride; ++c) {
-          const Index i = r * stride + c;
-          const double v = power_[i], w = row_weights_[r] * (power_out_[i] - power_f_[i]);
-          power_out_[i] = w;
-          power_norms_[c] += v * v;
-          power_norms_[stride + c] += w * w;
-        }
+      power_norms_.resize(2 * stride);
+      power_sums(rows, stride, row_weights_.data(), power_.data(), power_f_.data(), power_out_.data(),
+                 power_norms_.data());
       radius = 0;
       for (Index c = 0; c < columns; ++c) {
         const double vv = power_norms_[c], ww = power_norms_[stride + c];
-        if (!(vv > 0) || !(ww > 0) || !std::isfinite(ww)) continue;
-        radius = std::max(radius, std::sqrt(ww / vv));
+        const bool usable = vv > 0 && ww > 0 && std::isfinite(ww);
+        if (usable) radius = std::max(radius, std::sqrt(ww / vv));
+        power_norms_[c] = usable ? 1 / std::sqrt(ww) : 0;  // the next vector: J·v of weighted norm 1
       }
-      // The next vector: J·v, each column scaled to norm 1.
-      for (Index c = 0; c < columns; ++c) {
-        const double ww = power_norms_[stride + c];
-        const double scale = ww > 0 && std::isfinite(ww) ? 1 / std::sqrt(ww) : 0;
-        for (Index r = 0; r < rows; ++r) power_[r * stride + c] = scale * power_out_[r * stride + c];
-      }
+      for (Index r = 0; r < rows; ++r)
+        for (Index c = 0; c < columns; ++c) power_[r * stride + c] = power_norms_[c] * power_out_[r * stride + c];
     }
     stats_.rhs_evals += 1;
     power_warm_ = radius > 0;
@@ -493,7 +524,8 @@ class SensitivityDopri5 final : public SensitivityStepper {
   bool needs_stiff_ = false;  ///< the last trial: see needs_stiff_method()
   Eigen::VectorXd stage_norms_;  ///< stiffness_of_stages's sums per column
   /// Per row of the row order: abs_tol / rel_tol of its state, and the
-  /// weight 1 / (|x| + that) at the step's start (see stiffness_of_stages).
+  /// weight 1 / (|x| + that) at the last power_iteration (see
+  /// stiffness_of_stages).
   Eigen::VectorXd row_floor_, row_weights_;
   int steps_since_radius_ = 0;
   /// power_iteration's: its latest ρ (0: none), vector, ∂f/∂p, J·v, sums;

@@ -298,6 +298,20 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("leukocyte model: the sensitivities' own stiffness estimates keep auto on rk45, as the state's test does",
+          "[fit][sensitivity][leukocyte]") {
+  // Its ∂f/∂x is far from normal (‖J‖₂ ≈ 7,500 against ρ(J) ≈ 2.3 /h, from
+  // species of very different magnitudes): unweighted, the estimates from
+  // the stages would read ‖J‖ and send every sensitivity solve to Rodas4.
+  const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  const solve::Run run = gmcsf_then_lps(m, {6.0, 24.0, 26.0, 28.0, 48.0});
+  const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM")};
+  const auto sens = fit::solve_with_sensitivities(run, params, {});
+  REQUIRE(sens.ok());
+  CHECK(sens.stats.method == fit::solve_with_sensitivities(run, {}, {}).stats.method);
+  CHECK(sens.stats.method == "rk45");
+}
+
 TEST_CASE(
     "sensitivity code: native and interpreted agree to the last bit, and the interleaved "
     "products equal the fused right-hand side",

@@ -281,7 +281,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
     radius_ = 0;
     radius_s_ = 0;
     radius_p_ = 0;
-    steps_since_power_ = radius_every;  // estimate before the first step (warm after the first)
+    power_stale_ = true;  // estimate before the first step (warm after a solve's first)
     needs_stiff_ = false;
     steps_since_radius_ = radius_every;  // estimate after the first step
   }
@@ -337,7 +337,6 @@ class SensitivityDopri5 final : public SensitivityStepper {
     // Unless the integrator's stiffness test (auto) keeps ρ current, estimate
     // it every few steps for the substeps of the sensitivities.
     if (++steps_since_radius_ > radius_every) stiffness_estimate();
-    ++steps_since_power_;
   }
 
   void interpolate(double t, VectorXd& z) override {
@@ -379,9 +378,11 @@ class SensitivityDopri5 final : public SensitivityStepper {
     const double h = t1 - t0;
     const Index size = sys_.product_size();
     double* stage = sys_.product_input();
-    if (steps_since_power_ >= radius_every) {
+    if (power_stale_) {  // the first step since reset(): J at the start
+      power_stale_ = false;
       steps_since_power_ = 0;
-      radius_p_ = power_iteration(t0);
+      sys_.prepare_columns(t0, x_.data());
+      radius_p_ = power_iteration(x_.data());
     }
     for (;;) {
       // The state's estimate with its margin; the sensitivities' own up to
@@ -427,11 +428,19 @@ class SensitivityDopri5 final : public SensitivityStepper {
         stats_.rhs_evals += 2;
       }
       if (unstable) continue;  // again, with the substeps the new ρ asks for
-      return finite && all_finite(size, ds_new_.data()) ? Advance::ok : Advance::non_finite;
+      if (!finite || !all_finite(size, ds_new_.data())) return Advance::non_finite;
+      // Every few steps, ρ for the next ones from J at the end, which the
+      // last substep has just prepared.
+      if (++steps_since_power_ >= radius_every) {
+        steps_since_power_ = 0;
+        radius_p_ = power_iteration(state_->state().data());
+      }
+      return Advance::ok;
     }
   }
 
-  /// ρ(J) on the rows of S that can be non-zero, at (t, x_), by a power
+  /// ρ(J) on the rows of S that can be non-zero, at the point the last
+  /// prepare_columns() was for (state x, for the weights), by a power
   /// iteration on the same row-weighted J as stiffness_of_stages, from a
   /// fixed start with every row and column in it (3 iterations), later from
   /// the last vector (1): J·V = products(V) − products(0), every column at
@@ -439,14 +448,13 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// so a mode far stiffer than the rest can still be below their notice
   /// when one step multiplies it by R(hλ) ~ (hλ)⁴/24; this sees it whatever
   /// S holds, before the step. The largest ‖J·v‖/‖v‖ over the columns.
-  double power_iteration(double t) {
+  double power_iteration(const double* x) {
     const Index stride = sys_.product_stride(), size = sys_.product_size(), rows = size / stride;
     if (size == 0) return 0;
     const Index columns = sys_.num_columns();
     const auto& states = sys_.product_rows();
     for (Index r = 0; r < rows; ++r)
-      row_weights_[r] = 1 / (std::abs(x_[static_cast<Index>(states[static_cast<std::size_t>(r)])]) + row_floor_[r]);
-    sys_.prepare_columns(t, x_.data());
+      row_weights_[r] = 1 / (std::abs(x[states[static_cast<std::size_t>(r)]]) + row_floor_[r]);
     double* in = sys_.product_input();
     std::fill(in, in + size, 0.0);
     sys_.products(power_f_.data());  // ∂f/∂p
@@ -532,7 +540,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// whether the vector is from the last estimate; steps since.
   double radius_p_ = 0;
   Eigen::VectorXd power_, power_f_, power_out_, power_norms_;
-  bool power_warm_ = false;
+  bool power_warm_ = false, power_stale_ = true;
   int steps_since_power_ = 0;
 };
 

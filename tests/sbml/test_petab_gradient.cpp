@@ -54,9 +54,9 @@ Setting setting_for(const std::string& name) {
   // on the loaded machine (1 minute of CPU at 1e-8). The gradient runs with
   // auto; its finite differences with rodas4: auto's plain solves stay on
   // rk45 (the state is not stiff), whose error at abs_tol 1e-8 moves llh by
-  // more than the differences can bear (13 of 46 components off, kdeg_cAMP
+  // more than the differences can bear (18 of 46 components off, kdeg_cAMP
   // -0.14 against -2.75e-5), while auto's gradient equals rodas4's within
-  // 0.2 % of the pass tolerance (on the 36 components compared).
+  // 0.2 % of the pass tolerance on every component.
   if (name == "Weber_BMC2015") s.abs_tol = 1e-12;
   if (name == "Smith_BMCSystBiol2013" || name == "Isensee_JCB2018") s.abs_tol = 1e-8;
   if (name == "Isensee_JCB2018") s.fd_method = "rodas4";

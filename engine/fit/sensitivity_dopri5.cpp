@@ -110,7 +110,7 @@ inline __attribute__((always_inline)) void stage_sums(Index rows, const double* 
   }
   std::memcpy(sums, &uu, sizeof(Row));
   std::memcpy(sums + Stride, &ww, sizeof(Row));
-  std::memcpy(sums + 2 * Stride, &kk, sizeof(Row));
+  std::memcpy(sums + Index{2} * Stride, &kk, sizeof(Row));
 }
 
 EXVIVO_VECTOR_LOOP void stage_sums_2(Index rows, const double* weight, const double* k1, const double* k2,
@@ -160,8 +160,8 @@ void stage_differences(Index rows, Index stride, const double* weight, const dou
 /// weighted by g[r]): J·v = out − f into out, and per column ‖g·v‖² into
 /// sums[c] and ‖g·J·v‖² into sums[Stride + c].
 template <int Stride>
-void power_sums_fixed(Index rows, const double* __restrict g, const double* __restrict v,
-                      const double* __restrict f, double* __restrict out, double* __restrict sums) {
+void power_sums_fixed(Index rows, const double* __restrict g, const double* __restrict v, const double* __restrict f,
+                      double* __restrict out, double* __restrict sums) {
   typedef double Row __attribute__((vector_size(Stride * sizeof(double))));
   Row vv = {}, ww = {};
   for (Index r = 0; r < rows; ++r) {
@@ -260,11 +260,11 @@ class SensitivityDopri5 final : public SensitivityStepper {
     row_floor_.resize(static_cast<Index>(rows.size()));
     row_weights_.setZero(static_cast<Index>(rows.size()));
     for (std::size_t r = 0; r < rows.size(); ++r)
-      row_floor_[static_cast<Index>(r)] = std::max(norm.abs_tol(static_cast<Index>(rows[r])) / norm.rel_tol(),
-                                                   std::numeric_limits<double>::min());
+      row_floor_[static_cast<Index>(r)] =
+          std::max(norm.abs_tol(static_cast<Index>(rows[r])) / norm.rel_tol(), std::numeric_limits<double>::min());
     for (auto* v : {&xm_, &xs_}) v->setZero(n_);
-    for (auto* v : {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_, &power_, &power_f_,
-                    &power_out_})
+    for (auto* v :
+         {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_, &power_, &power_f_, &power_out_})
       v->setZero(system.product_size());
   }
 
@@ -528,8 +528,8 @@ class SensitivityDopri5 final : public SensitivityStepper {
   double radius_s_ = 0;
   /// Most substeps per step: 4 when a Rodas4 follows (auto), else max_substeps.
   int max_substeps_;
-  bool stiff_fallback_;       ///< method auto: needs_stiff_method() instead of tiny substeps
-  bool needs_stiff_ = false;  ///< the last trial: see needs_stiff_method()
+  bool stiff_fallback_;          ///< method auto: needs_stiff_method() instead of tiny substeps
+  bool needs_stiff_ = false;     ///< the last trial: see needs_stiff_method()
   Eigen::VectorXd stage_norms_;  ///< stiffness_of_stages's sums per column
   /// Per row of the row order: abs_tol / rel_tol of its state, and the
   /// weight 1 / (|x| + that) at the last power_iteration (see

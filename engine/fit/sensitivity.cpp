@@ -81,7 +81,7 @@ SensitivityResult solve_with_sensitivities(const solve::Run& run, const std::vec
   }
   solve::IntegrationResult integrated =
       solve::integrate(system, z, run.t0, events, run.samples, augmented, make_sensitivity_rodas4(system),
-                       k > 0 ? make_sensitivity_dopri5(system) : solve::StepperFactory{});
+                       k > 0 ? make_sensitivity_dopri5(system, options.method == "auto") : solve::StepperFactory{});
 
   SensitivityResult out;
   out.status = integrated.status;

@@ -13,7 +13,11 @@
 // sensitivities in the error control (sensitivity_system.hpp). The explicit
 // method (rk45, and auto before its switch) is staggered: Dormand–Prince steps
 // for the state as in a plain solve, and RK4 for S across each accepted step,
-// outside the error control as in CVODES's default (sensitivity_dopri5.cpp).
+// outside the error control as in CVODES's default (sensitivity_dopri5.cpp),
+// in substeps where S is stiffer than RK4 allows at the state's step; with
+// auto, a step whose S needs more than 4 of them goes to the Rodas4 for
+// the rest of the run (S can be far stiffer than the state: a fast reaction
+// of an absent species).
 // A sensitivity solve so costs a small multiple of a plain one, not the
 // (n(1+k))³ of a dense LU of the augmented system.
 //

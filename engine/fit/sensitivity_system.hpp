@@ -83,6 +83,10 @@ class SensitivitySystem final : public solve::OdeSystem {
   /// rows that can be non-zero, each with its k columns padded to an even
   /// stride; model/sensitivity_code.hpp).
   Eigen::Index product_size() const { return product_size_; }
+  /// The states of the row order's rows, in that order.
+  const std::vector<std::size_t>& product_rows() const { return rows_; }
+  /// Values per row in that order: k padded to an even number.
+  Eigen::Index product_stride() const { return stride_; }
   /// Where products() reads S (row order): the caller writes S (or the stage
   /// it wants the products of) here, without a copy; padding 0.
   double* product_input() { return products_in_.data() + products_s_; }
@@ -155,7 +159,11 @@ class SensitivityStepper : public solve::detail::Stepper {
 
 /// The explicit stepper for a SensitivitySystem (sensitivity_dopri5.cpp), for
 /// solve::integrate's StepperFactory in place of Dormand–Prince.
-solve::StepperFactory make_sensitivity_dopri5(SensitivitySystem& system);
+/// `stiff_fallback` (method auto): the stepper reports needs_stiff_method()
+/// where the sensitivities are too stiff for it (more than 4 RK4 substeps per
+/// step of the state), for the integrator to go on with Rodas4; without, it
+/// takes up to 256 substeps and beyond rejects the step.
+solve::StepperFactory make_sensitivity_dopri5(SensitivitySystem& system, bool stiff_fallback);
 
 /// The Rosenbrock stepper for a SensitivitySystem (see above), for
 /// solve::integrate's StepperFactory. `system` must be the SensitivitySystem

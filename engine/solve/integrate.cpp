@@ -562,6 +562,11 @@ class Integrator {
         }
       }
       const double err = stepper_->try_step(h);
+      if (explicit_step && stepper_->needs_stiff_method()) {  // the stepper's own verdict: the step again by rodas4
+        ++result_.stats.rejected_steps;
+        switch_to_rodas4();
+        continue;
+      }
       if (explicit_step && !(err <= 1)) ++explicit_rejected;
       if (!std::isfinite(err)) {
         ++result_.stats.rejected_steps;

@@ -22,6 +22,10 @@
 //                 (bench/README.md): auto is within ~10% of the faster of rk45
 //                 and rodas4 on each, and 10-25% faster than rodas4 alone on
 //                 HIRES and ROBER, whose initial transients are non-stiff.
+//                 It also switches at once, redoing the trial, where the
+//                 explicit stepper itself says a trial needs the stiff method
+//                 (Stepper::needs_stiff_method(): the staggered sensitivity
+//                 stepper's sensitivities far stiffer than the state).
 //
 // Error control: a step is accepted when the weighted RMS norm of its local
 // error estimate, with weights abs_tol_i + rel_tol·max(|x_i(t)|, |x_i(t+h)|),
@@ -135,7 +139,7 @@ using StepperFactory = std::function<std::unique_ptr<detail::Stepper>(
 /// As above, with `rosenbrock` making the stiff method's stepper (empty: Rodas4)
 /// and `explicit_rk` the one used where integrate() would use Dormand–Prince
 /// (method rk45, or auto before its switch; empty: Dormand–Prince; named
-/// "rk45", with a stiffness_estimate() for auto).
+/// "rk45", with a stiffness_estimate() and needs_stiff_method() for auto).
 IntegrationResult integrate(OdeSystem& system, const Eigen::VectorXd& x0, double t0, const std::vector<Event>& events,
                             const std::vector<SampleTime>& samples, const SolverOptions& options,
                             const StepperFactory& rosenbrock, const StepperFactory& explicit_rk = StepperFactory{});

@@ -47,6 +47,13 @@ class Stepper {
   /// (Hairer's stiffness test); negative when the method does not provide one.
   virtual double stiffness_estimate() { return -1; }
 
+  /// After try_step(): whether the trial found the problem beyond this
+  /// method in a way that a smaller step does not cheaply cure (the staggered
+  /// sensitivity stepper: sensitivities far stiffer than the state). Method
+  /// auto then discards the trial and goes on with its stiff method from the
+  /// current point.
+  virtual bool needs_stiff_method() const { return false; }
+
   double time() const { return t_; }
   double previous_time() const { return t_old_; }
   const Eigen::VectorXd& state() const { return x_; }

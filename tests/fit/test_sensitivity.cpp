@@ -234,6 +234,84 @@ TEST_CASE(
   }
 }
 
+// Regression (issue 14, PEtab problem Isensee_JCB2018): a fast dissociation
+// B -> A at k_off = 1e4 /h whose complex B is absent (B0 = 0), so the state
+// never leaves B = 0 and is not stiff (A decays at k_el = 1 /h), while the
+// sensitivity to B0 starts at S_B = 1 and decays at k_off: stiff. The state
+// stepper's stiffness test follows the state's own directions and sees only
+// k_el, so RK4 at the state's steps (h·k_off ~ 1e3) sent S to -inf before
+// the staggered stepper measured ρ from the sensitivities' own stages.
+// Closed form, for B0 = 0:
+//   ∂A/∂B0 = k_off/(k_off − k_el)·(e^{−k_el t} − e^{−k_off t}),  ∂B/∂B0 = e^{−k_off t},
+//   ∂A/∂k_el = −t·A0·e^{−k_el t}.
+constexpr const char* fast_dissociation_model = R"(model: fast_dissociation
+time_unit: h
+parameters:
+  k_off: {value: 1e4, unit: 1/h}
+  k_el: {value: 1, unit: 1/h}
+  A0: {value: 1, unit: 1}
+  B0: {value: 0, unit: 1}
+species:
+  A: {initial: A0, unit: 1}
+  B: {initial: B0, unit: 1}
+odes:
+  A: k_off * B - k_el * A
+  B: -k_off * B
+observables:
+  A_obs: {formula: A, unit: 1}
+)";
+
+TEST_CASE(
+    "staggered sensitivities stiffer than the state: auto switches to the block Rodas4, rk45 substeps; both "
+    "match the closed form",
+    "[fit][sensitivity]") {
+  const model::CompiledModel m = model::load_model_from_string(fast_dissociation_model, "fast_dissociation.yaml");
+  const std::size_t A = species(m, "A"), B = species(m, "B");
+  solve::Run run;
+  run.model = &m;
+  run.parameters = m.default_parameters();
+  for (double t : {0.0, 0.5, 1.0, 2.0, 5.0, 10.0}) run.samples.push_back({t, false});
+  solve::SolverOptions options;
+  options.method = GENERATE(as<std::string>{}, "auto", "rk45", "rodas4");
+  options.rel_tol = 1e-8;
+  options.abs_tol = {1e-12};
+  options.max_steps = 1000000;
+  const auto sens = fit::solve_with_sensitivities(run, {parameter(m, "B0"), parameter(m, "k_el")}, options);
+  CAPTURE(options.method, sens.message);
+  REQUIRE(sens.ok());
+  // auto leaves rk45 for the block Rodas4 (the state alone would stay on rk45).
+  if (options.method == "auto") {
+    CHECK(sens.stats.method == "rk45+rodas4");
+    CHECK(fit::solve_with_sensitivities(run, {}, options).stats.method == "rk45");
+  }
+  const double k_off = 1e4, k_el = 1;
+  for (std::size_t s = 0; s < run.samples.size(); ++s) {
+    const double t = run.samples[s].time;
+    CAPTURE(t);
+    const Eigen::MatrixXd& S = sens.state_sensitivities[s];
+    const double dA_dB0 = k_off / (k_off - k_el) * (std::exp(-k_el * t) - std::exp(-k_off * t));
+    const double dB_dB0 = std::exp(-k_off * t), dA_dk_el = -t * std::exp(-k_el * t);
+    CHECK_THAT(S(Eigen::Index(A), 0), Catch::WithinRel(dA_dB0, 1e-6) || Catch::WithinAbs(dA_dB0, 1e-10));
+    CHECK_THAT(S(Eigen::Index(B), 0), Catch::WithinRel(dB_dB0, 1e-6) || Catch::WithinAbs(dB_dB0, 1e-10));
+    CHECK_THAT(S(Eigen::Index(A), 1), Catch::WithinRel(dA_dk_el, 1e-6) || Catch::WithinAbs(dA_dk_el, 1e-10));
+    CHECK(S(Eigen::Index(B), 1) == 0);
+  }
+}
+
+TEST_CASE("leukocyte model: the sensitivities' own stiffness estimates keep auto on rk45, as the state's test does",
+          "[fit][sensitivity][leukocyte]") {
+  // Its ∂f/∂x is far from normal (‖J‖₂ ≈ 7,500 against ρ(J) ≈ 2.3 /h, from
+  // species of very different magnitudes): unweighted, the estimates from
+  // the stages would read ‖J‖ and send every sensitivity solve to Rodas4.
+  const auto m = model::load_model(model_path("leukocyte_exvivo.yaml"));
+  const solve::Run run = gmcsf_then_lps(m, {6.0, 24.0, 26.0, 28.0, 48.0});
+  const std::vector<std::size_t> params = {parameter(m, "HLA0"), parameter(m, "k_TNF"), parameter(m, "K_GM")};
+  const auto sens = fit::solve_with_sensitivities(run, params, {});
+  REQUIRE(sens.ok());
+  CHECK(sens.stats.method == fit::solve_with_sensitivities(run, {}, {}).stats.method);
+  CHECK(sens.stats.method == "rk45");
+}
+
 TEST_CASE(
     "sensitivity code: native and interpreted agree to the last bit, and the interleaved "
     "products equal the fused right-hand side",

@@ -61,10 +61,12 @@ fi
 
 jobs=${JOBS:-$(nproc)}
 # The sanitizer builds use -O1 -g1: fast to compile, still readable stack traces;
-# they build test executables only, so the Python module is left out.
-# compile_commands.json is for clang-tidy.
+# they build test executables only, so the Python module is left out. They are
+# unity builds (cmake/UnityBuild.cmake): CI compiles them from scratch on a
+# fresh machine. compile_commands.json is for clang-tidy, which reads the
+# release tree (not a unity build: clang-tidy needs one entry per source).
 extra=()
-[ "$build_type" = Sanitize ] && extra=(-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DEXVIVO_BUILD_PYTHON=OFF)
+[ "$build_type" = Sanitize ] && extra=(-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DEXVIVO_BUILD_PYTHON=OFF -DCMAKE_UNITY_BUILD=ON)
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${extra[@]}" \
   -DEXVIVO_BUILD_TESTS="$tests" -DEXVIVO_BUILD_BENCH="$bench" -DEXVIVO_SANITIZE="$sanitize" \
   -DEXVIVO_SANITIZE_THREAD="$tsan" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >&2

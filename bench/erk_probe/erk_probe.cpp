@@ -40,17 +40,16 @@ struct Tableau {
 };
 
 // Dormand & Prince (1980).
-const Tableau dopri5 = {
-    "dopri5",
-    {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
-    {{},
-     {1.0 / 5},
-     {3.0 / 40, 9.0 / 40},
-     {44.0 / 45, -56.0 / 15, 32.0 / 9},
-     {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
-     {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-     {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}},
-    {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40}};
+const Tableau dopri5 = {"dopri5",
+                        {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
+                        {{},
+                         {1.0 / 5},
+                         {3.0 / 40, 9.0 / 40},
+                         {44.0 / 45, -56.0 / 15, 32.0 / 9},
+                         {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
+                         {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
+                         {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}},
+                        {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40}};
 
 // Tsitouras (2011), Comput. Math. Appl. 62:770–775, coefficients to double precision.
 const Tableau tsit5 = {
@@ -63,8 +62,8 @@ const Tableau tsit5 = {
      {5.325864828439257, -11.748883564062828, 7.4955393428898365, -0.09249506636175525},
      {5.86145544294642, -12.92096931784711, 8.159367898576159, -0.071584973281401, -0.028269050394068383},
      {0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081, 2.324710524099774}},
-    {-0.00178001105222577714, -0.0008164344596567469, 0.007880878010261995, -0.1447110071732629,
-     0.5823571654525552, -0.45808210592918697, 1.0 / 66}};
+    {-0.00178001105222577714, -0.0008164344596567469, 0.007880878010261995, -0.1447110071732629, 0.5823571654525552,
+     -0.45808210592918697, 1.0 / 66}};
 
 // The order conditions of the weights b (order 5, bushy trees) and b̂ (order 4)
 // and the row sums: a wrong coefficient shows here.
@@ -81,7 +80,8 @@ void check_tableau(const Tableau& m) {
       sb += b * std::pow(m.c[j], q);
       sbh += (b - m.e[j]) * std::pow(m.c[j], q);
     }
-    if (std::abs(sb - 1.0 / (q + 1)) > 1e-14) throw std::logic_error(std::string(m.name) + ": b fails an order condition");
+    if (std::abs(sb - 1.0 / (q + 1)) > 1e-14)
+      throw std::logic_error(std::string(m.name) + ": b fails an order condition");
     if (q < 4 && std::abs(sbh - 1.0 / (q + 1)) > 1e-13) throw std::logic_error(std::string(m.name) + ": b-hat fails");
   }
 }
@@ -91,8 +91,7 @@ struct Result {
   std::vector<std::vector<double>> y;  // observables at the samples
 };
 
-Result integrate(const Tableau& m, const model::CompiledModel& model, const solve::Run& run, double rtol,
-                 double atol) {
+Result integrate(const Tableau& m, const model::CompiledModel& model, const solve::Run& run, double rtol, double atol) {
   const std::size_t n = model.num_states();
   auto ws = model.make_workspace();
   model.set_parameters(run.parameters.data(), ws);
@@ -108,7 +107,9 @@ Result integrate(const Tableau& m, const model::CompiledModel& model, const solv
   const auto apply = [&](const solve::Event& e) {
     for (const auto& a : e.actions) {
       double& v = x[a.species];
-      v = a.kind == solve::EventAction::Kind::add ? v + a.value : a.kind == solve::EventAction::Kind::set ? a.value : v * a.value;
+      v = a.kind == solve::EventAction::Kind::add   ? v + a.value
+          : a.kind == solve::EventAction::Kind::set ? a.value
+                                                    : v * a.value;
     }
   };
   const auto observe = [&](double t) {
@@ -222,15 +223,21 @@ int main(int argc, char** argv) try {
     refs.push_back(integrate(dopri5, model, rs.back(), 1e-12, 1e-15));
   }
   std::printf("%zu runs of %zu (every %zu-th); reference dopri5 rel_tol 1e-12: %.0f steps a run\n", runs, plan.size(),
-              stride, [&] { double m = 0; for (const auto& r : refs) m += static_cast<double>(r.steps); return m / static_cast<double>(runs); }());
-  std::printf("%-7s %8s %8s %9s %8s %11s %10s\n", "method", "rel_tol", "steps", "rejected", "f_evals", "median_err", "max_err");
+              stride, [&] {
+                double m = 0;
+                for (const auto& r : refs) m += static_cast<double>(r.steps);
+                return m / static_cast<double>(runs);
+              }());
+  std::printf("%-7s %8s %8s %9s %8s %11s %10s\n", "method", "rel_tol", "steps", "rejected", "f_evals", "median_err",
+              "max_err");
   for (const Tableau* m : {&dopri5, &tsit5})
     for (const double rtol : {1e-4, 3.16e-5, 1e-5, 3.16e-6, 1e-6, 3.16e-7, 1e-7, 3.16e-8, 1e-8}) {
       double steps = 0, rejected = 0, evals = 0;
       std::vector<double> errors;
       for (std::size_t i = 0; i < runs; ++i) {
         const Result r = integrate(*m, model, rs[i], rtol, rtol * 1e-3);
-        steps += static_cast<double>(r.steps), rejected += static_cast<double>(r.rejected), evals += static_cast<double>(r.evals);
+        steps += static_cast<double>(r.steps), rejected += static_cast<double>(r.rejected),
+            evals += static_cast<double>(r.evals);
         errors.push_back(run_error(r, refs[i]));
       }
       std::sort(errors.begin(), errors.end());

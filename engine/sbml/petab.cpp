@@ -349,8 +349,8 @@ class Problem {
       const std::vector<double> p = parameters_for(sim);
       std::vector<std::pair<std::size_t, double>> start;
       if (!preeq.empty()) {
-        const Eigen::VectorXd x = steady_state(parameters_for(preeq), species_for(preeq, {}),
-                                               "preequilibration condition '" + preeq + "'");
+        const Eigen::VectorXd x =
+            steady_state(parameters_for(preeq), species_for(preeq, {}), "preequilibration condition '" + preeq + "'");
         for (std::size_t i = 0; i < model_.num_states(); ++i) start.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
       }
       start = species_for(sim, start);
@@ -359,8 +359,10 @@ class Problem {
       bool steady = false;
       for (const auto r : rows) {
         const double t = time_of(r);
-        if (std::isinf(t)) steady = true;
-        else finite.insert(t);
+        if (std::isinf(t))
+          steady = true;
+        else
+          finite.insert(t);
       }
       if (!finite.empty()) {
         const double t_end = *finite.rbegin();
@@ -404,8 +406,10 @@ class Problem {
         bool known = false;
         for (std::size_t c = first; c < out.size() && !known; ++c) {
           if (out[c].observable != o.id) continue;
-          if (same_values(curve_parameters[c - first], q)) known = true;
-          else ++variant;
+          if (same_values(curve_parameters[c - first], q))
+            known = true;
+          else
+            ++variant;
         }
         if (known) continue;
         PetabTimecourse curve{k, preeq, sim, o.id, variant, times, {}, error};
@@ -966,7 +970,7 @@ PetabEvaluation PetabProblem::evaluate(const std::map<std::string, double>& over
 }
 
 std::vector<PetabTimecourse> PetabProblem::timecourses(const std::map<std::string, double>& overrides,
-                                                      std::size_t points) const {
+                                                       std::size_t points) const {
   return data_->problem.timecourses(overrides, points);
 }
 

@@ -83,13 +83,15 @@ std::vector<std::size_t> profiled_entries(const std::vector<std::string>& ids,
                                           const std::vector<PetabParameter>& estimated, const std::string& yaml) {
   std::vector<std::size_t> entries;
   for (const std::string& id : ids) {
-    const auto at = std::find_if(estimated.begin(), estimated.end(), [&](const PetabParameter& p) { return p.id == id; });
+    const auto at =
+        std::find_if(estimated.begin(), estimated.end(), [&](const PetabParameter& p) { return p.id == id; });
     if (at == estimated.end()) {
       std::string names;
       for (const PetabParameter& p : estimated) names += (names.empty() ? "" : ", ") + p.id;
-      throw OptionError(fmt::format("--profile: '{}' is not a parameter with estimate = 1 in the parameter table of "
-                                    "{} (those are: {})",
-                                    id, yaml, names));
+      throw OptionError(
+          fmt::format("--profile: '{}' is not a parameter with estimate = 1 in the parameter table of "
+                      "{} (those are: {})",
+                      id, yaml, names));
     }
     const auto j = static_cast<std::size_t>(at - estimated.begin());
     if (std::find(entries.begin(), entries.end(), j) == entries.end()) entries.push_back(j);
@@ -237,8 +239,7 @@ fit::FitReport run_petab_fit(const std::string& problem_yaml, const PetabFitOpti
       if (!c.error.empty() && (i == 0 || curves[i - 1].pair != c.pair))  // once per condition pair
         report_warning(options.reporter,
                        fmt::format("fit_timecourses.csv: condition '{}'{} ends early: {}", c.simulation,
-                                   c.preequilibration.empty() ? "" : " (after '" + c.preequilibration + "')",
-                                   c.error));
+                                   c.preequilibration.empty() ? "" : " (after '" + c.preequilibration + "')", c.error));
     }
     if (!curves.empty())
       outputs.timecourses = [curves, name](const std::function<void(const fit::TimecourseRow&)>& add) {

@@ -29,8 +29,10 @@ std::pair<double, double> bracket_change(double a, double b, Changed&& changed) 
     double mid = lo + 0.5 * (hi - lo);
     if (!std::isfinite(mid)) mid = 0.5 * lo + 0.5 * hi;  // hi − lo overflowed (ends of opposite sign near ±max)
     if (!(mid > lo && mid < hi)) break;
-    if (changed(mid)) hi = mid;
-    else lo = mid;
+    if (changed(mid))
+      hi = mid;
+    else
+      lo = mid;
   }
   return {lo, hi};
 }

@@ -57,7 +57,8 @@ SparseLu::Analysis::Analysis(std::size_t size, const std::vector<std::pair<int, 
     return static_cast<std::size_t>(it - entries.begin());
   };
   for (const auto& [r, c] : pattern) position_of_entry.push_back(position(r, c));
-  for (std::size_t i = 0; i < n; ++i) position_of_diagonal.push_back(position(static_cast<int>(i), static_cast<int>(i)));
+  for (std::size_t i = 0; i < n; ++i)
+    position_of_diagonal.push_back(position(static_cast<int>(i), static_cast<int>(i)));
 
   klu_common common{};
   klu_defaults(&common);

@@ -87,8 +87,9 @@ TEST_CASE("SHA-256 with the CPU's SHA extensions equals the portable code", "[io
   // comparison below is trivially true: said in a warning (the portable code
   // is still checked against the FIPS vectors above).
   if (!exvivo::io::Sha256().uses_hardware())
-    WARN("this CPU has no SHA extensions (or the build is not x86-64): the hardware SHA-256 path is not "
-         "tested here; the comparison with the portable code is trivial (portable against itself)");
+    WARN(
+        "this CPU has no SHA extensions (or the build is not x86-64): the hardware SHA-256 path is not "
+        "tested here; the comparison with the portable code is trivial (portable against itself)");
   std::string text;
   std::uint32_t seed = 12345;
   for (int i = 0; i < 200; ++i) {

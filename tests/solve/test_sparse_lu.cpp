@@ -47,7 +47,8 @@ std::vector<double> solve_all(SparseLu& lu, const Pattern& p, const std::vector<
     lu.solve(x.data());
     // residual r = (shift·I − J) x − b
     std::vector<double> r(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) r[static_cast<std::size_t>(i)] = shift * x[static_cast<std::size_t>(i)] - b[static_cast<std::size_t>(i)];
+    for (int i = 0; i < n; ++i)
+      r[static_cast<std::size_t>(i)] = shift * x[static_cast<std::size_t>(i)] - b[static_cast<std::size_t>(i)];
     for (std::size_t k = 0; k < p.size(); ++k)
       r[static_cast<std::size_t>(p[k].first)] -= j[k] * x[static_cast<std::size_t>(p[k].second)];
     for (int i = 0; i < n; ++i) CHECK(std::abs(r[static_cast<std::size_t>(i)]) < 1e-12 * shift);
@@ -70,8 +71,7 @@ TEST_CASE("SparseLu solves shift*I - J for several shifts and patterns of one si
   CHECK(lu_a.refactorizations() + lu_a.fresh_factorizations() == 4);
 }
 
-TEST_CASE("SparseLu instances sharing a pattern's analysis agree bit for bit across threads",
-          "[solve][sparse_lu]") {
+TEST_CASE("SparseLu instances sharing a pattern's analysis agree bit for bit across threads", "[solve][sparse_lu]") {
   const int n = 40;
   const Pattern p = make_pattern(n, 2);
   const auto j = make_values(p, 1.1);
@@ -95,8 +95,10 @@ TEST_CASE("SparseLu instances sharing a pattern's analysis agree bit for bit acr
           lu.solve(v.data());
           x.insert(x.end(), v.begin(), v.end());
         }
-        if (round == 0) result = x;
-        else if (x != result) result.clear();
+        if (round == 0)
+          result = x;
+        else if (x != result)
+          result.clear();
       }
     });
   for (auto& t : threads) t.join();

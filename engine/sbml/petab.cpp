@@ -127,6 +127,18 @@ class Problem {
 
   const std::vector<PetabParameter>& parameters() const { return table_; }
   bool native() const { return model::is_native(model_); }
+
+  /// A run of the model from `start` (species initial values) with
+  /// parameters `p`, sampled at `times`.
+  solve::Run run_at(const std::vector<double>& p, const std::vector<std::pair<std::size_t, double>>& start,
+                    const std::set<double>& times) const {
+    solve::Run run;
+    run.model = &model_;
+    run.parameters = p;
+    run.initial_overrides = start;
+    for (const double t : times) run.samples.push_back({t, false});
+    return run;
+  }
   const std::string& native_unavailable() const { return native_unavailable_; }
 
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
@@ -196,11 +208,7 @@ class Problem {
       std::map<double, Eigen::VectorXd> state_at;
       std::map<double, Eigen::MatrixXd> theta_sensitivities_at;  // n × nθ
       if (!finite.empty()) {
-        solve::Run run;
-        run.model = &model_;
-        run.parameters = p;
-        run.initial_overrides = start;
-        for (const double t : finite) run.samples.push_back({t, false});
+        solve::Run run = run_at(p, start, finite);
         if (gradient_) {
           const fit::SensitivityResult s = sensitivities_with_events(
               run, events_, columns.model, initial_sensitivities(p, start, columns, D0), options_);
@@ -373,12 +381,7 @@ class Problem {
       std::vector<Eigen::VectorXd> states;
       std::string error;
       if (!finite.empty()) {
-        solve::Run run;
-        run.model = &model_;
-        run.parameters = p;
-        run.initial_overrides = start;
-        for (const double t : finite) run.samples.push_back({t, false});
-        const solve::Solution s = simulate(run);
+        const solve::Solution s = simulate(run_at(p, start, finite));
         if (!s.ok()) error = s.message.empty() ? "integration failed" : s.message;
         for (std::size_t i = 0; i < s.completed; ++i) {
           times.push_back(s.samples[i].time);

@@ -357,7 +357,7 @@ TEST_CASE("PEtab problems evaluate through native code, to the interpreter's las
   const exvivo::sbml::PetabProblem native(problem, options);
   options.evaluator = "interpreter";
   const exvivo::sbml::PetabProblem interpreted(problem, options);
-  REQUIRE(native.native_unavailable() == "");
+  REQUIRE(native.native_unavailable().empty());
   CHECK(native.evaluator() == "native");
   CHECK(interpreted.evaluator() == "interpreter");
   const std::map<std::string, double> at{{"k", 0.4}, {"x0", 2.2}};

@@ -141,6 +141,20 @@ class Problem {
   }
   const std::string& native_unavailable() const { return native_unavailable_; }
 
+  /// The finite measured times of `rows` (measurement table rows), and
+  /// whether any row is at time = inf (the steady state).
+  std::pair<std::set<double>, bool> measured_times(const std::vector<std::size_t>& rows) const {
+    std::pair<std::set<double>, bool> out{{}, false};
+    for (const auto r : rows) {
+      const double t = time_of(r);
+      if (std::isinf(t))
+        out.second = true;
+      else
+        out.first.insert(t);
+    }
+    return out;
+  }
+
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
     use_values(overrides);
     gradient_ = gradient;
@@ -198,13 +212,7 @@ class Problem {
       for (const auto& [i, t] : src.species) D0(static_cast<Eigen::Index>(i), t) = 1;
       const Columns columns = gradient_ ? columns_for(src, D0) : Columns{};
       // Finite times by one solve; time = inf from the steady state.
-      std::set<double> finite;
-      bool steady = false;
-      for (const auto r : rows) {
-        const double t = time_of(r);
-        if (std::isinf(t)) steady = true;
-        else finite.insert(t);
-      }
+      auto [finite, steady] = measured_times(rows);
       std::map<double, Eigen::VectorXd> state_at;
       std::map<double, Eigen::MatrixXd> theta_sensitivities_at;  // n × nθ
       if (!finite.empty()) {
@@ -363,15 +371,7 @@ class Problem {
       }
       start = species_for(sim, start);
       // The grid from 0 to the last finite measured time, and the measured times.
-      std::set<double> finite;
-      bool steady = false;
-      for (const auto r : rows) {
-        const double t = time_of(r);
-        if (std::isinf(t))
-          steady = true;
-        else
-          finite.insert(t);
-      }
+      auto [finite, steady] = measured_times(rows);
       if (!finite.empty()) {
         const double t_end = *finite.rbegin();
         for (std::size_t i = 0; i < points; ++i)

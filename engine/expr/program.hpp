@@ -14,9 +14,13 @@
 // Native code: c_source() writes the same instructions as one C function,
 // which the model layer compiles into a shared library (model/native_code.hpp)
 // and attaches with use_native(); evaluate() then calls that function instead
-// of interpreting. Both perform the same IEEE operations in the same order, so
-// their results agree to the last bit when the C compiler does not contract
-// or reassociate floating-point arithmetic (-ffp-contract=off, no -ffast-math).
+// of interpreting. Both perform the same IEEE operations on the same operands
+// (a program with a state window, set_state_slots(), is written in another
+// order, with independent divisions computed two per vector division: the
+// operations are pure and IEEE division is correctly rounded in every lane),
+// so their results agree to the last bit when the C compiler does not
+// contract or reassociate floating-point arithmetic (-ffp-contract=off, no
+// -ffast-math).
 //
 // Usage:
 //   Program p(graph, {{f0, 0}, {f1, 5}});          // f1 goes to out[5]
@@ -103,9 +107,14 @@ class Program {
 
   /// The program as a C99 function `void NAME(const double* restrict in,
   /// double* restrict out)` with external linkage. Needs the helper functions
-  /// of c_source_preamble() earlier in the same translation unit.
+  /// and macros of c_source_preamble() earlier in the same translation unit.
+  /// With a state window (set_state_slots()), the instructions are reordered
+  /// (critical paths first) and independent divisions paired (EX_DIV2: one
+  /// vector division with GCC/Clang vector extensions, two scalar ones
+  /// elsewhere or with -DEXVIVO_SCALAR_DIVISIONS).
   std::string c_source(const std::string& function_name) const;
-  /// Helpers (powi, min, max, ...) that every c_source() function calls; once per file.
+  /// Helpers (powi, min, max, ...) and macros (EX_DIV2, ...) that every
+  /// c_source() function uses; once per file.
   static std::string c_source_preamble();
 
   /// Marks inputs[first_slot, first_slot + count) as a state vector x that

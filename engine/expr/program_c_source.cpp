@@ -5,10 +5,12 @@
 // and never written, so the compiler may load each value when it needs it
 // instead of loading every input at the top and spilling most of them to the
 // stack (20-30 % of the leukocyte right-hand side's time, bench/README.md).
-// Constants are const locals, temporaries plain locals that the C compiler
-// renames into SSA form, so register reuse costs nothing. Every case
-// performs exactly the operation evaluate() performs, with the same libm
-// function, so that native and interpreted results agree to the last bit.
+// Constants are const locals; each instruction's value is its own const
+// local t<i> (SSA form), so the instructions can be written in another order
+// than the interpreter's (see Schedule: the state programs are reordered and
+// their divisions paired). Every case performs exactly the operation
+// evaluate() performs, with the same libm function, and the instructions are
+// pure, so native and interpreted results agree to the last bit.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -186,7 +188,8 @@ int latency(Opcode code) {
 }
 
 /// The order in which c_source() writes a program's instructions: steps of
-/// one instruction, or of two independent divisions computed together.
+/// one instruction, or of two independent divisions computed together
+/// (EX_DIV2).
 ///
 /// The leukocyte model's f is ~600 machine instructions with 34 divisions
 /// (mostly Michaelis-Menten x / (x + K)), more than the CPU's out-of-order
@@ -202,7 +205,8 @@ int latency(Opcode code) {
 class Schedule {
  public:
   /// `producer[i][k]`: the instruction whose value is operand k of
-  /// instruction i, or fixed_value. Without `reorder`, one step per instruction in program order.
+  /// instruction i, or fixed_value. Without `reorder`: one step per
+  /// instruction, in program order.
   Schedule(const std::vector<Instruction>& code, const std::vector<std::array<std::uint32_t, 3>>& producer,
            bool reorder) {
     const std::size_t n = code.size();
@@ -301,23 +305,18 @@ static inline double ex_factorial(double n) { return (!(n >= 0) || n != floor(n)
 #else
 #define EXVIVO_STATE_FUNCTION
 #endif
-/* EX_DIV2/EX_DIV4(q, numerators..., denominators...): independent divisions
-   computed together, q[k] = numerator k / denominator k. With GCC's or
-   Clang's vector extensions that is one vector division (AVX: one vdivpd for
-   four lanes; SSE2: one divpd per two), which costs about what one scalar
+/* EX_DIV2(q, a0, a1, b0, b1): two independent divisions computed together,
+   q[k] = ak / bk. With GCC's or Clang's vector extensions that is one
+   two-lane vector division (one divpd), which costs about what one scalar
    division does; each lane is the same correctly rounded IEEE division, so
-   the same bits. Elsewhere (or with -DEXVIVO_SCALAR_DIVISIONS), scalar
+   the same bits. Elsewhere (or with -DEXVIVO_SCALAR_DIVISIONS), two scalar
    divisions into an array. */
 #if defined(__GNUC__) && (defined(__clang__) || __GNUC__ * 100 + __GNUC_MINOR__ >= 406) && \
     !defined(__TINYC__) && !defined(EXVIVO_SCALAR_DIVISIONS)
 typedef double ex_v2 __attribute__((vector_size(16)));
-typedef double ex_v4 __attribute__((vector_size(32)));
 #define EX_DIV2(q, a0, a1, b0, b1) const ex_v2 q = (ex_v2){a0, a1} / (ex_v2){b0, b1}
-#define EX_DIV4(q, a0, a1, a2, a3, b0, b1, b2, b3) \
-  const ex_v4 q = (ex_v4){a0, a1, a2, a3} / (ex_v4){b0, b1, b2, b3}
 #else
 #define EX_DIV2(q, a0, a1, b0, b1) const double q[2] = {a0 / b0, a1 / b1}
-#define EX_DIV4(q, a0, a1, a2, a3, b0, b1, b2, b3) const double q[4] = {a0 / b0, a1 / b1, a2 / b2, a3 / b3}
 #endif
 )";
 }
@@ -380,24 +379,17 @@ std::string Program::c_source(const std::string& function_name) const {
         s += '\n';
         continue;
       }
-      // 2 or 4 lanes (a third division gets a 1 / 1 lane beside it).
-      const std::size_t lanes = step.size() == 2 ? 2 : 4;
+      // A pair of divisions (a reciprocal divides 1.0).
       std::string numerators, denominators, results;
-      for (std::size_t lane = 0; lane < lanes; ++lane) {
+      for (std::size_t lane = 0; lane < step.size(); ++lane) {
         const char* sep = lane == 0 ? "" : ", ";
-        if (lane >= step.size()) {
-          numerators += fmt::format("{}1.0", sep);
-          denominators += fmt::format("{}1.0", sep);
-          continue;
-        }
         const std::uint32_t i = step[lane];
         const bool reciprocal = code_[i].code == Opcode::reciprocal;
         numerators += fmt::format("{}{}", sep, reciprocal ? std::string("1.0") : operand(i, 0));
         denominators += fmt::format("{}{}", sep, operand(i, reciprocal ? 0 : 1));
         results += fmt::format("{}t{} = q{}[{}]", sep, i, step[0], lane);
       }
-      s += fmt::format("  EX_DIV{}(q{}, {}, {});\n  const double {};\n", lanes, step[0], numerators, denominators,
-                       results);
+      s += fmt::format("  EX_DIV2(q{}, {}, {});\n  const double {};\n", step[0], numerators, denominators, results);
     }
     s += "}\n";
   }

@@ -228,8 +228,8 @@ expr::Program division_program() {
     outputs.emplace_back(terms.back(), static_cast<std::size_t>(i));
   }
   for (int i = 0; i < 8; ++i) {
-    const expr::NodeId ratio = g.divide(terms[static_cast<std::size_t>(i)],
-                                        g.add(g.one(), terms[static_cast<std::size_t>((i + 3) % 8)]));
+    const expr::NodeId ratio =
+        g.divide(terms[static_cast<std::size_t>(i)], g.add(g.one(), terms[static_cast<std::size_t>((i + 3) % 8)]));
     outputs.emplace_back(g.add(ratio, g.power(g.variable(8 + i), g.constant(-1))), static_cast<std::size_t>(8 + i));
   }
   outputs.emplace_back(g.divide(g.variable(0), g.subtract(g.variable(1), g.variable(1))), 16);

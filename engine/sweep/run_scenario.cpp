@@ -1,6 +1,7 @@
 #include "sweep/run_scenario.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -80,14 +81,19 @@ struct RunOutput {
   bool ok = false;
 };
 
-/// io::format_double appended to `out` without a temporary string.
+/// io::format_double appended to `out` without a temporary string. The
+/// digits come from std::to_chars (general, 17 digits): the bytes of printf's
+/// and fmt's "%.17g" (both exact), at about half of fmt's cost, which was
+/// 1.8 % of a leukocyte cohort's instructions (bench/README.md).
 void append_double(std::string& out, double value) {
   if (std::isnan(value)) {
     out += "NaN";
   } else if (std::isinf(value)) {
     out += value > 0 ? "Inf" : "-Inf";
   } else {
-    fmt::format_to(std::back_inserter(out), "{:.17g}", value);
+    char digits[32];  // "-1.2345678901234567e-308": 24 characters at most
+    const auto end = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general, 17).ptr;
+    out.append(digits, end);
   }
 }
 

@@ -579,7 +579,9 @@ class Integrator {
         }
       }
       const double err = stepper_->try_step(h);
-      if (explicit_step && stepper_->needs_stiff_method()) {  // the stepper's own verdict: the step again by rodas4
+      // The stepper's own verdict: the step again by rodas4 (only a caller's
+      // explicit stepper can give one; this runs after every trial).
+      if (explicit_step && explicit_rk_ && stepper_->needs_stiff_method()) {
         ++result_.stats.rejected_steps;
         switch_to_rodas4();
         continue;

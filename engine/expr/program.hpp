@@ -132,6 +132,8 @@ class Program {
   /// compiled from c_source()'s NAME_x; same library as use_native()).
   void use_native_state(NativeStateFunction function) { native_state_ = function; }
   bool has_native_state() const { return native_state_ != nullptr; }
+  /// The function of use_native_state() (nullptr when none).
+  NativeStateFunction native_state() const { return native_state_; }
   /// As evaluate(), natively, with inputs[first_slot + i] taken from x[i]
   /// (inputs there are not read). Only when has_native_state(); `x` must not
   /// overlap `outputs`.

@@ -172,6 +172,14 @@ void CompiledModel::switches(double t, const double* x, Workspace& ws, double* g
   impl_->switches.evaluate(load_state(*impl_, t, x, ws), g, ws.data->scratch.data());
 }
 
+CompiledModel::StateFunction CompiledModel::native_rhs(Workspace& ws) const {
+  return {impl_->rhs.native_state(), ws.data->inputs.data()};
+}
+
+CompiledModel::StateFunction CompiledModel::native_switches(Workspace& ws) const {
+  return {impl_->switches.native_state(), ws.data->inputs.data()};
+}
+
 void CompiledModel::observables(double t, const double* x, Workspace& ws, double* y) const {
   impl_->observables_program.evaluate(load_state(*impl_, t, x, ws), y, ws.data->scratch.data());
 }

@@ -178,6 +178,19 @@ class CompiledModel {
   /// The switch functions at (t, x), num_switches() values.
   void switches(double t, const double* x, Workspace& ws, double* g) const;
 
+  /// rhs() and switches() as plain native functions, when the model has
+  /// native code (else `function` is nullptr): function(in, x, out) with
+  /// in = `in`, ws's input array, after the caller has set in[0] = t; x and
+  /// out must not overlap. The same arithmetic as rhs() and switches(),
+  /// without their checks and call layers, for the integrator's innermost
+  /// loop (solve::OdeSystem::plain_rhs()). Valid as long as ws.
+  struct StateFunction {
+    void (*function)(const double* in, const double* x, double* out) = nullptr;
+    double* in = nullptr;
+  };
+  StateFunction native_rhs(Workspace& ws) const;
+  StateFunction native_switches(Workspace& ws) const;
+
   /// h(t, x, p), num_observables values.
   void observables(double t, const double* x, Workspace& ws, double* y) const;
   /// ∂h/∂x, dense column-major num_observables × num_states.

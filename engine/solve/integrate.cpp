@@ -95,7 +95,8 @@ class Integrator {
         method_(parse_method(options.method)),
         nonnegative_(system.nonnegative()),
         n_(static_cast<Eigen::Index>(system.size())),
-        num_switches_(system.num_switches()) {
+        num_switches_(system.num_switches()),
+        plain_switches_(num_switches_ > 0 ? system.switches_function() : OdeSystem::PlainFunction{}) {
     start_ = Clock::now();
     make_stepper(method_ == Method::rodas4 ? Method::rodas4 : Method::rk45);
     scratch_.setZero(n_);
@@ -343,18 +344,34 @@ class Integrator {
   // bracketed (bracket_trial), the step retried to end just before it, and
   // the integration restarted just after it (restart_after_switch).
 
+  /// g(t, x) into switch_values_ (through the system's plain function when
+  /// it has one: this runs after every trial step).
+  void evaluate_switches(double t, const Eigen::VectorXd& x) {
+    if (plain_switches_.function != nullptr) {
+      plain_switches_.context[0] = t;
+      plain_switches_.function(plain_switches_.context, x.data(), switch_values_.data());
+    } else {
+      system_.switches(t, x.data(), switch_values_.data());
+    }
+  }
+
   /// The tests g_k < 0 at (t, x) into `below`.
   void switch_tests(double t, const Eigen::VectorXd& x, std::vector<char>& below) {
-    system_.switches(t, x.data(), switch_values_.data());
+    evaluate_switches(t, x);
     for (std::size_t k = 0; k < num_switches_; ++k) below[k] = switch_values_[k] < 0;
   }
 
-  /// Whether a test at (t, x) differs from its known reference value.
+  /// Whether a test at (t, x) differs from its known reference value (the
+  /// tests at (t, x) into switch_probe_).
   bool switched(double t, const Eigen::VectorXd& x) {
-    switch_tests(t, x, switch_probe_);
-    for (std::size_t k = 0; k < num_switches_; ++k)
-      if (switch_below_[k] < unknown && switch_probe_[k] != switch_below_[k]) return true;
-    return false;
+    evaluate_switches(t, x);
+    bool changed = false;
+    for (std::size_t k = 0; k < num_switches_; ++k) {
+      const char below = switch_values_[k] < 0;
+      switch_probe_[k] = below;
+      changed |= switch_below_[k] < unknown && below != switch_below_[k];
+    }
+    return changed;
   }
 
   /// Sets the reference of test k from the last switch_tests(): unknown where
@@ -562,7 +579,9 @@ class Integrator {
         }
       }
       const double err = stepper_->try_step(h);
-      if (explicit_step && stepper_->needs_stiff_method()) {  // the stepper's own verdict: the step again by rodas4
+      // The stepper's own verdict: the step again by rodas4 (only a caller's
+      // explicit stepper can give one; this runs after every trial).
+      if (explicit_step && explicit_rk_ && stepper_->needs_stiff_method()) {
         ++result_.stats.rejected_steps;
         switch_to_rodas4();
         continue;
@@ -725,6 +744,7 @@ class Integrator {
   bool nonnegative_;
   Eigen::Index n_;
   std::size_t num_switches_;
+  OdeSystem::PlainFunction plain_switches_;  ///< system_.switches_function()
   std::vector<double> switch_values_;
   static constexpr char unknown = 2;  ///< exactly 0 at the start: the first accepted step tells
   static constexpr char ignored = 3;  ///< sliding along the switch: stepped across (restart_after_switch)

@@ -14,6 +14,16 @@ void ModelOdeSystem::rhs(double t, const double* x, double* dxdt) {
   model_.rhs(t, x, workspace_, dxdt);
 }
 
+OdeSystem::PlainFunction ModelOdeSystem::rhs_function() {
+  const auto native = model_.native_rhs(workspace_);
+  return {native.function, native.in};
+}
+
+OdeSystem::PlainFunction ModelOdeSystem::switches_function() {
+  const auto native = model_.native_switches(workspace_);
+  return {native.function, native.in};
+}
+
 void ModelOdeSystem::jacobian(double t, const double* x, double* J) {
   model_.jacobian(t, x, workspace_, J);
 }

@@ -28,6 +28,8 @@ class ModelOdeSystem final : public OdeSystem {
   bool nonnegative() const override { return true; }
   std::size_t num_switches() const override { return model_.num_switches(); }
   void switches(double t, const double* x, double* g) override { model_.switches(t, x, workspace_, g); }
+  PlainFunction rhs_function() override;
+  PlainFunction switches_function() override;
   std::string state_name(std::size_t i) const override;
   std::string time_unit() const override;
 

@@ -21,6 +21,19 @@ class OdeSystem {
   /// the integrator turns that into Status::non_finite).
   virtual void rhs(double t, const double* x, double* dxdt) = 0;
 
+  /// f as a plain C function, when the system has one (a compiled model's
+  /// native code; else `function` is nullptr): function(context, x, dxdt)
+  /// computes rhs(t, x, dxdt) once context[0] = t; x and dxdt must not
+  /// overlap. The steppers call it on their innermost path instead of the
+  /// virtual rhs() and the layers behind it (bench/README.md). Valid as
+  /// long as the system. switches_function(): the same for switches().
+  struct PlainFunction {
+    void (*function)(const double* context, const double* x, double* out) = nullptr;
+    double* context = nullptr;
+  };
+  virtual PlainFunction rhs_function() { return {}; }
+  virtual PlainFunction switches_function() { return {}; }
+
   /// J = ∂f/∂x at (t, x), dense column-major n×n (J[i + n*j] = ∂f_i/∂x_j).
   /// The default uses forward differences of rhs() (n extra evaluations);
   /// override it when an analytic Jacobian is known.

@@ -21,8 +21,10 @@
 namespace exvivo::solve::detail {
 
 /// log2(x) for finite x > 0 (x below the normal range is taken as the least
-/// normal number); absolute error < 1e-7.
-inline double fast_log2(double x) {
+/// normal number); absolute error < 1e-7. Always inlined: GCC kept it a
+/// call, and fast_log2(1e-4) of the controller's history was computed at
+/// every step instead of folded.
+[[gnu::always_inline]] inline double fast_log2(double x) {
   x = std::max(x, std::numeric_limits<double>::min());
   const auto bits = std::bit_cast<std::uint64_t>(x);
   auto exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
@@ -42,7 +44,7 @@ inline double fast_log2(double x) {
 }
 
 /// 2^y, y clamped to [−1000, 1000]; relative error < 1e-7.
-inline double fast_exp2(double y) {
+[[gnu::always_inline]] inline double fast_exp2(double y) {
   y = std::clamp(y, -1000.0, 1000.0);
   const double k = std::floor(y + 0.5);
   // 2^f = e^g, g = f·ln 2, f ∈ [−½, ½]: Taylor to degree 6 (next term

@@ -70,7 +70,7 @@ class Stepper {
 
  protected:
   Stepper(OdeSystem& system, const ErrorNorm& norm, SolveStats& stats)
-      : system_(system), norm_(norm), stats_(stats) {
+      : system_(system), norm_(norm), stats_(stats), plain_rhs_(system.rhs_function()) {
     const auto n = static_cast<Eigen::Index>(system.size());
     x_.setZero(n);
     x_new_.setZero(n);
@@ -81,12 +81,18 @@ class Stepper {
 
   void rhs(double t, const Eigen::VectorXd& x, Eigen::VectorXd& dxdt) {
     ++stats_.rhs_evals;
-    system_.rhs(t, x.data(), dxdt.data());
+    if (plain_rhs_.function != nullptr && &x != &dxdt) {  // distinct vectors: no overlap
+      plain_rhs_.context[0] = t;
+      plain_rhs_.function(plain_rhs_.context, x.data(), dxdt.data());
+    } else {
+      system_.rhs(t, x.data(), dxdt.data());
+    }
   }
 
   OdeSystem& system_;
   const ErrorNorm& norm_;
   SolveStats& stats_;
+  OdeSystem::PlainFunction plain_rhs_;  ///< system_.rhs_function()
   double t_ = 0, t_old_ = 0;
   Eigen::VectorXd x_, x_new_, dxdt_, x_err_, x_old_;
 };

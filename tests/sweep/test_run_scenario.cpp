@@ -14,6 +14,8 @@
 #include "scenario/run_plan.hpp"
 #include "scenario/scenario.hpp"
 #include "solve/solve.hpp"
+#include "sweep/assemble.hpp"
+#include "sweep/chunk_store.hpp"
 #include "sweep/run_scenario.hpp"
 
 #include <mutex>
@@ -246,4 +248,53 @@ TEST_CASE("a failed chunk write is reported even when computing the next chunk f
     CHECK_THAT(what, Catch::Contains("computing the next one failed too: stopped by the reporter"));
     CHECK(e.error_number() == EISDIR);
   }
+}
+
+TEST_CASE("one shard's timecourses are assembled a chunk at a time: the merge's lines, damaged lines refused",
+          "[sweep][assemble]") {
+  // A single shard's chunks are copied whole instead of merged line by line;
+  // the rows must be those the k-way merge of all shards gives for that shard.
+  const auto s = scenario::load_scenario(std::string(EXVIVO_SOURCE_DIR) + "/scenarios/one_compartment_dosing.yaml");
+  Dir dir;
+  sweep::RunOptions o;
+  o.threads = 2;
+  o.chunk_runs = 2;
+  o.shard_count = 2;
+  for (int shard : {1, 2}) {
+    o.shard_index = shard;
+    o.out_dir = (dir.path / ("shard" + std::to_string(shard))).string();
+    sweep::run_scenario(s, o);
+  }
+  const auto input = [&](int shard) {
+    const fs::path d = sweep::ChunkStore::shard_dir(dir.path / ("shard" + std::to_string(shard)), shard, 2);
+    return sweep::ShardInput{d, sweep::OutputLayout::from_json_file(d / "manifest.json")};
+  };
+  const sweep::ShardInput first = input(1);
+  REQUIRE(first.layout.chunks(1) > 2);
+  for (const char* out : {"merged", "alone", "cut", "damaged"}) fs::create_directories(dir.path / out);
+  sweep::assemble_outputs({first, input(2)}, dir.path / "merged");
+  sweep::assemble_outputs({first}, dir.path / "alone");
+  // The merged rows of shard 1's runs (even run numbers), in order.
+  std::istringstream merged(slurp(dir.path / "merged" / "timecourses.csv"));
+  std::string line, expected;
+  std::getline(merged, line);
+  expected = line + "\n";
+  while (std::getline(merged, line))
+    if (std::stoul(line.substr(0, line.find(','))) % 2 == 0) expected += line + "\n";
+  CHECK(slurp(dir.path / "alone" / "timecourses.csv") == expected);
+
+  // A chunk whose last line lost its newline gives the same bytes.
+  const fs::path chunk = first.dir / "chunk-000001.timecourses.csv";
+  std::string text = slurp(chunk);
+  REQUIRE(!text.empty());
+  text.pop_back();
+  std::ofstream(chunk, std::ios::binary) << text;
+  sweep::assemble_outputs({first}, dir.path / "cut");
+  CHECK(slurp(dir.path / "cut" / "timecourses.csv") == expected);
+
+  // A line that does not begin with its run number is refused, naming the chunk.
+  std::ofstream(chunk, std::ios::binary) << "x" << text << "\n";
+  CHECK_THROWS_WITH(sweep::assemble_outputs({first}, dir.path / "damaged"),
+                    Catch::Contains("chunk-000001.timecourses.csv") &&
+                        Catch::Contains("damaged chunk: a line does not begin with a run number"));
 }

@@ -377,12 +377,17 @@ class SensitivityDopri5 final : public SensitivityStepper {
     const double err = state_->try_step(h);
     // (std::memcpy: a third of the instructions of Eigen's SSE2 copy of these n values.)
     std::memcpy(x_new_.data(), state_->candidate().data(), bytes_n_);
-    std::memcpy(x_err_.data(), state_->error_estimate().data(), bytes_n_);
-    if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
+    // The error estimate is read only after a failed trial (the integrator's messages).
+    const auto keep_error = [&] { std::memcpy(x_err_.data(), state_->error_estimate().data(), bytes_n_); };
+    if (!(err <= 1)) {  // rejected (or non-finite): no sensitivity work
+      keep_error();
+      return err;
+    }
     const double t0 = t_;
     state_->accept(t0 + h, {});
     const Advance advance = advance_sensitivities(t0, t0 + h);
     if (advance == Advance::ok) return err;
+    keep_error();
     // The trial is undone: the state stepper goes back to the current point.
     xs_ = x_.head(n_);
     state_->reset(t0, xs_);

@@ -17,9 +17,9 @@
 // into 2, 4, … substeps for S. ρ comes from three estimates: the state
 // stepper's stiffness test (which this stepper runs itself after more than 4
 // accepted steps without one: method rk45; auto runs it every 4), and the
-// sensitivities' own: a power iteration on J over the rows of S every 4
-// steps (power_iteration), and what every substep reads off its stages
-// (stiffness_of_stages). The state's test follows the state's directions
+// sensitivities' own: a power iteration on J over the rows of S at a
+// segment's start and every 8 steps (power_iteration), and what every
+// substep reads off its stages (stiffness_of_stages). The state's test follows the state's directions
 // only, and S can be much stiffer than x: a fast reaction whose reactant
 // is absent (x = 0 there, exactly, all along) while S is not 0 in it. So it
 // went in PEtab's Isensee_JCB2018 (AC:Fsk dissociating at 1.4e4 /s with no
@@ -87,23 +87,28 @@ EXVIVO_VECTOR_LOOP bool rk4_update(Index m, double* out, double* out2, const dou
 /// stiffness_of_stages's sums over RK4's stages k1, k2, k3 (row order: `rows`
 /// rows of Stride interleaved columns), each row scaled by weight[r]: per
 /// column c, ‖k2 − k1‖² into sums[c], ‖k3 − k2‖² into sums[Stride + c] and
-/// ‖k1‖² into sums[2·Stride + c]. The column count is a template parameter
+/// ‖k1‖² into sums[2·Stride + c]; in the same pass RK4's last stage,
+/// out = s + a·k3 (as rk4_stage). The column count is a template parameter
 /// so that the sums stay in registers (one vector each for up to 4 columns).
 template <int Stride>
 inline __attribute__((always_inline)) void stage_sums(Index rows, const double* __restrict weight,
                                                       const double* __restrict k1, const double* __restrict k2,
-                                                      const double* __restrict k3, double* __restrict sums) {
+                                                      const double* __restrict k3, double* __restrict sums,
+                                                      const double* __restrict s, double a, double* __restrict out) {
   // A row's Stride columns as one vector (GCC's vector extension): the sums
   // per column in registers, each added to in row order as written.
   typedef double Row __attribute__((vector_size(Stride * sizeof(double))));
   Row uu = {}, ww = {}, kk = {};
   for (Index r = 0; r < rows; ++r) {
-    Row a, b, c;
-    std::memcpy(&a, k1 + r * Stride, sizeof(Row));
-    std::memcpy(&b, k2 + r * Stride, sizeof(Row));
-    std::memcpy(&c, k3 + r * Stride, sizeof(Row));
+    Row x, y, z, start;
+    std::memcpy(&x, k1 + r * Stride, sizeof(Row));
+    std::memcpy(&y, k2 + r * Stride, sizeof(Row));
+    std::memcpy(&z, k3 + r * Stride, sizeof(Row));
+    std::memcpy(&start, s + r * Stride, sizeof(Row));
+    const Row stage = start + a * z;
+    std::memcpy(out + r * Stride, &stage, sizeof(Row));
     const Row g = Row{} + weight[r];
-    const Row u = g * (b - a), w = g * (c - b), v = g * a;
+    const Row u = g * (y - x), w = g * (z - y), v = g * x;
     uu += u * u;
     ww += w * w;
     kk += v * v;
@@ -113,23 +118,21 @@ inline __attribute__((always_inline)) void stage_sums(Index rows, const double* 
   std::memcpy(sums + Index{2} * Stride, &kk, sizeof(Row));
 }
 
-EXVIVO_VECTOR_LOOP void stage_sums_2(Index rows, const double* weight, const double* k1, const double* k2,
-                                     const double* k3, double* sums) {
-  stage_sums<2>(rows, weight, k1, k2, k3, sums);
-}
-EXVIVO_VECTOR_LOOP void stage_sums_4(Index rows, const double* weight, const double* k1, const double* k2,
-                                     const double* k3, double* sums) {
-  stage_sums<4>(rows, weight, k1, k2, k3, sums);
-}
-EXVIVO_VECTOR_LOOP void stage_sums_8(Index rows, const double* weight, const double* k1, const double* k2,
-                                     const double* k3, double* sums) {
-  stage_sums<8>(rows, weight, k1, k2, k3, sums);
-}
+#define EXVIVO_STAGE_SUMS(N)                                                                                       \
+  EXVIVO_VECTOR_LOOP void stage_sums_##N(Index rows, const double* weight, const double* k1, const double* k2,     \
+                                         const double* k3, double* sums, const double* s, double a, double* out) { \
+    stage_sums<N>(rows, weight, k1, k2, k3, sums, s, a, out);                                                      \
+  }
+EXVIVO_STAGE_SUMS(2)
+EXVIVO_STAGE_SUMS(4)
+EXVIVO_STAGE_SUMS(8)
+#undef EXVIVO_STAGE_SUMS
 
 /// stage_sums for any (even) stride, the sums in memory.
 EXVIVO_VECTOR_LOOP void stage_sums_any(Index rows, Index stride, const double* __restrict weight,
                                        const double* __restrict k1, const double* __restrict k2,
-                                       const double* __restrict k3, double* __restrict sums) {
+                                       const double* __restrict k3, double* __restrict sums, const double* __restrict s,
+                                       double a, double* __restrict out) {
   double* uu = sums;
   double* ww = sums + stride;
   double* kk = sums + 2 * stride;
@@ -138,38 +141,79 @@ EXVIVO_VECTOR_LOOP void stage_sums_any(Index rows, Index stride, const double* _
     const Index o = r * stride;
     const double g = weight[r];
     for (Index c = 0; c < stride; ++c) {
-      const double a = g * k1[o + c], u = g * (k2[o + c] - k1[o + c]), w = g * (k3[o + c] - k2[o + c]);
+      out[o + c] = s[o + c] + a * k3[o + c];
+      const double x = g * k1[o + c], u = g * (k2[o + c] - k1[o + c]), w = g * (k3[o + c] - k2[o + c]);
       uu[c] += u * u;
       ww[c] += w * w;
-      kk[c] += a * a;
+      kk[c] += x * x;
     }
   }
 }
 
 void stage_differences(Index rows, Index stride, const double* weight, const double* k1, const double* k2,
-                       const double* k3, double* sums) {
+                       const double* k3, double* sums, const double* s, double a, double* out) {
   switch (stride) {
-    case 2: return stage_sums_2(rows, weight, k1, k2, k3, sums);
-    case 4: return stage_sums_4(rows, weight, k1, k2, k3, sums);
-    case 8: return stage_sums_8(rows, weight, k1, k2, k3, sums);
-    default: return stage_sums_any(rows, stride, weight, k1, k2, k3, sums);
+    case 2: return stage_sums_2(rows, weight, k1, k2, k3, sums, s, a, out);
+    case 4: return stage_sums_4(rows, weight, k1, k2, k3, sums, s, a, out);
+    case 8: return stage_sums_8(rows, weight, k1, k2, k3, sums, s, a, out);
+    default: return stage_sums_any(rows, stride, weight, k1, k2, k3, sums, s, a, out);
   }
 }
 
-/// power_iteration's sums (row order, `rows` rows of Stride columns, row r
-/// weighted by g[r]): J·v = out − f into out, and per column ‖g·v‖² into
-/// sums[c] and ‖g·J·v‖² into sums[Stride + c].
+/// power_iteration's input, S + ν·V per column (row order, `rows` rows of
+/// Stride columns, row r weighted by g[r]), into in, with ν_c =
+/// max(1, ‖g·S_c‖, h·‖g·S'_c‖)·f_c into nu[c]: V·f (f per column) a
+/// perturbation of weighted norm ~1, scaled up to S and to what S' adds in a
+/// step so that products(S + ν·V) − S' = J·ν·V keeps its digits (its
+/// rounding is ~ε·(‖J‖·‖S‖ + ‖S'‖)).
 template <int Stride>
-void power_sums_fixed(Index rows, const double* __restrict g, const double* __restrict v, const double* __restrict f,
-                      double* __restrict out, double* __restrict sums) {
+inline __attribute__((always_inline)) void power_input_fixed(Index rows, const double* __restrict g,
+                                                             const double* __restrict s, const double* __restrict ds,
+                                                             const double* __restrict v, const double* __restrict f,
+                                                             double h, double* __restrict in, double* __restrict nu) {
   typedef double Row __attribute__((vector_size(Stride * sizeof(double))));
-  Row vv = {}, ww = {};
+  Row ss = {}, dd = {};
+  for (Index r = 0; r < rows; ++r) {
+    Row a, b;
+    std::memcpy(&a, s + r * Stride, sizeof(Row));
+    std::memcpy(&b, ds + r * Stride, sizeof(Row));
+    const Row weight = Row{} + g[r], u = weight * a, w = weight * b;
+    ss += u * u;
+    dd += w * w;
+  }
+  double sc[Stride], dc[Stride];  // (GCC cannot subscript a vector type that depends on Stride)
+  std::memcpy(sc, &ss, sizeof(Row));
+  std::memcpy(dc, &dd, sizeof(Row));
+  for (int c = 0; c < Stride; ++c) sc[c] = std::max(std::max(1.0, std::sqrt(sc[c])), h * std::sqrt(dc[c])) * f[c];
+  Row scale;
+  std::memcpy(&scale, sc, sizeof(Row));
+  for (Index r = 0; r < rows; ++r) {
+    Row a, b;
+    std::memcpy(&a, s + r * Stride, sizeof(Row));
+    std::memcpy(&b, v + r * Stride, sizeof(Row));
+    const Row sum = a + scale * b;
+    std::memcpy(in + r * Stride, &sum, sizeof(Row));
+  }
+  std::memcpy(nu, &scale, sizeof(Row));
+}
+
+/// power_iteration's step after products(S + ν·V) into out: J·V' = out − S'
+/// (V' = ν·V) into out, and per column ‖g·V'‖² into sums[c] and ‖g·J·V'‖²
+/// into sums[Stride + c].
+template <int Stride>
+inline __attribute__((always_inline)) void power_sums_fixed(Index rows, const double* __restrict g,
+                                                            const double* __restrict nu, const double* __restrict v,
+                                                            const double* __restrict ds, double* __restrict out,
+                                                            double* __restrict sums) {
+  typedef double Row __attribute__((vector_size(Stride * sizeof(double))));
+  Row scale, vv = {}, ww = {};
+  std::memcpy(&scale, nu, sizeof(Row));
   for (Index r = 0; r < rows; ++r) {
     Row a, b, c;
     std::memcpy(&a, v + r * Stride, sizeof(Row));
-    std::memcpy(&b, f + r * Stride, sizeof(Row));
+    std::memcpy(&b, ds + r * Stride, sizeof(Row));
     std::memcpy(&c, out + r * Stride, sizeof(Row));
-    const Row jv = c - b, weight = Row{} + g[r], u = weight * a, w = weight * jv;
+    const Row jv = c - b, weight = Row{} + g[r], u = weight * (scale * a), w = weight * jv;
     std::memcpy(out + r * Stride, &jv, sizeof(Row));
     vv += u * u;
     ww += w * w;
@@ -178,20 +222,55 @@ void power_sums_fixed(Index rows, const double* __restrict g, const double* __re
   std::memcpy(sums + Stride, &ww, sizeof(Row));
 }
 
-void power_sums(Index rows, Index stride, const double* g, const double* v, const double* f, double* out,
-                double* sums) {
+#define EXVIVO_POWER_KERNELS(N)                                                                                 \
+  EXVIVO_VECTOR_LOOP void power_input_##N(Index rows, const double* g, const double* s, const double* ds,       \
+                                          const double* v, const double* f, double h, double* in, double* nu) { \
+    power_input_fixed<N>(rows, g, s, ds, v, f, h, in, nu);                                                      \
+  }                                                                                                             \
+  EXVIVO_VECTOR_LOOP void power_sums_##N(Index rows, const double* g, const double* nu, const double* v,        \
+                                         const double* ds, double* out, double* sums) {                         \
+    power_sums_fixed<N>(rows, g, nu, v, ds, out, sums);                                                         \
+  }
+EXVIVO_POWER_KERNELS(2)
+EXVIVO_POWER_KERNELS(4)
+EXVIVO_POWER_KERNELS(8)
+#undef EXVIVO_POWER_KERNELS
+
+void power_input(Index rows, Index stride, const double* g, const double* s, const double* ds, const double* v,
+                 const double* f, double h, double* in, double* nu) {
   switch (stride) {
-    case 2: return power_sums_fixed<2>(rows, g, v, f, out, sums);
-    case 4: return power_sums_fixed<4>(rows, g, v, f, out, sums);
-    case 8: return power_sums_fixed<8>(rows, g, v, f, out, sums);
+    case 2: return power_input_2(rows, g, s, ds, v, f, h, in, nu);
+    case 4: return power_input_4(rows, g, s, ds, v, f, h, in, nu);
+    case 8: return power_input_8(rows, g, s, ds, v, f, h, in, nu);
+    default: break;
+  }
+  for (Index c = 0; c < 2 * stride; ++c) nu[c] = 0;  // the sums, then ν
+  for (Index r = 0; r < rows; ++r)
+    for (Index c = 0; c < stride; ++c) {
+      const double u = g[r] * s[r * stride + c], w = g[r] * ds[r * stride + c];
+      nu[c] += u * u;
+      nu[stride + c] += w * w;
+    }
+  for (Index c = 0; c < stride; ++c)
+    nu[c] = std::max(std::max(1.0, std::sqrt(nu[c])), h * std::sqrt(nu[stride + c])) * f[c];
+  for (Index r = 0; r < rows; ++r)
+    for (Index c = 0; c < stride; ++c) in[r * stride + c] = s[r * stride + c] + nu[c] * v[r * stride + c];
+}
+
+void power_sums(Index rows, Index stride, const double* g, const double* nu, const double* v, const double* ds,
+                double* out, double* sums) {
+  switch (stride) {
+    case 2: return power_sums_2(rows, g, nu, v, ds, out, sums);
+    case 4: return power_sums_4(rows, g, nu, v, ds, out, sums);
+    case 8: return power_sums_8(rows, g, nu, v, ds, out, sums);
     default: break;
   }
   for (Index c = 0; c < 2 * stride; ++c) sums[c] = 0;
   for (Index r = 0; r < rows; ++r)
     for (Index c = 0; c < stride; ++c) {
       const Index i = r * stride + c;
-      out[i] -= f[i];
-      const double u = g[r] * v[i], w = g[r] * out[i];
+      out[i] -= ds[i];
+      const double u = g[r] * (nu[c] * v[i]), w = g[r] * out[i];
       sums[c] += u * u;
       sums[stride + c] += w * w;
     }
@@ -230,7 +309,11 @@ constexpr double stiff_rejection = 1e10;
 // stiffness_of_stages trusts a column's k2 − k1 from this much above the
 // rounding of k1 (1e4 ulps: the ratio then holds to ~1e-4).
 constexpr double stage_noise = 1e4 * std::numeric_limits<double>::epsilon();
-constexpr int radius_every = 4;  // accepted steps between estimates of ρ(J)
+// Accepted steps between the state stepper's own estimates of ρ(J) (method
+// rk45; auto's integrator runs them as often), and between the
+// sensitivities' power iterations.
+constexpr int radius_every = 4;
+constexpr int power_every = 8;
 
 /// The state part of a SensitivitySystem as an OdeSystem of its own: f(t, x).
 class StateSystem final : public solve::OdeSystem {
@@ -255,7 +338,8 @@ class SensitivityDopri5 final : public SensitivityStepper {
         state_system_(system),
         state_(solve::detail::make_dopri5(state_system_, norm, stats)),
         max_substeps_(stiff_fallback ? auto_max_substeps : max_substeps),
-        stiff_fallback_(stiff_fallback) {
+        stiff_fallback_(stiff_fallback),
+        bytes_n_(static_cast<std::size_t>(n_) * sizeof(double)) {
     const auto& rows = system.product_rows();
     row_floor_.resize(static_cast<Index>(rows.size()));
     row_weights_.setZero(static_cast<Index>(rows.size()));
@@ -263,8 +347,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
       row_floor_[static_cast<Index>(r)] =
           std::max(norm.abs_tol(static_cast<Index>(rows[r])) / norm.rel_tol(), std::numeric_limits<double>::min());
     for (auto* v : {&xm_, &xs_}) v->setZero(n_);
-    for (auto* v :
-         {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_, &power_, &power_f_, &power_out_})
+    for (auto* v : {&s_, &ds_, &s_old_, &ds_old_, &s_new_, &ds_new_, &k2_, &k3_, &k4_, &rows_, &power_, &power_out_})
       v->setZero(system.product_size());
   }
 
@@ -276,6 +359,9 @@ class SensitivityDopri5 final : public SensitivityStepper {
     xs_ = z.head(n_);
     state_->reset(t, xs_);
     load_current();
+    // S's structural zeros 0 in x_ and x_old_, which accept() leaves as they are.
+    sys_.to_columns(s_.data(), x_.data() + n_);
+    x_old_ = x_;
     s_old_ = s_;
     ds_old_ = ds_;
     radius_ = 0;
@@ -289,13 +375,19 @@ class SensitivityDopri5 final : public SensitivityStepper {
   double try_step(double h) override {
     needs_stiff_ = false;
     const double err = state_->try_step(h);
-    x_new_.head(n_) = state_->candidate();
-    x_err_.head(n_) = state_->error_estimate();
-    if (!(err <= 1)) return err;  // rejected (or non-finite): no sensitivity work
+    // (std::memcpy: a third of the instructions of Eigen's SSE2 copy of these n values.)
+    std::memcpy(x_new_.data(), state_->candidate().data(), bytes_n_);
+    // The error estimate is read only after a failed trial (the integrator's messages).
+    const auto keep_error = [&] { std::memcpy(x_err_.data(), state_->error_estimate().data(), bytes_n_); };
+    if (!(err <= 1)) {  // rejected (or non-finite): no sensitivity work
+      keep_error();
+      return err;
+    }
     const double t0 = t_;
     state_->accept(t0 + h, {});
     const Advance advance = advance_sensitivities(t0, t0 + h);
     if (advance == Advance::ok) return err;
+    keep_error();
     // The trial is undone: the state stepper goes back to the current point.
     xs_ = x_.head(n_);
     state_->reset(t0, xs_);
@@ -321,10 +413,10 @@ class SensitivityDopri5 final : public SensitivityStepper {
     ds_old_.swap(ds_);
     ds_.swap(ds_new_);
     x_old_.swap(x_);  // previous_state()
-    x_.head(n_) = state_->state();
-    sys_.to_columns(s_.data(), x_.data() + n_);
+    std::memcpy(x_.data(), state_->state().data(), bytes_n_);
+    sys_.scatter_rows(s_.data(), x_.data() + n_);
     // S' stays in ds_ (the integrator reads derivative() after reset() and failed trials).
-    dxdt_.head(n_) = state_->derivative();
+    std::memcpy(dxdt_.data(), state_->derivative().data(), bytes_n_);
     t_old_ = t_;
     t_ = t_new;
     if (!set_to_zero.empty()) {
@@ -382,7 +474,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
       power_stale_ = false;
       steps_since_power_ = 0;
       sys_.prepare_columns(t0, x_.data());
-      radius_p_ = power_iteration(x_.data());
+      radius_p_ = power_iteration(x_.data(), s_.data(), ds_.data(), h);
     }
     for (;;) {
       // The state's estimate with its margin; the sensitivities' own up to
@@ -406,7 +498,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
         sys_.products(k2_.data());
         rk4_stage(size, stage, s, 0.5 * hs, k2_.data());
         sys_.products(k3_.data());
-        const double rho = stiffness_of_stages(hs, k1);
+        const double rho = stiffness_of_stages(hs, s, k1);  // and the stage s + hs·k3
         if (hs * rho > rk4_unstable_h_lambda) {
           radius_s_ = std::max(radius_s_, rho);
           unstable = true;
@@ -419,7 +511,6 @@ class SensitivityDopri5 final : public SensitivityStepper {
           xb = xm_.data();
         }
         sys_.prepare_columns(tb, xb);
-        rk4_stage(size, stage, s, hs, k3_.data());
         sys_.products(k4_.data());
         finite = rk4_update(size, s_new_.data(), stage, s, hs / 6, k1, k2_.data(), k3_.data(), k4_.data());
         sys_.products(ds_new_.data());
@@ -431,59 +522,70 @@ class SensitivityDopri5 final : public SensitivityStepper {
       if (!finite || !all_finite(size, ds_new_.data())) return Advance::non_finite;
       // Every few steps, ρ for the next ones from J at the end, which the
       // last substep has just prepared.
-      if (++steps_since_power_ >= radius_every) {
+      if (++steps_since_power_ >= power_every) {
         steps_since_power_ = 0;
-        radius_p_ = power_iteration(state_->state().data());
+        radius_p_ = power_iteration(state_->state().data(), s_new_.data(), ds_new_.data(), h);
       }
       return Advance::ok;
     }
   }
 
   /// ρ(J) on the rows of S that can be non-zero, at the point the last
-  /// prepare_columns() was for (state x, for the weights), by a power
-  /// iteration on the same row-weighted J as stiffness_of_stages, from a
-  /// fixed start with every row and column in it (3 iterations), later from
-  /// the last vector (1): J·V = products(V) − products(0), every column at
-  /// once. The stages only see the modes S carries, weighted by their share,
-  /// so a mode far stiffer than the rest can still be below their notice
-  /// when one step multiplies it by R(hλ) ~ (hλ)⁴/24; this sees it whatever
-  /// S holds, before the step. The largest ‖J·v‖/‖v‖ over the columns.
-  double power_iteration(const double* x) {
+  /// prepare_columns() was for (state x, for the weights; S there s and S'
+  /// = products(s) ds, row order), by a power iteration on the same
+  /// row-weighted J as stiffness_of_stages, from a fixed start with every row
+  /// and column in it (3 iterations), later from the last vector (1): J·V =
+  /// products(S + V) − S', every column at once (V scaled to S, see
+  /// power_input), one products() per iteration. The stages only see the
+  /// modes S carries, weighted by their share, so a mode far stiffer than the
+  /// rest can still be below their notice when one step multiplies it by
+  /// R(hλ) ~ (hλ)⁴/24; this sees it whatever S holds. h: the step's size
+  /// (for the scale of V). The largest ‖J·v‖/‖v‖ over the columns.
+  double power_iteration(const double* x, const double* s, const double* ds, double h) {
     const Index stride = sys_.product_stride(), size = sys_.product_size(), rows = size / stride;
     if (size == 0) return 0;
     const Index columns = sys_.num_columns();
     const auto& states = sys_.product_rows();
     for (Index r = 0; r < rows; ++r)
       row_weights_[r] = 1 / (std::abs(x[states[static_cast<std::size_t>(r)]]) + row_floor_[r]);
-    double* in = sys_.product_input();
-    std::fill(in, in + size, 0.0);
-    sys_.products(power_f_.data());  // ∂f/∂p
-    if (!power_warm_) {
-      // Any fixed pattern with all rows present and no structure J could
-      // be orthogonal to: signs and sizes that vary with row and column
-      // (in the weighted units; power_ holds v in S's own).
+    // Any fixed pattern with all rows present and no structure J could be
+    // orthogonal to: signs and sizes that vary with row and column (in the
+    // weighted units; power_ holds v in S's own, power_scale_ its factor to
+    // weighted norm 1). For every column at the start, later for a column
+    // whose last vector was of no use.
+    const auto seed = [&](Index c) {
       for (Index r = 0; r < rows; ++r)
-        for (Index c = 0; c < stride; ++c)
-          power_[r * stride + c] =
-              c < columns ? (((r * 7 + c * 3) % 5) + 1.0) * ((r + c) % 3 == 0 ? -1 : 1) / row_weights_[r] : 0.0;
+        power_[r * stride + c] = (((r * 7 + c * 3) % 5) + 1.0) * ((r + c) % 3 == 0 ? -1 : 1) / row_weights_[r];
+      power_scale_[c] = 1;
+    };
+    if (!power_warm_) {
+      power_.setZero();
+      power_scale_.setZero(stride);
+      for (Index c = 0; c < columns; ++c) seed(c);
     }
+    power_norms_.resize(4 * stride);  // the sums, ν (and power_input's sums for other strides)
+    double* nu = power_norms_.data() + 2 * stride;
+    double* in = sys_.product_input();
     double radius = 0;
+    bool reseed = false;
     for (int iteration = 0; iteration < (power_warm_ ? 1 : 3); ++iteration) {
-      std::copy(power_.data(), power_.data() + size, in);
+      power_input(rows, stride, row_weights_.data(), s, ds, power_.data(), power_scale_.data(), h, in, nu);
       sys_.products(power_out_.data());
-      power_norms_.resize(2 * stride);
-      power_sums(rows, stride, row_weights_.data(), power_.data(), power_f_.data(), power_out_.data(),
-                 power_norms_.data());
+      power_sums(rows, stride, row_weights_.data(), nu, power_.data(), ds, power_out_.data(), power_norms_.data());
+      power_.swap(power_out_);  // the next vector: J·v, with the factor to weighted norm 1
       radius = 0;
+      reseed = false;
       for (Index c = 0; c < columns; ++c) {
         const double vv = power_norms_[c], ww = power_norms_[stride + c];
         const bool usable = vv > 0 && ww > 0 && std::isfinite(ww);
         if (usable) radius = std::max(radius, std::sqrt(ww / vv));
-        power_norms_[c] = usable ? 1 / std::sqrt(ww) : 0;  // the next vector: J·v of weighted norm 1
+        reseed = reseed || !usable;
+        power_scale_[c] = usable ? 1 / std::sqrt(ww) : 0;
       }
-      for (Index r = 0; r < rows; ++r)
-        for (Index c = 0; c < columns; ++c) power_[r * stride + c] = power_norms_[c] * power_out_[r * stride + c];
     }
+    if (reseed)
+      for (Index c = 0; c < columns; ++c)
+        if (power_scale_[c] == 0) seed(c);
     stats_.rhs_evals += 1;
     power_warm_ = radius > 0;
     return radius;
@@ -501,12 +603,13 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// not ρ; weighted, it reads 2.4. Per column (S's columns differ in scale
   /// as their parameters do), the largest ‖k3 − k2‖ / ‖k2 − k1‖ · 2/hs over
   /// the columns where k2 − k1 stands above the rounding of k1 (else the
-  /// ratio is noise).
-  double stiffness_of_stages(double hs, const double* k1) {
+  /// ratio is noise). In the same pass, RK4's last stage s + hs·k3 into the
+  /// products' input.
+  double stiffness_of_stages(double hs, const double* s, const double* k1) {
     const Index stride = sys_.product_stride();
     stage_norms_.resize(3 * stride);
     stage_differences(sys_.product_size() / stride, stride, row_weights_.data(), k1, k2_.data(), k3_.data(),
-                      stage_norms_.data());
+                      stage_norms_.data(), s, hs, sys_.product_input());
     double ratio = 0;  // the largest ‖k3 − k2‖² / ‖k2 − k1‖²
     for (Index c = 0; c < stride; ++c) {
       const double uu = stage_norms_[c], ww = stage_norms_[stride + c], kk = stage_norms_[2 * stride + c];
@@ -529,6 +632,7 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// Most substeps per step: 4 when a Rodas4 follows (auto), else max_substeps.
   int max_substeps_;
   bool stiff_fallback_;          ///< method auto: needs_stiff_method() instead of tiny substeps
+  std::size_t bytes_n_;          ///< the state's n values in bytes (for std::memcpy)
   bool needs_stiff_ = false;     ///< the last trial: see needs_stiff_method()
   Eigen::VectorXd stage_norms_;  ///< stiffness_of_stages's sums per column
   /// Per row of the row order: abs_tol / rel_tol of its state, and the
@@ -536,10 +640,10 @@ class SensitivityDopri5 final : public SensitivityStepper {
   /// stiffness_of_stages).
   Eigen::VectorXd row_floor_, row_weights_;
   int steps_since_radius_ = 0;
-  /// power_iteration's: its latest ρ (0: none), vector, ∂f/∂p, J·v, sums;
+  /// power_iteration's: its latest ρ (0: none), vector and its factors, J·v, sums;
   /// whether the vector is from the last estimate; steps since.
   double radius_p_ = 0;
-  Eigen::VectorXd power_, power_f_, power_out_, power_norms_;
+  Eigen::VectorXd power_, power_scale_, power_out_, power_norms_;
   bool power_warm_ = false, power_stale_ = true;
   int steps_since_power_ = 0;
 };

@@ -77,13 +77,43 @@ void SensitivitySystem::to_rows(const double* columns, double* rows) const {
   }
 }
 
+namespace {
+
+/// The rows of the row order into their places in the columns (k = K
+/// columns, or k when K is 0): a row's k stores at once, from per-column
+/// pointers (callgrind: ½ the instructions of a loop over columns, then rows).
+template <int K>
+void scatter(Index m, Index n, Index k, Index stride, const std::size_t* row, const double* rows, double* columns) {
+  if constexpr (K > 0) {
+    double* column[K];
+    for (int c = 0; c < K; ++c) column[c] = columns + c * n;
+    for (Index r = 0; r < m; ++r) {
+      const std::size_t j = row[r];
+      const double* from = rows + r * stride;
+      for (int c = 0; c < K; ++c) column[c][j] = from[c];
+    }
+  } else {
+    for (Index c = 0; c < k; ++c)
+      for (Index r = 0; r < m; ++r) columns[c * n + static_cast<Index>(row[r])] = rows[r * stride + c];
+  }
+}
+
+}  // namespace
+
 void SensitivitySystem::to_columns(const double* rows, double* columns) const {
-  const Index n = n_, k = k_, stride = stride_, m = static_cast<Index>(rows_.size());
-  const std::size_t* row = rows_.data();
-  for (Index c = 0; c < k; ++c) {
-    double* column = columns + c * n;
-    for (const std::size_t j : zero_rows_) column[j] = 0;
-    for (Index r = 0; r < m; ++r) column[row[r]] = rows[r * stride + c];
+  for (Index c = 0; c < k_; ++c)
+    for (const std::size_t j : zero_rows_) columns[c * n_ + static_cast<Index>(j)] = 0;
+  scatter_rows(rows, columns);
+}
+
+void SensitivitySystem::scatter_rows(const double* rows, double* columns) const {
+  const Index m = static_cast<Index>(rows_.size());
+  switch (k_) {
+    case 1: return scatter<1>(m, n_, k_, stride_, rows_.data(), rows, columns);
+    case 2: return scatter<2>(m, n_, k_, stride_, rows_.data(), rows, columns);
+    case 3: return scatter<3>(m, n_, k_, stride_, rows_.data(), rows, columns);
+    case 4: return scatter<4>(m, n_, k_, stride_, rows_.data(), rows, columns);
+    default: return scatter<0>(m, n_, k_, stride_, rows_.data(), rows, columns);
   }
 }
 

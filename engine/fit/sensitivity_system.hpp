@@ -100,6 +100,9 @@ class SensitivitySystem final : public solve::OdeSystem {
   /// (the rows that are not in the row order set to 0).
   void to_rows(const double* columns, double* rows) const;
   void to_columns(const double* rows, double* columns) const;
+  /// to_columns() without the zeros: the rows that are not in the row order
+  /// are left as they are (for columns that hold 0 there already).
+  void scatter_rows(const double* rows, double* columns) const;
   /// The sensitivity columns of z (length size()) as an n × k matrix.
   Eigen::Map<Eigen::MatrixXd> columns_of(Eigen::VectorXd& z) const {
     return Eigen::Map<Eigen::MatrixXd>(z.data() + n_, n_, k_);

@@ -57,8 +57,11 @@ Setting setting_for(const std::string& name) {
   // more than the differences can bear (18 of 46 components off, kdeg_cAMP
   // -0.14 against -2.75e-5), while auto's gradient equals rodas4's within
   // 0.2 % of the pass tolerance on every component.
-  if (name == "Weber_BMC2015") s.abs_tol = 1e-12;
-  if (name == "Smith_BMCSystBiol2013" || name == "Isensee_JCB2018") s.abs_tol = 1e-8;
+  // Smith: at 1e-12 since the block Rodas4's difference probe stays on the
+  // state's side of its kinks (it crossed a grazed one, and the steps fell
+  // to 1e-12); 25 / 25 there, 330 s of CPU with the native code cached.
+  if (name == "Weber_BMC2015" || name == "Smith_BMCSystBiol2013") s.abs_tol = 1e-12;
+  if (name == "Isensee_JCB2018") s.abs_tol = 1e-8;
   if (name == "Isensee_JCB2018") s.fd_method = "rodas4";
   // Borghans (calcium oscillations): central differences at 1e-5 are off by
   // 1-4 % (truncation); at 1e-6 they agree.

@@ -46,6 +46,9 @@ struct PetabEvaluation {
   /// Per measurement row: σ, the data residual of the least-squares form
   /// below (also without gradients) and the row's term of −llh.
   std::vector<double> sigma, residual, nllh;
+  /// Preequilibration steady states solved: one per distinct
+  /// preequilibrationConditionId, however many condition pairs start from it.
+  std::size_t preequilibrations = 0;
 };
 
 /// One observable of a (preequilibration, simulation) condition pair,

@@ -84,8 +84,8 @@ std::string write_problem(const exvivo::test::TempDir& dir, const std::vector<Ro
   std::string m = "observableId\tpreequilibrationConditionId\tsimulationConditionId\ttime\tmeasurement\n";
   for (std::size_t r = 0; r < rows.size(); ++r)
     m += "obs_x\t" + (rows[r].pre.empty() ? std::string() : pre(r)) + "\t" + rows[r].sim + "\t" +
-         (std::isinf(rows[r].t) ? std::string("inf") : std::to_string(rows[r].t)) + "\t" +
-         std::to_string(rows[r].m) + "\n";
+         (std::isinf(rows[r].t) ? std::string("inf") : std::to_string(rows[r].t)) + "\t" + std::to_string(rows[r].m) +
+         "\n";
   dir.write("measurements.tsv", m);
   return dir.write("problem.yaml",
                    "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
@@ -117,8 +117,8 @@ const double inf = std::numeric_limits<double>::infinity();
 // Pairs (pre, washout), (pre, steady), (pre, reset), ("", steady): three
 // share the preequilibration `pre`; `reset` sets X after it (the shared
 // steady state's sensitivities must not be changed by that).
-const std::vector<Row> rows{{"pre", "washout", 1, 2.3}, {"pre", "washout", 3, 0.9},  {"pre", "steady", 2, 4.1},
-                            {"pre", "steady", inf, 3.1}, {"pre", "reset", 1, 2.0},    {"", "steady", 2, 1.9},
+const std::vector<Row> rows{{"pre", "washout", 1, 2.3},  {"pre", "washout", 3, 0.9}, {"pre", "steady", 2, 4.1},
+                            {"pre", "steady", inf, 3.1}, {"pre", "reset", 1, 2.0},   {"", "steady", 2, 1.9},
                             {"pre", "washout", 0.5, 4.5}};
 
 exvivo::solve::SolverOptions tight() {
@@ -131,15 +131,15 @@ exvivo::solve::SolverOptions tight() {
 }  // namespace
 
 TEST_CASE("PEtab plan: pairs in table order, their rows and times, shared preequilibrations", "[petab_plan]") {
-  const auto plan = plan_condition_pairs(
-      table("observableId\tpreequilibrationConditionId\tsimulationConditionId\ttime\tmeasurement\n"
-            "o\tpre\tc2\t1\t0\n"
-            "o\t\tc1\t0.5\t0\n"
-            "o\tpre\tc1\tinf\t0\n"
-            "o\tpre\tc2\t1\t0\n"
-            "o\tNaN\tc1\t2\t0\n"
-            "o\tother\tc1\t3\t0\n"
-            "o\tpre\tc1\t0\t0\n"));
+  const auto plan =
+      plan_condition_pairs(table("observableId\tpreequilibrationConditionId\tsimulationConditionId\ttime\tmeasurement\n"
+                                 "o\tpre\tc2\t1\t0\n"
+                                 "o\t\tc1\t0.5\t0\n"
+                                 "o\tpre\tc1\tinf\t0\n"
+                                 "o\tpre\tc2\t1\t0\n"
+                                 "o\tNaN\tc1\t2\t0\n"
+                                 "o\tother\tc1\t3\t0\n"
+                                 "o\tpre\tc1\t0\t0\n"));
   REQUIRE(plan.pairs.size() == 4);
   const auto& p = plan.pairs;
   CHECK(p[0].preequilibration == "pre");
@@ -174,8 +174,8 @@ TEST_CASE("PEtab plan: a time that is no number is an error at its line", "[peta
   for (const std::string bad : {"soon", "", "NaN"}) {
     INFO("time '" << bad << "'");
     CHECK_THROWS_WITH(
-        plan_condition_pairs(table("observableId\tsimulationConditionId\ttime\tmeasurement\no\tc\t1\t0\no\tc\t" + bad +
-                                   "\t0\n")),
+        plan_condition_pairs(
+            table("observableId\tsimulationConditionId\ttime\tmeasurement\no\tc\t1\t0\no\tc\t" + bad + "\t0\n")),
         "measurements.tsv:3: time: expected a number or inf");
   }
 }

@@ -156,12 +156,12 @@ TEST_CASE("PEtab steady state: an input between two switch times breaks the cons
             "u\tlin\t0\t10\t0.5\t1\n");
   dir.write("conditions.tsv", "conditionId\nc0\n");
   dir.write("observables.tsv", "observableId\tobservableFormula\tnoiseFormula\nobs_a\tA\t0.1\n");
-  dir.write("measurements.tsv",
-            "observableId\tsimulationConditionId\ttime\tmeasurement\nobs_a\tc0\tinf\t1.2\n");
-  const std::string yaml = dir.write("problem.yaml",
-                                     "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
-                                     "  - condition_files: [conditions.tsv]\n    measurement_files: [measurements.tsv]\n"
-                                     "    observable_files: [observables.tsv]\n    sbml_files: [model.xml]\n");
+  dir.write("measurements.tsv", "observableId\tsimulationConditionId\ttime\tmeasurement\nobs_a\tc0\tinf\t1.2\n");
+  const std::string yaml =
+      dir.write("problem.yaml",
+                "format_version: 1\nparameter_file: parameters.tsv\nproblems:\n"
+                "  - condition_files: [conditions.tsv]\n    measurement_files: [measurements.tsv]\n"
+                "    observable_files: [observables.tsv]\n    sbml_files: [model.xml]\n");
   exvivo::solve::SolverOptions solver;
   solver.rel_tol = 1e-10;
   solver.abs_tol = {1e-12};

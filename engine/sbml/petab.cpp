@@ -24,11 +24,12 @@
 #include "model/sbml_reader.hpp"
 #include "model/model_events.hpp"
 #include "model/native_code.hpp"
-#include "solve/bracket_change.hpp"
 #include "solve/event_driver.hpp"
 #include "solve/solve.hpp"
 #include "sbml/event_sensitivities.hpp"
+#include "sbml/petab_plan.hpp"
 #include "sbml/steady_state_sensitivities.hpp"
+#include "sbml/switch_times.hpp"
 #include "fit/sensitivity.hpp"
 #include "fit/likelihood.hpp"
 
@@ -122,6 +123,7 @@ class Problem {
     read_observables(single("observable_files"));
     measurements_ = read_table(single("measurement_files"));
     measurements_.require_columns({"observableId", "simulationConditionId", "time", "measurement"});
+    plan_ = plan_condition_pairs(measurements_);
     build_model(single("sbml_files"));
   }
 
@@ -141,20 +143,6 @@ class Problem {
   }
   const std::string& native_unavailable() const { return native_unavailable_; }
 
-  /// The finite measured times of `rows` (measurement table rows), and
-  /// whether any row is at time = inf (the steady state).
-  std::pair<std::set<double>, bool> measured_times(const std::vector<std::size_t>& rows) const {
-    std::pair<std::set<double>, bool> out{{}, false};
-    for (const auto r : rows) {
-      const double t = time_of(r);
-      if (std::isinf(t))
-        out.second = true;
-      else
-        out.first.insert(t);
-    }
-    return out;
-  }
-
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient) {
     use_values(overrides);
     gradient_ = gradient;
@@ -172,38 +160,20 @@ class Problem {
     out.simulation.assign(measurements_.row_count(), nan);
     out.sigma = out.residual = out.nllh = out.simulation;
     const auto col = [&](const char* name) { return measurements_.find_column(name); };
-    const auto preeq_col = col("preequilibrationConditionId");
     const auto obs_par_col = col("observableParameters"), noise_par_col = col("noiseParameters");
-    // Rows grouped by (preequilibration, simulation) condition.
-    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> groups;
-    for (std::size_t r = 0; r < measurements_.row_count(); ++r) {
-      const auto& row = measurements_.rows[r];
-      const std::string preeq = preeq_col ? row[*preeq_col] : "";
-      groups[{is_nan_text(preeq) ? "" : preeq, row[measurements_.column("simulationConditionId")]}].push_back(r);
-    }
-    for (const auto& [conditions, rows] : groups) {
-      const auto& [preeq, sim] = conditions;
+    Preequilibria preequilibria{std::vector<std::optional<Preequilibrium>>(plan_.preequilibrations.size())};
+    for (const std::size_t pair_index : plan_.evaluation_order) {
+      const PetabConditionPair& pair = plan_.pairs[pair_index];
+      const std::string& sim = pair.simulation;
+      const std::vector<std::size_t>& rows = pair.rows;
       std::vector<double> p = parameters_for(sim);
       std::vector<std::pair<std::size_t, double>> start;
       Eigen::MatrixXd D0 = Eigen::MatrixXd::Zero(n, nt);  // d x(t0) / dθ from preequilibration and species entries
-      if (!preeq.empty()) {
-        const std::vector<double> pre_p = parameters_for(preeq);
-        const auto pre_start = species_for(preeq, {});
-        const std::string what = "preequilibration condition '" + preeq + "'";
-        Eigen::VectorXd x;
-        if (gradient_) {
-          const Sources pre = sources_for(preeq);
-          Eigen::MatrixXd pre_D0 = Eigen::MatrixXd::Zero(n, nt);
-          for (const auto& [i, t] : pre.species) pre_D0(static_cast<Eigen::Index>(i), t) = 1;
-          const Columns c = columns_for(pre, pre_D0);
-          Eigen::MatrixXd S;
-          x = steady_state_with_sensitivities(pre_p, pre_start, c, initial_sensitivities(pre_p, pre_start, c, pre_D0),
-                                              what, S);
-          D0 = to_theta(S, c);
-        } else {
-          x = steady_state(pre_p, pre_start, what);
-        }
-        for (std::size_t i = 0; i < model_.num_states(); ++i) start.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
+      if (pair.preequilibration_index) {
+        const Preequilibrium& pre = preequilibrium(*pair.preequilibration_index, preequilibria, gradient_);
+        if (gradient_) D0 = pre.dx_dtheta;
+        for (std::size_t i = 0; i < model_.num_states(); ++i)
+          start.emplace_back(i, pre.x[static_cast<Eigen::Index>(i)]);
       }
       const auto sim_species = species_for(sim, {});
       for (const auto& [i, v] : sim_species) D0.row(static_cast<Eigen::Index>(i)).setZero();
@@ -212,7 +182,7 @@ class Problem {
       for (const auto& [i, t] : src.species) D0(static_cast<Eigen::Index>(i), t) = 1;
       const Columns columns = gradient_ ? columns_for(src, D0) : Columns{};
       // Finite times by one solve; time = inf from the steady state.
-      auto [finite, steady] = measured_times(rows);
+      const std::set<double>& finite = pair.finite_times;
       std::map<double, Eigen::VectorXd> state_at;
       std::map<double, Eigen::MatrixXd> theta_sensitivities_at;  // n × nθ
       if (!finite.empty()) {
@@ -233,7 +203,7 @@ class Problem {
           for (const double t : finite) state_at[t] = s.states.row(static_cast<Eigen::Index>(k++)).transpose();
         }
       }
-      if (steady) {
+      if (pair.steady_state) {
         const double inf = std::numeric_limits<double>::infinity();
         const std::string what = "simulation condition '" + sim + "' (time = inf)";
         if (gradient_) {
@@ -255,7 +225,7 @@ class Problem {
         auto ws = model_.make_workspace();
         model_.set_parameters(q.data(), ws);
         std::vector<double> y(model_.num_observables());
-        const double t = time_of(r);
+        const double t = plan_.time[r];
         model_.observables(std::isinf(t) ? 0.0 : t, state_at.at(t).data(), ws, y.data());
         const double h = y[*model_.observable_index("petab." + o.id)];
         const double sigma = y[*model_.observable_index("petab." + o.id + ".noise")];
@@ -332,6 +302,7 @@ class Problem {
         }
       }
     }
+    out.preequilibrations = preequilibria.solves;
     if (gradient_)
       for (Eigen::Index k = 0; k < nt; ++k) {
         const PetabParameter& par = table_[estimated_[static_cast<std::size_t>(k)]];
@@ -345,33 +316,22 @@ class Problem {
 
   std::vector<PetabTimecourse> timecourses(const std::map<std::string, double>& overrides, std::size_t points) {
     use_values(overrides);
-    const auto preeq_col = measurements_.find_column("preequilibrationConditionId");
     const auto obs_par_col = measurements_.find_column("observableParameters");
-    // Condition pairs in the order they first appear, with their rows.
-    std::vector<std::pair<std::string, std::string>> pairs;
-    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> rows_of;
-    for (std::size_t r = 0; r < measurements_.row_count(); ++r) {
-      const auto& row = measurements_.rows[r];
-      const std::string preeq = preeq_col && !is_nan_text(row[*preeq_col]) ? row[*preeq_col] : "";
-      const std::pair key{preeq, row[measurements_.column("simulationConditionId")]};
-      auto [at, added] = rows_of.try_emplace(key);
-      if (added) pairs.push_back(key);
-      at->second.push_back(r);
-    }
+    Preequilibria preequilibria{std::vector<std::optional<Preequilibrium>>(plan_.preequilibrations.size())};
     std::vector<PetabTimecourse> out;
-    for (std::size_t k = 0; k < pairs.size(); ++k) {
-      const auto& [preeq, sim] = pairs[k];
-      const std::vector<std::size_t>& rows = rows_of.at(pairs[k]);
+    for (std::size_t k = 0; k < plan_.pairs.size(); ++k) {
+      const PetabConditionPair& pair = plan_.pairs[k];
+      const std::string &preeq = pair.preequilibration, &sim = pair.simulation;
+      const std::vector<std::size_t>& rows = pair.rows;
       const std::vector<double> p = parameters_for(sim);
       std::vector<std::pair<std::size_t, double>> start;
-      if (!preeq.empty()) {
-        const Eigen::VectorXd x =
-            steady_state(parameters_for(preeq), species_for(preeq, {}), "preequilibration condition '" + preeq + "'");
+      if (pair.preequilibration_index) {
+        const Eigen::VectorXd& x = preequilibrium(*pair.preequilibration_index, preequilibria, false).x;
         for (std::size_t i = 0; i < model_.num_states(); ++i) start.emplace_back(i, x[static_cast<Eigen::Index>(i)]);
       }
       start = species_for(sim, start);
       // The grid from 0 to the last finite measured time, and the measured times.
-      auto [finite, steady] = measured_times(rows);
+      std::set<double> finite = pair.finite_times;
       if (!finite.empty()) {
         const double t_end = *finite.rbegin();
         for (std::size_t i = 0; i < points; ++i)
@@ -388,7 +348,7 @@ class Problem {
           states.push_back(s.states.row(static_cast<Eigen::Index>(i)).transpose());
         }
       }
-      if (steady && error.empty()) {
+      if (pair.steady_state && error.empty()) {
         try {
           states.push_back(steady_state(p, start, "simulation condition '" + sim + "' (time = inf)"));
           times.push_back(std::numeric_limits<double>::infinity());
@@ -432,6 +392,49 @@ class Problem {
   }
 
  private:
+  /// The steady state of a preequilibration condition and, with gradients,
+  /// its d x / dθ (species × estimated parameters).
+  struct Preequilibrium {
+    Eigen::VectorXd x;
+    Eigen::MatrixXd dx_dtheta;
+  };
+  /// The preequilibrations of one evaluation: one slot per preequilibration
+  /// condition of the plan, and how many were solved.
+  struct Preequilibria {
+    std::vector<std::optional<Preequilibrium>> slots;
+    std::size_t solves = 0;
+  };
+
+  /// The steady state of the plan's preequilibration condition `k` (with
+  /// `sensitivities`, its d x / dθ too), solved on first use into `solved`,
+  /// which lives for one evaluation: the condition's parameters are then the
+  /// same for every pair that starts from it.
+  const Preequilibrium& preequilibrium(std::size_t k, Preequilibria& solved, bool sensitivities) const {
+    std::optional<Preequilibrium>& slot = solved.slots[k];
+    if (slot) return *slot;
+    const std::string& preeq = plan_.preequilibrations[k];
+    const std::vector<double> pre_p = parameters_for(preeq);
+    const auto pre_start = species_for(preeq, {});
+    const std::string what = "preequilibration condition '" + preeq + "'";
+    Preequilibrium pre;
+    if (sensitivities) {
+      const auto n = static_cast<Eigen::Index>(model_.num_states());
+      const Sources src = sources_for(preeq);
+      Eigen::MatrixXd pre_D0 = Eigen::MatrixXd::Zero(n, static_cast<Eigen::Index>(estimated_.size()));
+      for (const auto& [i, t] : src.species) pre_D0(static_cast<Eigen::Index>(i), t) = 1;
+      const Columns c = columns_for(src, pre_D0);
+      Eigen::MatrixXd S;
+      pre.x = steady_state_with_sensitivities(pre_p, pre_start, c, initial_sensitivities(pre_p, pre_start, c, pre_D0),
+                                              what, S);
+      pre.dx_dtheta = to_theta(S, c);
+    } else {
+      pre.x = steady_state(pre_p, pre_start, what);
+    }
+    ++solved.solves;
+    slot = std::move(pre);
+    return *slot;
+  }
+
   /// The PEtab parameter values: nominal, replaced by `overrides`.
   void use_values(const std::map<std::string, double>& overrides) {
     values_ = nominal_;
@@ -698,40 +701,6 @@ class Problem {
     }
   }
 
-  /// Where the model's switch functions change sign at state `x` between
-  /// t = 0 and `t_end` (time switches, e.g. an input starting at a
-  /// condition's time): for each of 256 log-spaced intervals and each switch
-  /// whose sign differs at its ends, the adjacent doubles around a change;
-  /// in time order.
-  std::vector<double> switch_times(double t_end, const Eigen::VectorXd& x, model::CompiledModel::Workspace& ws) const {
-    std::vector<double> found;
-    const std::size_t m = model_.num_switches();
-    if (m == 0 || !(t_end > 0)) return found;
-    std::vector<double> ga(m), gb(m), g(m);
-    constexpr int points = 256;
-    double a = 0;
-    model_.switches(a, x.data(), ws, ga.data());
-    for (int k = 0; k <= points; ++k) {
-      const double b = t_end * std::pow(1e-9, 1.0 - static_cast<double>(k) / points);
-      model_.switches(b, x.data(), ws, gb.data());
-      for (std::size_t i = 0; i < m; ++i) {
-        if ((ga[i] < 0) == (gb[i] < 0)) continue;
-        const auto switch_i = [&](double t) {
-          model_.switches(t, x.data(), ws, g.data());
-          return g[i];
-        };
-        if (const auto bracket = solve::bracket_sign_change(a, b, switch_i)) {
-          found.push_back(bracket->first);
-          found.push_back(bracket->second);
-        }
-      }
-      a = b;
-      ga.swap(gb);
-    }
-    std::sort(found.begin(), found.end());  // in time order: the caller checks between neighbours
-    return found;
-  }
-
   /// S(∞) by solve_steady_state_sensitivities at the steady state x (reached
   /// at time t): J(x)·S = −∂f/∂p(x), with Γ·S = Γ·S0 where J has conservation
   /// laws Γ. Those conserved totals only carry over from t0 when Γ·f ≡ 0 held
@@ -780,7 +749,7 @@ class Problem {
       for (const auto& [i, v] : start) x0v[i] = v;
       const Eigen::VectorXd x0 = Eigen::Map<const Eigen::VectorXd>(x0v.data(), n);
       std::vector<double> times{0};
-      for (const double s : switch_times(t, x, ws)) times.push_back(s);
+      for (const double s : switch_times(model_, t, x, ws)) times.push_back(s);
       times.push_back(t);
       for (std::size_t i = 0, count = times.size(); i + 1 < count; ++i)
         times.push_back(0.5 * (times[i] + times[i + 1]));
@@ -913,13 +882,6 @@ class Problem {
     throw DataError("PEtab " + what + ": no steady state by t = 1e12");
   }
 
-  double time_of(std::size_t r) const {
-    const auto v = number(measurements_.rows[r][measurements_.column("time")]);
-    if (!v || std::isnan(*v))
-      throw DataError(SourceLocation{measurements_.file, measurements_.row_lines[r], 0}, "time", "expected a number or inf");
-    return *v;
-  }
-
   void set_placeholders(std::vector<double>& q, std::vector<int>& source, const std::string& kind,
                         const std::string& obs, const std::string& cell, std::size_t r) const {
     if (is_nan_text(cell)) return;
@@ -943,6 +905,7 @@ class Problem {
   std::map<std::string, int> estimated_index_;  ///< parameterId -> index into estimated_
   std::vector<std::size_t> carriers_;           ///< per estimated parameter: its carrier model parameter
   io::CsvTable conditions_, measurements_;
+  PetabConditionPlan plan_;
   std::vector<Observable> observables_;
   model::CompiledModel model_;
   model::CompiledEvents events_;

@@ -46,6 +46,9 @@ struct PetabEvaluation {
   /// Per measurement row: σ, the data residual of the least-squares form
   /// below (also without gradients) and the row's term of −llh.
   std::vector<double> sigma, residual, nllh;
+  /// Preequilibration steady states solved: one per distinct
+  /// preequilibrationConditionId, however many condition pairs start from it.
+  std::size_t preequilibrations = 0;
 };
 
 /// One observable of a (preequilibration, simulation) condition pair,
@@ -74,7 +77,9 @@ struct PetabParameter {
 class PetabProblemData;
 
 /// A loaded PEtab problem (PROBLEM.yaml with one problem entry): the model is
-/// compiled once, evaluations with different parameter values reuse it.
+/// compiled once, evaluations with different parameter values reuse it, as
+/// they reuse the plan of its condition pairs (sbml/petab_plan.hpp; a
+/// measurement time that is neither a number nor inf is an error here).
 /// Throws Error (DataError, ModelError, ScenarioError) for bad input.
 class PetabProblem {
  public:
@@ -92,7 +97,9 @@ class PetabProblem {
   /// The objective with `overrides` (parameterId -> linear value), and with
   /// `gradient` its gradient from forward sensitivities (jumps at events
   /// included). A failed integration is a DataError naming the condition and
-  /// the solver's message.
+  /// the solver's message. Condition pairs that start from the same
+  /// preequilibration condition share its steady state (and its
+  /// sensitivities): it is solved once per call (sbml/petab_plan.hpp).
   PetabEvaluation evaluate(const std::map<std::string, double>& overrides, bool gradient = false) const;
   /// The simulation at `overrides` (as evaluate()) of every observable that
   /// the measurement table measures in a (preequilibration, simulation)
@@ -100,7 +107,8 @@ class PetabProblem {
   /// the pair's last finite measured time and at the measured times, then at
   /// time = inf (the steady state) if the pair has such rows. A failed
   /// integration ends that pair's curves early (PetabTimecourse::error);
-  /// bad input throws as evaluate() does.
+  /// bad input throws as evaluate() does, and a shared preequilibration is
+  /// solved once as there.
   std::vector<PetabTimecourse> timecourses(const std::map<std::string, double>& overrides, std::size_t points) const;
 
  private:

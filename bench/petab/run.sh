@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # PEtab benchmark (bench/petab/README.md): in one run,
 #  1. exvivo's seconds per llh and per forward-sensitivity gradient on the
-#     benchmark problems, next to AMICI's CI time limits (bench_petab);
+#     benchmark problems with native code, next to AMICI's CI time limits,
+#     and the same with the interpreter (bench_petab --interpreter);
 #  2. the same objective of Boehm_JProteomeRes2014 evaluated by SciPy
 #     (solve_ivp LSODA and BDF; scipy_petab.py), llh and seconds per call;
 #  3. `exvivo fit` of Boehm_JProteomeRes2014 (10 starts, 1 thread): best nllh, wall s.
 #
 #   bench/petab/run.sh [BUILD_DIR]   (default build; needs -DEXVIVO_BUILD_BENCH=ON)
 #   ALL=1 bench/petab/run.sh         also the slow problems (Bachmann, Isensee, Lucarelli, Smith)
+#   INTERPRETER=0 bench/petab/run.sh native code only (the interpreter's columns
+#                                    take most of an ALL=1 run's time)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -23,8 +26,11 @@ problems=(Boehm_JProteomeRes2014 Borghans_BiophysChem1997 Brannmark_JBC2010 Brun
 if [ "${ALL:-0}" = 1 ]; then
   problems+=(Bachmann_MSB2011 Isensee_JCB2018 Lucarelli_CellSystems2018 Smith_BMCSystBiol2013)
 fi
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+interpreter=(--interpreter)
+[ "${INTERPRETER:-1}" = 0 ] && interpreter=()
 echo "== exvivo CPU seconds per evaluation vs AMICI CI limits (ratio = exvivo / limit)"
-"$build/bench/bench_petab" "$external" "${problems[@]}"
+"$build/bench/bench_petab" "${interpreter[@]}" "$external" "${problems[@]}"
 boehm=$external/petab-benchmark-collection/Benchmark-Models/Boehm_JProteomeRes2014
 echo "== SciPy, same objective (Boehm_JProteomeRes2014; CPU seconds, one BLAS thread)"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
@@ -36,3 +42,4 @@ trap 'rm -rf "$work"' EXIT
 TIMEFORMAT='wall_s=%R cpu_s=%U'
 time "$build/exvivo" fit "$boehm/Boehm_JProteomeRes2014.yaml" --starts 10 --threads 1 -o "$work/fit"
 awk -F, 'NR > 1 && $4 ~ /tol/ { c++ } END { print "converged starts:", c }' "$work/fit/starts.csv"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,21 +13,24 @@
 // from the cache) once, outside the timing. The first gradient call, which
 // also generates the sensitivity right-hand side (and with native code
 // waits for its compilation, whose CPU time is the compiler's, not
-// counted), is timed on its own (`first_fwd_s`); `fwd_s` is per call after it. Every problem at rel_tol 1e-8,
-// abs_tol 1e-12 (exvivo's and PEtab's defaults; AMICI's CI uses its own
-// defaults, 1e-8 and 1e-16) with method auto and the default evaluator
-// (native code; column `evaluator` says which ran); where a gradient with
-// auto fails, the row says so and gives the gradient with rodas4 (column
-// `method`). Column `ref` compares the llh with AMICI's reference llh:
-// "ok" within max(2e-3, 1e-5·|ref|), else the difference. With
-// --interpreter, the same problem also loaded with evaluator interpreter
-// and measured in the same way, next to it (columns `interp_*`, and
-// `x` = interpreter / native CPU time).
+// counted), is timed on its own (`first_fwd_s`); `fwd_s` is per call after
+// it. Every problem at rel_tol 1e-8, abs_tol 1e-12 (exvivo's and PEtab's
+// defaults; AMICI's CI uses its own defaults, 1e-8 and 1e-16) with method
+// auto and the default evaluator (native code; column `evaluator` says
+// which ran); where a gradient with auto fails, the row says so and gives
+// the gradient with rodas4 (column `method`). Column `ref` compares the llh
+// with AMICI's reference llh: "ok" within max(2e-3, 1e-5·|ref|), else the
+// difference. With --interpreter, the same problem also loaded with
+// evaluator interpreter and measured in the same way, next to it (columns
+// `interp_*`, and `x` = interpreter / native CPU time). A note under the row
+// says when the last gradient call's result differs from the first's, or
+// the interpreter's from native code's (both should agree to the bit).
 #include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -65,17 +68,27 @@ struct Measurement {
   double llh = 0, sim = 0, fwd = 0;
   double first_fwd = 0;  ///< the first gradient call, which also generates the sensitivity code
   std::string method, evaluator;
-  std::string note;  ///< why the gradient was measured with rodas4 ("" when it was not)
+  std::map<std::string, double> gradient;  ///< of the first gradient call
+  /// One line each: the gradient was measured with rodas4 (why), or a later
+  /// call's result differed from the first's.
+  std::string note;
 };
 
 /// CPU seconds of the first gradient call (it generates the sensitivity
 /// right-hand side, and with native code compiles it: the compiler's CPU
 /// time is a child's, not counted) and per gradient after it.
-void measure_gradient(const exvivo::sbml::PetabProblem& problem, Measurement& m) {
+/// The gradient of the first and of the last call must be the same to the bit
+/// (determinism); a difference is noted.
+void measure_gradient(const std::string& name, const exvivo::sbml::PetabProblem& problem, Measurement& m) {
   const double start = cpu_seconds();
-  problem.evaluate({}, true);
+  const auto first = problem.evaluate({}, true);
   m.first_fwd = cpu_seconds() - start;
-  m.fwd = seconds_per_call([&] { problem.evaluate({}, true); });
+  m.gradient = first.gradient;
+  exvivo::sbml::PetabEvaluation last;
+  m.fwd = seconds_per_call([&] { last = problem.evaluate({}, true); });
+  if (last.llh != first.llh || last.gradient != first.gradient)
+    m.note +=
+        name + ": evaluator " + m.evaluator + ": the last gradient call's llh or gradient differs from the first's\n";
 }
 
 /// CPU seconds per llh and per gradient of the problem loaded with
@@ -88,14 +101,14 @@ Measurement measure(const std::string& name, const fs::path& yaml, const exvivo:
   m.method = options.method;
   m.sim = seconds_per_call([&] { m.llh = problem.evaluate({}, false).llh; });
   try {
-    measure_gradient(problem, m);
+    measure_gradient(name, problem, m);
   } catch (const exvivo::Error& e) {
-    m.note = name + ": gradient with method " + options.method + ", evaluator " + m.evaluator + " failed: " + e.what() +
-             "; measured with rodas4";
+    m.note += name + ": gradient with method " + options.method + ", evaluator " + m.evaluator +
+              " failed: " + e.what() + "; measured with rodas4\n";
     exvivo::solve::SolverOptions o = options;
     o.method = m.method = "rodas4";
     const exvivo::sbml::PetabProblem rodas4(yaml.string(), o);
-    measure_gradient(rodas4, m);
+    measure_gradient(name, rodas4, m);
   }
   return m;
 }
@@ -148,7 +161,7 @@ int main(int argc, char** argv) {
       std::printf("%-28s %6d %12.6f %8s %10.4f %10.4f %7.2f %10.4f %10.4f %7.2f %10.4f %-7s %s", name.c_str(),
                   m.estimated, m.llh, agreement.c_str(), m.sim, t_sim, m.sim / t_sim, m.fwd, t_fwd, m.fwd / t_fwd,
                   m.first_fwd, m.method.c_str(), m.evaluator.c_str());
-      std::string notes = m.note.empty() ? "" : m.note + "\n";
+      std::string notes = m.note;
       if (interpreter) {
         std::fflush(stdout);
         exvivo::solve::SolverOptions o = options;
@@ -156,8 +169,9 @@ int main(int argc, char** argv) {
         const Measurement i = measure(name, yaml, o);
         std::printf(" %12.4f %6.2f %12.4f %6.2f %16.4f %s", i.sim, i.sim / m.sim, i.fwd, i.fwd / m.fwd, i.first_fwd,
                     i.method.c_str());
-        if (!i.note.empty()) notes += i.note + "\n";
+        notes += i.note;
         if (i.llh != m.llh) notes += name + ": interpreter llh " + std::to_string(i.llh) + "\n";
+        if (i.gradient != m.gradient) notes += name + ": the interpreter's gradient differs from native code's\n";
       }
       std::printf("\n%s", notes.c_str());
     } catch (const exvivo::Error& e) {

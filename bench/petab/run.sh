@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# PEtab benchmark (bench/petab/README.md): in one run,
+# PEtab benchmark (bench/README.md, "PEtab benchmark problems"): in one run,
 #  1. exvivo's seconds per llh and per forward-sensitivity gradient on the
-#     benchmark problems, next to AMICI's CI time limits (bench_petab);
+#     benchmark problems with native code, next to AMICI's CI time limits,
+#     and the same with the interpreter (bench_petab --interpreter);
 #  2. the same objective of Boehm_JProteomeRes2014 evaluated by SciPy
 #     (solve_ivp LSODA and BDF; scipy_petab.py), llh and seconds per call;
 #  3. `exvivo fit` of Boehm_JProteomeRes2014 (10 starts, 1 thread): best nllh, wall s.
 #
 #   bench/petab/run.sh [BUILD_DIR]   (default build; needs -DEXVIVO_BUILD_BENCH=ON)
-#   ALL=1 bench/petab/run.sh         also the slow problems (Bachmann, Isensee, Lucarelli, Smith)
+#   ALL=1 bench/petab/run.sh         also the slow problems (Bachmann, Isensee, Lucarelli, Smith),
+#                                    native code only
+#   ALL=1 INTERPRETER=all bench/petab/run.sh   the slow ones with the interpreter too
+#                                    (about 10 CPU minutes more)
+#   INTERPRETER=0 bench/petab/run.sh native code only
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -20,11 +25,16 @@ fi
 problems=(Boehm_JProteomeRes2014 Borghans_BiophysChem1997 Brannmark_JBC2010 Bruno_JExpBot2016
           Crauste_CellSystems2017 Elowitz_Nature2000 Fiedler_BMCSystBiol2016 Fujita_SciSignal2010
           Schwen_PONE2014 Sneyd_PNAS2002 Weber_BMC2015 Zheng_PNAS2012)
-if [ "${ALL:-0}" = 1 ]; then
-  problems+=(Bachmann_MSB2011 Isensee_JCB2018 Lucarelli_CellSystems2018 Smith_BMCSystBiol2013)
-fi
+slow=(Bachmann_MSB2011 Isensee_JCB2018 Lucarelli_CellSystems2018 Smith_BMCSystBiol2013)
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+interpreter=(--interpreter)
+[ "${INTERPRETER:-1}" = 0 ] && interpreter=()
 echo "== exvivo CPU seconds per evaluation vs AMICI CI limits (ratio = exvivo / limit)"
-"$build/bench/bench_petab" "$external" "${problems[@]}"
+"$build/bench/bench_petab" "${interpreter[@]}" "$external" "${problems[@]}"
+if [ "${ALL:-0}" = 1 ]; then
+  [ "${INTERPRETER:-1}" = all ] || interpreter=()
+  "$build/bench/bench_petab" "${interpreter[@]}" "$external" "${slow[@]}"
+fi
 boehm=$external/petab-benchmark-collection/Benchmark-Models/Boehm_JProteomeRes2014
 echo "== SciPy, same objective (Boehm_JProteomeRes2014; CPU seconds, one BLAS thread)"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
@@ -36,3 +46,4 @@ trap 'rm -rf "$work"' EXIT
 TIMEFORMAT='wall_s=%R cpu_s=%U'
 time "$build/exvivo" fit "$boehm/Boehm_JProteomeRes2014.yaml" --starts 10 --threads 1 -o "$work/fit"
 awk -F, 'NR > 1 && $4 ~ /tol/ { c++ } END { print "converged starts:", c }' "$work/fit/starts.csv"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

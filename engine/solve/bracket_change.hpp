@@ -3,7 +3,7 @@
 // g(t) changes sign, pinned to two adjacent doubles lo < hi. Used by the
 // integrator for the switches of a compiled model on its dense output
 // (integrate.cpp) and by the PEtab steady-state check for the times at which
-// a model's switch functions change sign (sbml/petab.cpp).
+// a model's switch functions change sign (sbml/switch_times.cpp).
 //
 // The midpoint is lo + (hi − lo)/2, which lies strictly between lo and hi
 // whenever a double does (tests/solve/test_bracket_change.cpp), so the

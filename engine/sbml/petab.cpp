@@ -39,8 +39,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-bool is_nan_text(const std::string& s) { return s.empty() || s == "nan" || s == "NaN" || s == "NAN"; }
-
 /// A PEtab table number: empty is NaN; otherwise core's parse_double.
 std::optional<double> number(const std::string& s) {
   if (is_nan_text(s)) return nan;

@@ -9,11 +9,8 @@
 #include "core/number.hpp"
 
 namespace exvivo::sbml {
-namespace {
 
 bool is_nan_text(const std::string& s) { return s.empty() || s == "nan" || s == "NaN" || s == "NAN"; }
-
-}  // namespace
 
 PetabConditionPlan plan_condition_pairs(const io::CsvTable& measurements) {
   PetabConditionPlan plan;

@@ -44,4 +44,7 @@ struct PetabConditionPlan {
 /// neither a number nor inf.
 PetabConditionPlan plan_condition_pairs(const io::CsvTable& measurements);
 
+// True for a PEtab cell that means "no value": empty, nan, NaN or NAN.
+bool is_nan_text(const std::string& s);
+
 }  // namespace exvivo::sbml
